@@ -1,0 +1,185 @@
+"""The core operations behind the commands: configuration + loading + validation + ranking.
+
+Nothing here prints; every function returns data or raises a TpmError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tpmcli.config import Config, backlog_paths, display_path, load_config
+from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
+from tpmcli.frameworks.base import Framework
+from tpmcli.frameworks.registry import discover
+from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
+from tpmcli.model import Item, Ranking
+from tpmcli.ranking import rank_items
+from tpmcli.validation import ItemRules, check_backlog
+
+DEFAULT_FRAMEWORK = "rice"
+
+
+@dataclass(frozen=True)
+class BacklogRequest:
+    """What the user asked for: where the backlog is and how to read it."""
+
+    paths: tuple[Path, ...] = ()
+    config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class RankRequest(BacklogRequest):
+    by: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Backlog:
+    config: Config
+    frameworks: dict[str, Framework]
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
+    """``-f NAME`` and ``--by A,B`` name the same thing; both at once must agree."""
+    names: tuple[str, ...] = ()
+    if by:
+        names = tuple(part.strip() for part in by.split(",") if part.strip())
+        if not names:
+            raise UsageError("--by needs at least one framework name")
+    if framework:
+        if names and names[0] != framework:
+            raise UsageError(f"-f {framework} and --by {by} disagree; give one of them")
+        names = names or (framework,)
+    return names
+
+
+def configured_frameworks(config: Config) -> dict[str, Framework]:
+    """Every installed framework, configured with ``scales:`` from tpm.yaml."""
+    installed, _broken = discover()
+    frameworks: dict[str, Framework] = {}
+    problems: list[Problem] = []
+    for name in config.scales:
+        if name not in installed:
+            problems.append(
+                config.problem("scales", f"scales.{name}: no framework '{name}' is installed")
+            )
+    for name, loaded in installed.items():
+        try:
+            frameworks[name] = loaded.framework.configure(config.scales.get(name, {}))
+        except ValueError as exc:
+            problems.append(config.problem("scales", str(exc)))
+    for name in config.require:
+        if name not in installed:
+            problems.append(
+                config.problem("require", f"require: no framework '{name}' is installed")
+            )
+    if problems:
+        raise ConfigError(problems)
+    return frameworks
+
+
+def choose_frameworks(
+    names: Sequence[str], config: Config, frameworks: dict[str, Framework]
+) -> tuple[Framework, ...]:
+    chosen = tuple(names) or tuple(
+        part.strip() for part in (config.framework or DEFAULT_FRAMEWORK).split(",")
+    )
+    unknown = [name for name in chosen if name not in frameworks]
+    if unknown:
+        known = ", ".join(sorted(frameworks))
+        raise UsageError(f"unknown framework '{unknown[0]}' (installed: {known})")
+    if len(set(chosen)) != len(chosen):
+        raise UsageError(f"--by names a framework twice: {','.join(chosen)}")
+    return tuple(frameworks[name] for name in chosen)
+
+
+def load_backlog(request: BacklogRequest) -> Backlog:
+    """Read and validate every item file; problems are collected, not raised."""
+    config = load_config(request.config_file)
+    frameworks = configured_frameworks(config)
+    paths = backlog_paths(request.paths, config)
+    if request.paths:
+        absent = missing_paths(request.paths)
+        if absent:
+            raise UsageError(f"no such file or directory: {display_path(absent[0])}")
+    boundary = config.path.parent if config.path else None
+    files = discover_files(paths, boundary)
+    sources, problems = read_sources(files, [display_path(f) for f in files], config.max_file_bytes)
+    rules = ItemRules(frameworks, config.statuses)
+    loaded = load_sources(sources, rules)
+    problems.extend(loaded.problems)
+    if len(loaded.items) > config.max_items:
+        problems.append(
+            Problem(
+                display_path(paths[0]),
+                1,
+                1,
+                f"backlog holds {len(loaded.items)} items, over the limit of {config.max_items}",
+            )
+        )
+    problems.extend(check_backlog(loaded.items, config.require))
+    return Backlog(config, frameworks, loaded.items, sorted(problems), len(files))
+
+
+def rank_backlog(request: RankRequest) -> Ranking:
+    """The ranking ``tpm rank`` shows; invalid items raise (no partial ranking)."""
+    backlog = load_backlog(request)
+    chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
+    if backlog.problems:
+        raise InvalidItemsError(backlog.problems)
+    return rank_items(
+        select(backlog.items, backlog.config, request), chosen, universe=backlog.items
+    )
+
+
+def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[Item]:
+    """``--status`` picks statuses explicitly; otherwise ``exclude_statuses`` apply.
+    ``--tag`` keeps items carrying any of the given tags."""
+    if request.statuses:
+        unknown = [s for s in request.statuses if s not in config.statuses]
+        if unknown:
+            raise UsageError(
+                f"unknown status '{unknown[0]}' (statuses: {', '.join(config.statuses)})"
+            )
+        chosen = [item for item in items if item.status in request.statuses]
+    else:
+        chosen = [item for item in items if item.status not in config.exclude_statuses]
+    if request.tags:
+        wanted = set(request.tags)
+        chosen = [item for item in chosen if wanted.intersection(item.tags)]
+    return chosen
+
+
+@dataclass(frozen=True)
+class CheckRequest(BacklogRequest):
+    require: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[Problem]
+    files: int
+    items: int
+
+
+def check_backlog_files(request: CheckRequest) -> CheckReport:
+    """Every problem in the backlog; a broken tpm.yaml raises (exit 2) instead."""
+    backlog = load_backlog(request)
+    problems = list(backlog.problems)
+    unknown = [name for name in request.require if name not in backlog.frameworks]
+    if unknown:
+        raise UsageError(f"unknown framework '{unknown[0]}' in --require")
+    if request.require:
+        problems.extend(
+            Problem(item.path, item.line, item.column, f"'{item.id}' has no {name} inputs")
+            for item in backlog.items
+            for name in request.require
+            if name not in item.inputs and name not in backlog.config.require
+        )
+    return CheckReport(sorted(problems), backlog.files, len(backlog.items))

@@ -1,0 +1,252 @@
+"""The command line: parse → one core call → render. The only module that prints.
+
+Every error reaches the user through ``TpmGroup.invoke``: a TpmError becomes its
+message on stderr and its exit code; anything else is a bug (exit 3, one line).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+try:  # typer ≥ 0.20 carries its own copy of click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
+
+from tpmcli import __version__
+from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, ProblemsError, TpmError
+
+REPORT_URL = "https://example.invalid/tpm/issues"
+
+
+class TpmGroup(typer.core.TyperGroup):
+    """The one place where errors become messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except ProblemsError as exc:
+            _stderr(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except TpmError as exc:
+            _stderr(f"tpm: {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _stderr("tpm: interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(EXIT_FINDINGS) from None
+        except Exception as exc:  # a bug: one line, no locals, no traceback
+            _stderr(
+                f"tpm: internal error ({type(exc).__name__}: {exc}); "
+                f"this is a bug, please report it at {REPORT_URL}"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _stderr(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+app = typer.Typer(
+    cls=TpmGroup,
+    name="tpm",
+    help="Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class RankFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class CheckFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tpm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Backlog prioritisation as code.
+
+    Items live as YAML files in backlog/ (or where tpm.yaml's backlog: says). Exit codes:
+    0 success, 1 findings (invalid items, check problems, --fail-on met), 2 usage or
+    configuration errors, 3 internal errors.
+    """
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Item files or folders (default: backlog: in tpm.yaml, else ./backlog).",
+        show_default=False,
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Use this tpm.yaml instead of the one found by walking up."),
+]
+
+
+@app.command()
+def rank(
+    paths: PathsArg = None,
+    framework: Annotated[
+        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
+        ),
+    ] = None,
+    output: Annotated[
+        RankFormat, typer.Option("--format", help="Output format.")
+    ] = RankFormat.table,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Show only the top N items.")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status", help="Only items with this status (repeatable; overrides exclude_statuses)."
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Only items with this tag (repeatable: any of them)."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
+    from tpmcli.backlog import RankRequest, parse_by, rank_backlog
+
+    request = RankRequest(
+        paths=tuple(paths or ()),
+        config_file=config,
+        by=parse_by(framework, by),
+        statuses=tuple(status or ()),
+        tags=tuple(tag or ()),
+    )
+    ranking = rank_backlog(request)
+    if limit is not None:
+        ranking = _limited(ranking, limit)
+    _print_ranking(ranking, output)
+
+
+def _limited(ranking: Any, limit: int) -> Any:
+    from dataclasses import replace
+
+    return replace(ranking, items=ranking.items[:limit])
+
+
+def _print_ranking(ranking: Any, output: RankFormat) -> None:
+    from tpmcli.render import ranking as text
+
+    if output is RankFormat.table:
+        from tpmcli.render.table import ranking_table
+
+        _console().print(ranking_table(ranking))
+    elif output is RankFormat.json:
+        sys.stdout.write(text.render_json(ranking))
+    elif output is RankFormat.csv:
+        sys.stdout.write(text.render_csv(ranking))
+    elif output is RankFormat.markdown:
+        sys.stdout.write(text.render_markdown(ranking))
+    else:  # pragma: no cover - exhaustive
+        _never(output)
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    output: Annotated[
+        CheckFormat, typer.Option("--format", help="Output format.")
+    ] = CheckFormat.text,
+    require: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require", help="Every item must have inputs for this framework (repeatable)."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
+
+    Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
+    """
+    from tpmcli.backlog import CheckRequest, check_backlog_files
+    from tpmcli.render.problems import problems_github, problems_json, problems_text
+
+    report = check_backlog_files(
+        CheckRequest(paths=tuple(paths or ()), config_file=config, require=tuple(require or ()))
+    )
+    if output is CheckFormat.text:
+        sys.stdout.write(problems_text(report.problems))
+        if not report.problems:
+            _stderr(f"tpm: {report.items} item(s) in {report.files} file(s): all valid")
+    elif output is CheckFormat.json:
+        sys.stdout.write(problems_json(report.problems, report.files, report.items))
+    elif output is CheckFormat.github:
+        sys.stdout.write(problems_github(report.problems))
+    else:  # pragma: no cover - exhaustive
+        _never(output)
+    if report.problems:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def frameworks() -> None:
+    """List the installed frameworks with a one-line description each."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, broken = discover()
+    width = max(len(name) for name in installed)
+    for name in sorted(installed):
+        loaded = installed[name]
+        typer.echo(f"{name:<{width}}  {loaded.framework.description}  [{loaded.source}]")
+    for plugin in broken:
+        _stderr(
+            f"tpm: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: {plugin.reason}"
+        )
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _never(value: NoReturn) -> NoReturn:  # pragma: no cover
+    raise AssertionError(f"unhandled choice {value!r}")
+
+
+def main() -> None:
+    app(prog_name="tpm")

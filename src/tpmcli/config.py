@@ -1,0 +1,149 @@
+"""``tpm.yaml``: where it is, what it may say, and what it means.
+
+Discovery walks up from the current directory to the git root (or the filesystem
+root outside a repository); ``--config FILE`` overrides. Paths in the file are
+relative to it. Every problem is located (``tpm.yaml:3:5: ...``) and exits 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tpmcli.errors import ConfigError, Problem
+from tpmcli.located import Locator
+from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
+
+CONFIG_NAME = "tpm.yaml"
+DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
+DEFAULT_EXCLUDED = ("done", "dropped")
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+DEFAULT_MAX_ITEMS = 100_000
+
+
+class _Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
+    max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0)
+
+
+class _ConfigFile(BaseModel):
+    """The schema of ``tpm.yaml`` (unknown keys are errors, like in items)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    backlog: str | list[str] | None = None
+    framework: str | None = None
+    statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_STATUSES), min_length=1)
+    exclude_statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED))
+    require: list[str] = Field(default_factory=list)
+    scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    limits: _Limits = Field(default_factory=_Limits)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration (defaults where no ``tpm.yaml`` says otherwise)."""
+
+    path: Path | None = None
+    backlog: tuple[Path, ...] = ()
+    framework: str | None = None
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    exclude_statuses: tuple[str, ...] = DEFAULT_EXCLUDED
+    require: tuple[str, ...] = ()
+    scales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_items: int = DEFAULT_MAX_ITEMS
+    #: Where each key was written, to locate problems found later (e.g. bad scales).
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def problem(self, key: str, message: str) -> Problem:
+        line, column = self.positions.get(key, (1, 1))
+        return Problem(display_path(self.path) if self.path else CONFIG_NAME, line, column, message)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``tpm.yaml`` from ``start`` up to the git root or filesystem root."""
+    current = start.resolve()
+    while True:
+        candidate = current / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (current / ".git").exists() or current.parent == current:
+            return None
+        current = current.parent
+
+
+def display_path(path: Path) -> str:
+    """A path as shown to people: relative to the current directory when below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_config(explicit: Path | None, start: Path | None = None) -> Config:
+    """Read the effective configuration: ``explicit`` if given, else the discovered file."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
+        return parse_config(explicit.read_bytes(), explicit)
+    found = find_config(start or Path.cwd())
+    if found is None:
+        return Config()
+    return parse_config(found.read_bytes(), found)
+
+
+def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Config:
+    """Validate a ``tpm.yaml``'s bytes; ``path``'s directory anchors relative paths."""
+    shown = shown_as or display_path(path)
+    try:
+        document = load_bytes(data)
+    except YamlSyntaxError as exc:
+        raise ConfigError([Problem(shown, exc.line, exc.column, exc.message)]) from None
+    locator = Locator(shown, document.root)
+    raw = document.value
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([locator.at((), "tpm.yaml must be a mapping of settings")])
+    try:
+        parsed = _ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        allowed = list(_ConfigFile.model_fields)
+        raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
+    problems: list[Problem] = []
+    for key in ("exclude_statuses",):
+        for index, status in enumerate(parsed.exclude_statuses):
+            if status not in parsed.statuses:
+                problems.append(locator.at((key, index), f"'{status}' is not one of the statuses"))
+    if problems:
+        raise ConfigError(problems)
+    backlog = parsed.backlog
+    entries = [backlog] if isinstance(backlog, str) else list(backlog or [])
+    return Config(
+        path=path,
+        backlog=tuple(path.parent / entry for entry in entries),
+        framework=parsed.framework,
+        statuses=tuple(parsed.statuses),
+        exclude_statuses=tuple(parsed.exclude_statuses),
+        require=tuple(parsed.require),
+        scales=parsed.scales,
+        max_file_bytes=parsed.limits.max_file_bytes,
+        max_items=parsed.limits.max_items,
+        positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
+    )
+
+
+def backlog_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
+    """PATH arguments win; then ``backlog:`` in tpm.yaml; then ``./backlog``."""
+    if paths:
+        return tuple(paths)
+    if config.backlog:
+        return config.backlog
+    return (Path("backlog"),)

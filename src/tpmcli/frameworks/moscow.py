@@ -1,0 +1,42 @@
+"""MoSCoW (DSDM): must > should > could > wont."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import RootModel
+
+from tpmcli.frameworks.base import FieldProblem, Framework, Score
+
+Category = Literal["must", "should", "could", "wont"]
+
+#: A category's ordinal is its score: must 3, should 2, could 1, wont 0.
+ORDINALS: dict[str, int] = {"must": 3, "should": 2, "could": 1, "wont": 0}
+
+
+class MoscowInputs(RootModel[Category]):
+    model_config = {"frozen": True, "strict": True}
+
+
+@dataclass(frozen=True)
+class MoscowFramework:
+    name: str = "moscow"
+    description: str = "MoSCoW (DSDM): must > should > could > wont; ties by the next framework"
+    inputs_model: type[MoscowInputs] = MoscowInputs
+
+    def configure(self, settings: Mapping[str, Any]) -> Framework:
+        if settings:
+            raise ValueError("moscow has no configurable scales")
+        return self
+
+    def check(self, inputs: MoscowInputs) -> list[FieldProblem]:
+        return []
+
+    def score(self, inputs: MoscowInputs) -> Score:
+        category = inputs.root
+        return Score(float(ORDINALS[category]), f"{category} = {ORDINALS[category]}", category)
+
+
+MOSCOW = MoscowFramework()

@@ -1,0 +1,67 @@
+"""RICE (Intercom): reach × impact × confidence ÷ effort."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tpmcli.frameworks.base import (
+    FieldProblem,
+    Fraction,
+    Framework,
+    Inputs,
+    NonNegative,
+    Positive,
+    Score,
+    configure_scales,
+    format_number,
+    round_score,
+    scale_problem,
+)
+
+
+class RiceInputs(Inputs):
+    reach: NonNegative
+    impact: NonNegative
+    confidence: Fraction
+    effort: Positive
+
+
+#: Intercom's scales: impact 3 massive … 0.25 minimal; any confidence in (0, 1].
+DEFAULT_SCALES: dict[str, tuple[float, ...] | None] = {
+    "impact": (3, 2, 1, 0.5, 0.25),
+    "confidence": None,
+}
+
+
+@dataclass(frozen=True)
+class RiceFramework:
+    name: str = "rice"
+    description: str = "RICE (Intercom): reach × impact × confidence ÷ effort"
+    inputs_model: type[RiceInputs] = RiceInputs
+    scales: Mapping[str, tuple[float, ...] | None] = field(
+        default_factory=lambda: dict(DEFAULT_SCALES)
+    )
+
+    def configure(self, settings: Mapping[str, Any]) -> Framework:
+        return replace(self, scales=configure_scales(self.name, DEFAULT_SCALES, settings))
+
+    def check(self, inputs: RiceInputs) -> list[FieldProblem]:
+        found = (
+            scale_problem(name, getattr(inputs, name), scale) for name, scale in self.scales.items()
+        )
+        return [problem for problem in found if problem is not None]
+
+    def score(self, inputs: RiceInputs) -> Score:
+        value = inputs.reach * inputs.impact * inputs.confidence / inputs.effort
+        shown = round_score(value)
+        breakdown = (
+            f"{format_number(inputs.reach)} × {format_number(inputs.impact)} × "
+            f"{format_number(inputs.confidence)} ÷ {format_number(inputs.effort)} = "
+            f"{format_number(shown)}"
+        )
+        return Score(shown, breakdown)
+
+
+RICE = RiceFramework()

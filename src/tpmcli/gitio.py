@@ -1,0 +1,266 @@
+"""Git plumbing: read a revision's files without a checkout.
+
+The repository is untrusted input (a pull request in CI), so every call here:
+runs git with an argument list (never a shell); drops every ``GIT_*`` variable so the
+caller's environment cannot redirect git to another repository; overrides the config
+knobs that make read commands run programs; passes user revisions after
+``--end-of-options``; and reads only regular blobs, never a symlink or a submodule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from tpmcli.errors import GitError
+
+__all__ = [
+    "TreeEntry",
+    "blob_id_of",
+    "git_root",
+    "list_tree",
+    "read_blobs",
+    "read_file_at",
+    "resolve_commit",
+]
+
+# Regular files only: 120000 (symlink) could point anywhere on the runner, 160000
+# (gitlink) names a commit of another repository that we must not go looking for.
+REGULAR_FILE_MODES = frozenset({"100644", "100755"})
+
+SHALLOW_HINT = (
+    "this is a shallow clone; fetch more history (e.g. actions/checkout with fetch-depth: 0)"
+)
+
+# Command-line config wins over the repository's own .git/config, which a hostile
+# repository may have set up to run a program (fsmonitor, hooks).
+_GIT_PREFIX = (
+    "git",
+    "--no-pager",
+    "--no-replace-objects",
+    "--literal-pathspecs",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.pager=cat",
+)
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """A regular file in a git tree: its POSIX path from the repository root."""
+
+    path: str
+    blob_id: str
+    mode: str
+
+
+def git_root(start: Path) -> Path:
+    """The top-level directory of the work tree that contains ``start``."""
+    result = _run(start, ["rev-parse", "--show-toplevel"], check=False)
+    if result.returncode != 0:
+        message = _stderr_message(result.stderr)
+        if "not a git repository" in message:
+            raise GitError(f"not a git repository: {start}")
+        raise GitError(f"git rev-parse failed: {message}")
+    return Path(os.fsdecode(result.stdout.removesuffix(b"\n")))
+
+
+def resolve_commit(repo: Path, rev: str) -> str:
+    """The full id of the commit that ``rev`` names (a branch, tag, sha, ``HEAD~1``...)."""
+    _check_revision(rev)
+    result = _run(
+        repo,
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+        check=False,
+    )
+    if result.returncode == 0:
+        return result.stdout.decode("ascii").strip()
+    if result.stderr.strip():
+        # Not "unknown" but broken: not a repository, dubious ownership, ...
+        raise GitError(f"git rev-parse failed: {_stderr_message(result.stderr)}")
+    if _is_shallow(repo):
+        raise GitError(f"unknown revision '{rev}': {SHALLOW_HINT}")
+    raise GitError(f"unknown revision '{rev}'")
+
+
+def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
+    """Every regular file of ``commit`` under ``prefix`` (a folder from the root), in git order."""
+    pathspec = _normalize_path(prefix)
+    records = _ls_tree(repo, commit, pathspec, recursive=True)
+    under = f"{pathspec}/"
+    return [
+        TreeEntry(path=path, blob_id=object_id, mode=mode)
+        for mode, object_type, object_id, path in records
+        if object_type == "blob"
+        and mode in REGULAR_FILE_MODES
+        # ls-tree already filters; this guards the contract against pathspec quirks.
+        and (not pathspec or path == pathspec or path.startswith(under))
+    ]
+
+
+def read_blobs(repo: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
+    """The contents of each blob, read by one ``git cat-file --batch`` process."""
+    unique_ids = list(dict.fromkeys(blob_ids))
+    for blob_id in unique_ids:
+        if not _OBJECT_ID.fullmatch(blob_id):
+            # A newline or a revision expression would desynchronise the batch protocol.
+            raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
+    if not unique_ids:
+        return {}
+    request = "".join(f"{blob_id}\n" for blob_id in unique_ids).encode("ascii")
+    # run() writes stdin and drains stdout together (communicate), so a large batch
+    # cannot deadlock on a full pipe.
+    result = _run(repo, ["cat-file", "--batch"], stdin=request)
+    return _parse_batch(result.stdout, unique_ids)
+
+
+def blob_id_of(content: bytes) -> str:
+    """Git's object id for a blob of ``content``, the same as ``git hash-object``."""
+    digest = hashlib.sha1(b"blob %d\0" % len(content), usedforsecurity=False)
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def read_file_at(repo: Path, commit: str, path: str) -> bytes | None:
+    """The bytes of the regular file ``path`` at ``commit``; None if it is not one there."""
+    wanted = _normalize_path(path)
+    if not wanted:
+        return None
+    for mode, object_type, object_id, entry_path in _ls_tree(repo, commit, wanted, recursive=False):
+        if entry_path == wanted and object_type == "blob" and mode in REGULAR_FILE_MODES:
+            return read_blobs(repo, [object_id])[object_id]
+    return None
+
+
+def _ls_tree(
+    repo: Path, commit: str, pathspec: str, *, recursive: bool
+) -> list[tuple[str, str, str, str]]:
+    """Raw ``(mode, type, object id, path)`` records of one ``git ls-tree -z``."""
+    _check_revision(commit)
+    args = ["ls-tree", "-z", "--full-tree"]
+    if recursive:
+        args.append("-r")
+    # No "--" after --end-of-options: git would take it as a pathspec.
+    args += ["--end-of-options", commit]
+    if pathspec:
+        args.append(pathspec)
+    output = _run(repo, args).stdout
+    records: list[tuple[str, str, str, str]] = []
+    for record in output.split(b"\0"):
+        if not record:
+            continue
+        meta, tab, raw_path = record.partition(b"\t")
+        fields = meta.split(b" ")
+        if not tab or len(fields) != 3:
+            raise GitError(f"unexpected output from git ls-tree: {record[:80]!r}")
+        mode, object_type, object_id = (field.decode("ascii") for field in fields)
+        records.append((mode, object_type, object_id, os.fsdecode(raw_path)))
+    return records
+
+
+def _parse_batch(output: bytes, blob_ids: Sequence[str]) -> dict[str, bytes]:
+    """Split ``cat-file --batch`` output: per request ``<id> <type> <size>\\n<data>\\n``."""
+    contents: dict[str, bytes] = {}
+    missing: list[str] = []
+    position = 0
+    for blob_id in blob_ids:
+        header_end = output.find(b"\n", position)
+        if header_end < 0:
+            raise GitError("git cat-file ended before answering every request")
+        header = output[position:header_end].decode("ascii", errors="replace").split(" ")
+        position = header_end + 1
+        if header[-1] == "missing":
+            missing.append(blob_id)
+            continue
+        if len(header) != 3 or not header[2].isdigit():
+            raise GitError(f"unexpected output from git cat-file: {' '.join(header)[:80]!r}")
+        if header[1] != "blob":
+            raise GitError(f"object {blob_id} is a {header[1]}, not a blob")
+        size = int(header[2])
+        contents[blob_id] = output[position : position + size]
+        if len(contents[blob_id]) != size or output[position + size : position + size + 1] != b"\n":
+            raise GitError(f"git cat-file returned a truncated object {blob_id}")
+        position += size + 1
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise GitError(f"object {missing[0]}{more} is missing from the repository")
+    return contents
+
+
+def _check_revision(rev: str) -> None:
+    if rev.startswith("-"):
+        raise GitError(f"invalid revision '{rev}': a revision cannot start with '-'")
+    if not rev or "\0" in rev or "\n" in rev:
+        raise GitError(f"invalid revision {rev!r}")
+
+
+def _normalize_path(path: str) -> str:
+    """``path`` as git spells it from the root ('' for the root); never outside the repo."""
+    if "\0" in path:
+        raise GitError(f"invalid path {path!r}")
+    pure = PurePosixPath(path.replace("\\", "/") if os.sep == "\\" else path)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise GitError(f"path '{path}' is outside the repository")
+    normalized = pure.as_posix()
+    return "" if normalized == "." else normalized
+
+
+def _is_shallow(repo: Path) -> bool:
+    result = _run(repo, ["rev-parse", "--is-shallow-repository"], check=False)
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def _run(
+    repo: Path, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    command = [*_GIT_PREFIX, "-C", os.fspath(repo), *args]
+    try:
+        result = subprocess.run(
+            command,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            env=_git_env(),
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except OSError as error:
+        raise GitError(f"could not run git: {error.strerror or error}") from None
+    if check and result.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {_stderr_message(result.stderr)}")
+    return result
+
+
+def _git_env() -> dict[str, str]:
+    """The caller's environment without ``GIT_*`` (GIT_DIR, GIT_INDEX_FILE, ...)."""
+    env = {key: value for key, value in os.environ.items() if not key.upper().startswith("GIT_")}
+    env.update(
+        GIT_PAGER="cat",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+        # English messages, so that "not a git repository" can be recognised.
+        LC_ALL="C",
+    )
+    return env
+
+
+def _stderr_message(stderr: bytes) -> str:
+    """Git's first fatal/error line without its prefix, else its first line."""
+    lines = [line.strip() for line in stderr.decode("utf-8", errors="replace").splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[0] if lines else "no error message"

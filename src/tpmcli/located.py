@@ -1,0 +1,88 @@
+"""Turning validation failures into located, readable problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from yaml import Node
+
+from tpmcli.errors import Problem
+from tpmcli.frameworks.base import describe
+from tpmcli.yamlread import locate, locate_key
+
+PathStep = str | int
+
+
+def dotted(path: Sequence[PathStep]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Locator:
+    """Makes problems for one file, positioned from its YAML node tree."""
+
+    def __init__(self, path: str, root: Node | None) -> None:
+        self.path = path
+        self.root = root
+
+    def position(self, path: Sequence[PathStep]) -> tuple[int, int]:
+        return locate(self.root, path)
+
+    def at(self, path: Sequence[PathStep], message: str) -> Problem:
+        line, column = locate(self.root, path)
+        return Problem(self.path, line, column, message)
+
+    def at_key(self, path: Sequence[PathStep], message: str) -> Problem:
+        line, column = locate_key(self.root, path)
+        return Problem(self.path, line, column, message)
+
+    def from_pydantic(
+        self,
+        exc: ValidationError,
+        base: Sequence[PathStep],
+        allowed_keys: Iterable[str] = (),
+    ) -> list[Problem]:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(step for step in error["loc"] if step != "root")
+            path = (*base, *loc)
+            kind = error["type"]
+            value = error.get("input")
+            name = dotted(path) or "value"
+            if kind == "missing":
+                problems.append(self.at_key(path[:-1], f"{dotted(path[:-1])}: missing '{loc[-1]}'"))
+            elif kind == "extra_forbidden":
+                hint = suggest(str(loc[-1]), allowed_keys)
+                problems.append(self.at_key(path, f"unknown key '{name}'{hint}"))
+            else:
+                problems.append(self.at(path, f"{name} {_message(kind, error['msg'], value)}"))
+        return problems
+
+
+def _message(kind: str, msg: str, value: Any) -> str:
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind in ("string_type", "str_type"):
+        return f"must be text, not {describe(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list, not {describe(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a mapping, not {describe(value)}"
+    if kind == "literal_error":
+        expected = msg.removeprefix("Input should be ").replace("'", "")
+        return f"must be one of {expected}, not {describe(value)}"
+    if kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
+        return f"must be a number, not {describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, not {describe(value)}"
+    return msg[0].lower() + msg[1:] if msg else "is invalid"

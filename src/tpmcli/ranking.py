@@ -1,0 +1,62 @@
+"""Pure ranking: score items, sort them lexicographically by frameworks, break ties by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from tpmcli.frameworks.base import Framework, Score
+from tpmcli.model import Item, RankedItem, Ranking, Unscored
+
+FINISHED_STATUSES = frozenset({"done"})
+
+
+def _sort_key(scores: Sequence[Score | None], item_id: str) -> tuple[object, ...]:
+    # Higher scores first; an item lacking a tie-break framework's inputs sorts after
+    # those that have them; the id settles every remaining tie.
+    parts: list[object] = []
+    for score in scores:
+        parts.append((0, -score.value) if score is not None else (1, 0.0))
+    parts.append(item_id)
+    return tuple(parts)
+
+
+def rank_items(
+    items: Iterable[Item],
+    frameworks: Sequence[Framework],
+    *,
+    universe: Iterable[Item] = (),
+) -> Ranking:
+    """Rank ``items`` by ``frameworks`` (the first decides, the others break ties).
+
+    ``universe`` holds every item of the backlog, filtered out or not, so that an item
+    ranked above an unfinished dependency can be marked.
+    """
+    primary = frameworks[0]
+    scored: list[tuple[tuple[object, ...], Item, dict[str, Score | None]]] = []
+    unscored: list[Unscored] = []
+    for item in items:
+        if primary.name not in item.inputs:
+            unscored.append(Unscored(item, f"no {primary.name} inputs"))
+            continue
+        scores = {
+            fw.name: (fw.score(item.inputs[fw.name]) if fw.name in item.inputs else None)
+            for fw in frameworks
+        }
+        scored.append((_sort_key(list(scores.values()), item.id), item, scores))
+    scored.sort(key=lambda entry: entry[0])
+    status_of = {item.id: item.status for item in universe}
+    position = {item.id: rank for rank, (_, item, _) in enumerate(scored, start=1)}
+    ranked = []
+    for rank, (_, item, scores) in enumerate(scored, start=1):
+        blocked = tuple(
+            dep
+            for dep in item.depends_on
+            if status_of.get(dep, "") not in FINISHED_STATUSES
+            and dep in status_of
+            and position.get(dep, len(scored) + 1) > rank
+        )
+        main = scores[primary.name]
+        assert main is not None
+        ranked.append(RankedItem(rank, item, main, scores, blocked))
+    unscored.sort(key=lambda entry: entry.item.id)
+    return Ranking(tuple(fw.name for fw in frameworks), tuple(ranked), tuple(unscored))

@@ -1,0 +1,36 @@
+"""``tpm check`` results as text, JSON or GitHub workflow-command annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from tpmcli.errors import Problem
+from tpmcli.render.escape import github_data, github_property
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    return "".join(f"{problem}\n" for problem in problems)
+
+
+def problems_json(problems: Sequence[Problem], files: int, items: int) -> str:
+    document = {
+        "schema_version": 1,
+        "ok": not problems,
+        "files": files,
+        "items": items,
+        "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
+            for p in problems
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def problems_github(problems: Sequence[Problem]) -> str:
+    """One ``::error`` workflow command per problem; user text cannot inject commands."""
+    return "".join(
+        f"::error file={github_property(p.path)},line={p.line},col={p.column},"
+        f"title={github_property('tpm check')}::{github_data(p.message)}\n"
+        for p in problems
+    )

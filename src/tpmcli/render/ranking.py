@@ -1,0 +1,160 @@
+"""A ranking as JSON, CSV or Markdown text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from tpmcli.frameworks.base import format_number
+from tpmcli.model import RankedItem, Ranking
+from tpmcli.render.escape import markdown_cell
+
+SCHEMA_VERSION = 1
+
+
+def input_columns(ranking: Ranking) -> list[str]:
+    """The primary framework's input names, in the order the items give them (none
+    when the score says it all, as MoSCoW's category does)."""
+    for entry in ranking.items:
+        if entry.score.label is not None:
+            return []
+        inputs = entry.item.inputs_for(ranking.framework)
+        if inputs:
+            return list(inputs)
+    return []
+
+
+def ranking_data(ranking: Ranking) -> dict[str, Any]:
+    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "framework": ranking.framework,
+        "by": list(ranking.by),
+        "items": [_item_data(entry, ranking) for entry in ranking.items],
+        "unscored": [
+            {"id": u.item.id, "title": u.item.title, "path": u.item.path, "reason": u.reason}
+            for u in ranking.unscored
+        ],
+    }
+
+
+def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
+    item = entry.item
+    return {
+        "rank": entry.rank,
+        "id": item.id,
+        "title": item.title,
+        "score": entry.score.value,
+        "label": entry.score.label,
+        "path": item.path,
+        "status": item.status,
+        "tags": list(item.tags),
+        "inputs": item.inputs_for(ranking.framework) or {},
+        "scores": {
+            name: (score.value if score is not None else None)
+            for name, score in entry.scores.items()
+        },
+        "blocked_by": list(entry.blocked_by),
+    }
+
+
+def render_json(ranking: Ranking) -> str:
+    return json.dumps(ranking_data(ranking), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(ranking: Ranking) -> str:
+    """One row per item, unscored items last with an empty rank and score."""
+    columns = input_columns(ranking)
+    extra = list(ranking.by[1:])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "id", "title", "score", "label", *extra, "status", "path", *columns])
+    for entry in ranking.items:
+        inputs = entry.item.inputs_for(ranking.framework) or {}
+        secondary = [entry.scores[name] for name in extra]
+        writer.writerow(
+            [
+                entry.rank,
+                entry.item.id,
+                entry.item.title,
+                entry.score.value,
+                entry.score.label or "",
+                *("" if s is None else s.value for s in secondary),
+                entry.item.status,
+                entry.item.path,
+                *(inputs.get(name, "") for name in columns),
+            ]
+        )
+    for unscored in ranking.unscored:
+        item = unscored.item
+        writer.writerow(
+            [
+                "",
+                item.id,
+                item.title,
+                "",
+                "",
+                *("" for _ in extra),
+                item.status,
+                item.path,
+                *("" for _ in columns),
+            ]
+        )
+    return out.getvalue()
+
+
+def render_markdown(ranking: Ranking) -> str:
+    columns = input_columns(ranking)
+    extra = list(ranking.by[1:])
+    header = ["Rank", "ID", "Title", "Score", *(e.upper() for e in extra), *columns]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if h in ("Rank", "Score") else "---" for h in header) + "|",
+    ]
+    for entry in ranking.items:
+        inputs = entry.item.inputs_for(ranking.framework) or {}
+        score = entry.score.label or format_number(entry.score.value)
+        cells = [
+            str(entry.rank),
+            markdown_cell(entry.item.id) + (" ⚠" if entry.blocked_by else ""),
+            markdown_cell(entry.item.title),
+            score,
+            *(score_text(entry, name) for name in extra),
+            *(markdown_cell(value_text(inputs.get(name))) for name in columns),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if ranking.unscored:
+        lines.append("")
+        lines.append(f"Unscored ({len(ranking.unscored)}):")
+        lines.append("")
+        for unscored in ranking.unscored:
+            lines.append(
+                f"- {markdown_cell(unscored.item.id)}: {markdown_cell(unscored.item.title)}"
+                f" ({unscored.reason})"
+            )
+    blocked = [entry for entry in ranking.items if entry.blocked_by]
+    if blocked:
+        lines.append("")
+        for entry in blocked:
+            deps = ", ".join(markdown_cell(dep) for dep in entry.blocked_by)
+            lines.append(
+                f"⚠ {markdown_cell(entry.item.id)} ranks above unfinished dependency {deps}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def score_text(entry: RankedItem, name: str) -> str:
+    score = entry.scores.get(name)
+    if score is None:
+        return "–"
+    return score.label or format_number(score.value)
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)

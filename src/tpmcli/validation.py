@@ -1,0 +1,204 @@
+"""Validating items: one item's keys and values, then the backlog as a whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tpmcli.errors import Problem
+from tpmcli.frameworks.base import Framework, describe
+from tpmcli.located import Locator, PathStep, dotted, suggest
+from tpmcli.model import Item
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
+
+
+class _ItemFields(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    id: str | None = None
+    title: str
+    description: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    tags: list[str] = []
+    depends_on: list[str] = []
+    extra: dict[Any, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ItemRules:
+    """What a valid item is under the current configuration."""
+
+    frameworks: Mapping[str, Framework]
+    statuses: Sequence[str]
+    default_status: str = "proposed"
+
+    @property
+    def allowed_keys(self) -> list[str]:
+        return [*CORE_KEYS, *self.frameworks]
+
+
+def validate_item(
+    data: Any,
+    *,
+    locator: Locator,
+    base: tuple[PathStep, ...],
+    default_id: str | None,
+    rules: ItemRules,
+) -> tuple[Item | None, list[Problem]]:
+    """One item mapping → an Item, or the located problems that prevent it."""
+    if not isinstance(data, dict):
+        where = "an entry of items:" if base else "an item file"
+        return None, [locator.at(base, f"{where} must be a mapping of keys, not {describe(data)}")]
+    problems: list[Problem] = []
+    for key in data:
+        if not isinstance(key, str):
+            problems.append(locator.at_key((*base, key), f"keys must be text, not {describe(key)}"))
+        elif key not in CORE_KEYS and key not in rules.frameworks and not key.startswith("x-"):
+            hint = suggest(key, rules.allowed_keys)
+            problems.append(locator.at_key((*base, key), f"unknown key '{key}'{hint}"))
+    try:
+        fields = _ItemFields.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + locator.from_pydantic(exc, base)
+    item_id = fields.id if fields.id is not None else default_id
+    if item_id is None:
+        problems.append(locator.at(base, "missing 'id' (required for each entry of items:)"))
+    elif not ID_PATTERN.match(item_id):
+        origin = "" if fields.id is not None else " (from the file name)"
+        problems.append(
+            locator.at(
+                (*base, "id"),
+                f"id '{item_id}'{origin} may contain only letters, digits, '.', '_' and '-'",
+            )
+        )
+    if not fields.title.strip():
+        problems.append(locator.at((*base, "title"), "title must not be empty"))
+    status = fields.status if fields.status is not None else rules.default_status
+    if status not in rules.statuses:
+        allowed = ", ".join(rules.statuses)
+        problems.append(
+            locator.at(
+                (*base, "status"),
+                f"status '{status}' is not one of: {allowed}{suggest(status, rules.statuses)}",
+            )
+        )
+    inputs: dict[str, Any] = {}
+    for name, framework in rules.frameworks.items():
+        if name not in data:
+            continue
+        validated, found = _framework_inputs(framework, data[name], locator, (*base, name))
+        problems.extend(found)
+        if validated is not None:
+            inputs[name] = validated
+    if problems or item_id is None:
+        return None, problems
+    line, column = locator.position(base)
+    id_at = locator.position((*base, "id")) if fields.id is not None else (line, column)
+    depends_at = tuple(
+        locator.position((*base, "depends_on", i)) for i in range(len(fields.depends_on))
+    )
+    item = Item.model_construct(
+        id=item_id,
+        title=fields.title,
+        description=fields.description,
+        status=status,
+        owner=fields.owner,
+        tags=tuple(fields.tags),
+        depends_on=tuple(fields.depends_on),
+        inputs=inputs,
+        path=locator.path,
+        line=line,
+        column=column,
+        id_at=id_at,
+        depends_on_at=depends_at,
+    )
+    return item, []
+
+
+def _framework_inputs(
+    framework: Framework, raw: Any, locator: Locator, path: tuple[PathStep, ...]
+) -> tuple[Any, list[Problem]]:
+    try:
+        validated = framework.inputs_model.model_validate(raw)
+    except ValidationError as exc:
+        allowed = list(framework.inputs_model.model_fields)
+        return None, locator.from_pydantic(exc, path, allowed)
+    problems = [
+        locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))}: {problem.message}")
+        for problem in framework.check(validated)
+    ]
+    return (None if problems else validated), problems
+
+
+def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
+    """Problems between items: duplicate ids, unknown or circular dependencies,
+    and (for ``tpm check --require``) missing framework inputs."""
+    problems: list[Problem] = []
+    by_id: dict[str, Item] = {}
+    for item in items:
+        first = by_id.get(item.id)
+        if first is None:
+            by_id[item.id] = item
+            continue
+        for here, there in ((item, first), (first, item)):
+            elsewhere = f"{there.path}:{there.id_at[0]}:{there.id_at[1]}"
+            problems.append(
+                Problem(here.path, *here.id_at, f"duplicate id '{item.id}' (also in {elsewhere})")
+            )
+    for item in items:
+        for dependency, position in zip(item.depends_on, item.depends_on_at, strict=True):
+            if dependency == item.id:
+                problems.append(Problem(item.path, *position, f"'{item.id}' depends on itself"))
+            elif dependency not in by_id:
+                hint = suggest(dependency, by_id)
+                problems.append(
+                    Problem(
+                        item.path, *position, f"depends_on names unknown id '{dependency}'{hint}"
+                    )
+                )
+        for name in required:
+            if name not in item.inputs:
+                problems.append(
+                    Problem(item.path, item.line, item.column, f"'{item.id}' has no {name} inputs")
+                )
+    problems.extend(_cycles(by_id))
+    return problems
+
+
+def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
+    """One problem per dependency cycle, reported at the first item of the cycle."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    problems: list[Problem] = []
+    for start in sorted(by_id):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = []
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                state[node] = 1
+                trail.append(node)
+            deps = [d for d in by_id[node].depends_on if d in by_id and d != node]
+            if index < len(deps):
+                stack.append((node, index + 1))
+                nxt = deps[index]
+                if state.get(nxt) == 1:
+                    cycle = [*trail[trail.index(nxt) :], nxt]
+                    first = by_id[min(cycle[:-1])]
+                    problems.append(
+                        Problem(first.path, *first.id_at, "dependency cycle: " + " → ".join(cycle))
+                    )
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                trail.pop()
+    return sorted(set(problems))
