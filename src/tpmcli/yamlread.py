@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import sys
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,28 @@ import yaml
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from yaml._yaml import CParser
 from yaml.resolver import BaseResolver
+
+from tpmcli.yamltext import (
+    LINE_BREAKS,
+    YamlSyntaxError,
+    check_nesting,
+    clamp_position,
+    decode_text,
+    position_of,
+    syntax_error,
+)
+
+__all__ = [
+    "Document",
+    "YamlSyntaxError",
+    "decode_text",
+    "load_bytes",
+    "locate",
+    "locate_key",
+    "parse_document",
+    "position_of",
+    "resolve_plain",
+]
 
 #: Maximum nesting of collections; deeper documents are rejected, not recursed into.
 MAX_DEPTH = 64
@@ -51,16 +74,6 @@ class _Implicit:
 _PLAIN = _Implicit("plain")
 _QUOTED = _Implicit("quoted")
 _COLLECTION = _Implicit("collection")
-
-
-class YamlSyntaxError(Exception):
-    """A document that is not valid YAML, or is valid YAML that tpm refuses to read."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 # The regular expressions of ruamel.yaml's YAML 1.2 resolver, in its order of precedence.
@@ -97,6 +110,8 @@ _NUMBER_FIRST = frozenset("-+0123456789.")
 _INT_FIRST = frozenset("-+0123456789")
 _NULL_FIRST = frozenset("~nN")
 _DIGITS = frozenset("0123456789")
+#: ``0755`` is 755 in YAML 1.2 but 493 (octal) in YAML 1.1 tools: refuse to guess.
+_LEADING_ZERO_RE = re.compile(r"^[-+]?0[0-9_]*[0-9]")
 
 
 class _NodeLoader(CParser, BaseResolver):
@@ -180,7 +195,10 @@ def resolve_plain(text: str) -> Any:
         return text[0] in "tT"
     if first in _NUMBER_FIRST:
         if _FLOAT_RE.match(text):
-            return _float_value(text)
+            try:
+                return _float_value(text)
+            except ValueError:  # the pattern admits "._": no digit at all
+                return text
         if first in _INT_FIRST and _INT_RE.match(text):
             try:
                 return _int_value(text)
@@ -213,6 +231,13 @@ def _explicit_scalar(tag: str, text: str, node: Node) -> Any:
     raise _located(f"'{text}' is not a valid value for tag {tag}", node)
 
 
+def _leading_zero_message(text: str, value: int) -> str:
+    return (
+        f"'{text}' is ambiguous: YAML 1.2 reads it as {value}, YAML 1.1 tools as an octal "
+        f"number; write {value} (or 0o{text.lstrip('+-0_')} for octal), or quote it for text"
+    )
+
+
 def _located(message: str, node: Node) -> YamlSyntaxError:
     mark = node.start_mark
     return YamlSyntaxError(message, mark.line + 1, mark.column + 1)
@@ -243,7 +268,7 @@ class _Builder:
                 return known
             if depth > MAX_DEPTH:
                 raise _located(f"nesting deeper than {MAX_DEPTH} levels", node)
-            if key in on_path:  # pragma: no cover - libyaml cannot build cycles
+            if key in on_path:  # an alias inside its own anchor: "&a [*a]"
                 raise _located("recursive alias", node)
             total = 1
             if isinstance(node, (MappingNode, SequenceNode)):
@@ -271,7 +296,10 @@ class _Builder:
         tag: object = node.tag
         if isinstance(node, ScalarNode):
             if tag is _PLAIN:
-                return resolve_plain(node.value)
+                value = resolve_plain(node.value)
+                if type(value) is int and _LEADING_ZERO_RE.match(node.value):
+                    raise _located(_leading_zero_message(node.value, value), node)
+                return value
             if tag is _QUOTED:
                 return node.value
             if isinstance(tag, str) and tag in (_STR, _INT, _FLOAT, _BOOL, _NULL):
@@ -313,56 +341,49 @@ class _Builder:
         return result
 
 
-def decode_text(data: bytes) -> str:
-    """Decode UTF-8 (with or without a BOM); invalid bytes are a located error."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = position_of(data, exc.start)
-        raise YamlSyntaxError("invalid UTF-8 byte in file", line, column) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        line, column = position_of(text, nul)
-        raise YamlSyntaxError("NUL byte in file", line, column)
-    return text
-
-
-def position_of(data: str | bytes, offset: int) -> tuple[int, int]:
-    """1-based line and column of ``offset`` (characters for str, bytes for bytes)."""
-    newline: Any = "\n" if isinstance(data, str) else b"\n"
-    line = data.count(newline, 0, offset) + 1
-    start = data.rfind(newline, 0, offset) + 1
-    if isinstance(data, bytes):
-        # Columns count characters, not bytes: decode the line's prefix leniently.
-        return line, len(data[start:offset].decode("utf-8", "replace")) + 1
-    return line, offset - start + 1
-
-
 def parse_document(text: str) -> Document:
     """Parse exactly one YAML document (none at all gives ``Document(None, None)``)."""
+    check_nesting(text, MAX_DEPTH)
     loader = _NodeLoader(text)
     try:
         root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
-        if mark is None:  # pragma: no cover - libyaml always marks
-            raise YamlSyntaxError(message, 1, 1) from None
-        raise YamlSyntaxError(message, mark.line + 1, mark.column + 1) from None
-    except yaml.composer.ComposerError as exc:  # pragma: no cover - subclass of Marked
-        raise YamlSyntaxError(str(exc), 1, 1) from None
     except yaml.YAMLError as exc:
-        # Reader errors carry a character offset rather than a mark.
-        position = getattr(exc, "position", 0) or 0
-        line, column = position_of(text, position)
-        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        raise YamlSyntaxError(str(reason), line, column) from None
+        raise syntax_error(exc, text) from None
     if root is None:
         return Document(None, None)
+    if not text.endswith(LINE_BREAKS):
+        _clamp_tail_marks(root, text)
     builder = _Builder(may_alias="*" in text)
     return Document(builder.build(root), root)
+
+
+def _clamp_tail_marks(root: Node, text: str) -> None:
+    """Pull marks that libyaml put past the end of the text back inside it.
+
+    libyaml closes a stream that lacks a final line break on a line of its own, one
+    past the last; nodes ending the document (an empty value at the very end) carry
+    that position. Only the last node of each collection can, so only the tail is
+    walked.
+    """
+    line, column = clamp_position(text, sys.maxsize, sys.maxsize)
+    end = yaml.Mark("<text>", len(text), line - 1, column - 1, None, 0)
+    node: Node | None = root
+    seen: set[int] = set()
+    while node is not None and id(node) not in seen:  # aliases can make cycles
+        seen.add(id(node))
+        tail = [node]
+        if isinstance(node, MappingNode) and node.value:
+            tail.extend(node.value[-1])
+            node = node.value[-1][1]
+        elif isinstance(node, SequenceNode) and node.value:
+            node = node.value[-1]
+        else:
+            node = None
+        for each in tail:
+            if each.start_mark.line + 1 > line:
+                each.start_mark = end
+            if each.end_mark.line + 1 > line:
+                each.end_mark = end
 
 
 def load_bytes(data: bytes) -> Document:
