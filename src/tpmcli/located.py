@@ -59,8 +59,14 @@ class Locator:
             kind = error["type"]
             value = error.get("input")
             name = dotted(path) or "value"
-            if kind == "missing":
-                problems.append(self.at_key(path[:-1], f"{dotted(path[:-1])}: missing '{loc[-1]}'"))
+            if kind == "invalid_key" or loc[-1:] == ("[key]",):
+                key_path = path[:-1] if loc[-1:] == ("[key]",) else path
+                problems.append(
+                    self.at_key(key_path, f"keys must be text, not {describe(key_path[-1])}")
+                )
+            elif kind == "missing":
+                where = f"{dotted(path[:-1])}: " if path[:-1] else ""
+                problems.append(self.at_key(path[:-1], f"{where}missing '{loc[-1]}'"))
             elif kind == "extra_forbidden":
                 hint = suggest(str(loc[-1]), allowed_keys)
                 problems.append(self.at_key(path, f"unknown key '{name}'{hint}"))

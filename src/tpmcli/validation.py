@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,18 @@ def _framework_inputs(
         locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))}: {problem.message}")
         for problem in framework.check(validated)
     ]
+    if not problems:
+        # Valid inputs can still overflow (a huge reach over a tiny effort); an infinite
+        # score would sort arbitrarily and is not valid JSON.
+        score = framework.score(validated).value
+        if not math.isfinite(score):
+            problems.append(
+                locator.at(
+                    path,
+                    f"{dotted(path)}: these inputs give a score of {score}; "
+                    "check for a value far too large or too small",
+                )
+            )
     return (None if problems else validated), problems
 
 

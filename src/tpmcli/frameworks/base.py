@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
 #: Scores are rounded so that equal scores reached by different float paths tie
 #: (and are then ordered by id) instead of being ordered by rounding noise.
 SCORE_DECIMALS = 6
+#: Largest magnitude an input may have: beyond it a number is a typo, and a float can
+#: no longer hold every integer (scores, JSON and tables would silently round or overflow).
+MAX_INPUT = 1e15
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,17 @@ def _number(value: Any) -> int | float:
         raise ValueError(f"must be a number, not {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, not {value}")
+    if abs(value) > MAX_INPUT:
+        bound = "at most 1e15" if value > 0 else "at least -1e15"
+        raise ValueError(f"must be {bound}, not {_huge(value)}")
     return value
+
+
+def _huge(value: int | float) -> str:
+    # str() of an int past 4300 digits raises; float() of one past ~1e308 overflows.
+    if isinstance(value, int) and value.bit_length() > 1000:
+        return "a number of more than 300 digits"
+    return f"{float(value):.3g}"
 
 
 def _non_negative(value: Any) -> int | float:
