@@ -16,6 +16,7 @@ from tpmcli.frameworks.registry import discover
 from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
+from tpmcli.safefiles import working_tree_root
 from tpmcli.validation import ItemRules, check_backlog
 
 DEFAULT_FRAMEWORK = "rice"
@@ -108,7 +109,7 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         absent = missing_paths(request.paths)
         if absent:
             raise UsageError(f"no such file or directory: {display_path(absent[0])}")
-    boundary = config.path.parent if config.path else None
+    boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
     files = discover_files(paths, boundary)
     sources, problems = read_sources(files, [display_path(f) for f in files], config.max_file_bytes)
     rules = ItemRules(frameworks, config.statuses)

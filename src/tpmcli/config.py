@@ -7,6 +7,7 @@ relative to it. Every problem is located (``tpm.yaml:3:5: ...``) and exits 2.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
 from tpmcli.located import Locator
+from tpmcli.safefiles import FileTooLarge, read_limited, walk_limit, working_tree_root
 from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
 
 CONFIG_NAME = "tpm.yaml"
@@ -25,11 +27,16 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 DEFAULT_MAX_ITEMS = 100_000
 
 
+#: Ceilings no tpm.yaml can raise: the file is part of the (untrusted) pull request.
+HARD_MAX_FILE_BYTES = 16 * 1024 * 1024
+HARD_MAX_ITEMS = 1_000_000
+
+
 class _Limits(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
-    max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0)
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, le=HARD_MAX_FILE_BYTES)
+    max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0, le=HARD_MAX_ITEMS)
 
 
 class _ConfigFile(BaseModel):
@@ -81,10 +88,18 @@ def find_config(start: Path) -> Path | None:
 
 def display_path(path: Path) -> str:
     """A path as shown to people: relative to the current directory when below it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # Lexical first: a symlink is shown where it is, not where it points (and a
+    # symlink loop, which Path.resolve() raises on, is shown at all).
+    cwd = Path.cwd()
+    for candidate, base in (
+        (Path(os.path.abspath(path)), cwd),
+        (Path(os.path.realpath(path)), Path(os.path.realpath(cwd))),
+    ):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def load_config(explicit: Path | None, start: Path | None = None) -> Config:
@@ -92,11 +107,23 @@ def load_config(explicit: Path | None, start: Path | None = None) -> Config:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
-        return parse_config(explicit.read_bytes(), explicit)
+        return parse_config(_read_config(explicit), explicit)
     found = find_config(start or Path.cwd())
     if found is None:
         return Config()
-    return parse_config(found.read_bytes(), found)
+    return parse_config(_read_config(found), found)
+
+
+def _read_config(path: Path) -> bytes:
+    """The bytes of ``tpm.yaml``: a regular file inside the repository, of bounded size."""
+    walk_limit(path, working_tree_root(path.parent))
+    try:
+        return read_limited(path, DEFAULT_MAX_FILE_BYTES)
+    except FileTooLarge as exc:
+        message = f"file is {exc.size} bytes, over the limit of {DEFAULT_MAX_FILE_BYTES}"
+    except OSError as exc:
+        message = f"cannot read file: {exc.strerror or exc}"
+    raise ConfigError([Problem(display_path(path), 1, 1, message)])
 
 
 def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Config:

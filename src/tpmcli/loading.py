@@ -14,6 +14,13 @@ from pathlib import Path
 from tpmcli.errors import Problem
 from tpmcli.located import Locator
 from tpmcli.model import Item
+from tpmcli.safefiles import (
+    FileTooLarge,
+    NotRegularFile,
+    read_limited,
+    walk_files,
+    walk_limit,
+)
 from tpmcli.validation import ItemRules, validate_item
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
@@ -35,38 +42,22 @@ class LoadResult:
     files: int = 0
 
 
-def _within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
 def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` under ``paths`` (files taken as given), sorted, hidden
-    files and folders skipped. Symlinks resolving outside ``boundary`` are not followed."""
+    files and folders skipped, special files (FIFOs, devices) skipped. Symlinks whose
+    real location is outside ``boundary`` (the repository; default: each start) are not
+    followed, and a start that is itself such a link is refused."""
     found: list[Path] = []
     for start in paths:
-        if start.is_file():
+        limit = walk_limit(start, boundary or start)
+        if start.is_dir():
+            found.extend(walk_files(start, ITEM_SUFFIXES, limit))
+        elif os.path.lexists(start):
             found.append(start)
-            continue
-        if not start.is_dir():
-            continue
-        limit = (boundary or start).resolve()
-        for folder, dirnames, filenames in os.walk(start):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith(".") or not name.endswith(ITEM_SUFFIXES):
-                    continue
-                candidate = Path(folder, name)
-                if candidate.is_symlink() and not _within(candidate.resolve(), limit):
-                    continue
-                found.append(candidate)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in found:
-        key = path.resolve()
+        key = os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)
@@ -129,13 +120,13 @@ def read_sources(
     problems: list[Problem] = []
     for path, name in zip(files, shown, strict=True):
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                problems.append(
-                    Problem(name, 1, 1, f"file is {size} bytes, over the limit of {max_bytes}")
-                )
-                continue
-            sources.append(SourceFile(name, path.read_bytes()))
+            sources.append(SourceFile(name, read_limited(path, max_bytes)))
+        except FileTooLarge as exc:
+            problems.append(
+                Problem(name, 1, 1, f"file is {exc.size} bytes, over the limit of {max_bytes}")
+            )
+        except NotRegularFile:
+            problems.append(Problem(name, 1, 1, "not a regular file (a FIFO, device or folder)"))
         except OSError as exc:
             problems.append(Problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}"))
     return sources, problems

@@ -1,0 +1,126 @@
+"""Reading the working tree of a repository that may be hostile.
+
+A pull request controls every path below the repository root: it can add symbolic
+links to files of the machine running tpm (``~/.ssh``, ``/proc/self/environ``),
+symlink loops, FIFOs that block a reader forever, or files too large to parse.
+Here only regular files are read, only up to a size limit, and only when their real
+location stays inside the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from tpmcli.errors import UsageError
+
+
+class FileTooLarge(OSError):
+    """A file over the size limit (``size`` is what ``stat`` reported)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file is {size} bytes")
+        self.size = size
+
+
+class NotRegularFile(OSError):
+    """A FIFO, socket, device or directory where a file was expected."""
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file at ``path``, refusing one over ``max_bytes``.
+
+    The file is opened without blocking (a FIFO would otherwise wait forever for a
+    writer) and checked on the open descriptor, so a file swapped after discovery
+    cannot slip through; at most ``max_bytes`` + 1 bytes are ever read.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    with open(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{path} is not a regular file")
+        if info.st_size > max_bytes:
+            raise FileTooLarge(info.st_size)
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew since fstat
+        raise FileTooLarge(len(data))
+    return data
+
+
+def working_tree_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``.git``, else ``start``."""
+    start = Path(os.path.abspath(start))
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return start
+
+
+def within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def walk_limit(start: Path, boundary: Path) -> Path:
+    """The folder every file read for ``start`` must really lie in.
+
+    A start the user named outside the repository is theirs to read. A start inside it
+    whose real location is elsewhere (``backlog`` itself a symlink to ``/``) is refused.
+    """
+    real_boundary = Path(os.path.realpath(boundary))
+    named = Path(os.path.abspath(start))
+    real = Path(os.path.realpath(start))
+    if within(real, real_boundary):
+        return real_boundary
+    if within(named, Path(os.path.abspath(boundary))) or within(named, real_boundary):
+        raise UsageError(
+            f"{start.as_posix()} leads outside the repository (a symbolic link); "
+            "tpm does not follow it"
+        )
+    return real
+
+
+def walk_files(top: Path, suffixes: tuple[str, ...], limit: Path) -> Iterator[Path]:
+    """Regular files named ``*suffix`` below ``top``, sorted, depth first.
+
+    Hidden entries are skipped; symlinked folders are not entered; a symlinked file is
+    taken only when its real location is inside ``limit``; FIFOs, sockets and devices
+    are skipped. A link that cannot be resolved (a loop, a dangling link) is yielded so
+    that reading it reports the problem at its path.
+    """
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(Path(entry.path))
+            elif entry.name.endswith(suffixes) and _acceptable(entry, limit):
+                yield Path(entry.path)
+        pending.extend(reversed(subfolders))
+
+
+def _acceptable(entry: os.DirEntry[str], limit: Path) -> bool:
+    if not entry.is_symlink():
+        return entry.is_file(follow_symlinks=False)
+    if not within(Path(os.path.realpath(entry.path)), limit):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(entry.path).st_mode)
+    except OSError:
+        return True  # a loop or dangling link: reading it reports where
