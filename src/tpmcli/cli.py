@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - older typer on top of click
 
 from tpmcli import __version__
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, ProblemsError, TpmError
+from tpmcli.render.escape import terminal_text
+from tpmcli.render.problems import problems_text
 
 REPORT_URL = "https://example.invalid/tpm/issues"
 
@@ -33,10 +35,10 @@ class TpmGroup(typer.core.TyperGroup):
         except (typer.Exit, typer.Abort, ClickException):
             raise
         except ProblemsError as exc:
-            _stderr(str(exc))
+            _stderr(problems_text(exc.problems).rstrip("\n"))
             raise typer.Exit(exc.exit_code) from None
         except TpmError as exc:
-            _stderr(f"tpm: {exc.message}")
+            _stderr(f"tpm: {terminal_text(exc.message)}")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _stderr("tpm: interrupted")
@@ -45,7 +47,7 @@ class TpmGroup(typer.core.TyperGroup):
             raise typer.Exit(EXIT_FINDINGS) from None
         except Exception as exc:  # a bug: one line, no locals, no traceback
             _stderr(
-                f"tpm: internal error ({type(exc).__name__}: {exc}); "
+                f"tpm: internal error ({type(exc).__name__}: {terminal_text(str(exc))}); "
                 f"this is a bug, please report it at {REPORT_URL}"
             )
             raise typer.Exit(EXIT_INTERNAL) from None

@@ -6,11 +6,13 @@ import json
 from collections.abc import Sequence
 
 from tpmcli.errors import Problem
-from tpmcli.render.escape import github_data, github_property
+from tpmcli.render.escape import github_data, github_property, terminal_text
 
 
 def problems_text(problems: Sequence[Problem]) -> str:
-    return "".join(f"{problem}\n" for problem in problems)
+    """One ``path:line:col: message`` line per problem; control characters in paths and
+    messages are shown as escapes, so a hostile key cannot start a line of its own."""
+    return "".join(f"{terminal_text(str(problem))}\n" for problem in problems)
 
 
 def problems_json(problems: Sequence[Problem], files: int, items: int) -> str:
@@ -31,6 +33,6 @@ def problems_github(problems: Sequence[Problem]) -> str:
     """One ``::error`` workflow command per problem; user text cannot inject commands."""
     return "".join(
         f"::error file={github_property(p.path)},line={p.line},col={p.column},"
-        f"title={github_property('tpm check')}::{github_data(p.message)}\n"
+        f"title={github_property('tpm check')}::{github_data(terminal_text(p.message))}\n"
         for p in problems
     )

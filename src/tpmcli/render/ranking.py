@@ -9,7 +9,7 @@ from typing import Any
 
 from tpmcli.frameworks.base import format_number
 from tpmcli.model import RankedItem, Ranking
-from tpmcli.render.escape import markdown_cell
+from tpmcli.render.escape import csv_text, markdown_cell
 
 SCHEMA_VERSION = 1
 
@@ -65,7 +65,8 @@ def render_json(ranking: Ranking) -> str:
 
 
 def render_csv(ranking: Ranking) -> str:
-    """One row per item, unscored items last with an empty rank and score."""
+    """One row per item, unscored items last with an empty rank and score. Text cells
+    are single-line and formula-safe (see ``csv_text``); JSON carries text exactly."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
     out = io.StringIO()
@@ -77,13 +78,13 @@ def render_csv(ranking: Ranking) -> str:
         writer.writerow(
             [
                 entry.rank,
-                entry.item.id,
-                entry.item.title,
+                csv_text(entry.item.id),
+                csv_text(entry.item.title),
                 entry.score.value,
-                entry.score.label or "",
+                csv_text(entry.score.label or ""),
                 *("" if s is None else s.value for s in secondary),
-                entry.item.status,
-                entry.item.path,
+                csv_text(entry.item.status),
+                csv_text(entry.item.path),
                 *(inputs.get(name, "") for name in columns),
             ]
         )
@@ -92,13 +93,13 @@ def render_csv(ranking: Ranking) -> str:
         writer.writerow(
             [
                 "",
-                item.id,
-                item.title,
+                csv_text(item.id),
+                csv_text(item.title),
                 "",
                 "",
                 *("" for _ in extra),
-                item.status,
-                item.path,
+                csv_text(item.status),
+                csv_text(item.path),
                 *("" for _ in columns),
             ]
         )

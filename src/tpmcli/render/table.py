@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model import Ranking
+from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.ranking import input_columns, score_text, value_text
 
 
@@ -46,13 +47,13 @@ def ranking_table(ranking: Ranking) -> RenderableType:
             legend.append(f"{header} = {spelled}")
     for entry in ranking.items:
         inputs = entry.item.inputs_for(ranking.framework) or {}
-        ident = Text(entry.item.id)
+        ident = Text(safe(entry.item.id))
         if entry.blocked_by:
             ident.append(" ⚠", style="yellow")
         table.add_row(
             str(entry.rank),
             ident,
-            Text(entry.item.title),
+            Text(safe(entry.item.title)),
             Text(score_text(entry, ranking.framework), style="bold"),
             *(Text(score_text(entry, name)) for name in extra),
             *(Text(value_text(inputs.get(name))) for name in columns),
@@ -63,16 +64,16 @@ def ranking_table(ranking: Ranking) -> RenderableType:
     blocked = [entry for entry in ranking.items if entry.blocked_by]
     for entry in blocked:
         note = Text("⚠ ", style="yellow")
-        note.append(entry.item.id)
+        note.append(safe(entry.item.id))
         note.append(" ranks above unfinished dependency ")
-        note.append(", ".join(entry.blocked_by))
+        note.append(safe(", ".join(entry.blocked_by)))
         parts.append(note)
     if ranking.unscored:
         parts.append(Text(f"Unscored ({len(ranking.unscored)}):", style="bold"))
         for unscored in ranking.unscored:
             line = Text("  ")
-            line.append(unscored.item.id)
-            line.append(f"  {unscored.item.title}  ", style="dim")
+            line.append(safe(unscored.item.id))
+            line.append(f"  {safe(unscored.item.title)}  ", style="dim")
             line.append(f"({unscored.reason})", style="dim")
             parts.append(line)
     if not ranking.items and not ranking.unscored:
