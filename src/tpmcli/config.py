@@ -116,7 +116,7 @@ def load_config(explicit: Path | None, start: Path | None = None) -> Config:
 
 def _read_config(path: Path) -> bytes:
     """The bytes of ``tpm.yaml``: a regular file inside the repository, of bounded size."""
-    walk_limit(path, working_tree_root(path.parent))
+    walk_limit(path, working_tree_root(path.parent), display_path(path))
     try:
         return read_limited(path, DEFAULT_MAX_FILE_BYTES)
     except FileTooLarge as exc:

@@ -69,7 +69,7 @@ def within(path: Path, root: Path) -> bool:
     return True
 
 
-def walk_limit(start: Path, boundary: Path) -> Path:
+def walk_limit(start: Path, boundary: Path, shown: str | None = None) -> Path:
     """The folder every file read for ``start`` must really lie in.
 
     A start the user named outside the repository is theirs to read. A start inside it
@@ -82,7 +82,7 @@ def walk_limit(start: Path, boundary: Path) -> Path:
         return real_boundary
     if within(named, Path(os.path.abspath(boundary))) or within(named, real_boundary):
         raise UsageError(
-            f"{start.as_posix()} leads outside the repository (a symbolic link); "
+            f"{shown or start.as_posix()} leads outside the repository (a symbolic link); "
             "tpm does not follow it"
         )
     return real

@@ -25,6 +25,7 @@ from yaml.resolver import BaseResolver
 
 from tpmcli.yamltext import (
     LINE_BREAKS,
+    MAX_DEPTH,
     YamlSyntaxError,
     check_nesting,
     clamp_position,
@@ -34,6 +35,8 @@ from tpmcli.yamltext import (
 )
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
     "Document",
     "YamlSyntaxError",
     "decode_text",
@@ -45,8 +48,6 @@ __all__ = [
     "resolve_plain",
 ]
 
-#: Maximum nesting of collections; deeper documents are rejected, not recursed into.
-MAX_DEPTH = 64
 #: Maximum number of values a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 100_000
 
@@ -269,7 +270,7 @@ class _Builder:
             if depth > MAX_DEPTH:
                 raise _located(f"nesting deeper than {MAX_DEPTH} levels", node)
             if key in on_path:  # an alias inside its own anchor: "&a [*a]"
-                raise _located("recursive alias", node)
+                raise _located("recursive alias: this anchor contains an alias to itself", node)
             total = 1
             if isinstance(node, (MappingNode, SequenceNode)):
                 on_path.add(key)

@@ -14,6 +14,8 @@ import re
 import yaml
 from yaml._yaml import CParser
 
+#: Maximum nesting of collections; deeper documents are rejected, not recursed into.
+MAX_DEPTH = 64
 #: Below this many possible nesting indicators a document cannot nest deep enough to
 #: endanger the C stack, whatever libyaml's version (PyYAML's composer recurses in C;
 #: with libyaml 0.2.5, 100,000 nested "[" crash the interpreter).
@@ -168,6 +170,8 @@ def _friendly(exc: yaml.MarkedYAMLError, text: str, line: int, column: int) -> s
         return _SECOND_DOCUMENT
     if exc.problem == "did not find expected <document start>":
         return _AFTER_DOCUMENT_END
+    if exc.problem == "exceeded maximum nesting depth":  # libyaml ≥ 0.2.6 stops at 1000
+        return f"nesting deeper than {MAX_DEPTH} levels"
     if _is_indentation_tab(text, line, column):
         return _TAB_INDENT
     return exc.problem or exc.context or "invalid YAML"

@@ -1,0 +1,204 @@
+"""A hostile working tree: symlinks out of the repository, symlink loops, FIFOs,
+unreadable and oversized files. Nothing outside the repository is read, nothing
+hangs, and every refusal is located (exit 1) or, for the backlog folder itself and
+tpm.yaml, an environment error (exit 2)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tpmcli import safefiles
+from tpmcli.cli import app
+from tpmcli.loading import discover_files
+from tpmcli.safefiles import NotRegularFile, read_limited
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file types")
+
+
+@pytest.fixture(autouse=True)
+def no_hang() -> Iterator[None]:
+    # A regression here would block on a FIFO forever: turn that into a failure.
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError("tpm blocked on a file")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with one valid item, and a folder outside it holding a 'secret'."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "backlog").mkdir()
+    (root / "backlog" / "real.yaml").write_text("title: real\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("title: the secret\n")
+    monkeypatch.chdir(root)
+    return root
+
+
+def tpm(*args: str) -> object:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "100"})
+
+
+def test_symlink_to_a_system_file_is_not_followed(repo: Path) -> None:
+    (repo / "backlog" / "passwd.yaml").symlink_to("/etc/passwd")
+    result = tpm("check")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "1 item(s) in 1 file(s): all valid" in result.output  # type: ignore[attr-defined]
+    assert "root" not in result.output  # type: ignore[attr-defined]
+
+
+def test_symlinks_leaving_the_repository_are_not_followed(repo: Path) -> None:
+    outside = repo.parent / "outside"
+    (repo / "backlog" / "secret.yaml").symlink_to(outside / "secret.yaml")
+    (repo / "backlog" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    result = tpm("rank", "--format", "json")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "secret" not in result.stdout  # type: ignore[attr-defined]
+    assert discover_files([Path("backlog")], repo) == [Path("backlog/real.yaml")]
+
+
+def test_symlinks_inside_the_repository_are_followed(repo: Path) -> None:
+    (repo / "shared").mkdir()
+    (repo / "shared" / "common.yaml").write_text("title: shared\n")
+    (repo / "backlog" / "common.yaml").symlink_to(repo / "shared" / "common.yaml")
+    assert discover_files([Path("backlog")], repo) == [
+        Path("backlog/common.yaml"),
+        Path("backlog/real.yaml"),
+    ]
+
+
+def test_a_backlog_folder_that_is_a_symlink_out_of_the_repository_is_refused(
+    repo: Path,
+) -> None:
+    (repo / "backlog" / "real.yaml").unlink()
+    (repo / "backlog").rmdir()
+    (repo / "backlog").symlink_to(repo.parent / "outside", target_is_directory=True)
+    result = tpm("check")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert result.output == (  # type: ignore[attr-defined]
+        "tpm: backlog leads outside the repository (a symbolic link); tpm does not follow it\n"
+    )
+
+
+def test_a_named_file_that_is_a_symlink_out_of_the_repository_is_refused(repo: Path) -> None:
+    (repo / "backlog" / "secret.yaml").symlink_to(repo.parent / "outside" / "secret.yaml")
+    result = tpm("check", "backlog/secret.yaml")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert "backlog/secret.yaml leads outside the repository" in result.output  # type: ignore[attr-defined]
+
+
+def test_a_folder_named_outside_the_repository_is_the_users_choice(repo: Path) -> None:
+    result = tpm("check", str(repo.parent / "outside"))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "1 item(s) in 1 file(s): all valid" in result.output  # type: ignore[attr-defined]
+
+
+def test_symlink_loops_are_located_problems_not_hangs(repo: Path) -> None:
+    (repo / "backlog" / "self.yaml").symlink_to("self.yaml")
+    (repo / "backlog" / "ping.yaml").symlink_to("pong.yaml")
+    (repo / "backlog" / "pong.yaml").symlink_to("ping.yaml")
+    (repo / "backlog" / "sub").mkdir()
+    (repo / "backlog" / "sub" / "up").symlink_to("..", target_is_directory=True)
+    result = tpm("check")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    loop = os.strerror(errno.ELOOP)
+    assert result.stdout == (  # type: ignore[attr-defined]
+        f"backlog/ping.yaml:1:1: cannot read file: {loop}\n"
+        f"backlog/pong.yaml:1:1: cannot read file: {loop}\n"
+        f"backlog/self.yaml:1:1: cannot read file: {loop}\n"
+    )
+
+
+def test_a_dangling_symlink_is_a_located_problem(repo: Path) -> None:
+    (repo / "backlog" / "gone.yaml").symlink_to("nowhere.yaml")
+    result = tpm("check")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    missing = os.strerror(errno.ENOENT)
+    assert result.stdout == f"backlog/gone.yaml:1:1: cannot read file: {missing}\n"  # type: ignore[attr-defined]
+
+
+def test_fifos_in_the_backlog_folder_are_skipped(repo: Path) -> None:
+    os.mkfifo(repo / "backlog" / "pipe.yaml")
+    (repo / "backlog" / "to-pipe.yaml").symlink_to("pipe.yaml")
+    result = tpm("check")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "1 item(s) in 1 file(s): all valid" in result.output  # type: ignore[attr-defined]
+
+
+def test_a_fifo_named_on_the_command_line_is_a_located_problem(repo: Path) -> None:
+    os.mkfifo(repo / "backlog" / "pipe.yaml")
+    result = tpm("check", "backlog/pipe.yaml")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert result.stdout == (  # type: ignore[attr-defined]
+        "backlog/pipe.yaml:1:1: not a regular file (a FIFO, device or folder)\n"
+    )
+
+
+def test_reading_never_blocks_on_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotRegularFile):
+        read_limited(tmp_path / "pipe", 100)
+    with pytest.raises(NotRegularFile):
+        read_limited(Path("/dev/null"), 100)
+
+
+def test_an_unreadable_file_is_a_located_problem(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = repo / "backlog" / "locked.yaml"
+    locked.write_text("title: locked\n")
+    real_open = os.open
+
+    def denying_open(path: os.PathLike[str] | str, flags: int, *args: int) -> int:
+        if Path(path).name == "locked.yaml":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args)
+
+    # chmod 000 does not stop root (CI runs as root), so deny the open itself.
+    monkeypatch.setattr(safefiles.os, "open", denying_open)
+    result = tpm("check")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert result.stdout == (  # type: ignore[attr-defined]
+        f"backlog/locked.yaml:1:1: cannot read file: {os.strerror(errno.EACCES)}\n"
+    )
+
+
+def test_hidden_and_non_yaml_files_are_ignored(repo: Path) -> None:
+    (repo / "backlog" / ".hidden.yaml").write_text("not: [valid\n")
+    (repo / "backlog" / ".drafts").mkdir()
+    (repo / "backlog" / ".drafts" / "draft.yaml").write_text("not: [valid\n")
+    (repo / "backlog" / "notes.txt").write_text("not: [valid\n")
+    assert discover_files([Path("backlog")], repo) == [Path("backlog/real.yaml")]
+
+
+def test_tpm_yaml_symlinked_out_of_the_repository_is_refused(repo: Path) -> None:
+    (repo.parent / "outside" / "tpm.yaml").write_text("framework: wsjf\n")
+    (repo / "tpm.yaml").symlink_to(repo.parent / "outside" / "tpm.yaml")
+    result = tpm("check")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert result.output == (  # type: ignore[attr-defined]
+        "tpm: tpm.yaml leads outside the repository (a symbolic link); tpm does not follow it\n"
+    )
+
+
+def test_tpm_yaml_over_the_size_cap_is_refused(repo: Path) -> None:
+    (repo / "tpm.yaml").write_bytes(b"# " + b"x" * (1024 * 1024) + b"\n")
+    result = tpm("check")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert result.output == (  # type: ignore[attr-defined]
+        f"tpm.yaml:1:1: file is {1024 * 1024 + 3} bytes, over the limit of 1048576\n"
+    )
