@@ -26,13 +26,20 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+#: GitHub's runner reads any log line that starts, after leading spaces, with "::" as
+#: a workflow command; a wrapped table cell starts with spaces.
+_COMMAND_COLON = re.compile(":(?=:)")
+
+
 def terminal_text(text: str) -> str:
     """``text`` safe for a terminal or a log line: one line, no control sequences.
 
     Unsafe characters become visible escapes (``\\x1b``, ``\\n``, ``\\u202e``), so the
-    reader sees that something odd is in the data instead of having it vanish.
+    reader sees that something odd is in the data instead of having it vanish; ``::``
+    gets a zero-width space (``:\\u200b:``) so that no line of a table or of a check
+    report can become a GitHub workflow command, wherever the line wraps.
     """
-    return _UNSAFE.sub(_visible, text)
+    return _COMMAND_COLON.sub(":\u200b", _UNSAFE.sub(_visible, text))
 
 
 def markdown_cell(text: str) -> str:
