@@ -75,6 +75,14 @@ def configured_frameworks(config: Config) -> dict[str, Framework]:
             frameworks[name] = loaded.framework.configure(config.scales.get(name, {}))
         except ValueError as exc:
             problems.append(config.problem("scales", str(exc)))
+    for name in (config.framework or "").split(","):
+        if name.strip() and name.strip() not in installed:
+            known = ", ".join(sorted(installed))
+            problems.append(
+                config.problem(
+                    "framework", f"framework: no framework '{name.strip()}' is installed ({known})"
+                )
+            )
     for name in config.require:
         if name not in installed:
             problems.append(

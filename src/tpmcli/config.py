@@ -11,11 +11,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
+from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
 from tpmcli.safefiles import FileTooLarge, read_limited, walk_limit, working_tree_root
 from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
@@ -39,12 +40,20 @@ class _Limits(BaseModel):
     max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0, le=HARD_MAX_ITEMS)
 
 
+def _paths(value: Any) -> str | list[str] | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(entry, str) for entry in value):
+        return value
+    raise ValueError(f"must be a folder or a list of folders, not {describe(value)}")
+
+
 class _ConfigFile(BaseModel):
     """The schema of ``tpm.yaml`` (unknown keys are errors, like in items)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    backlog: str | list[str] | None = None
+    backlog: Annotated[str | list[str] | None, PlainValidator(_paths)] = None
     framework: str | None = None
     statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_STATUSES), min_length=1)
     exclude_statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED))
@@ -144,13 +153,15 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
     except ValidationError as exc:
         allowed = list(_ConfigFile.model_fields)
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
-    problems: list[Problem] = []
-    for key in ("exclude_statuses",):
-        for index, status in enumerate(parsed.exclude_statuses):
-            if status not in parsed.statuses:
-                problems.append(locator.at((key, index), f"'{status}' is not one of the statuses"))
+    problems = [
+        locator.at(("exclude_statuses", index), f"'{status}' is not one of the statuses")
+        for index, status in enumerate(parsed.exclude_statuses)
+        if status not in parsed.statuses and "exclude_statuses" in raw
+    ]
     if problems:
         raise ConfigError(problems)
+    # The default exclusions apply only to the statuses that exist.
+    excluded = [status for status in parsed.exclude_statuses if status in parsed.statuses]
     backlog = parsed.backlog
     entries = [backlog] if isinstance(backlog, str) else list(backlog or [])
     return Config(
@@ -158,7 +169,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         backlog=tuple(path.parent / entry for entry in entries),
         framework=parsed.framework,
         statuses=tuple(parsed.statuses),
-        exclude_statuses=tuple(parsed.exclude_statuses),
+        exclude_statuses=tuple(excluded),
         require=tuple(parsed.require),
         scales=parsed.scales,
         max_file_bytes=parsed.limits.max_file_bytes,

@@ -89,8 +89,14 @@ def _message(kind: str, msg: str, value: Any) -> str:
     if kind == "literal_error":
         expected = msg.removeprefix("Input should be ").replace("'", "")
         return f"must be one of {expected}, not {describe(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float") and isinstance(value, float):
+        return f"must be a whole number, not {value}"
     if kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
         return f"must be a number, not {describe(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, not {describe(value)}"
+    if kind in ("too_short", "too_long"):
+        return "must not be empty" if kind == "too_short" and not value else "has too many entries"
+    if msg.startswith("Input should be "):  # greater_than, less_than_equal, ...
+        return f"must be {msg.removeprefix('Input should be ')}, not {describe(value)}"
     return msg[0].lower() + msg[1:] if msg else "is invalid"

@@ -87,7 +87,8 @@ def validate_item(
         problems.append(
             locator.at(
                 (*base, "status"),
-                f"status '{status}' is not one of: {allowed}{suggest(status, rules.statuses)}",
+                f"status '{status}'{'' if fields.status else ' (the default)'} is not one of: "
+                f"{allowed}{suggest(status, rules.statuses)}",
             )
         )
     inputs: dict[str, Any] = {}
