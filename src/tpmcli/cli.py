@@ -21,7 +21,6 @@ except ImportError:  # pragma: no cover - older typer on top of click
 from tpmcli import __version__
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, ProblemsError, TpmError
 from tpmcli.render.escape import terminal_text
-from tpmcli.render.problems import problems_text
 
 REPORT_URL = "https://example.invalid/tpm/issues"
 
@@ -35,7 +34,7 @@ class TpmGroup(typer.core.TyperGroup):
         except (typer.Exit, typer.Abort, ClickException):
             raise
         except ProblemsError as exc:
-            _stderr(problems_text(exc.problems).rstrip("\n"))
+            _stderr(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except TpmError as exc:
             _stderr(f"tpm: {terminal_text(exc.message)}")

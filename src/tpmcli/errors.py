@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tpmcli.safetext import terminal_text
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -61,7 +63,8 @@ class ProblemsError(TpmError):
         super().__init__(summary, exit_code=exit_code)
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        # Paths, keys and values come from the repository: one safe line per problem.
+        return "\n".join(terminal_text(str(p)) for p in self.problems)
 
 
 class InvalidItemsError(ProblemsError):
