@@ -16,6 +16,7 @@ from tpmcli.render.escape import (
     github_data,
     github_property,
     markdown_cell,
+    terminal_lines,
     terminal_text,
 )
 
@@ -177,6 +178,7 @@ def test_escape_functions() -> None:
     )
     assert terminal_text("Ünïcödé — fine: 🚀 👨‍👩‍👧") == "Ünïcödé — fine: 🚀 👨‍👩‍👧"
     assert terminal_text(":::") == ":\u200b:\u200b:"
+    assert terminal_lines("one\r\n::two\x1b\rthree") == "one\n:\u200b:two\\x1b\\rthree"
     assert markdown_cell("a|b\\|c\n<img>&amp;[x](y)`z`") == (
         "a\\|b\\\\\\|c &lt;img&gt;&amp;amp;\\[x\\](y)\\`z\\`"
     )
@@ -185,3 +187,14 @@ def test_escape_functions() -> None:
     assert csv_text("plain") == "plain"
     assert github_data("50%\r\n") == "50%25%0D%0A"
     assert github_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_show_escapes_item_text_too(hostile: Path) -> None:
+    commands = {info.name or info.callback.__name__ for info in app.registered_commands}  # type: ignore[union-attr]
+    if "show" not in commands:
+        pytest.skip("tpm show (authoring) is not on this branch yet")
+    result = tpm("show", "evil")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "[bold red]x[/]" in result.stdout  # type: ignore[attr-defined]
+    assert not RAW_CONTROL.search(result.stdout)  # type: ignore[attr-defined]
+    no_workflow_command(result.stdout)  # type: ignore[attr-defined]

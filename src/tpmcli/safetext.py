@@ -37,3 +37,9 @@ def terminal_text(text: str) -> str:
     report can become a GitHub workflow command, wherever the line wraps.
     """
     return _COMMAND_COLON.sub(":\u200b", _UNSAFE.sub(_visible, text))
+
+
+def terminal_lines(text: str) -> str:
+    """Like ``terminal_text`` but keeping line breaks (for multi-line text such as a
+    description): every line is made safe on its own; CRLF and CR count as breaks."""
+    return "\n".join(terminal_text(line) for line in text.replace("\r\n", "\n").split("\n"))

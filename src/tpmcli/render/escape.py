@@ -9,9 +9,16 @@ not end a table cell or row, link, embed an image or spell an HTML entity.
 
 from __future__ import annotations
 
-from tpmcli.safetext import terminal_text
+from tpmcli.safetext import terminal_lines, terminal_text
 
-__all__ = ["csv_text", "github_data", "github_property", "markdown_cell", "terminal_text"]
+__all__ = [
+    "csv_text",
+    "github_data",
+    "github_property",
+    "markdown_cell",
+    "terminal_lines",
+    "terminal_text",
+]
 
 
 def markdown_cell(text: str) -> str:
