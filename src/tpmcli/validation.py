@@ -186,6 +186,11 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
     return problems
 
 
+#: A cycle longer than this is shown by its ends: a hostile backlog can hold thousands
+#: of cycles thousands of items long, and printing each in full is quadratic.
+_CYCLE_SHOWN = 8
+
+
 def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
     """One problem per dependency cycle, reported at the first item of the cycle."""
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -195,24 +200,35 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
         trail: list[str] = []
+        on_trail: dict[str, int] = {}  # id → its index in trail
         while stack:
             node, index = stack.pop()
             if index == 0:
                 state[node] = 1
+                on_trail[node] = len(trail)
                 trail.append(node)
             deps = [d for d in by_id[node].depends_on if d in by_id and d != node]
             if index < len(deps):
                 stack.append((node, index + 1))
                 nxt = deps[index]
                 if state.get(nxt) == 1:
-                    cycle = [*trail[trail.index(nxt) :], nxt]
-                    first = by_id[min(cycle[:-1])]
+                    cycle = trail[on_trail[nxt] :]
+                    first = by_id[min(cycle)]
                     problems.append(
-                        Problem(first.path, *first.id_at, "dependency cycle: " + " → ".join(cycle))
+                        Problem(first.path, *first.id_at, "dependency cycle: " + _describe(cycle))
                     )
                 elif not state.get(nxt):
                     stack.append((nxt, 0))
             else:
                 state[node] = 2
-                trail.pop()
+                del on_trail[trail.pop()]
     return sorted(set(problems))
+
+
+def _describe(cycle: Sequence[str]) -> str:
+    """``a → b → c → a``, or its ends and length when it is long."""
+    if len(cycle) <= _CYCLE_SHOWN:
+        return " → ".join([*cycle, cycle[0]])
+    head = " → ".join(cycle[: _CYCLE_SHOWN // 2])
+    tail = " → ".join([*cycle[-2:], cycle[0]])
+    return f"{head} → … → {tail} ({len(cycle)} items)"

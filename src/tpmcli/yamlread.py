@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 import sys
+import weakref
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -392,12 +393,42 @@ def load_bytes(data: bytes) -> Document:
     return parse_document(decode_text(data))
 
 
+#: Key → (key node, value node) per mapping node, built on the first lookup: locating
+#: every problem of a file with 100,000 bad keys must not scan the mapping each time.
+_KEY_INDEX: weakref.WeakKeyDictionary[Node, dict[Any, tuple[Node, Node]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+#: Mappings this small are scanned; larger ones get an index.
+_SCAN_UP_TO = 16
+
+
+def _mapping_index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
+    index = _KEY_INDEX.get(node)
+    if index is None:
+        index = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                plain = _is_plain(key_node)
+                key = resolve_plain(key_node.value) if plain else key_node.value
+                index.setdefault(key, (key_node, value_node))  # the first of duplicates
+        _KEY_INDEX[node] = index
+    return index
+
+
 def _child(node: Node, step: Any) -> tuple[Node, Node] | None:
     """The (key node, value node) for ``step`` in a mapping, or the entry of a list."""
     if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and _key_matches(key_node, step):
-                return key_node, value_node
+        if len(node.value) <= _SCAN_UP_TO:
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and _key_matches(key_node, step):
+                    return key_node, value_node
+            return None
+        try:
+            return _mapping_index(node).get(step)
+        except TypeError:  # an unhashable step names no key
+            return None
     elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         entry: Node = node.value[step]
         return entry, entry
@@ -434,8 +465,12 @@ def locate_key(root: Node | None, path: Sequence[Any]) -> tuple[int, int]:
     return last[0].start_mark.line + 1, last[0].start_mark.column + 1
 
 
+def _is_plain(key_node: ScalarNode) -> bool:
+    tag: object = key_node.tag  # an _Implicit marker, though typed as str
+    return tag is _PLAIN
+
+
 def _key_matches(key_node: ScalarNode, step: Any) -> bool:
-    tag: object = key_node.tag
-    if tag is _PLAIN:
+    if _is_plain(key_node):
         return bool(resolve_plain(key_node.value) == step)
     return bool(key_node.value == step)
