@@ -5,11 +5,14 @@ No wall-clock asserts: the tests count calls and characters instead.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tpmcli import yamlread
+from tpmcli import validation, yamlread
 from tpmcli.backlog import configured_frameworks
-from tpmcli.config import Config
+from tpmcli.config import Config, parse_config
+from tpmcli.errors import ConfigError
 from tpmcli.loading import SourceFile, load_sources, parse_item_file
 from tpmcli.validation import ItemRules, check_backlog
 
@@ -72,4 +75,39 @@ def test_short_cycles_are_spelled_out() -> None:
     loaded = load_sources(files, RULES)
     assert [str(p) for p in check_backlog(loaded.items)] == [
         "a.yaml:1:5: dependency cycle: a → b → c → a"
+    ]
+
+
+def test_did_you_mean_hints_for_dependencies_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each hint compares the unknown id with every id; 4,000 mistyped dependencies
+    # took minutes before the budget.
+    compared = 0
+    original = validation.suggest
+
+    def counting(word: str, choices: object) -> str:
+        nonlocal compared
+        compared += len(choices)  # type: ignore[arg-type]
+        return original(word, choices)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validation, "suggest", counting)
+    count = 3000
+    entries = "".join(
+        f"  - {{id: item-{k:05d}, title: t, depends_on: [item-{k:05d}x]}}\n" for k in range(count)
+    )
+    loaded = load_sources([SourceFile("x.yaml", f"items:\n{entries}".encode())], RULES)
+    problems = check_backlog(loaded.items)
+    assert len(problems) == count
+    assert compared <= validation.HINT_COMPARISONS
+    assert problems[0].message == (
+        "depends_on names unknown id 'item-00000x' (did you mean 'item-00000'?)"
+    )
+    assert problems[-1].message == "depends_on names unknown id 'item-02999x'"
+
+
+def test_config_lists_are_capped() -> None:
+    statuses = ", ".join(f"s{i}" for i in range(101))
+    with pytest.raises(ConfigError) as caught:
+        parse_config(f"statuses: [{statuses}]\n".encode(), Path("tpm.yaml"), shown_as="tpm.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "tpm.yaml:1:11: statuses must have at most 100 entries, not 101"
     ]

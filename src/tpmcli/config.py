@@ -31,6 +31,8 @@ DEFAULT_MAX_ITEMS = 100_000
 #: Ceilings no tpm.yaml can raise: the file is part of the (untrusted) pull request.
 HARD_MAX_FILE_BYTES = 16 * 1024 * 1024
 HARD_MAX_ITEMS = 1_000_000
+#: Longest list a setting may hold: every item is checked against these lists.
+MAX_LIST = 100
 
 
 class _Limits(BaseModel):
@@ -55,9 +57,13 @@ class _ConfigFile(BaseModel):
 
     backlog: Annotated[str | list[str] | None, PlainValidator(_paths)] = None
     framework: str | None = None
-    statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_STATUSES), min_length=1)
-    exclude_statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED))
-    require: list[str] = Field(default_factory=list)
+    statuses: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_STATUSES), min_length=1, max_length=MAX_LIST
+    )
+    exclude_statuses: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDED), max_length=MAX_LIST
+    )
+    require: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
     limits: _Limits = Field(default_factory=_Limits)
 

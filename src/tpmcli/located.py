@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -95,8 +96,12 @@ def _message(kind: str, msg: str, value: Any) -> str:
         return f"must be a number, not {describe(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, not {describe(value)}"
-    if kind in ("too_short", "too_long"):
-        return "must not be empty" if kind == "too_short" and not value else "has too many entries"
+    if kind == "too_short" and not value:
+        return "must not be empty"
+    if kind == "too_long":
+        limit = re.search(r"at most (\d+)", msg)
+        most = f"at most {limit.group(1)}" if limit else "fewer"
+        return f"must have {most} entries, not {len(value) if isinstance(value, list) else 'more'}"
     if msg.startswith("Input should be "):  # greater_than, less_than_equal, ...
         return f"must be {msg.removeprefix('Input should be ')}, not {describe(value)}"
     return msg[0].lower() + msg[1:] if msg else "is invalid"

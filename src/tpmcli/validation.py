@@ -16,6 +16,8 @@ from tpmcli.located import Locator, PathStep, dotted, suggest
 from tpmcli.model import Item
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: How many id comparisons "did you mean" hints may cost in one backlog.
+HINT_COMPARISONS = 50_000
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
 
 
@@ -155,6 +157,7 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
     """Problems between items: duplicate ids, unknown or circular dependencies,
     and (for ``tpm check --require``) missing framework inputs."""
     problems: list[Problem] = []
+    hint_budget = HINT_COMPARISONS
     by_id: dict[str, Item] = {}
     for item in items:
         first = by_id.get(item.id)
@@ -171,7 +174,12 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
             if dependency == item.id:
                 problems.append(Problem(item.path, *position, f"'{item.id}' depends on itself"))
             elif dependency not in by_id:
-                hint = suggest(dependency, by_id)
+                # Each hint compares against every id: budgeted, or a backlog of
+                # thousands of mistyped dependencies takes hours.
+                hint = ""
+                if hint_budget >= len(by_id):
+                    hint_budget -= len(by_id)
+                    hint = suggest(dependency, by_id)
                 problems.append(
                     Problem(
                         item.path, *position, f"depends_on names unknown id '{dependency}'{hint}"
