@@ -202,3 +202,35 @@ def test_tpm_yaml_over_the_size_cap_is_refused(repo: Path) -> None:
     assert result.output == (  # type: ignore[attr-defined]
         f"tpm.yaml:1:1: file is {1024 * 1024 + 3} bytes, over the limit of 1048576\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("backlog: ../outside\n", "tpm.yaml:1:10: backlog: '../outside' is outside the repository"),
+        (
+            "backlog: [backlog, ../outside]\n",
+            "tpm.yaml:1:20: backlog: '../outside' is outside the repository",
+        ),
+        ("backlog: /etc\n", "tpm.yaml:1:10: backlog: '/etc' is outside the repository"),
+    ],
+)
+def test_tpm_yaml_cannot_point_the_backlog_outside_the_repository(
+    repo: Path, setting: str, expected: str
+) -> None:
+    # tpm.yaml comes with the pull request: reading elsewhere would print the contents
+    # of the CI machine's files in problems ("tags must be a list, not the text ...").
+    (repo.parent / "outside" / "hosts.yml").write_text("tags: ghp_not_a_real_token\n")
+    (repo / "tpm.yaml").write_text(setting)
+    result = tpm("check")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert result.output == expected + "\n"  # type: ignore[attr-defined]
+    assert "ghp_" not in result.output  # type: ignore[attr-defined]
+
+
+def test_tpm_yaml_may_point_anywhere_inside_the_repository(repo: Path) -> None:
+    (repo / "product").mkdir()
+    (repo / "product" / "tpm.yaml").write_text("backlog: ../backlog\n")
+    result = tpm("check", "--config", "product/tpm.yaml")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "1 item(s) in 1 file(s): all valid" in result.output  # type: ignore[attr-defined]

@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from tpmcli.errors import ConfigError, Problem
 from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
-from tpmcli.safefiles import FileTooLarge, read_limited, walk_limit, working_tree_root
+from tpmcli.safefiles import (
+    FileTooLarge,
+    read_limited,
+    walk_limit,
+    within,
+    working_tree_root,
+)
 from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
 
 CONFIG_NAME = "tpm.yaml"
@@ -170,6 +176,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
     excluded = [status for status in parsed.exclude_statuses if status in parsed.statuses]
     backlog = parsed.backlog
     entries = [backlog] if isinstance(backlog, str) else list(backlog or [])
+    _check_backlog_inside(entries, isinstance(backlog, list), path, locator)
     return Config(
         path=path,
         backlog=tuple(path.parent / entry for entry in entries),
@@ -182,6 +189,23 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         max_items=parsed.limits.max_items,
         positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
     )
+
+
+def _check_backlog_inside(entries: list[str], listed: bool, path: Path, locator: Locator) -> None:
+    """``backlog:`` may only name folders inside the repository: tpm.yaml comes with the
+    pull request, and reading files elsewhere on the CI machine would print their
+    contents in problems (``tags must be a list, not the text '<a token>'``)."""
+    root = Path(os.path.abspath(working_tree_root(path.parent)))
+    problems = [
+        locator.at(
+            ("backlog", index) if listed else ("backlog",),
+            f"backlog: '{entry}' is outside the repository",
+        )
+        for index, entry in enumerate(entries)
+        if not within(Path(os.path.abspath(path.parent / entry)), root)
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def backlog_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
