@@ -71,6 +71,11 @@ CASES = {
     ),
     "not-a-mapping": (b"rice\n", "1:1: tpm.yaml must be a mapping of settings"),
     "key-not-text": (b"1: x\n", "1:1: keys must be text, not the number 1"),
+    "key-spelled-like-a-pydantic-marker": (b"'[key]': x\n", "1:1: unknown key '[key]'"),
+    "nested-key-not-text": (
+        b"scales: {rice: {1: [1]}}\n",
+        "1:17: keys must be text, not the number 1",
+    ),
     "python-tag": (
         b"framework: !!python/object/apply:os.system [echo]\n",
         "1:12: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed "

@@ -60,8 +60,11 @@ class Locator:
             kind = error["type"]
             value = error.get("input")
             name = dotted(path) or "value"
-            if kind == "invalid_key" or loc[-1:] == ("[key]",):
-                key_path = path[:-1] if loc[-1:] == ("[key]",) else path
+            # pydantic marks a bad dict key with a "[key]" step (a real key may be
+            # spelled "[key]" too: that one is an extra_forbidden error).
+            key_marker = loc[-1:] == ("[key]",) and kind != "extra_forbidden" and len(path) > 1
+            if kind == "invalid_key" or key_marker:
+                key_path = path[:-1] if key_marker else path
                 problems.append(
                     self.at_key(key_path, f"keys must be text, not {describe(key_path[-1])}")
                 )
