@@ -72,6 +72,7 @@ CASES = {
     "not-a-mapping": (b"rice\n", "1:1: tpm.yaml must be a mapping of settings"),
     "key-not-text": (b"1: x\n", "1:1: keys must be text, not the number 1"),
     "key-spelled-like-a-pydantic-marker": (b"'[key]': x\n", "1:1: unknown key '[key]'"),
+    "key-spelled-root": (b"root: x\n", "1:1: unknown key 'root'"),
     "nested-key-not-text": (
         b"scales: {rice: {1: [1]}}\n",
         "1:17: keys must be text, not the number 1",

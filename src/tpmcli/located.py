@@ -55,9 +55,12 @@ class Locator:
     ) -> list[Problem]:
         problems = []
         for error in exc.errors(include_url=False):
-            loc = tuple(step for step in error["loc"] if step != "root")
-            path = (*base, *loc)
             kind = error["type"]
+            # "root" steps come from RootModel; an unknown key may be spelled "root" too.
+            loc = tuple(
+                step for step in error["loc"] if step != "root" or kind == "extra_forbidden"
+            )
+            path = (*base, *loc)
             value = error.get("input")
             name = dotted(path) or "value"
             # pydantic marks a bad dict key with a "[key]" step (a real key may be
