@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import sys
 import weakref
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from tpmcli.yamltext import (
     MAX_DEPTH,
     YamlSyntaxError,
     check_nesting,
-    clamp_position,
+    clamp_tail_marks,
     decode_text,
     position_of,
     syntax_error,
@@ -354,38 +353,9 @@ def parse_document(text: str) -> Document:
     if root is None:
         return Document(None, None)
     if not text.endswith(LINE_BREAKS):
-        _clamp_tail_marks(root, text)
+        clamp_tail_marks(root, text)
     builder = _Builder(may_alias="*" in text)
     return Document(builder.build(root), root)
-
-
-def _clamp_tail_marks(root: Node, text: str) -> None:
-    """Pull marks that libyaml put past the end of the text back inside it.
-
-    libyaml closes a stream that lacks a final line break on a line of its own, one
-    past the last; nodes ending the document (an empty value at the very end) carry
-    that position. Only the last node of each collection can, so only the tail is
-    walked.
-    """
-    line, column = clamp_position(text, sys.maxsize, sys.maxsize)
-    end = yaml.Mark("<text>", len(text), line - 1, column - 1, None, 0)
-    node: Node | None = root
-    seen: set[int] = set()
-    while node is not None and id(node) not in seen:  # aliases can make cycles
-        seen.add(id(node))
-        tail = [node]
-        if isinstance(node, MappingNode) and node.value:
-            tail.extend(node.value[-1])
-            node = node.value[-1][1]
-        elif isinstance(node, SequenceNode) and node.value:
-            node = node.value[-1]
-        else:
-            node = None
-        for each in tail:
-            if each.start_mark.line + 1 > line:
-                each.start_mark = end
-            if each.end_mark.line + 1 > line:
-                each.end_mark = end
 
 
 def load_bytes(data: bytes) -> Document:

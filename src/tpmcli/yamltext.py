@@ -10,8 +10,10 @@ than the mistake. Positions are 1-based and counted the way libyaml counts them
 from __future__ import annotations
 
 import re
+import sys
 
 import yaml
+from yaml import MappingNode, Node, SequenceNode
 from yaml._yaml import CParser
 
 #: Maximum nesting of collections; deeper documents are rejected, not recursed into.
@@ -98,6 +100,35 @@ def clamp_position(text: str, line: int, column: int) -> tuple[int, int]:
     if line > len(lines):
         return len(lines), len(lines[-1]) + 1
     return line, min(column, len(lines[line - 1]) + 1)
+
+
+def clamp_tail_marks(root: Node, text: str) -> None:
+    """Pull marks that libyaml put past the end of the text back inside it.
+
+    libyaml closes a stream that lacks a final line break on a line of its own, one
+    past the last; nodes ending the document (an empty value at the very end) carry
+    that position. Only the last node of each collection can, so only the tail is
+    walked.
+    """
+    line, column = clamp_position(text, sys.maxsize, sys.maxsize)
+    end = yaml.Mark("<text>", len(text), line - 1, column - 1, None, 0)
+    node: Node | None = root
+    seen: set[int] = set()
+    while node is not None and id(node) not in seen:  # aliases can make cycles
+        seen.add(id(node))
+        tail = [node]
+        if isinstance(node, MappingNode) and node.value:
+            tail.extend(node.value[-1])
+            node = node.value[-1][1]
+        elif isinstance(node, SequenceNode) and node.value:
+            node = node.value[-1]
+        else:
+            node = None
+        for each in tail:
+            if each.start_mark.line + 1 > line:
+                each.start_mark = end
+            if each.end_mark.line + 1 > line:
+                each.end_mark = end
 
 
 def check_nesting(text: str, limit: int) -> None:
