@@ -27,7 +27,7 @@ CASES = {
     "statuses-empty": (b"statuses: []\n", "1:11: statuses must not be empty"),
     "status-not-text": (
         b"statuses: [proposed, 1]\n",
-        "1:22: statuses[1] must be text, not the number 1 (quote it for text)",
+        "1:22: statuses[1] must be text, not the number 1",
     ),
     "excluded-status-unknown": (
         b"exclude_statuses: [done, archived]\n",

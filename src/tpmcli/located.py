@@ -86,9 +86,7 @@ def _message(kind: str, msg: str, value: Any) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind in ("string_type", "str_type"):
-        # YAML 1.2 reads 1e3, true and 2024-01-01 as number, boolean and date.
-        hint = "" if value is None or isinstance(value, (list, dict)) else " (quote it for text)"
-        return f"must be text, not {describe(value)}{hint}"
+        return f"must be text, not {describe(value)}"
     if kind in ("list_type", "tuple_type"):
         return f"must be a list, not {describe(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
