@@ -5,15 +5,18 @@ Nothing here prints; every function returns data or raises a TpmError.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.config import Config, backlog_paths, display_path, load_config
+from tpmcli.discovery import find_item_files
 from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
 from tpmcli.frameworks.registry import discover
-from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
+from tpmcli.itemcache import ItemCache
+from tpmcli.loading import load_sources, missing_paths, paused_gc, read_sources
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
 from tpmcli.validation import ItemRules, check_backlog
@@ -27,6 +30,8 @@ class BacklogRequest:
 
     paths: tuple[Path, ...] = ()
     config_file: Path | None = None
+    #: Reuse files parsed by earlier runs (see ``itemcache``); off with --no-cache.
+    use_cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,15 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         if absent:
             raise UsageError(f"no such file or directory: {display_path(absent[0])}")
     boundary = config.path.parent if config.path else None
-    files = discover_files(paths, boundary)
-    sources, problems = read_sources(files, [display_path(f) for f in files], config.max_file_bytes)
     rules = ItemRules(frameworks, config.statuses)
-    loaded = load_sources(sources, rules)
+    with paused_gc():
+        files = find_item_files(paths, boundary)
+        sources, problems = read_sources(
+            [f.path for f in files], [f.shown for f in files], config.max_file_bytes
+        )
+        cache = open_cache(request, config, paths, rules)
+        loaded = load_sources(sources, rules, cache)
+        cache.save()
     problems.extend(loaded.problems)
     if len(loaded.items) > config.max_items:
         problems.append(
@@ -125,6 +135,18 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         )
     problems.extend(check_backlog(loaded.items, config.require))
     return Backlog(config, frameworks, loaded.items, sorted(problems), len(files))
+
+
+def open_cache(
+    request: BacklogRequest, config: Config, paths: Sequence[Path], rules: ItemRules
+) -> ItemCache:
+    """The parse cache of this backlog (one per config file and backlog folders)."""
+    if not request.use_cache:
+        return ItemCache.disabled()
+    scope = json.dumps(
+        [str(config.path.resolve()) if config.path else None, [str(p.resolve()) for p in paths]]
+    )
+    return ItemCache.open(scope, rules, config.scales)
 
 
 def rank_backlog(request: RankRequest) -> Ranking:

@@ -22,6 +22,8 @@ from tpmcli import __version__
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, ProblemsError, TpmError
 
 REPORT_URL = "https://example.invalid/tpm/issues"
+#: Rows of the ranked table when no --limit is given (the other formats list all).
+TABLE_ROWS = 50
 
 
 class TpmGroup(typer.core.TyperGroup):
@@ -112,6 +114,14 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", help="Use this tpm.yaml instead of the one found by walking up."),
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every file again instead of reusing earlier runs' results "
+        "(also TPM_NO_CACHE=1).",
+    ),
+]
 
 
 @app.command()
@@ -131,7 +141,12 @@ def rank(
         RankFormat, typer.Option("--format", help="Output format.")
     ] = RankFormat.table,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Show only the top N items.")
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help=f"Show only the top N items (the table shows {TABLE_ROWS} unless told).",
+        ),
     ] = None,
     status: Annotated[
         list[str] | None,
@@ -144,6 +159,7 @@ def rank(
         typer.Option("--tag", help="Only items with this tag (repeatable: any of them)."),
     ] = None,
     config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
     from tpmcli.backlog import RankRequest, parse_by, rank_backlog
@@ -151,14 +167,20 @@ def rank(
     request = RankRequest(
         paths=tuple(paths or ()),
         config_file=config,
+        use_cache=not no_cache,
         by=parse_by(framework, by),
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
     )
     ranking = rank_backlog(request)
+    hidden = 0
+    if limit is None and output is RankFormat.table:
+        # Rich lays out every row it is given: a terminal table shows the top rows.
+        limit = TABLE_ROWS
+        hidden = max(0, len(ranking.items) - limit)
     if limit is not None:
         ranking = _limited(ranking, limit)
-    _print_ranking(ranking, output)
+    _print_ranking(ranking, output, hidden)
 
 
 def _limited(ranking: Any, limit: int) -> Any:
@@ -167,13 +189,13 @@ def _limited(ranking: Any, limit: int) -> Any:
     return replace(ranking, items=ranking.items[:limit])
 
 
-def _print_ranking(ranking: Any, output: RankFormat) -> None:
+def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
     from tpmcli.render import ranking as text
 
     if output is RankFormat.table:
         from tpmcli.render.table import ranking_table
 
-        _console().print(ranking_table(ranking))
+        _console().print(ranking_table(ranking, hidden=hidden))
     elif output is RankFormat.json:
         sys.stdout.write(text.render_json(ranking))
     elif output is RankFormat.csv:
@@ -197,6 +219,7 @@ def check(
         ),
     ] = None,
     config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
 
@@ -206,7 +229,12 @@ def check(
     from tpmcli.render.problems import problems_github, problems_json, problems_text
 
     report = check_backlog_files(
-        CheckRequest(paths=tuple(paths or ()), config_file=config, require=tuple(require or ()))
+        CheckRequest(
+            paths=tuple(paths or ()),
+            config_file=config,
+            use_cache=not no_cache,
+            require=tuple(require or ()),
+        )
     )
     if output is CheckFormat.text:
         sys.stdout.write(problems_text(report.problems))

@@ -1,23 +1,44 @@
 """Files → items: discovery, bulk reading and per-file parsing with located errors.
 
 The read path is the fast one (libyaml nodes, YAML 1.2 values, see ``yamlread``);
-round-trip editing lives in ``editing``.
+round-trip editing lives in ``editing``. Bulk loads run with the garbage collector
+paused: they allocate millions of objects that all stay alive, and each collection
+would walk them again for nothing.
 """
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tpmcli.discovery import ITEM_SUFFIXES, find_item_files
 from tpmcli.errors import Problem
 from tpmcli.located import Locator
 from tpmcli.model import Item
 from tpmcli.validation import ItemRules, validate_item
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
-ITEM_SUFFIXES = (".yaml", ".yml")
+if TYPE_CHECKING:
+    from tpmcli.itemcache import ItemCache
+
+__all__ = [
+    "ITEM_SUFFIXES",
+    "LoadResult",
+    "ParsedFile",
+    "SourceFile",
+    "discover_files",
+    "load_sources",
+    "missing_paths",
+    "parse_item_file",
+    "parse_source",
+    "paused_gc",
+    "read_sources",
+]
 
 
 @dataclass(frozen=True)
@@ -35,65 +56,51 @@ class LoadResult:
     files: int = 0
 
 
-def _within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
 def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` under ``paths`` (files taken as given), sorted, hidden
     files and folders skipped. Symlinks resolving outside ``boundary`` are not followed."""
-    found: list[Path] = []
-    for start in paths:
-        if start.is_file():
-            found.append(start)
-            continue
-        if not start.is_dir():
-            continue
-        limit = (boundary or start).resolve()
-        for folder, dirnames, filenames in os.walk(start):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith(".") or not name.endswith(ITEM_SUFFIXES):
-                    continue
-                candidate = Path(folder, name)
-                if candidate.is_symlink() and not _within(candidate.resolve(), limit):
-                    continue
-                found.append(candidate)
-    seen: set[Path] = set()
-    unique = []
-    for path in found:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
+    return [Path(found.path) for found in find_item_files(paths, boundary)]
 
 
 def missing_paths(paths: Iterable[Path]) -> list[Path]:
     return [path for path in paths if not path.exists()]
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one file holds: its items, or the problems that keep them out."""
+
+    items: list[Item]
+    problems: list[Problem]
+    #: Whether the result depends on the file's name: a single item without an ``id``
+    #: takes the file name's stem.
+    uses_stem: bool = False
+
+
 def parse_item_file(source: SourceFile, rules: ItemRules) -> tuple[list[Item], list[Problem]]:
     """One file's bytes → its items (one, or several under ``items:``) or problems."""
+    parsed = parse_source(source, rules)
+    return parsed.items, parsed.problems
+
+
+def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
+    """One file's bytes → a :class:`ParsedFile`."""
     try:
         document = load_bytes(source.data)
     except YamlSyntaxError as exc:
-        return [], [Problem(source.shown, exc.line, exc.column, exc.message)]
+        return ParsedFile([], [Problem(source.shown, exc.line, exc.column, exc.message)])
     locator = Locator(source.shown, document.root)
     value = document.value
     if document.root is None or value is None:
-        return [], [
-            Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")
-        ]
-    stem = Path(source.shown).stem
+        return ParsedFile(
+            [], [Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")]
+        )
     if isinstance(value, dict) and "items" in value:
-        return _parse_many(value, locator, rules)
+        return ParsedFile(*_parse_many(value, locator, rules))
+    stem = Path(source.shown).stem
     item, problems = validate_item(value, locator=locator, base=(), default_id=stem, rules=rules)
-    return ([item] if item else []), problems
+    uses_stem = isinstance(value, dict) and value.get("id") is None
+    return ParsedFile([item] if item else [], problems, uses_stem)
 
 
 def _parse_many(
@@ -122,30 +129,60 @@ def _parse_many(
 
 
 def read_sources(
-    files: Sequence[Path], shown: Sequence[str], max_bytes: int
+    files: Sequence[str | Path], shown: Sequence[str], max_bytes: int
 ) -> tuple[list[SourceFile], list[Problem]]:
     """Read every file once; a file over ``max_bytes`` or unreadable is a problem."""
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for path, name in zip(files, shown, strict=True):
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                problems.append(
-                    Problem(name, 1, 1, f"file is {size} bytes, over the limit of {max_bytes}")
-                )
-                continue
-            sources.append(SourceFile(name, path.read_bytes()))
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_bytes:
+                    problems.append(
+                        Problem(name, 1, 1, f"file is {size} bytes, over the limit of {max_bytes}")
+                    )
+                    continue
+                data = handle.read()
         except OSError as exc:
             problems.append(Problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        sources.append(SourceFile(name, data))
     return sources, problems
 
 
-def load_sources(sources: Iterable[SourceFile], rules: ItemRules) -> LoadResult:
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a bulk load, back on afterwards (if it was).
+
+    What is still alive at the end (the items) lives until the process ends, so it is
+    frozen first: later collections then do not walk it, nor is it collected at once
+    as a pile of young objects when the collector comes back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def load_sources(
+    sources: Iterable[SourceFile], rules: ItemRules, cache: ItemCache | None = None
+) -> LoadResult:
+    """Parse and validate every file; with ``cache``, files whose content was seen
+    before (under the same tpm version and configuration) are not parsed again."""
     result = LoadResult()
-    for source in sources:
-        result.files += 1
-        items, problems = parse_item_file(source, rules)
-        result.items.extend(items)
-        result.problems.extend(problems)
+
+    def parse(source: SourceFile) -> ParsedFile:
+        return parse_source(source, rules)
+
+    with paused_gc():
+        for source in sources:
+            result.files += 1
+            parsed = cache.parsed(source, parse) if cache is not None else parse(source)
+            result.items.extend(parsed.items)
+            result.problems.extend(parsed.problems)
     return result

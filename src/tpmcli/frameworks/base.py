@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
@@ -67,8 +68,11 @@ def round_score(value: float) -> float:
     return round(value, SCORE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: float) -> str:
-    """Short human form: 640 for 640.0, 2.67 for 2.6666…, 0.25 for 0.25."""
+    """Short human form: 640 for 640.0, 2.67 for 2.6666…, 0.25 for 0.25.
+
+    Cached: every ranked item's breakdown formats its inputs, and inputs repeat."""
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
     text = f"{value:.2f}".rstrip("0").rstrip(".")

@@ -21,7 +21,12 @@ def column_header(name: str) -> tuple[str, str]:
     return spelled.capitalize(), spelled
 
 
-def ranking_table(ranking: Ranking) -> RenderableType:
+#: Unscored items listed under the table; the rest are counted.
+UNSCORED_ROWS = 50
+
+
+def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
+    """The ranking as a table; ``hidden`` ranked items were left out (and are counted)."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
     title = " then ".join(name.upper() for name in ranking.by)
@@ -58,6 +63,14 @@ def ranking_table(ranking: Ranking) -> RenderableType:
             *(Text(value_text(inputs.get(name))) for name in columns),
         )
     parts: list[RenderableType] = [table]
+    if hidden:
+        parts.append(
+            Text(
+                f"… {hidden} more ranked item(s): --limit N shows more, "
+                "--format csv or json lists all",
+                style="dim",
+            )
+        )
     if legend and ranking.items:
         parts.append(Text(", ".join(legend), style="dim"))
     blocked = [entry for entry in ranking.items if entry.blocked_by]
@@ -69,12 +82,15 @@ def ranking_table(ranking: Ranking) -> RenderableType:
         parts.append(note)
     if ranking.unscored:
         parts.append(Text(f"Unscored ({len(ranking.unscored)}):", style="bold"))
-        for unscored in ranking.unscored:
+        for unscored in ranking.unscored[:UNSCORED_ROWS]:
             line = Text("  ")
             line.append(unscored.item.id)
             line.append(f"  {unscored.item.title}  ", style="dim")
             line.append(f"({unscored.reason})", style="dim")
             parts.append(line)
+        more = len(ranking.unscored) - UNSCORED_ROWS
+        if more > 0:
+            parts.append(Text(f"  … {more} more: --format csv or json lists all", style="dim"))
     if not ranking.items and not ranking.unscored:
         parts = [Text("No items to rank.")]
     return Group(*parts)

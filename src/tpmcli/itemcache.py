@@ -1,0 +1,251 @@
+"""A cache of parsed and validated item files, keyed by their content.
+
+Where: ``$XDG_CACHE_HOME/tpm`` (default ``~/.cache/tpm``), one JSON file per backlog
+(``scope``) and validation key. An entry is found by the file's git blob id (the same
+id for a working-tree file and for that file in any revision), plus the file's stem
+when the result depends on it (an item whose id defaults to the file name). Entries
+hold no paths: the same content under two names gives each its own path.
+
+What the cache may never do is change a result:
+
+- The validation key covers everything validation depends on: tpm's version and
+  code, the statuses, and each installed framework (class, version, settings). A
+  cache written under another key is not read.
+- Only plain data is stored (JSON; never pickle or marshal), and every entry read is
+  checked before use: its shape and types, and every framework input is validated
+  again by the framework's own model. A truncated, garbled or hand-edited entry is
+  dropped and the file parsed again; the cache file is rewritten.
+- Writes go to a temporary file renamed over the cache file, so concurrent runs
+  and crashes leave either the old or the new file, never a torn one.
+
+``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses the cache entirely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import posixpath
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tpmcli import __version__
+from tpmcli.frameworks.base import Framework
+from tpmcli.gitio import blob_id_of
+from tpmcli.itemrecords import Prepared, RecordSchema, make_record
+from tpmcli.loading import ParsedFile, SourceFile
+from tpmcli.validation import ItemRules
+
+FORMAT = 1
+DISABLE_VARIABLE = "TPM_NO_CACHE"
+#: A cache file larger than this is not read (and is replaced).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: Entries kept beyond those used by the current run: at least this many, and up to
+#: as many again as were used (other branches' versions of the same files).
+MIN_KEPT_ENTRIES = 2000
+#: Cache files (and stray temporary files) unused for this long are deleted.
+STALE_SECONDS = 30 * 24 * 3600
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "tpm"
+
+
+def cache_disabled() -> bool:
+    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
+    """A digest of everything that decides whether a file is valid and what it holds."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, _broken = discover()
+    frameworks = []
+    for name, framework in sorted(rules.frameworks.items()):
+        loaded = installed.get(name)
+        kind = type(framework)
+        frameworks.append(
+            [
+                name,
+                f"{kind.__module__}.{kind.__qualname__}",
+                repr(framework),
+                str(loaded.source) if loaded is not None else None,
+            ]
+        )
+    payload = {
+        "format": FORMAT,
+        "tpm": __version__,
+        "code": _code_fingerprint(),
+        "statuses": list(rules.statuses),
+        "default_status": rules.default_status,
+        "frameworks": frameworks,
+        "settings": settings,
+    }
+    text = json.dumps(payload, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _code_fingerprint() -> list[list[object]]:
+    """Size and mtime of tpm's own modules: an edited checkout is another version."""
+    package = Path(__file__).parent
+    found: list[list[object]] = []
+    for folder in (package, *(p for p in package.iterdir() if p.is_dir())):
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                stat = entry.stat()
+                found.append([f"{folder.name}/{entry.name}", stat.st_size, stat.st_mtime_ns])
+    return found
+
+
+class ItemCache:
+    """Parsed files by content for one backlog and validation key."""
+
+    def __init__(
+        self,
+        file: Path | None,
+        key: str,
+        scope: str,
+        frameworks: Mapping[str, Framework],
+        entries: dict[str, Prepared],
+        unproven: set[str] | None = None,
+    ) -> None:
+        self.file = file
+        self.key = key
+        self.scope = scope
+        self.frameworks = frameworks
+        self.entries = entries
+        self.unproven = unproven or set()
+        #: Entries this run used (Prepared) or added (records), written first on save.
+        self.used: dict[str, Prepared | list[Any]] = {}
+        self.dirty = False
+
+    @classmethod
+    def disabled(cls) -> ItemCache:
+        return cls(None, "", "", {}, {})
+
+    @classmethod
+    def open(
+        cls,
+        scope: str,
+        rules: ItemRules,
+        settings: Mapping[str, Any],
+        root: Path | None = None,
+    ) -> ItemCache:
+        """The cache of ``scope`` (e.g. the backlog's folders) under this validation key;
+        empty when there is none yet or it cannot be read."""
+        if cache_disabled():
+            return cls.disabled()
+        key = validation_key(rules, settings)
+        name = hashlib.sha256(f"{key}\0{scope}".encode()).hexdigest()[:32]
+        file = (root or cache_root()) / f"items-{name}.json"
+        header = {"format": FORMAT, "key": key, "scope": scope}
+        entries = RecordSchema(rules).read(_read_file(file), header)
+        return cls(file, key, scope, rules.frameworks, entries, _unproven(rules))
+
+    def parsed(self, source: SourceFile, parse: Callable[[SourceFile], ParsedFile]) -> ParsedFile:
+        """``source`` parsed: from the cache when its content is known, else by ``parse``
+        (and remembered)."""
+        if self.file is None:
+            return parse(source)
+        blob = blob_id_of(source.data)
+        for key in (blob, f"{blob}:{_stem(source.shown)}"):
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.used[key] = entry
+                return entry.restore(source.shown)
+        result = parse(source)
+        record = make_record(result, source.shown, self.frameworks, self.unproven)
+        if record is not None:
+            key = f"{blob}:{_stem(source.shown)}" if result.uses_stem else blob
+            self.used[key] = record
+            self.dirty = True
+        return result
+
+    def save(self) -> None:
+        """Write the cache if anything new was parsed; failures are silent (a cache
+        that cannot be written only costs time)."""
+        if self.file is None or not self.dirty:
+            return
+        limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
+        kept: dict[str, Prepared | list[Any]] = dict(self.used)
+        for key, entry in self.entries.items():
+            if len(kept) >= limit:
+                break
+            kept.setdefault(key, entry)
+        records = {
+            key: entry.record() if isinstance(entry, Prepared) else entry
+            for key, entry in kept.items()
+        }
+        document = {"format": FORMAT, "key": self.key, "scope": self.scope, "entries": records}
+        try:
+            data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            _write_atomically(self.file, data.encode("utf-8"))
+        except (OSError, ValueError):
+            return
+        self.dirty = False
+        _remove_stale(self.file.parent)
+
+
+def _stem(shown: str) -> str:
+    return posixpath.splitext(posixpath.basename(shown))[0]
+
+
+def _read_file(file: Path) -> bytes:
+    try:
+        with open(file, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return b""
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _unproven(rules: ItemRules) -> set[str]:
+    """Frameworks whose inputs must be shown to restore exactly before they are
+    stored: all but the built-ins (whose tests show it)."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, _broken = discover()
+    return {
+        name
+        for name in rules.frameworks
+        if name not in installed or installed[name].source.kind != "builtin"
+    }
+
+
+def _write_atomically(file: Path, data: bytes) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".items-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _remove_stale(folder: Path) -> None:
+    """Delete cache files unused for a month and temporary files left by a crash."""
+    now = time.time()
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith("items-"):
+                    age = STALE_SECONDS
+                elif entry.name.startswith(".items-"):
+                    age = 3600
+                else:
+                    continue
+                if entry.stat(follow_symlinks=False).st_mtime < now - age:
+                    os.unlink(entry.path)
+    except OSError:
+        return
