@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -23,11 +23,10 @@ from typing_extensions import TypedDict
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework
 from tpmcli.loading import ParsedFile
-from tpmcli.model import Item
+from tpmcli.model import Item, construct
 from tpmcli.validation import ID_PATTERN, ItemRules
 
-_PLAIN_TYPES = (str, int, float, bool, type(None))
-M = TypeVar("M", bound=BaseModel)
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Prepared:
         """The ParsedFile a fresh parse of this content under the name ``shown`` gives."""
         return ParsedFile(
             [
-                _construct(Item, {**fields, "inputs": dict(fields["inputs"]), "path": shown})
+                construct(Item, {**fields, "inputs": dict(fields["inputs"]), "path": shown})
                 for fields in self.items
             ],
             [Problem(shown, line, column, message) for line, column, message in self.problems],
@@ -57,17 +56,6 @@ class Prepared:
             [list(problem) for problem in self.problems],
             self.uses_stem,
         ]
-
-
-def _construct(model: type[M], fields: dict[str, Any]) -> M:
-    """What ``model_construct`` makes from complete, already validated fields, at a
-    quarter of its cost (the cache restores thousands of items per run)."""
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", fields)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
 
 
 def make_record(
@@ -87,20 +75,21 @@ def make_record(
     for item in parsed.items:
         if item.path != shown:
             return None
+        inputs = {}
         for name, model in item.inputs.items():
             framework = frameworks.get(name)
-            if framework is None or type(model) is not framework.inputs_model:
-                return None
-            if _stored_inputs(model) is None:
+            stored = _stored_inputs(model)
+            if framework is None or type(model) is not framework.inputs_model or stored is None:
                 return None
             if name in verify and not _round_trips(model):
                 return None
-        items.append(_item_record(item.__dict__))
+            inputs[name] = stored
+        items.append(_item_record(item.__dict__, inputs))
     problems = [[p.line, p.column, p.message] for p in parsed.problems]
     return [items, problems, parsed.uses_stem]
 
 
-def _item_record(fields: Mapping[str, Any]) -> list[Any]:
+def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None) -> list[Any]:
     return [
         fields["id"],
         fields["title"],
@@ -109,7 +98,9 @@ def _item_record(fields: Mapping[str, Any]) -> list[Any]:
         fields["owner"],
         list(fields["tags"]),
         list(fields["depends_on"]),
-        {name: _stored_inputs(model) for name, model in fields["inputs"].items()},
+        inputs
+        if inputs is not None
+        else {name: _stored_inputs(model) for name, model in fields["inputs"].items()},
         fields["line"],
         fields["column"],
         fields["id_at"][0],
@@ -125,8 +116,9 @@ def _stored_inputs(model: BaseModel) -> Any:
     if model.__pydantic_extra__ or model.__pydantic_private__:
         return None
     values = model.__dict__
-    if not all(type(value) in _PLAIN_TYPES for value in values.values()):
-        return None
+    for value in values.values():
+        if type(value) not in _PLAIN_TYPES:
+            return None
     if isinstance(model, RootModel):
         return values["root"]
     fields_set = model.__pydantic_fields_set__
@@ -260,6 +252,7 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
         "tags": tuple(record[5]),
         "depends_on": tuple(record[6]),
         "inputs": record[7],
+        "path": "",  # set by Prepared.restore; here to keep Item's field order
         "line": record[8],
         "column": record[9],
         "id_at": (record[10], record[11]),

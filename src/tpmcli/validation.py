@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe
 from tpmcli.located import Locator, PathStep, dotted, suggest
-from tpmcli.model import Item
+from tpmcli.model import Item, construct
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
+_CORE_KEY_SET = frozenset(CORE_KEYS)
 
 
 class _ItemFields(BaseModel):
@@ -60,7 +61,7 @@ def validate_item(
     for key in data:
         if not isinstance(key, str):
             problems.append(locator.at_key((*base, key), f"keys must be text, not {describe(key)}"))
-        elif key not in CORE_KEYS and key not in rules.frameworks and not key.startswith("x-"):
+        elif key not in _CORE_KEY_SET and key not in rules.frameworks and not key.startswith("x-"):
             hint = suggest(key, rules.allowed_keys)
             problems.append(locator.at_key((*base, key), f"unknown key '{key}'{hint}"))
     try:
@@ -104,20 +105,23 @@ def validate_item(
     depends_at = tuple(
         locator.position((*base, "depends_on", i)) for i in range(len(fields.depends_on))
     )
-    item = Item.model_construct(
-        id=item_id,
-        title=fields.title,
-        description=fields.description,
-        status=status,
-        owner=fields.owner,
-        tags=tuple(fields.tags),
-        depends_on=tuple(fields.depends_on),
-        inputs=inputs,
-        path=locator.path,
-        line=line,
-        column=column,
-        id_at=id_at,
-        depends_on_at=depends_at,
+    item = construct(
+        Item,
+        {
+            "id": item_id,
+            "title": fields.title,
+            "description": fields.description,
+            "status": status,
+            "owner": fields.owner,
+            "tags": tuple(fields.tags),
+            "depends_on": tuple(fields.depends_on),
+            "inputs": inputs,
+            "path": locator.path,
+            "line": line,
+            "column": column,
+            "id_at": id_at,
+            "depends_on_at": depends_at,
+        },
     )
     return item, []
 
