@@ -13,9 +13,14 @@ FINISHED_STATUSES = frozenset({"done"})
 def _sort_key(scores: Sequence[Score | None], item_id: str) -> tuple[object, ...]:
     # Higher scores first; an item lacking a tie-break framework's inputs sorts after
     # those that have them; the id settles every remaining tie.
+    # Flat (two elements per framework, then the id): sorting compares these tuples
+    # for every ranked item, and nested tuples cost a comparison each.
     parts: list[object] = []
     for score in scores:
-        parts.append((0, -score.value) if score is not None else (1, 0.0))
+        if score is not None:
+            parts += (0, -score.value)
+        else:
+            parts += (1, 0.0)
     parts.append(item_id)
     return tuple(parts)
 
