@@ -308,3 +308,65 @@ def test_concurrent_runs_leave_a_whole_cache(backlog_dir: Path) -> None:
     assert not list(file.parent.glob(".items-*"))
     again = subprocess.run(command, env=env, capture_output=True, check=False)
     assert again.stdout == outputs[0]
+
+
+def _forbid_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reading(*_args: object) -> None:
+        raise AssertionError("read although unchanged")
+
+    monkeypatch.setattr(loading, "_read_file", no_reading)
+    monkeypatch.setattr(loading, "parse_source", no_reading)
+
+
+def test_unchanged_files_are_not_even_read(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files this test writes are "racily clean" for two seconds; trust them at once.
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    load_backlog(BacklogRequest())
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)
+        assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+    target = backlog_dir / "backlog" / "twins" / "first.yaml"
+    target.write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 20"))  # same size
+    changed = load_backlog(BacklogRequest())
+    assert next(i for i in changed.items if i.id == "first").inputs["rice"].reach == 20
+    assert snapshot(changed) == snapshot(load_backlog(BacklogRequest(use_cache=False)))
+    target.unlink()
+    assert snapshot(load_backlog(BacklogRequest())) == snapshot(
+        load_backlog(BacklogRequest(use_cache=False))
+    )
+
+
+def test_a_racily_clean_file_is_read_again(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change within one timestamp tick keeps the stat: recent files are re-read."""
+    load_backlog(BacklogRequest())
+    target = backlog_dir / "backlog" / "twins" / "first.yaml"
+    before = os.stat(target)
+    target.write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 30"))
+    real_stat = os.stat
+    real_path = str(target.resolve())
+
+    def same_stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        return before if path == real_path else real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(itemcache.os, "stat", same_stat)
+    loaded = load_backlog(BacklogRequest())
+    assert next(i for i in loaded.items if i.id == "first").inputs["rice"].reach == 30
+
+
+def test_a_damaged_stat_index_is_not_trusted(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    document = json.loads(file.read_bytes())
+    for stat in document["stats"].values():
+        stat[4] = "not a blob id"
+    file.write_text(json.dumps(document))
+    assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)

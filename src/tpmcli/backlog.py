@@ -16,7 +16,7 @@ from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
 from tpmcli.frameworks.registry import discover
 from tpmcli.itemcache import ItemCache
-from tpmcli.loading import load_sources, missing_paths, paused_gc, read_sources
+from tpmcli.loading import load_item_files, missing_paths, paused_gc
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
 from tpmcli.validation import ItemRules, check_backlog
@@ -117,11 +117,8 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     rules = ItemRules(frameworks, config.statuses)
     with paused_gc():
         files = find_item_files(paths, boundary)
-        sources, problems = read_sources(
-            [f.path for f in files], [f.shown for f in files], config.max_file_bytes
-        )
         cache = open_cache(request, config, paths, rules)
-        loaded = load_sources(sources, rules, cache)
+        loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
         cache.save()
     problems.extend(loaded.problems)
     if len(loaded.items) > config.max_items:

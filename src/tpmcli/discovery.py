@@ -22,10 +22,12 @@ ITEM_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class ItemFile:
-    """A file to read (``path``, for the operating system) and how it is shown."""
+    """A file to read (``path``, for the operating system), how it is shown, and its
+    real path (symlinks resolved), which names it in the cache's stat index."""
 
     path: str
     shown: str
+    real: str = ""
 
 
 def find_item_files(paths: Sequence[Path], boundary: Path | None = None) -> list[ItemFile]:
@@ -37,17 +39,17 @@ def find_item_files(paths: Sequence[Path], boundary: Path | None = None) -> list
     seen: set[str] = set()
     for start in paths:
         if start.is_file():
-            _add(found, seen, str(start.resolve()), ItemFile(os.fspath(start), display_path(start)))
+            _add(found, seen, str(start.resolve()), os.fspath(start), display_path(start))
         elif start.is_dir():
             walk = _Walk(start, (boundary or start).resolve(), cwd, found, seen)
             walk.folder(os.fspath(start), "")
     return found
 
 
-def _add(found: list[ItemFile], seen: set[str], real: str, item: ItemFile) -> None:
+def _add(found: list[ItemFile], seen: set[str], real: str, path: str, shown: str) -> None:
     if real not in seen:
         seen.add(real)
-        found.append(item)
+        found.append(ItemFile(path, shown, real))
 
 
 class _Walk:
@@ -95,11 +97,11 @@ class _Walk:
                 target.relative_to(self.limit)
             except ValueError:
                 return
-            _add(self.found, self.seen, str(target), ItemFile(entry.path, display_path(target)))
+            _add(self.found, self.seen, str(target), entry.path, display_path(target))
             return
         real = self.real_start + os.sep + rel.replace("/", os.sep)
         if self.shown_prefix is not None:
             shown = self.shown_prefix + rel
         else:
             shown = Path(self.start, rel).as_posix()
-        _add(self.found, self.seen, real, ItemFile(entry.path, shown))
+        _add(self.found, self.seen, real, entry.path, shown)

@@ -18,6 +18,13 @@ What the cache may never do is change a result:
 - Writes go to a temporary file renamed over the cache file, so concurrent runs
   and crashes leave either the old or the new file, never a torn one.
 
+So that a warm run need not read every file again, the cache also keeps a stat index
+like git's: a working-tree file's size, mtime, ctime and inode when its blob id was
+taken. A file whose stat is unchanged is taken to hold that blob; as in git, a file
+changed within ``RACY_SECONDS`` of the index being written ("racily clean") is read
+again whatever its stat says, since a change within one timestamp tick would not
+show. Any write to a file changes its ctime, which no tool can set back.
+
 ``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses the cache entirely.
 """
 
@@ -37,11 +44,11 @@ from typing import Any
 from tpmcli import __version__
 from tpmcli.frameworks.base import Framework
 from tpmcli.gitio import blob_id_of
-from tpmcli.itemrecords import Prepared, RecordSchema, make_record
+from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
 from tpmcli.loading import ParsedFile, SourceFile
 from tpmcli.validation import ItemRules
 
-FORMAT = 1
+FORMAT = 2
 DISABLE_VARIABLE = "TPM_NO_CACHE"
 #: A cache file larger than this is not read (and is replaced).
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -50,6 +57,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MIN_KEPT_ENTRIES = 2000
 #: Cache files (and stray temporary files) unused for this long are deleted.
 STALE_SECONDS = 30 * 24 * 3600
+#: Files changed this close to the stat index's writing are read again regardless.
+RACY_SECONDS = 2
 
 
 def cache_root() -> Path:
@@ -104,6 +113,9 @@ def _code_fingerprint() -> list[list[object]]:
     return found
 
 
+Signature = tuple[int, int, int, int]
+
+
 class ItemCache:
     """Parsed files by content for one backlog and validation key."""
 
@@ -113,22 +125,31 @@ class ItemCache:
         key: str,
         scope: str,
         frameworks: Mapping[str, Framework],
-        entries: dict[str, Prepared],
+        contents: CacheContents | None = None,
         unproven: set[str] | None = None,
     ) -> None:
         self.file = file
         self.key = key
         self.scope = scope
         self.frameworks = frameworks
-        self.entries = entries
+        contents = contents or CacheContents()
+        self.entries = contents.entries
+        self.stats = contents.stats
+        self.trusted_before_ns = contents.written_ns - RACY_SECONDS * 1_000_000_000
         self.unproven = unproven or set()
         #: Entries this run used (Prepared) or added (records), written first on save.
         self.used: dict[str, Prepared | list[Any]] = {}
+        #: The stat index as this run found it.
+        self.seen: dict[str, tuple[int, int, int, int, str]] = {}
         self.dirty = False
 
     @classmethod
     def disabled(cls) -> ItemCache:
-        return cls(None, "", "", {}, {})
+        return cls(None, "", "", {})
+
+    @property
+    def enabled(self) -> bool:
+        return self.file is not None
 
     @classmethod
     def open(
@@ -146,20 +167,51 @@ class ItemCache:
         name = hashlib.sha256(f"{key}\0{scope}".encode()).hexdigest()[:32]
         file = (root or cache_root()) / f"items-{name}.json"
         header = {"format": FORMAT, "key": key, "scope": scope}
-        entries = RecordSchema(rules).read(_read_file(file), header)
-        return cls(file, key, scope, rules.frameworks, entries, _unproven(rules))
+        contents = RecordSchema(rules).read(_read_file(file), header)
+        return cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
 
-    def parsed(self, source: SourceFile, parse: Callable[[SourceFile], ParsedFile]) -> ParsedFile:
+    def unchanged(self, real: str, shown: str) -> tuple[ParsedFile | None, Signature | None]:
+        """The working-tree file at ``real`` parsed, when the stat index shows it is
+        unchanged and its content is cached; else None, and the file's stat (taken
+        before it is read, for ``parsed``)."""
+        try:
+            status = os.stat(real)
+        except OSError:
+            return None, None
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        known = self.stats.get(real)
+        if (
+            known is None
+            or known[:4] != signature
+            or max(status.st_mtime_ns, status.st_ctime_ns) >= self.trusted_before_ns
+        ):
+            return None, signature
+        found = self._lookup(known[4], shown)
+        if found is None:
+            return None, signature
+        self.seen[real] = known
+        return found, signature
+
+    def parsed(
+        self,
+        source: SourceFile,
+        parse: Callable[[SourceFile], ParsedFile],
+        stat: tuple[str, Signature] | None = None,
+    ) -> ParsedFile:
         """``source`` parsed: from the cache when its content is known, else by ``parse``
-        (and remembered)."""
+        (and remembered). ``stat`` is the file's real path and signature, for the stat
+        index (working-tree files only)."""
         if self.file is None:
             return parse(source)
         blob = blob_id_of(source.data)
-        for key in (blob, f"{blob}:{_stem(source.shown)}"):
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.used[key] = entry
-                return entry.restore(source.shown)
+        if stat is not None:
+            real, signature = stat
+            self.seen[real] = (*signature, blob)
+            if self.stats.get(real) != self.seen[real]:
+                self.dirty = True
+        found = self._lookup(blob, source.shown)
+        if found is not None:
+            return found
         result = parse(source)
         record = make_record(result, source.shown, self.frameworks, self.unproven)
         if record is not None:
@@ -168,10 +220,20 @@ class ItemCache:
             self.dirty = True
         return result
 
+    def _lookup(self, blob: str, shown: str) -> ParsedFile | None:
+        for key in (blob, f"{blob}:{_stem(shown)}"):
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.used[key] = entry
+                return entry.restore(shown)
+        return None
+
     def save(self) -> None:
-        """Write the cache if anything new was parsed; failures are silent (a cache
-        that cannot be written only costs time)."""
-        if self.file is None or not self.dirty:
+        """Write the cache if anything new was parsed or a file changed; failures are
+        silent (a cache that cannot be written only costs time)."""
+        if self.file is None:
+            return
+        if not self.dirty and self.seen.keys() == self.stats.keys():
             return
         limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
         kept: dict[str, Prepared | list[Any]] = dict(self.used)
@@ -183,7 +245,14 @@ class ItemCache:
             key: entry.record() if isinstance(entry, Prepared) else entry
             for key, entry in kept.items()
         }
-        document = {"format": FORMAT, "key": self.key, "scope": self.scope, "entries": records}
+        document = {
+            "format": FORMAT,
+            "key": self.key,
+            "scope": self.scope,
+            "written_ns": time.time_ns(),
+            "stats": self.seen,
+            "entries": records,
+        }
         try:
             data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
             _write_atomically(self.file, data.encode("utf-8"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints, TypeAdapter
@@ -142,6 +142,16 @@ def _round_trips(model: BaseModel) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class CacheContents:
+    """A cache file's checked contents: entries by key, and the stat index (a file's
+    real path → size, mtime, ctime, inode and blob id, as of ``written_ns``)."""
+
+    entries: dict[str, Prepared] = field(default_factory=dict)
+    stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    written_ns: int = 0
+
+
 class RecordSchema:
     """Reads a cache file's entries, checking each against the configuration."""
 
@@ -174,31 +184,40 @@ class RecordSchema:
             list[int],
         )
         entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool)
+        blob_id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+        stat = tuple[int, int, int, int, blob_id]
         document = _typed_dict(
             "CacheDocument",
-            {"format": int, "key": str, "scope": str, "entries": _of(dict, str, entry)},
+            {
+                "format": int,
+                "key": str,
+                "scope": str,
+                "written_ns": int,
+                "stats": _of(dict, str, stat),
+                "entries": _of(dict, str, entry),
+            },
             config=ConfigDict(strict=True),
         )
         self.adapter: TypeAdapter[Any] = TypeAdapter(document)
 
-    def read(self, data: bytes, header: Mapping[str, Any]) -> dict[str, Prepared]:
-        """The entries of a cache file that pass, prepared; none if its header is not
-        ``header`` or it is no cache file at all."""
+    def read(self, data: bytes, header: Mapping[str, Any]) -> CacheContents:
+        """What a cache file holds that passes; nothing if its header is not ``header``
+        or it is no cache file at all."""
         document: dict[str, Any] | None
         try:
             document = self.adapter.validate_json(data)
         except PydanticValidationError as exc:
             document = self._without_failing_entries(data, exc)
             if document is None:
-                return {}
+                return CacheContents()
         if any(document[name] != value for name, value in header.items()):
-            return {}
+            return CacheContents()
         prepared: dict[str, Prepared] = {}
         for key, (records, problems, uses_stem) in document["entries"].items():
             items = [_item_fields(record) for record in records]
             if all(fields is not None for fields in items):
                 prepared[key] = Prepared(items, problems, uses_stem)  # type: ignore[arg-type]
-        return prepared
+        return CacheContents(prepared, document["stats"], document["written_ns"])
 
     def _without_failing_entries(
         self, data: bytes, exc: PydanticValidationError

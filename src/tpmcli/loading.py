@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tpmcli.discovery import ITEM_SUFFIXES, find_item_files
+from tpmcli.discovery import ITEM_SUFFIXES, ItemFile, find_item_files
 from tpmcli.errors import Problem
 from tpmcli.located import Locator
 from tpmcli.model import Item
@@ -34,6 +34,7 @@ __all__ = [
     "ParsedFile",
     "SourceFile",
     "discover_files",
+    "load_item_files",
     "load_sources",
     "missing_paths",
     "parse_item_file",
@@ -213,3 +214,47 @@ def load_sources(
             result.items.extend(parsed.items)
             result.problems.extend(parsed.problems)
     return result
+
+
+def load_item_files(
+    files: Sequence[ItemFile], rules: ItemRules, max_bytes: int, cache: ItemCache | None = None
+) -> tuple[LoadResult, list[Problem]]:
+    """Read, parse and validate working-tree files; with ``cache``, a file whose stat
+    is unchanged is not even read (see ``itemcache``). Returns the result and the
+    problems of files that could not be read."""
+    result = LoadResult()
+    unreadable: list[Problem] = []
+
+    def parse(source: SourceFile) -> ParsedFile:
+        return parse_source(source, rules)
+
+    with paused_gc():
+        for found in files:
+            signature = None
+            if cache is not None and cache.enabled:
+                parsed, signature = cache.unchanged(found.real, found.shown)
+                if parsed is not None:
+                    result.files += 1
+                    result.items.extend(parsed.items)
+                    result.problems.extend(parsed.problems)
+                    continue
+            try:
+                data = _read_file(found.path, max_bytes)
+            except OSError as exc:
+                message = f"cannot read file: {exc.strerror or exc}"
+                unreadable.append(Problem(found.shown, 1, 1, message))
+                continue
+            if isinstance(data, int):
+                message = f"file is {data} bytes, over the limit of {max_bytes}"
+                unreadable.append(Problem(found.shown, 1, 1, message))
+                continue
+            source = SourceFile(found.shown, data)
+            if cache is not None:
+                stat = (found.real, signature) if signature and found.real else None
+                parsed = cache.parsed(source, parse, stat)
+            else:
+                parsed = parse(source)
+            result.files += 1
+            result.items.extend(parsed.items)
+            result.problems.extend(parsed.problems)
+    return result, unreadable
