@@ -63,6 +63,26 @@ class Framework(Protocol):
     def score(self, inputs: Any) -> Score: ...
 
 
+#: What a framework name may look like: it is the key items carry its inputs under.
+FRAMEWORK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+#: Item keys that are not frameworks: a framework by one of these names would collide.
+ITEM_KEYS = frozenset(
+    {"id", "title", "description", "status", "owner", "tags", "depends_on", "extra", "items"}
+)
+
+
+def framework_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a framework, or None when it can."""
+    if not isinstance(name, str) or not FRAMEWORK_NAME.match(name):
+        return "a framework name may contain only letters, digits, '_' and '-'"
+    if name.startswith("x-"):
+        return "a framework name must not start with 'x-' (items ignore x- keys)"
+    if name in ITEM_KEYS:
+        return f"'{name}' is an item key, not available as a framework name"
+    return None
+
+
 def round_score(value: float) -> float:
     return round(value, SCORE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
