@@ -2,8 +2,9 @@
 
 What a plugin needs is importable from here: the ``Framework`` protocol it satisfies,
 ``Inputs`` (a strict, frozen pydantic base for its inputs model), ``Score`` and
-``FieldProblem`` (what ``score`` and ``check`` return), and the number helpers
-``format_number`` and ``round_score`` that keep breakdowns and ties like tpm's own.
+``FieldProblem`` (what ``score`` and ``check`` return), ``number_within`` (a validator
+for bounded numbers with tpm's messages), and ``format_number`` and ``round_score``
+that keep breakdowns and ties like tpm's own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from tpmcli.frameworks.base import (
     Inputs,
     Score,
     format_number,
+    number_within,
     round_score,
 )
 
-__all__ = ["FieldProblem", "Framework", "Inputs", "Score", "format_number", "round_score"]
+__all__ = [
+    "FieldProblem",
+    "Framework",
+    "Inputs",
+    "Score",
+    "format_number",
+    "number_within",
+    "round_score",
+]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -116,6 +116,30 @@ def _positive(value: Any) -> int | float:
     if number <= 0:
         raise ValueError(f"must be > 0, not {format_number(number)}")
     return number
+
+
+def number_within(
+    minimum: float | None = None, maximum: float | None = None
+) -> Callable[[Any], int | float]:
+    """A validator for a finite number in [minimum, maximum], for ``PlainValidator``.
+
+    The number is kept as written (8 stays 8, not 8.0). Plugins use it to speak like
+    tpm's own inputs: ``Annotated[float, PlainValidator(number_within(1, 10))]``.
+    """
+
+    def validate(value: Any) -> int | float:
+        number = _number(value)
+        try:
+            as_float = float(number)
+        except OverflowError:  # an int beyond float's range
+            raise ValueError("must be a finite number, not one this large") from None
+        if minimum is not None and as_float < minimum:
+            raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
+        if maximum is not None and as_float > maximum:
+            raise ValueError(f"must be ≤ {format_number(maximum)}, not {format_number(number)}")
+        return number
+
+    return validate
 
 
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")

@@ -8,9 +8,8 @@ the config is ever imported or run: the formula is data, walked by tpm's evaluat
 from __future__ import annotations
 
 import keyword
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
@@ -31,9 +30,9 @@ from tpmcli.frameworks.base import (
     Inputs,
     Score,
     configure_scales,
-    describe,
     format_number,
     framework_name_problem,
+    number_within,
     round_score,
     scale_problem,
 )
@@ -235,24 +234,5 @@ def _bounded_number(bound: InputSpec) -> Any:
         schema["minimum"] = bound.min
     if bound.max is not None:
         schema["maximum"] = bound.max
-    return Annotated[float, PlainValidator(_number_within(bound)), WithJsonSchema(schema)]
-
-
-def _number_within(bound: InputSpec) -> Callable[[Any], float]:
-    def validate(value: Any) -> float:
-        # bool is an int subclass: ``true`` must not pass for 1.
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number, not {describe(value)}")
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise ValueError("must be a finite number")
-        if bound.min is not None and number < bound.min:
-            raise ValueError(f"must be ≥ {format_number(bound.min)}, not {format_number(number)}")
-        if bound.max is not None and number > bound.max:
-            raise ValueError(f"must be ≤ {format_number(bound.max)}, not {format_number(number)}")
-        return value
-
-    return validate
+    validator = PlainValidator(number_within(bound.min, bound.max))
+    return Annotated[float, validator, WithJsonSchema(schema)]
