@@ -24,10 +24,25 @@ from __future__ import annotations
 import ast
 import difflib
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from tpmcli.formula_tree import (
+    Binary,
+    Call,
+    EvaluationError,
+    Expr,
+    Input,
+    Negate,
+    Number,
+    Span,
+    evaluate,
+    input_names,
+    inputs_of,
+)
 from tpmcli.frameworks.base import format_number
+
+__all__ = ["EvaluationError", "Formula", "FormulaError", "parse_formula", "weighted_sum"]
 
 MAX_LENGTH = 500
 MAX_TERMS = 100
@@ -102,54 +117,6 @@ class FormulaError(ValueError):
         self.offset = offset
 
 
-class EvaluationError(ValueError):
-    """A formula that cannot score these inputs; ``inputs`` are the names involved."""
-
-    def __init__(self, message: str, inputs: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.inputs = inputs
-
-
-Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Number:
-    value: float
-    span: Span
-
-
-@dataclass(frozen=True)
-class Input:
-    name: str
-    span: Span
-
-
-@dataclass(frozen=True)
-class Negate:
-    operand: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str
-    left: Expr
-    right: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    args: tuple[Expr, ...]
-    span: Span
-
-
-Expr = Number | Input | Negate | Binary | Call
-
-
 @dataclass(frozen=True)
 class Formula:
     """A checked formula: its (one-line) text and its expression tree."""
@@ -159,12 +126,12 @@ class Formula:
 
     def evaluate(self, values: Mapping[str, float]) -> float:
         """The formula's value for ``values`` (every input name it uses must be given)."""
-        return _Evaluator(self.source, values).value(self.root)
+        return evaluate(self.root, self.source, values)
 
     def substituted(self, values: Mapping[str, float]) -> str:
         """The formula with the values in place of the names: ``8 ÷ 2`` for ``value / effort``."""
         text = self.source
-        for node in sorted(_inputs_of(self.root), key=lambda n: n.span[0], reverse=True):
+        for node in sorted(inputs_of(self.root), key=lambda n: n.span[0], reverse=True):
             value = float(values[node.name])
             shown = format_number(value)
             if value < 0:
@@ -177,10 +144,7 @@ class Formula:
     @property
     def inputs(self) -> tuple[str, ...]:
         """The input names the formula uses, in order of first use."""
-        seen: dict[str, None] = {}
-        for node in sorted(_inputs_of(self.root), key=lambda n: n.span[0]):
-            seen.setdefault(node.name)
-        return tuple(seen)
+        return input_names(self.root)
 
 
 def parse_formula(text: str, inputs: Collection[str]) -> Formula:
@@ -223,20 +187,6 @@ def weighted_sum(weights: Mapping[str, float]) -> str:
 def _literal(number: float) -> str:
     # repr keeps every digit (0.1 stays 0.1), so the formula means exactly the weight.
     return str(int(number)) if float(number).is_integer() else repr(float(number))
-
-
-def _inputs_of(node: Expr) -> Iterator[Input]:
-    stack: list[Expr] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Input):
-            yield current
-        elif isinstance(current, Negate):
-            stack.append(current.operand)
-        elif isinstance(current, Binary):
-            stack.extend((current.left, current.right))
-        elif isinstance(current, Call):
-            stack.extend(current.args)
 
 
 def _span(node: ast.expr) -> Span:
@@ -367,79 +317,3 @@ def _constant_kind(value: object) -> str:
     if value is None:
         return "None is"
     return f"{value!r} is"
-
-
-def _require_finite(value: float, what: Callable[[], str], inputs: tuple[str, ...]) -> float:
-    if not math.isfinite(value):
-        raise EvaluationError(f"{what()} is too large to score", inputs)
-    return value
-
-
-class _Evaluator:
-    """Walks an expression tree in floats; every problem is an EvaluationError."""
-
-    def __init__(self, source: str, values: Mapping[str, float]) -> None:
-        self.source = source
-        self.values = values
-
-    def text(self, node: Expr) -> str:
-        start, end = node.span
-        return self.source[start:end]
-
-    def names(self, node: Expr) -> tuple[str, ...]:
-        return Formula(self.source, node).inputs
-
-    def value(self, node: Expr) -> float:
-        if isinstance(node, Number):
-            return node.value
-        if isinstance(node, Input):
-            return float(self.values[node.name])
-        if isinstance(node, Negate):
-            return -self.value(node.operand)
-        if isinstance(node, Binary):
-            return self._binary(node)
-        return self._call(node)
-
-    def _binary(self, node: Binary) -> float:
-        left = self.value(node.left)
-        right = self.value(node.right)
-        try:
-            if node.op == "+":
-                result = left + right
-            elif node.op == "-":
-                result = left - right
-            elif node.op == "*":
-                result = left * right
-            elif node.op == "/":
-                if right == 0:
-                    zero = self.text(node.right)
-                    raise EvaluationError(f"division by zero: {zero} is 0", self.names(node.right))
-                result = left / right
-            else:
-                result = math.pow(left, right)
-        except OverflowError:
-            result = math.inf
-        return _require_finite(result, lambda: self.text(node), self.names(node))
-
-    def _call(self, node: Call) -> float:
-        args = [self.value(arg) for arg in node.args]
-        if node.function == "min":
-            return min(args)
-        if node.function == "max":
-            return max(args)
-        (arg,) = args
-        if node.function == "abs":
-            return abs(arg)
-        shown = self.text(node.args[0])
-        involved = self.names(node.args[0])
-        if node.function == "log":
-            if arg <= 0:
-                raise EvaluationError(
-                    f"log of {shown} = {format_number(arg)}: log needs a number > 0", involved
-                )
-            return math.log(arg)
-        if arg < 0:
-            raise EvaluationError(
-                f"sqrt of {shown} = {format_number(arg)}: sqrt needs a number ≥ 0", involved
-            )
-        return math.sqrt(arg)
