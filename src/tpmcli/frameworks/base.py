@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, runtime_checkable
@@ -95,12 +96,18 @@ def format_number(value: float) -> str:
     return text if text not in ("0", "-0") else f"{value:.2g}"
 
 
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
 def _number(value: Any) -> int | float:
     # bool is an int subclass: ``true`` must not pass for 1.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, not {value}")
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
+        # Scores are computed in floats: a larger int would overflow mid-formula.
+        raise ValueError("must be a finite number, not one this large")
     return value
 
 
@@ -129,10 +136,7 @@ def number_within(
 
     def validate(value: Any) -> int | float:
         number = _number(value)
-        try:
-            as_float = float(number)
-        except OverflowError:  # an int beyond float's range
-            raise ValueError("must be a finite number, not one this large") from None
+        as_float = float(number)
         if minimum is not None and as_float < minimum:
             raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
         if maximum is not None and as_float > maximum:
