@@ -12,7 +12,7 @@ from pathlib import Path
 from tpmcli.config import Config, backlog_paths, display_path, load_config
 from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
-from tpmcli.frameworks.registry import discover
+from tpmcli.frameworks.registry import FrameworkSource, LoadedFramework, discover
 from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
@@ -59,23 +59,49 @@ def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
     return names
 
 
-def configured_frameworks(config: Config) -> dict[str, Framework]:
-    """Every installed framework, configured with ``scales:`` from tpm.yaml."""
+def framework_catalogue(config: Config) -> dict[str, LoadedFramework]:
+    """Every framework by name: built-in, installed plugins and tpm.yaml's ``frameworks:``.
+
+    A tpm.yaml framework may not take the name of an installed plugin (a config error).
+    """
     installed, _broken = discover()
+    catalogue = dict(installed)
+    problems: list[Problem] = []
+    from_config = FrameworkSource("config")
+    for name, framework in config.frameworks.items():
+        if name in installed:
+            key = f"frameworks.{name}"
+            taken = f"'{name}' is already the name of a framework ({installed[name].source})"
+            problems.append(config.problem(key, f"{key}: {taken}"))
+        else:
+            catalogue[name] = LoadedFramework(framework, from_config)
+    if problems:
+        raise ConfigError(problems)
+    return catalogue
+
+
+def list_frameworks(config_file: Path | None) -> dict[str, LoadedFramework]:
+    """What ``tpm frameworks`` shows: the catalogue under the effective tpm.yaml."""
+    return framework_catalogue(load_config(config_file))
+
+
+def configured_frameworks(config: Config) -> dict[str, Framework]:
+    """Every framework of the catalogue, configured with ``scales:`` from tpm.yaml."""
+    catalogue = framework_catalogue(config)
     frameworks: dict[str, Framework] = {}
     problems: list[Problem] = []
     for name in config.scales:
-        if name not in installed:
+        if name not in catalogue:
             problems.append(
                 config.problem("scales", f"scales.{name}: no framework '{name}' is installed")
             )
-    for name, loaded in installed.items():
+    for name, loaded in catalogue.items():
         try:
             frameworks[name] = loaded.framework.configure(config.scales.get(name, {}))
         except ValueError as exc:
             problems.append(config.problem("scales", str(exc)))
     for name in config.require:
-        if name not in installed:
+        if name not in catalogue:
             problems.append(
                 config.problem("require", f"require: no framework '{name}' is installed")
             )

@@ -49,6 +49,8 @@ class TpmGroup(typer.core.TyperGroup):
                 f"this is a bug, please report it at {REPORT_URL}"
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+        finally:
+            _warn_broken_plugins()
 
 
 def _stderr(text: str) -> None:
@@ -223,18 +225,25 @@ def check(
 
 
 @app.command()
-def frameworks() -> None:
-    """List the installed frameworks with a one-line description each."""
-    from tpmcli.frameworks.registry import discover
+def frameworks(config: ConfigOpt = None) -> None:
+    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
+    from tpmcli.backlog import list_frameworks
 
-    installed, broken = discover()
-    width = max(len(name) for name in installed)
-    for name in sorted(installed):
-        loaded = installed[name]
+    catalogue = list_frameworks(config)
+    width = max(len(name) for name in catalogue)
+    for name in sorted(catalogue):
+        loaded = catalogue[name]
         typer.echo(f"{name:<{width}}  {loaded.framework.description}  [{loaded.source}]")
-    for plugin in broken:
+
+
+def _warn_broken_plugins() -> None:
+    """One line on stderr per plugin that failed to load (only if plugins were loaded)."""
+    from tpmcli.frameworks.registry import discovered_broken_plugins
+
+    for plugin in discovered_broken_plugins():
         _stderr(
-            f"tpm: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: {plugin.reason}"
+            f"tpm: warning: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: "
+            f"{plugin.reason}"
         )
 
 

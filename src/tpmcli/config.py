@@ -7,7 +7,7 @@ relative to it. Every problem is located (``tpm.yaml:3:5: ...``) and exits 2.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
+from tpmcli.frameworks.base import Framework
+from tpmcli.frameworks.configured import (
+    FrameworkSpec,
+    InputSpec,
+    SpecProblem,
+    build_frameworks,
+)
+from tpmcli.frameworks.registry import builtin_frameworks
 from tpmcli.located import Locator
-from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
+from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate, locate_key, plain_scalar_start
 
 CONFIG_NAME = "tpm.yaml"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
@@ -44,6 +52,7 @@ class _ConfigFile(BaseModel):
     require: list[str] = Field(default_factory=list)
     scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
     limits: _Limits = Field(default_factory=_Limits)
+    frameworks: dict[str, FrameworkSpec] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Config:
     scales: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_items: int = DEFAULT_MAX_ITEMS
+    #: Frameworks declared under ``frameworks:`` (formulas checked, not yet configured).
+    frameworks: Mapping[str, Framework] = field(default_factory=dict)
     #: Where each key was written, to locate problems found later (e.g. bad scales).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -115,15 +126,21 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
     try:
         parsed = _ConfigFile.model_validate(raw)
     except ValidationError as exc:
-        allowed = list(_ConfigFile.model_fields)
+        allowed = [*_ConfigFile.model_fields, *FrameworkSpec.model_fields, *InputSpec.model_fields]
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
     problems: list[Problem] = []
     for key in ("exclude_statuses",):
         for index, status in enumerate(parsed.exclude_statuses):
             if status not in parsed.statuses:
                 problems.append(locator.at((key, index), f"'{status}' is not one of the statuses"))
+    reserved = dict.fromkeys(builtin_frameworks(), "a built-in framework")
+    frameworks, spec_problems = build_frameworks(parsed.frameworks, reserved)
+    problems.extend(_spec_problem(locator, problem) for problem in spec_problems)
     if problems:
         raise ConfigError(problems)
+    positions = {key: locate(document.root, (key,)) for key in raw if isinstance(key, str)}
+    for name in frameworks:
+        positions[f"frameworks.{name}"] = locate_key(document.root, ("frameworks", name))
     backlog = parsed.backlog
     entries = [backlog] if isinstance(backlog, str) else list(backlog or [])
     return Config(
@@ -136,8 +153,19 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         scales=parsed.scales,
         max_file_bytes=parsed.limits.max_file_bytes,
         max_items=parsed.limits.max_items,
-        positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
+        frameworks=frameworks,
+        positions=positions,
     )
+
+
+def _spec_problem(locator: Locator, problem: SpecProblem) -> Problem:
+    path = ("frameworks", *problem.path)
+    if problem.at_key:
+        return locator.at_key(path, problem.message)
+    start = plain_scalar_start(locator.root, path) if problem.offset is not None else None
+    if start is None or problem.offset is None:
+        return locator.at(path, problem.message)
+    return Problem(locator.path, start[0], start[1] + problem.offset, problem.message)
 
 
 def backlog_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:

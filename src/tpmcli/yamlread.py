@@ -417,3 +417,24 @@ def _key_matches(key_node: ScalarNode, step: Any) -> bool:
     if tag is _PLAIN:
         return bool(resolve_plain(key_node.value) == step)
     return bool(key_node.value == step)
+
+
+def plain_scalar_start(root: Node | None, path: Sequence[Any]) -> tuple[int, int] | None:
+    """Position of the plain (unquoted), one-line scalar at ``path``, else None.
+
+    Such a scalar's value is its text exactly as written on its line, so an offset
+    into the value is an offset on that line (to point inside a formula)."""
+    if root is None:
+        return None
+    node = root
+    for step in path:
+        found = _child(node, step)
+        if found is None:
+            return None
+        node = found[1]
+    tag: object = node.tag
+    if not isinstance(node, ScalarNode) or tag is not _PLAIN:
+        return None
+    if node.start_mark.line != node.end_mark.line:
+        return None
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -63,6 +64,26 @@ class Framework(Protocol):
     def score(self, inputs: Any) -> Score: ...
 
 
+#: What a framework name may look like: it is the key items carry its inputs under.
+FRAMEWORK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+#: Item keys that are not frameworks: a framework by one of these names would collide.
+ITEM_KEYS = frozenset(
+    {"id", "title", "description", "status", "owner", "tags", "depends_on", "extra", "items"}
+)
+
+
+def framework_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a framework, or None when it can."""
+    if not isinstance(name, str) or not FRAMEWORK_NAME.match(name):
+        return "a framework name may contain only letters, digits, '_' and '-'"
+    if name.startswith("x-"):
+        return "a framework name must not start with 'x-' (items ignore x- keys)"
+    if name in ITEM_KEYS:
+        return f"'{name}' is an item key, not available as a framework name"
+    return None
+
+
 def round_score(value: float) -> float:
     return round(value, SCORE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
@@ -75,12 +96,18 @@ def format_number(value: float) -> str:
     return text if text not in ("0", "-0") else f"{value:.2g}"
 
 
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
 def _number(value: Any) -> int | float:
     # bool is an int subclass: ``true`` must not pass for 1.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, not {value}")
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
+        # Scores are computed in floats: a larger int would overflow mid-formula.
+        raise ValueError("must be a finite number, not one this large")
     return value
 
 
@@ -96,6 +123,27 @@ def _positive(value: Any) -> int | float:
     if number <= 0:
         raise ValueError(f"must be > 0, not {format_number(number)}")
     return number
+
+
+def number_within(
+    minimum: float | None = None, maximum: float | None = None
+) -> Callable[[Any], int | float]:
+    """A validator for a finite number in [minimum, maximum], for ``PlainValidator``.
+
+    The number is kept as written (8 stays 8, not 8.0). Plugins use it to speak like
+    tpm's own inputs: ``Annotated[float, PlainValidator(number_within(1, 10))]``.
+    """
+
+    def validate(value: Any) -> int | float:
+        number = _number(value)
+        as_float = float(number)
+        if minimum is not None and as_float < minimum:
+            raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
+        if maximum is not None and as_float > maximum:
+            raise ValueError(f"must be ≤ {format_number(maximum)}, not {format_number(number)}")
+        return number
+
+    return validate
 
 
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
