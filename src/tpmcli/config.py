@@ -61,10 +61,13 @@ class Config:
     max_items: int = DEFAULT_MAX_ITEMS
     #: Where each key was written, to locate problems found later (e.g. bad scales).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: How problems name the file when not by ``path`` (``main:tpm.yaml`` at a revision).
+    shown_as: str | None = None
 
     def problem(self, key: str, message: str) -> Problem:
         line, column = self.positions.get(key, (1, 1))
-        return Problem(display_path(self.path) if self.path else CONFIG_NAME, line, column, message)
+        shown = self.shown_as or (display_path(self.path) if self.path else CONFIG_NAME)
+        return Problem(shown, line, column, message)
 
 
 def find_config(start: Path) -> Path | None:
@@ -137,6 +140,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         max_file_bytes=parsed.limits.max_file_bytes,
         max_items=parsed.limits.max_items,
         positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
+        shown_as=shown_as,
     )
 
 
