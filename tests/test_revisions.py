@@ -115,6 +115,13 @@ def test_path_arguments_are_relative_to_the_current_directory(repo: BacklogRepo)
     assert ranked_ids("--at", "HEAD", "backlog/a.yaml", "other") == ["a", "b"]
 
 
+def test_items_at_the_repository_root_take_their_id_from_the_file_name(
+    repo: BacklogRepo,
+) -> None:
+    repo.commit({"a.yaml": rice_item("A", 100), "sub/b.yaml": rice_item("B", 200)})
+    assert ranked_ids("--at", "HEAD", ".") == ["b", "a"]
+
+
 def test_path_missing_at_the_revision_is_a_usage_error(repo: BacklogRepo) -> None:
     repo.commit({"backlog/a.yaml": rice_item("A", 100)})
     result = runner.invoke(app, ["rank", "--at", "HEAD", "nowhere"])

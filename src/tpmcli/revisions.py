@@ -56,7 +56,7 @@ def backlog_at(
                 Problem(shown, 1, 1, f"file is {len(data)} bytes, over the limit of {limit}")
             )
         else:
-            sources.append(SourceFile(shown, data))
+            sources.append(SourceFile(shown, data, PurePosixPath(entry.path).stem))
     backlog = assemble_backlog(
         config,
         frameworks,
