@@ -301,6 +301,38 @@ def test_two_revisions_and_paths(repo: BacklogRepo) -> None:
     ]
 
 
+def test_symlink_to_a_file_outside_the_repository_is_ignored_on_both_sides(
+    repo: BacklogRepo, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(rice_item("Outside", 10_000))
+    repo.write({"backlog/a.yaml": rice_item("A", 1)})
+    (repo.path / "backlog" / "link.yaml").symlink_to(outside)
+    repo.commit()
+    repo.write({"backlog/b.yaml": rice_item("B", 2)})
+    document = json.loads(tpm("diff", "HEAD", "--format", "json").stdout)
+    assert [(i["id"], i["change"]) for i in document["items"]] == [
+        ("b", "added"),
+        ("a", "moved"),
+    ]
+
+
+def test_renames_between_revisions(repo: BacklogRepo) -> None:
+    repo.commit(
+        {"backlog/a.yaml": rice_item("A", 9, id="alpha"), "backlog/b.yaml": rice_item("B", 1)}
+    )
+    (repo.path / "backlog" / "done").mkdir()
+    repo.git("mv", "backlog/a.yaml", "backlog/done/alpha-renamed.yaml")  # explicit id
+    repo.git("mv", "backlog/b.yaml", "backlog/bee.yaml")  # the id follows the file name
+    repo.commit()
+    document = json.loads(tpm("diff", "HEAD~1", "HEAD", "--format", "json").stdout)
+    assert [(i["id"], i["change"], i["reason"]) for i in document["items"]] == [
+        ("alpha", "unchanged", None),
+        ("bee", "added", "new"),
+        ("b", "removed", "deleted"),
+    ]
+
+
 def test_backlog_folder_new_since_base(repo: BacklogRepo) -> None:
     repo.commit({"README": "no backlog yet\n"})
     repo.write({"backlog/a.yaml": rice_item("A", 1)})
@@ -392,6 +424,32 @@ def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     result = tpm("diff", "main")
     assert result.exit_code == 2
     assert result.stderr.startswith("tpm: not a git repository: ")
+
+
+def test_git_missing(repo: BacklogRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("A", 1)})
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = tpm("diff", "main")
+    assert result.exit_code == 2
+    assert result.stderr == "tpm: git is not installed or not on PATH\n"
+
+
+def test_shallow_clone_lacking_base(
+    repo: BacklogRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("A", 1)})
+    repo.commit({"backlog/a.yaml": rice_item("A", 2)})
+    clone = BacklogRepo(tmp_path / "clone")
+    clone.git("fetch", "-q", "--depth", "1", f"file://{repo.path}", "main")
+    clone.git("checkout", "-q", "FETCH_HEAD")
+    monkeypatch.chdir(clone.path)
+    result = tpm("diff", "HEAD~1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: unknown revision 'HEAD~1': this is a shallow clone; fetch more history "
+        "(e.g. actions/checkout with fetch-depth: 0)\n"
+    )
 
 
 def test_path_missing_at_both_sides(repo: BacklogRepo) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -40,6 +41,21 @@ def test_rank_at_reads_the_revision_not_the_working_tree(repo: BacklogRepo) -> N
     assert ranked_ids("--at", "v1") == ["b", "a"]
     assert ranked_ids("--at", "HEAD") == ["a", "b"]
     assert ranked_ids() == ["c", "a", "b"]
+
+
+def test_rank_at_matches_rank_in_a_checkout_of_the_same_commit(
+    repo: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", repo.path / "product")
+    repo.commit()
+    monkeypatch.chdir(repo.path / "product")
+    for framework in ("rice", "wsjf", "moscow"):
+        at = runner.invoke(app, ["rank", "--at", "HEAD", "-f", framework, "--format", "json"])
+        here = runner.invoke(app, ["rank", "-f", framework, "--format", "json"])
+        assert at.exit_code == here.exit_code == 0, at.output + here.output
+        from_git = json.loads(at.stdout.replace('"HEAD:product/', '"'))
+        assert from_git == json.loads(here.stdout)
+        assert len(from_git["items"]) > 10
 
 
 def test_rank_at_json_names_the_revision_in_paths(repo: BacklogRepo) -> None:
