@@ -13,7 +13,13 @@ from tpmcli.config import Config, backlog_paths, display_path, load_config
 from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
 from tpmcli.frameworks.registry import FrameworkSource, LoadedFramework, discover
-from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
+from tpmcli.loading import (
+    SourceFile,
+    discover_files,
+    load_sources,
+    missing_paths,
+    read_sources,
+)
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
 from tpmcli.validation import ItemRules, check_backlog
@@ -27,6 +33,8 @@ class BacklogRequest:
 
     paths: tuple[Path, ...] = ()
     config_file: Path | None = None
+    #: A git revision to read the backlog at (``--at``); None for the working tree.
+    at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,11 @@ def choose_frameworks(
 
 def load_backlog(request: BacklogRequest) -> Backlog:
     """Read and validate every item file; problems are collected, not raised."""
+    if request.at is not None:
+        # revisions builds on this module, so it is imported only when asked for.
+        from tpmcli.revisions import load_backlog_at
+
+        return load_backlog_at(request, request.at)
     config = load_config(request.config_file)
     frameworks = configured_frameworks(config)
     paths = backlog_paths(request.paths, config)
@@ -137,25 +150,47 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     boundary = config.path.parent if config.path else None
     files = discover_files(paths, boundary)
     sources, problems = read_sources(files, [display_path(f) for f in files], config.max_file_bytes)
+    return assemble_backlog(
+        config, frameworks, sources, problems, files=len(files), shown_root=display_path(paths[0])
+    )
+
+
+def assemble_backlog(
+    config: Config,
+    frameworks: dict[str, Framework],
+    sources: Sequence[SourceFile],
+    problems: Sequence[Problem],
+    *,
+    files: int,
+    shown_root: str,
+) -> Backlog:
+    """Item files (from the working tree or a git revision) → a validated Backlog.
+
+    ``problems`` are those found while reading the ``files`` item files; ``shown_root``
+    names the backlog in the problem about too many items."""
     rules = ItemRules(frameworks, config.statuses)
     loaded = load_sources(sources, rules)
-    problems.extend(loaded.problems)
+    found = [*problems, *loaded.problems]
     if len(loaded.items) > config.max_items:
-        problems.append(
+        found.append(
             Problem(
-                display_path(paths[0]),
+                shown_root,
                 1,
                 1,
                 f"backlog holds {len(loaded.items)} items, over the limit of {config.max_items}",
             )
         )
-    problems.extend(check_backlog(loaded.items, config.require))
-    return Backlog(config, frameworks, loaded.items, sorted(problems), len(files))
+    found.extend(check_backlog(loaded.items, config.require))
+    return Backlog(config, frameworks, loaded.items, sorted(found), files)
 
 
 def rank_backlog(request: RankRequest) -> Ranking:
     """The ranking ``tpm rank`` shows; invalid items raise (no partial ranking)."""
-    backlog = load_backlog(request)
+    return rank_loaded(load_backlog(request), request)
+
+
+def rank_loaded(backlog: Backlog, request: RankRequest) -> Ranking:
+    """Rank an already loaded backlog; invalid items raise (no partial ranking)."""
     chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
     if backlog.problems:
         raise InvalidItemsError(backlog.problems)

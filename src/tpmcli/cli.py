@@ -76,6 +76,13 @@ class RankFormat(str, enum.Enum):
     markdown = "markdown"
 
 
+class DiffFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
 class CheckFormat(str, enum.Enum):
     text = "text"
     json = "json"
@@ -146,6 +153,14 @@ def rank(
         typer.Option("--tag", help="Only items with this tag (repeatable: any of them)."),
     ] = None,
     config: ConfigOpt = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="REV",
+            help="Rank the backlog as of this git revision (read from git, no checkout).",
+        ),
+    ] = None,
 ) -> None:
     """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
     from tpmcli.backlog import RankRequest, parse_by, rank_backlog
@@ -153,6 +168,7 @@ def rank(
     request = RankRequest(
         paths=tuple(paths or ()),
         config_file=config,
+        at=at,
         by=parse_by(framework, by),
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
@@ -222,6 +238,97 @@ def check(
         _never(output)
     if report.problems:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The git revision to compare with.")],
+    head_and_paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="HEAD|PATH",
+            help="HEAD: a git revision (default: the working tree); PATH: item files or "
+            "folders, as for rank.",
+            show_default=False,
+        ),
+    ] = None,
+    framework: Annotated[
+        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Frameworks in order, e.g. moscow,rice, at both revisions."),
+    ] = None,
+    output: Annotated[
+        DiffFormat, typer.Option("--format", help="Output format.")
+    ] = DiffFormat.table,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", min=1, help="Show only movements into, out of and inside the top N."),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="CONDITION",
+            help="Exit 1 when CONDITION is met (repeatable or comma-separated; see above).",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show how the ranking changed from BASE to HEAD (default: the working tree).
+
+    BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
+    read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
+    side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count.
+
+    \b
+    --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
+      any            any item was added, removed, moved or rescored
+      added          an item entered the ranking
+      removed        an item left the ranking
+      moved          an item ranked at both revisions changed rank
+      rescored       an item ranked at both revisions changed score
+      top:N          the set or the order of the top N items changed
+      category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+    """
+    from tpmcli.backlog import parse_by
+    from tpmcli.compare import DiffRequest, diff_backlogs, split_revisions
+
+    base, head, paths = split_revisions([base, *(head_and_paths or ())])
+    report = diff_backlogs(
+        DiffRequest(
+            paths=paths,
+            config_file=config,
+            base=base,
+            head=head,
+            by=parse_by(framework, by),
+            top=top,
+            fail_on=tuple(fail_on or ()),
+        )
+    )
+    _print_diff(report.diff, output)
+    for failure in report.failures:
+        _stderr(f"tpm: {failure}")
+    if report.failures:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_diff(diff: Any, output: DiffFormat) -> None:
+    from tpmcli.render import diff as text
+
+    if output is DiffFormat.table:
+        from tpmcli.render.diff_table import diff_table
+
+        _console().print(diff_table(diff))
+    elif output is DiffFormat.json:
+        sys.stdout.write(text.render_json(diff))
+    elif output is DiffFormat.markdown:
+        sys.stdout.write(text.render_markdown(diff))
+    elif output is DiffFormat.github:
+        sys.stdout.write(text.render_github(diff))
+    else:  # pragma: no cover - exhaustive
+        _never(output)
 
 
 @app.command()

@@ -72,10 +72,13 @@ class Config:
     frameworks: Mapping[str, Framework] = field(default_factory=dict)
     #: Where each key was written, to locate problems found later (e.g. bad scales).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: How problems name the file when not by ``path`` (``main:tpm.yaml`` at a revision).
+    shown_as: str | None = None
 
     def problem(self, key: str, message: str) -> Problem:
         line, column = self.positions.get(key, (1, 1))
-        return Problem(display_path(self.path) if self.path else CONFIG_NAME, line, column, message)
+        shown = self.shown_as or (display_path(self.path) if self.path else CONFIG_NAME)
+        return Problem(shown, line, column, message)
 
 
 def find_config(start: Path) -> Path | None:
@@ -155,6 +158,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         max_items=parsed.limits.max_items,
         frameworks=frameworks,
         positions=positions,
+        shown_as=shown_as,
     )
 
 

@@ -26,6 +26,9 @@ class SourceFile:
 
     shown: str
     data: bytes
+    #: The file name's stem (the default id) when ``shown`` does not end with the
+    #: file's own path, as in ``main:x.yaml``.
+    stem: str | None = None
 
 
 @dataclass
@@ -89,7 +92,7 @@ def parse_item_file(source: SourceFile, rules: ItemRules) -> tuple[list[Item], l
         return [], [
             Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")
         ]
-    stem = Path(source.shown).stem
+    stem = source.stem or Path(source.shown).stem
     if isinstance(value, dict) and "items" in value:
         return _parse_many(value, locator, rules)
     item, problems = validate_item(value, locator=locator, base=(), default_id=stem, rules=rules)
