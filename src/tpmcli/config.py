@@ -7,6 +7,7 @@ relative to it. Every problem is located (``tpm.yaml:3:5: ...``) and exits 2.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
-from tpmcli.located import Locator
-from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
+from tpmcli.frameworks.base import one_of
+from tpmcli.located import Locator, PathStep, quoted, suggest
+from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
 CONFIG_NAME = "tpm.yaml"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
@@ -59,12 +61,17 @@ class Config:
     scales: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_items: int = DEFAULT_MAX_ITEMS
-    #: Where each key was written, to locate problems found later (e.g. bad scales).
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The file's YAML nodes, to locate problems found later (e.g. bad scales).
+    locator: Locator | None = field(default=None, compare=False, repr=False)
 
-    def problem(self, key: str, message: str) -> Problem:
-        line, column = self.positions.get(key, (1, 1))
-        return Problem(display_path(self.path) if self.path else CONFIG_NAME, line, column, message)
+    def problem(
+        self, key: str | Sequence[PathStep], message: str, *, on_key: bool = False
+    ) -> Problem:
+        """A problem located at ``key`` (a top-level key or a path of keys and indexes)."""
+        path = (key,) if isinstance(key, str) else tuple(key)
+        if self.locator is None:
+            return Problem(display_path(self.path) if self.path else CONFIG_NAME, 1, 1, message)
+        return (self.locator.at_key if on_key else self.locator.at)(path, message)
 
 
 def find_config(start: Path) -> Path | None:
@@ -80,10 +87,12 @@ def find_config(start: Path) -> Path | None:
 
 
 def display_path(path: Path) -> str:
-    """A path as shown to people: relative to the current directory when below it."""
+    """A path as shown to people: relative to the current directory (``../x`` when
+    not below it), so that output does not depend on where the checkout is."""
+    # Lexical, not resolve(): a symlinked item is shown where it is linked, not its target.
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        return Path(os.path.relpath(os.path.abspath(path), os.getcwd())).as_posix()
+    except ValueError:  # another drive on Windows
         return path.as_posix()
 
 
@@ -118,10 +127,15 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         allowed = list(_ConfigFile.model_fields)
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
     problems: list[Problem] = []
-    for key in ("exclude_statuses",):
-        for index, status in enumerate(parsed.exclude_statuses):
-            if status not in parsed.statuses:
-                problems.append(locator.at((key, index), f"'{status}' is not one of the statuses"))
+    for index, status in enumerate(parsed.exclude_statuses):
+        if status not in parsed.statuses:
+            problems.append(
+                locator.at(
+                    ("exclude_statuses", index),
+                    f"exclude_statuses[{index}] must be one of {one_of(parsed.statuses)}, "
+                    f"not {quoted(status)}{suggest(status, parsed.statuses)}",
+                )
+            )
     if problems:
         raise ConfigError(problems)
     backlog = parsed.backlog
@@ -136,7 +150,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         scales=parsed.scales,
         max_file_bytes=parsed.limits.max_file_bytes,
         max_items=parsed.limits.max_items,
-        positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
+        locator=locator,
     )
 
 
