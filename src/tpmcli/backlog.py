@@ -104,8 +104,7 @@ def configured_frameworks(config: Config) -> dict[str, Framework]:
             problems.append(
                 config.problem(
                     "framework",
-                    f"framework must name installed frameworks ({names}), "
-                    f"not {config.framework!r}",
+                    f"framework must name installed frameworks ({names}), not {config.framework!r}",
                 )
             )
     if problems:

@@ -106,11 +106,16 @@ PathsArg = Annotated[
     typer.Argument(
         help="Item files or folders (default: backlog: in tpm.yaml, else ./backlog).",
         show_default=False,
+        metavar="PATH",
     ),
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Use this tpm.yaml instead of the one found by walking up."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Use this tpm.yaml instead of the one found by walking up.",
+    ),
 ]
 
 
@@ -118,12 +123,16 @@ ConfigOpt = Annotated[
 def rank(
     paths: PathsArg = None,
     framework: Annotated[
-        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
+        str | None,
+        typer.Option(
+            "-f", "--framework", metavar="NAME", help="Rank by this framework (as --by NAME)."
+        ),
     ] = None,
     by: Annotated[
         str | None,
         typer.Option(
             "--by",
+            metavar="A,B",
             help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
         ),
     ] = None,
@@ -131,17 +140,21 @@ def rank(
         RankFormat, typer.Option("--format", help="Output format.")
     ] = RankFormat.table,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Show only the top N items.")
+        int | None, typer.Option("--limit", min=1, metavar="N", help="Show only the top N items.")
     ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option(
-            "--status", help="Only items with this status (repeatable; overrides exclude_statuses)."
+            "--status",
+            metavar="STATUS",
+            help="Only items with this status (repeatable; overrides exclude_statuses).",
         ),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="Only items with this tag (repeatable: any of them)."),
+        typer.Option(
+            "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+        ),
     ] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -193,7 +206,9 @@ def check(
     require: Annotated[
         list[str] | None,
         typer.Option(
-            "--require", help="Every item must have inputs for this framework (repeatable)."
+            "--require",
+            metavar="NAME",
+            help="Every item must have inputs for this framework (repeatable).",
         ),
     ] = None,
     config: ConfigOpt = None,
