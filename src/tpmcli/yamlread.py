@@ -348,7 +348,9 @@ def parse_document(text: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"invalid YAML: {exc.problem or exc.context or 'unreadable document'}"
-        if exc.problem and exc.context:
+        if exc.problem and exc.context and exc.problem.startswith("but "):
+            message = f"invalid YAML: {exc.context}, {exc.problem}"
+        elif exc.problem and exc.context:
             where = exc.context_mark
             started = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
             message += f" ({exc.context}{started})"
