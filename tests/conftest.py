@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from helpers import Tpm, Write
 from tpmcli.cli import app
-
-Write = Callable[[str, str], Path]
-Tpm = Callable[..., Result]
 
 # Intercom's three worked examples, and a fourth item without RICE inputs.
 INTERCOM_BACKLOG = {

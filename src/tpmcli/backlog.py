@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.config import Config, backlog_paths, display_path, load_config
-from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
+from tpmcli.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ConfigError,
+    InvalidItemsError,
+    Problem,
+    UsageError,
+)
 from tpmcli.frameworks.base import Framework, SettingsError
 from tpmcli.frameworks.registry import discover
 from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
@@ -169,7 +176,7 @@ def _existing_backlog(paths: Sequence[Path], config: Config) -> tuple[Path, ...]
         message = f"backlog names a folder that does not exist: {display_path(absent[0])}"
         raise ConfigError([config.problem(where, message)])
     raise UsageError(
-        "no backlog here: ./backlog does not exist "
+        f"no backlog folder: {display_path(absent[0])} does not exist "
         "(give PATH arguments, or set backlog: in tpm.yaml)"
     )
 
@@ -213,16 +220,23 @@ class CheckReport:
     problems: list[Problem]
     files: int
     items: int
+    #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
+    exit_code: int = EXIT_OK
 
 
 def check_backlog_files(request: CheckRequest) -> CheckReport:
     """Every problem in the backlog, with the inputs that ``--require`` and
-    ``require:`` in tpm.yaml ask for; a broken tpm.yaml raises (exit 2) instead."""
-    backlog = load_backlog(request)
+    ``require:`` in tpm.yaml ask for. An invalid tpm.yaml is reported like the items
+    (so that CI annotates it too), with exit code 2."""
+    try:
+        backlog = load_backlog(request)
+    except ConfigError as exc:
+        return CheckReport(sorted(exc.problems), 0, 0, exc.exit_code)
     unknown = [name for name in request.require if name not in backlog.frameworks]
     if unknown:
         known = ", ".join(sorted(backlog.frameworks))
         raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
     required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
-    problems = [*backlog.problems, *missing_inputs(backlog.items, required)]
-    return CheckReport(sorted(problems), backlog.files, len(backlog.items))
+    problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
+    exit_code = EXIT_FINDINGS if problems else EXIT_OK
+    return CheckReport(problems, backlog.files, len(backlog.items), exit_code)

@@ -58,7 +58,6 @@ def _stderr(text: str) -> None:
 app = typer.Typer(
     cls=TpmGroup,
     name="tpm",
-    help="Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -93,7 +92,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Backlog prioritisation as code.
+    """Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.
 
     Items live as YAML files in backlog/ (or where tpm.yaml's backlog: says). Exit codes:
     0 success, 1 findings (invalid items, check problems, --fail-on met), 2 usage or
@@ -233,8 +232,8 @@ def check(
         sys.stdout.write(problems_github(report.problems))
     else:  # pragma: no cover - exhaustive
         _never(output)
-    if report.problems:
-        raise typer.Exit(EXIT_FINDINGS)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 @app.command()

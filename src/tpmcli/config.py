@@ -21,6 +21,7 @@ from tpmcli.located import Locator, PathStep, quoted, suggest
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
 CONFIG_NAME = "tpm.yaml"
+DEFAULT_BACKLOG = "backlog"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
 DEFAULT_EXCLUDED = ("done", "dropped")
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
@@ -100,7 +101,7 @@ def load_config(explicit: Path | None, start: Path | None = None) -> Config:
     """Read the effective configuration: ``explicit`` if given, else the discovered file."""
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
+            raise ConfigError([Problem(display_path(explicit), 1, 1, "config file not found")])
         return parse_config(explicit.read_bytes(), explicit)
     found = find_config(start or Path.cwd())
     if found is None:
@@ -155,9 +156,12 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
 
 
 def backlog_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
-    """PATH arguments win; then ``backlog:`` in tpm.yaml; then ``./backlog``."""
+    """PATH arguments win; then ``backlog:`` in tpm.yaml; then the ``backlog`` folder
+    next to tpm.yaml (paths in it are relative to it); then ``./backlog``."""
     if paths:
         return tuple(paths)
     if config.backlog:
         return config.backlog
-    return (Path("backlog"),)
+    if config.path is not None:
+        return (config.path.parent / DEFAULT_BACKLOG,)
+    return (Path(DEFAULT_BACKLOG),)

@@ -139,8 +139,8 @@ class RankingTable:
         fixed = self._fixed_columns(layout, legend)
         rank, ident, title = self._rank_column(), self._id_column(), self._title_column()
         used = sum(column.width for column in (rank, ident, *fixed)) + GAP * (len(fixed) + 2)
-        # The ids stay whole unless even the narrowest layout leaves no room for titles.
-        ids_fit = used + min(title.width, TITLE_MIN_WIDTH) <= width
+        # The ids stay whole, unless that would squeeze the titles to a few letters.
+        ids_fit = used + min(title.width, TITLE_MIN_WIDTH // 2) <= width
         table = Table(
             title=Text(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
             title_justify="left",
