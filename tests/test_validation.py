@@ -272,8 +272,9 @@ def test_a_multi_item_file() -> None:
                 "4:5: items[1].title is required",
             ],
         ),
-        ("items: []\n", ["1:8: items: must be a non-empty list of items"]),
-        ("items: {a: 1}\n", ["1:8: items: must be a non-empty list of items"]),
+        ("items: []\n", ["1:8: items must not be empty"]),
+        ("items: {a: 1}\n", ["1:8: items must be a list, not a mapping"]),
+        ("items:\n", ["1:7: items must be a list, not an empty value"]),
         (
             "items:\n  - just text\n",
             ["2:5: an entry of items: must be a mapping of keys, not the text 'just text'"],
@@ -321,7 +322,7 @@ def test_dependencies_must_name_other_existing_items() -> None:
     )
     assert [str(p) for p in sorted(check_backlog(items))] == [
         "backlog/b.yaml:2:14: depends_on names unknown id 'audit-logs' (did you mean 'audit-log'?)",
-        "backlog/b.yaml:2:26: 'b' depends on itself",
+        "backlog/b.yaml:2:26: depends_on names the item itself ('b')",
         "backlog/b.yaml:2:29: depends_on names unknown id 'nothing'",
     ]
 

@@ -211,7 +211,9 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
     for item in items:
         for dependency, position in zip(item.depends_on, item.depends_on_at, strict=True):
             if dependency == item.id:
-                problems.append(Problem(item.path, *position, f"{item.id!r} depends on itself"))
+                problems.append(
+                    Problem(item.path, *position, f"depends_on names the item itself ({item.id!r})")
+                )
             elif dependency not in by_id:
                 hint = suggest(dependency, by_id)
                 problems.append(
