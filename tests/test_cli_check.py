@@ -216,7 +216,12 @@ tpm.yaml:9:17: require[1] must name an installed framework (moscow, rice, wsjf),
         (
             "framework: kano\n",
             "tpm.yaml:1:12: framework must name installed frameworks (moscow, rice, wsjf), "
-            "not 'kano'",
+            "each once, not 'kano'",
+        ),
+        (
+            "framework: rice, rice\n",
+            "tpm.yaml:1:12: framework must name installed frameworks (moscow, rice, wsjf), "
+            "each once, not 'rice, rice'",
         ),
         ("framwork: rice\n", "tpm.yaml:1:1: unknown key 'framwork' (did you mean 'framework'?)"),
         ("statuses: []\n", "tpm.yaml:1:11: statuses must not be empty"),

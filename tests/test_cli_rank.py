@@ -439,3 +439,41 @@ moscow  MoSCoW (DSDM): must > should > could > wont; ties by the next framework 
 rice    RICE (Intercom): reach × impact × confidence ÷ effort  [built-in]
 wsjf    WSJF (SAFe): cost of delay ÷ job size  [built-in]
 """)
+
+
+def test_item_text_with_rich_markup_prints_literally(write: Write, tpm: Tpm) -> None:
+    write(
+        "backlog/markup.yaml",
+        """\
+        title: "[bold]x[/] [link=http://a]click[/link] :warning:"
+        rice: {reach: 1, impact: 1, confidence: 1, effort: 1}
+        """,
+    )
+    write("backlog/other.yaml", "title: '[red]unscored[/red]'\n")
+    result = tpm("rank", columns=120)
+    assert result.exit_code == 0, result.output
+    assert "[bold]x[/] [link=http://a]click[/link] :warning:" in result.stdout
+    assert "[red]unscored[/red]" in result.stdout
+    markdown = tpm("rank", "--format", "markdown").stdout
+    assert "| [bold]x[/] [link=http://a]click[/link] :warning: |" in markdown
+
+
+def test_markdown_keeps_pipes_and_line_breaks_inside_cells(write: Write, tpm: Tpm) -> None:
+    write(
+        "backlog/pipes.yaml",
+        """\
+        title: "A | B\\nsecond line"
+        rice: {reach: 1, impact: 1, confidence: 1, effort: 1}
+        """,
+    )
+    markdown = tpm("rank", "--format", "markdown").stdout
+    assert markdown.splitlines()[2] == "| 1 | pipes | A \\| B second line | 1 | 1 | 1 | 1 | 1 |"
+
+
+def test_the_config_framework_may_name_tie_breaks(intercom: Path, write: Write, tpm: Tpm) -> None:
+    write("tpm.yaml", "framework: moscow, rice\n")
+    document = json.loads(tpm("rank", "--format", "json").stdout)
+    assert document["by"] == ["moscow", "rice"]
+    assert [i["id"] for i in document["items"]] == ["gamma", "beta", "alpha", "delta"]
+    # A flag replaces the configured choice entirely.
+    assert json.loads(tpm("rank", "-f", "wsjf", "--format", "json").stdout)["by"] == ["wsjf"]

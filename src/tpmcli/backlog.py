@@ -106,12 +106,14 @@ def configured_frameworks(config: Config) -> dict[str, Framework]:
                 )
             )
     if config.framework is not None:
-        unknown = [name for name in split_names(config.framework) if name not in installed]
-        if unknown or not split_names(config.framework):
+        chosen = split_names(config.framework)
+        unknown = [name for name in chosen if name not in installed]
+        if unknown or not chosen or len(set(chosen)) != len(chosen):
             problems.append(
                 config.problem(
                     "framework",
-                    f"framework must name installed frameworks ({names}), not {config.framework!r}",
+                    f"framework must name installed frameworks ({names}), each once, "
+                    f"not {config.framework!r}",
                 )
             )
     if problems:
