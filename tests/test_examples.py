@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,19 @@ def test_ranking_from_a_subfolder_finds_the_config(
     items = json.loads(result.stdout)["items"]
     assert [i["id"] for i in items] == expected
     assert items[0]["path"] == "dunning-reminders.yaml"
+
+
+def test_output_is_byte_identical_across_processes(in_examples: None) -> None:
+    # Different hash seeds change set and dict iteration in a process; the output must not.
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "COLUMNS": "100"}
+        for fmt in ("table", "json", "csv", "markdown"):
+            run = subprocess.run(
+                [sys.executable, "-m", "tpmcli", "rank", "--by", "moscow,rice", "--format", fmt],
+                capture_output=True,
+                env=env,
+                check=True,
+            )
+            outputs.add((fmt, run.stdout))
+    assert len(outputs) == 4
