@@ -548,7 +548,7 @@ Options:
                                   the top N.  [x>=1]
   --fail-on CONDITION             Exit 1 when CONDITION is met (repeatable or
                                   comma-separated; see above).
-  --config <path>                 Use this tpm.yaml instead of the one found by
+  --config FILE                   Use this tpm.yaml instead of the one found by
                                   walking up.
   -h, --help                      Show this message and exit.
 """)

@@ -130,7 +130,7 @@ def test_the_plugin_setting_comes_from_tpm_yaml(ice: None, project: Path) -> Non
     (project / "tpm.yaml").write_text("scales:\n  ice: {combination: median}\n")
     code, _, err = tpm("rank", "-f", "ice")
     assert code == 2
-    assert err == "tpm.yaml:2:3: scales.ice.combination must be product or mean, not 'median'\n"
+    assert err == "tpm.yaml:2:22: scales.ice.combination must be product or mean, not 'median'\n"
 
 
 def test_invalid_plugin_inputs_are_located_item_errors(ice: None, project: Path) -> None:

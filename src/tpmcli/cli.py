@@ -60,7 +60,6 @@ def _stderr(text: str) -> None:
 app = typer.Typer(
     cls=TpmGroup,
     name="tpm",
-    help="Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -102,7 +101,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Backlog prioritisation as code.
+    """Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.
 
     Items live as YAML files in backlog/ (or where tpm.yaml's backlog: says). Exit codes:
     0 success, 1 findings (invalid items, check problems, --fail-on met), 2 usage or
@@ -115,11 +114,16 @@ PathsArg = Annotated[
     typer.Argument(
         help="Item files or folders (default: backlog: in tpm.yaml, else ./backlog).",
         show_default=False,
+        metavar="PATH",
     ),
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Use this tpm.yaml instead of the one found by walking up."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Use this tpm.yaml instead of the one found by walking up.",
+    ),
 ]
 
 
@@ -127,12 +131,16 @@ ConfigOpt = Annotated[
 def rank(
     paths: PathsArg = None,
     framework: Annotated[
-        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
+        str | None,
+        typer.Option(
+            "-f", "--framework", metavar="NAME", help="Rank by this framework (as --by NAME)."
+        ),
     ] = None,
     by: Annotated[
         str | None,
         typer.Option(
             "--by",
+            metavar="A,B",
             help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
         ),
     ] = None,
@@ -140,17 +148,21 @@ def rank(
         RankFormat, typer.Option("--format", help="Output format.")
     ] = RankFormat.table,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Show only the top N items.")
+        int | None, typer.Option("--limit", min=1, metavar="N", help="Show only the top N items.")
     ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option(
-            "--status", help="Only items with this status (repeatable; overrides exclude_statuses)."
+            "--status",
+            metavar="STATUS",
+            help="Only items with this status (repeatable; overrides exclude_statuses).",
         ),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="Only items with this tag (repeatable: any of them)."),
+        typer.Option(
+            "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+        ),
     ] = None,
     config: ConfigOpt = None,
     at: Annotated[
@@ -211,7 +223,9 @@ def check(
     require: Annotated[
         list[str] | None,
         typer.Option(
-            "--require", help="Every item must have inputs for this framework (repeatable)."
+            "--require",
+            metavar="NAME",
+            help="Every item must have inputs for this framework (repeatable).",
         ),
     ] = None,
     config: ConfigOpt = None,
@@ -236,8 +250,8 @@ def check(
         sys.stdout.write(problems_github(report.problems))
     else:  # pragma: no cover - exhaustive
         _never(output)
-    if report.problems:
-        raise typer.Exit(EXIT_FINDINGS)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.errors import Problem
+from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
 from tpmcli.model import Item
 from tpmcli.validation import ItemRules, validate_item
@@ -111,7 +112,8 @@ def _parse_many(
     ]
     entries = value["items"]
     if not isinstance(entries, list) or not entries:
-        problems.append(locator.at(("items",), "items: must be a non-empty list of items"))
+        wrong = "must not be empty" if entries == [] else f"must be a list, not {describe(entries)}"
+        problems.append(locator.at(("items",), f"items {wrong}"))
         return [], problems
     items: list[Item] = []
     for index, entry in enumerate(entries):

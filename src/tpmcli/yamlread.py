@@ -347,7 +347,13 @@ def parse_document(text: str) -> Document:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
+        message = f"invalid YAML: {exc.problem or exc.context or 'unreadable document'}"
+        if exc.problem and exc.context and exc.problem.startswith("but "):
+            message = f"invalid YAML: {exc.context}, {exc.problem}"
+        elif exc.problem and exc.context:
+            where = exc.context_mark
+            started = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+            message += f" ({exc.context}{started})"
         if mark is None:  # pragma: no cover - libyaml always marks
             raise YamlSyntaxError(message, 1, 1) from None
         raise YamlSyntaxError(message, mark.line + 1, mark.column + 1) from None

@@ -6,6 +6,7 @@ plugins alike are found through the ``tpmcli.frameworks`` entry-point group.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import sys
@@ -31,10 +32,24 @@ class Score:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """A problem with one input, ``field`` relative to the framework's key."""
+    """A problem with one input or setting, ``field`` relative to the framework's key.
+
+    ``message`` reads after the dotted key, as in ``rice.impact must be one of 3, 2, 1,
+    0.5 or 0.25, not 4``; ``on_key`` places the problem on the key rather than its value
+    (for unknown keys).
+    """
 
     field: tuple[str | int, ...]
     message: str
+    on_key: bool = False
+
+
+class SettingsError(ValueError):
+    """Bad ``scales:`` settings for one framework, each problem relative to them."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
 
 
 @runtime_checkable
@@ -43,9 +58,14 @@ class Framework(Protocol):
 
     ``name`` is also the key under which items carry the inputs, ``inputs_model``
     validates that value (a pydantic model; strict, no coercion), ``configure`` returns
-    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``ValueError``
-    with a readable message for bad settings), ``check`` reports inputs that are valid
-    numbers but off the configured scale, and ``score`` scores valid inputs.
+    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``SettingsError``,
+    or a ``ValueError`` with a readable message, for bad settings), ``check`` reports
+    inputs that are valid numbers but off the configured scale, and ``score`` scores
+    valid inputs.
+
+    ``check`` is also given partial inputs (built with ``model_construct``) when some
+    fields failed validation, so that off-scale neighbours are reported in the same
+    run: it should check the fields that are present and skip the missing ones.
     """
 
     @property
@@ -217,26 +237,39 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def parse_scale(raw: Any, what: str) -> tuple[float, ...] | None:
+def parse_scale(raw: Any, key: str) -> tuple[tuple[float, ...] | None, list[FieldProblem]]:
     """A configured scale: a list of allowed numbers, or null for "any valid value"."""
     if raw is None:
-        return None
+        return None, []
     if not isinstance(raw, list) or not raw:
-        raise ValueError(f"{what} must be a non-empty list of numbers or null")
-    values = []
-    for entry in raw:
+        return None, [
+            FieldProblem(
+                (key,), f"must be a non-empty list of numbers or null, not {describe(raw)}"
+            )
+        ]
+    values: list[float] = []
+    problems: list[FieldProblem] = []
+    for index, entry in enumerate(raw):
         try:
-            values.append(_number(entry))
+            values.append(_non_negative(entry))
         except ValueError as exc:
-            raise ValueError(f"{what}: every entry {exc}") from None
-    return tuple(values)
+            problems.append(FieldProblem((key, index), str(exc)))
+    return tuple(values), problems
 
 
-def scale_problem(field: str, value: float, scale: tuple[float, ...] | None) -> FieldProblem | None:
-    if scale is None or value in scale:
+def one_of(values: Sequence[object]) -> str:
+    """``3, 2, 1 or 0.5``: the allowed values of a message."""
+    shown = [format_number(v) if isinstance(v, (int, float)) else str(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def scale_problem(
+    field: str, value: float | None, scale: tuple[float, ...] | None
+) -> FieldProblem | None:
+    """The problem of ``value`` being off ``scale`` (None: not given, or any value goes)."""
+    if value is None or scale is None or value in scale:
         return None
-    allowed = ", ".join(format_number(v) for v in scale)
-    return FieldProblem((field,), f"{format_number(value)} is not on the {field} scale ({allowed})")
+    return FieldProblem((field,), f"must be one of {one_of(scale)}, not {format_number(value)}")
 
 
 def configure_scales(
@@ -244,11 +277,21 @@ def configure_scales(
     defaults: Mapping[str, tuple[float, ...] | None],
     settings: Mapping[str, Any],
 ) -> dict[str, tuple[float, ...] | None]:
-    """Merge ``scales.<framework>`` settings over a framework's default scales."""
+    """Merge ``scales.<framework>`` settings over a framework's default scales;
+    every bad setting is reported at once (``SettingsError``)."""
     scales = dict(defaults)
+    problems: list[FieldProblem] = []
     for key, raw in settings.items():
         if key not in defaults:
             known = ", ".join(defaults)
-            raise ValueError(f"unknown {framework_name} scale '{key}' (known: {known})")
-        scales[key] = parse_scale(raw, f"scales.{framework_name}.{key}")
+            close = difflib.get_close_matches(str(key), list(defaults), n=1, cutoff=0.75)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {known})"
+            problems.append(
+                FieldProblem((str(key),), f"is not a {framework_name} scale{hint}", on_key=True)
+            )
+            continue
+        scales[key], found = parse_scale(raw, key)
+        problems.extend(found)
+    if problems:
+        raise SettingsError(problems)
     return scales

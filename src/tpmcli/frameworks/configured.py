@@ -97,7 +97,8 @@ class ConfiguredFramework:
             self.formula.evaluate(values)
         except EvaluationError as exc:
             where = exc.inputs if len(exc.inputs) == 1 else ()
-            return [FieldProblem(where, f"{exc.message} (formula: {self.formula.source})")]
+            message = f"cannot be scored: {exc.message} (formula: {self.formula.source})"
+            return [FieldProblem(where, message)]
         return []
 
     def score(self, inputs: BaseModel) -> Score:

@@ -21,6 +21,7 @@ from tpmcli.frameworks import (
     Framework,
     Inputs,
     Score,
+    SettingsError,
     format_number,
     number_within,
     round_score,
@@ -56,8 +57,8 @@ class IceFramework:
     combination: Combination = "product"
 
     def configure(self, settings: Mapping[str, Any]) -> Framework:
-        """Read ``scales.ice`` from tpm.yaml; a bad setting is a ValueError, which tpm
-        reports as a configuration error."""
+        """Read ``scales.ice`` from tpm.yaml; a bad setting raises SettingsError (located
+        at the setting) or ValueError, which tpm reports as configuration errors."""
         unknown = [key for key in settings if key != "combination"]
         if unknown:
             raise ValueError(f"unknown ice setting '{unknown[0]}' (known: combination)")
@@ -70,7 +71,9 @@ class IceFramework:
                 combination="mean",
                 description="ICE: mean of impact, confidence and ease (each 1–10)",
             )
-        raise ValueError(f"scales.ice.combination must be product or mean, not {combination!r}")
+        raise SettingsError(
+            [FieldProblem(("combination",), f"must be product or mean, not {combination!r}")]
+        )
 
     def check(self, inputs: IceInputs) -> list[FieldProblem]:
         # The model's bounds already say everything there is to say about a rating.
