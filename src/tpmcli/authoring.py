@@ -7,6 +7,7 @@ cross-item one (duplicate id, unknown dependency, a cycle). Writes are atomic.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import unicodedata
@@ -143,12 +144,28 @@ def _other_items(workspace: Workspace, shown: str) -> list[Item]:
 def _new_problems(
     workspace: Workspace, shown: str, before: bytes | None, after: bytes
 ) -> list[Problem]:
-    """Problems ``after`` has that ``before`` did not (compared by message, as lines move)."""
+    """The problems the change causes: a valid file must stay valid; a file that already
+    had problems may keep them (so it can be fixed one value at a time), but gets no new
+    one on the lines the change wrote."""
     others = _other_items(workspace, shown)
     old = _problems_of(workspace, shown, before, others) if before is not None else []
     known = {problem.message for problem in old}
-    new = _problems_of(workspace, shown, after, others)
-    return [problem for problem in new if problem.message not in known]
+    fresh = [p for p in _problems_of(workspace, shown, after, others) if p.message not in known]
+    if not old or before is None:
+        return fresh
+    written = _written_lines(before, after)
+    return [problem for problem in fresh if problem.line in written]
+
+
+def _written_lines(before: bytes, after: bytes) -> set[int]:
+    """1-based numbers of the lines of ``after`` that are not lines of ``before``."""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    return {
+        line + 1
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
+        if tag in ("replace", "insert")
+        for line in range(j1, j2)
+    }
 
 
 # --- tpm set --------------------------------------------------------------------------

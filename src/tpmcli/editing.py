@@ -153,6 +153,8 @@ def _roundtrip_candidate(
     text: str, root: Node, base: tuple[PathStep, ...], change: Change
 ) -> str | None:
     newline = newline_of(text)
+    if "\r\n" in text and text.count("\n") != text.count("\r\n"):
+        return None  # mixed line endings: ruamel would make them all one kind
     try:
         dumped = roundtrip_edit(text.replace("\r\n", "\n"), root, base, change.keys, change.value)
     except Exception:  # ruamel may fail on shapes it cannot represent; the splice remains
