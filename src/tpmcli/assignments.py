@@ -83,10 +83,13 @@ def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Change:
         raise UsageError(f"'{argument!r}' is not valid UTF-8 text") from None
     target = property_schema(schema, keys)
     if target is None:
-        parent = keys[:-1]
+        depth = next(
+            i for i in range(1, len(keys) + 1) if property_schema(schema, keys[:i]) is None
+        )
+        parent, wrong = keys[: depth - 1], keys[depth - 1]
         known = _known_keys(schema, parent)
         where = f" under '{'.'.join(parent)}'" if parent else ""
-        hint = suggest(keys[-1], known) or (f" (known{where}: {', '.join(known)})" if known else "")
+        hint = suggest(wrong, known) or (f" (known{where}: {', '.join(known)})" if known else "")
         raise UsageError(f"unknown key '{key}'{hint}")
     if raw == "":
         return Change(keys, REMOVE)
