@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tpmcli.editing import Change, edit_document
-from tpmcli.yamlemit import Spelled, plain_is_safe
+from tpmcli.editing import Change, EditError, apply_to_data, edit_document
+from tpmcli.yamlemit import Spelled, plain_is_safe, same_value
 from tpmcli.yamlpatch import REMOVE
-from tpmcli.yamlread import load_bytes
+from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -236,3 +236,73 @@ def test_adding_a_key_inserts_exactly_one_line(
     assert position <= inserted
     assert all(not text.strip() for text in old[position:inserted])
     assert _value_at(after, keys) == number
+
+
+FRAGMENTS = [
+    "title: x",
+    "title: &a x",
+    "copy: *a",
+    "rice: {reach: 1, impact: 2}",
+    "rice: {}",
+    "rice:",
+    "  reach: 1",
+    "  # comment",
+    "    impact: 2",
+    "tags: [a, b]",
+    "tags:",
+    "  - a",
+    "- a",
+    "desc: |",
+    "  text",
+    "desc: >-",
+    "key: 'q'  # c",
+    '"quoted key": 1',
+    "? complex",
+    ": value",
+    "{title: x, rice: {reach: 1}}",
+    "---",
+    "...",
+    "%YAML 1.2",
+    "items:",
+    "  - id: a",
+    "    title: A",
+    "  - {id: b}",
+    "x-a: !!str 1",
+    "",
+    "\t",
+]
+PATHS = st.lists(
+    st.sampled_from(["title", "rice", "reach", "tags", "desc", "x-a", "new"]),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+    PATHS,
+    st.one_of(st.just(REMOVE), st.integers(0, 9).map(lambda n: Spelled(n, str(n))), st.just(["z"])),
+)
+def test_any_document_is_edited_correctly_or_refused_cleanly(
+    fragments: list[str], newline: str, keys: list[str], value: Any
+) -> None:
+    """Whatever the document, an edit either reads back as intended (checked inside
+    edit_document) or raises EditError; never anything else."""
+    data = newline.join(fragments).encode()
+    try:
+        root = load_bytes(data).value
+    except YamlSyntaxError:
+        return
+    if not isinstance(root, dict):
+        return
+    base: tuple[str | int, ...] = ()
+    if isinstance(root.get("items"), list) and root["items"] and isinstance(root["items"][0], dict):
+        base = ("items", 0)
+    change = Change(tuple(keys), value)
+    try:
+        result = edit_document(data, base, [change])
+    except EditError:
+        return
+    assert same_value(load_bytes(result.data).value, apply_to_data(root, base, change))
