@@ -88,6 +88,11 @@ class CheckFormat(str, enum.Enum):
     github = "github"
 
 
+class ShowFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"tpm {__version__}")
@@ -366,6 +371,117 @@ def _warn_broken_plugins() -> None:
             f"tpm: warning: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: "
             f"{plugin.reason}"
         )
+
+
+ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
+
+
+@app.command()
+def show(
+    item_id: ItemIdArg,
+    output: Annotated[ShowFormat, typer.Option("--format", help="Output format.")] = (
+        ShowFormat.text
+    ),
+    config: ConfigOpt = None,
+) -> None:
+    """Show one item, with its score, breakdown and rank under each framework it has
+    inputs for."""
+    from tpmcli.showing import ShowRequest, show_item
+
+    report = show_item(ShowRequest(config_file=config, item_id=item_id))
+    if output is ShowFormat.text:
+        from tpmcli.render.table import item_view
+
+        _console().print(item_view(report))
+    elif output is ShowFormat.json:
+        from tpmcli.render.item import render_item_json
+
+        sys.stdout.write(render_item_json(report))
+    else:  # pragma: no cover - exhaustive
+        _never(output)
+
+
+@app.command(name="set")
+def set_(
+    item_id: ItemIdArg,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KEY=VALUE...",
+            help="Dotted keys for inputs (rice.reach=2000), a,b for lists, KEY= removes.",
+            show_default=False,
+        ),
+    ],
+    config: ConfigOpt = None,
+) -> None:
+    """Change fields of an item in place; every other byte of its file stays as it is.
+
+    The change is validated first: an invalid value writes nothing and exits 1; an
+    unknown key or id exits 2. Prints the path of the file written.
+    """
+    from tpmcli.authoring import SetRequest, set_fields
+
+    result = set_fields(SetRequest(item_id, tuple(assignments), config))
+    for problem in result.remaining:
+        _stderr(f"{problem} (warning: not caused by this change)")
+    if result.changed:
+        typer.echo(result.path)
+    else:
+        _stderr(f"tpm: {result.path} already says so; nothing written")
+
+
+@app.command()
+def add(
+    title: Annotated[str, typer.Argument(help="The new item's title.", show_default=False)],
+    assignments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[KEY=VALUE...]",
+            help="Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b",
+            show_default=False,
+        ),
+    ] = None,
+    item_id: Annotated[
+        str | None, typer.Option("--id", help="The id and file name (default: from the title).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create an item file in the backlog folder; prints its path.
+
+    Validated first: an invalid value writes nothing and exits 1.
+    """
+    from tpmcli.authoring import AddRequest, add_item
+
+    result = add_item(AddRequest(title, tuple(assignments or ()), item_id, config))
+    typer.echo(result.path)
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to scaffold (default: the current directory).")
+    ] = Path("."),
+) -> None:
+    """Scaffold tpm.yaml, a backlog folder with an example item, and the item JSON
+    Schema. Existing files are never overwritten."""
+    from tpmcli.scaffold import init_project
+
+    result = init_project(directory)
+    for path in result.created:
+        typer.echo(f"created {path}")
+    for note in result.notes:
+        _stderr(f"tpm: {note}")
+    if not result.created:
+        _stderr(f"tpm: already initialised, nothing changed (kept {', '.join(result.kept)})")
+
+
+@app.command()
+def schema(config: ConfigOpt = None) -> None:
+    """Print the JSON Schema of an item file (for editors: tpm schema > .tpm/item.schema.json)."""
+    from tpmcli.authoring import project_item_schema
+    from tpmcli.itemschema import schema_text
+
+    sys.stdout.write(schema_text(project_item_schema(config)))
 
 
 def _console() -> Any:

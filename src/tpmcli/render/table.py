@@ -16,7 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model import Ranking
+from tpmcli.render.item import item_facts, score_rows
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
+from tpmcli.showing import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
@@ -162,3 +164,25 @@ class RankingTable:
 
 def ranking_table(ranking: Ranking) -> RenderableType:
     return RankingTable(ranking)
+
+
+def item_view(report: ItemReport) -> RenderableType:
+    """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column(overflow="fold")
+    for label, text in item_facts(report):
+        facts.add_row(label, Text(text))
+    parts: list[RenderableType] = [Text(report.item.id, style="bold"), facts, Text("")]
+    if not report.scores:
+        parts.append(Text("No framework inputs: the item is unscored everywhere.", style="dim"))
+        return Group(*parts)
+    scores = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    scores.add_column("Framework", no_wrap=True)
+    scores.add_column("Score", justify="right", no_wrap=True)
+    scores.add_column("Rank", justify="right", no_wrap=True)
+    scores.add_column("Breakdown", ratio=1, overflow="fold")
+    for framework, score, rank, breakdown in score_rows(report):
+        scores.add_row(framework, Text(score, style="bold"), rank, Text(breakdown))
+    parts.append(scores)
+    return Group(*parts)
