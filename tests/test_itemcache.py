@@ -370,3 +370,24 @@ def test_a_damaged_stat_index_is_not_trusted(
         stat[4] = "not a blob id"
     file.write_text(json.dumps(document))
     assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+
+
+def test_a_changed_formula_framework_is_validated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backlog").mkdir()
+    (tmp_path / "backlog" / "a.yaml").write_text(
+        "title: A\nice: {impact: 5, confidence: 1, ease: 1}\n"
+    )
+    config = (
+        "frameworks:\n  ice:\n    inputs:\n      impact: {{min: {low}}}\n"
+        "      confidence:\n      ease:\n    formula: impact * confidence * ease\n"
+    )
+    (tmp_path / "tpm.yaml").write_text(config.format(low=0))
+    assert not load_backlog(BacklogRequest()).problems
+    assert not load_backlog(BacklogRequest()).problems
+    (tmp_path / "tpm.yaml").write_text(config.format(low=10))
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    assert [p.message for p in fresh.problems] == ["ice.impact must be ≥ 10, not 5"]
+    assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_the_table_shows_the_top_rows_and_counts_the_rest(
     assert "… 7 more ranked item(s): --limit N shows more, --format csv or json lists all" in (
         result.output
     )
-    assert f" {TABLE_ROWS}   item-007 " in result.output
+    assert re.search(rf"^\s*{TABLE_ROWS}\s+item-007\s", result.output, re.M), result.output
     assert "item-006" not in result.output
     everything = runner.invoke(app, ["rank", "--limit", "100"], env={"COLUMNS": "100"})
     assert "more ranked item" not in everything.output

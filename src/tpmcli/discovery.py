@@ -34,14 +34,13 @@ def find_item_files(paths: Sequence[Path], boundary: Path | None = None) -> list
     """Every item file under ``paths`` (files taken as given), sorted folder by folder,
     each once. Symlinks resolving outside ``boundary`` (default: the start folder) are
     not followed."""
-    cwd = Path.cwd().resolve()
     found: list[ItemFile] = []
     seen: set[str] = set()
     for start in paths:
         if start.is_file():
             _add(found, seen, str(start.resolve()), os.fspath(start), display_path(start))
         elif start.is_dir():
-            walk = _Walk(start, (boundary or start).resolve(), cwd, found, seen)
+            walk = _Walk(start, (boundary or start).resolve(), found, seen)
             walk.folder(os.fspath(start), "")
     return found
 
@@ -55,20 +54,15 @@ def _add(found: list[ItemFile], seen: set[str], real: str, path: str, shown: str
 class _Walk:
     """One start folder's walk; ``rel`` is a file's path below it, '/'-separated."""
 
-    def __init__(
-        self, start: Path, limit: Path, cwd: Path, found: list[ItemFile], seen: set[str]
-    ) -> None:
+    def __init__(self, start: Path, limit: Path, found: list[ItemFile], seen: set[str]) -> None:
         self.start = start
         self.limit = limit
         self.found = found
         self.seen = seen
-        real_start = start.resolve()
-        self.real_start = str(real_start)
-        try:
-            below = real_start.relative_to(cwd).as_posix()
-            self.shown_prefix: str | None = "" if below == "." else below + "/"
-        except ValueError:
-            self.shown_prefix = None
+        self.real_start = str(start.resolve())
+        # Shown paths are lexical (see display_path): the start folder's, then the rest.
+        shown_start = display_path(start)
+        self.shown_prefix = "" if shown_start == "." else shown_start.rstrip("/") + "/"
 
     def folder(self, folder: str, rel: str) -> None:
         try:
@@ -89,6 +83,7 @@ class _Walk:
             self.folder(entry.path, rel + entry.name + "/")
 
     def file(self, entry: os.DirEntry[str], rel: str) -> None:
+        shown = self.shown_prefix + rel
         if entry.is_symlink():
             if entry.is_dir():
                 return  # a symlink to a folder is neither read nor entered
@@ -97,11 +92,7 @@ class _Walk:
                 target.relative_to(self.limit)
             except ValueError:
                 return
-            _add(self.found, self.seen, str(target), entry.path, display_path(target))
+            _add(self.found, self.seen, str(target), entry.path, shown)
             return
         real = self.real_start + os.sep + rel.replace("/", os.sep)
-        if self.shown_prefix is not None:
-            shown = self.shown_prefix + rel
-        else:
-            shown = Path(self.start, rel).as_posix()
         _add(self.found, self.seen, real, entry.path, shown)

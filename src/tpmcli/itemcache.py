@@ -45,7 +45,7 @@ from tpmcli import __version__
 from tpmcli.frameworks.base import Framework
 from tpmcli.gitio import blob_id_of
 from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
-from tpmcli.loading import ParsedFile, SourceFile
+from tpmcli.loading import ParsedFile, SourceFile, source_stem
 from tpmcli.validation import ItemRules
 
 FORMAT = 2
@@ -80,14 +80,17 @@ def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
     for name, framework in sorted(rules.frameworks.items()):
         loaded = installed.get(name)
         kind = type(framework)
-        frameworks.append(
-            [
-                name,
-                f"{kind.__module__}.{kind.__qualname__}",
-                repr(framework),
-                str(loaded.source) if loaded is not None else None,
-            ]
-        )
+        described: list[Any] = [
+            name,
+            f"{kind.__module__}.{kind.__qualname__}",
+            repr(framework),
+            str(loaded.source) if loaded is not None else None,
+        ]
+        if loaded is None or loaded.source.kind != "builtin":
+            # A plugin's or tpm.yaml's framework: its inputs' bounds show in the schema
+            # (a formula framework's repr names its model, not the bounds).
+            described.append(_schema_of(framework.inputs_model))
+        frameworks.append(described)
     payload = {
         "format": FORMAT,
         "tpm": __version__,
@@ -99,6 +102,13 @@ def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
     }
     text = json.dumps(payload, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _schema_of(model: Any) -> Any:
+    try:
+        return model.model_json_schema()
+    except Exception as exc:  # no schema: the key changes every run, so no reuse
+        return [repr(exc), id(model)]
 
 
 def _code_fingerprint() -> list[list[object]]:
@@ -139,8 +149,9 @@ class ItemCache:
         self.unproven = unproven or set()
         #: Entries this run used (Prepared) or added (records), written first on save.
         self.used: dict[str, Prepared | list[Any]] = {}
-        #: The stat index as this run found it.
+        #: The stat index as this run found it (complete once the working tree is read).
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
+        self.worktree_loaded = False
         self.dirty = False
 
     @classmethod
@@ -174,6 +185,7 @@ class ItemCache:
         """The working-tree file at ``real`` parsed, when the stat index shows it is
         unchanged and its content is cached; else None, and the file's stat (taken
         before it is read, for ``parsed``)."""
+        self.worktree_loaded = True
         try:
             status = os.stat(real)
         except OSError:
@@ -186,7 +198,7 @@ class ItemCache:
             or max(status.st_mtime_ns, status.st_ctime_ns) >= self.trusted_before_ns
         ):
             return None, signature
-        found = self._lookup(known[4], shown)
+        found = self._lookup(known[4], shown, _stem(shown))
         if found is None:
             return None, signature
         self.seen[real] = known
@@ -209,19 +221,19 @@ class ItemCache:
             self.seen[real] = (*signature, blob)
             if self.stats.get(real) != self.seen[real]:
                 self.dirty = True
-        found = self._lookup(blob, source.shown)
+        found = self._lookup(blob, source.shown, source_stem(source))
         if found is not None:
             return found
         result = parse(source)
         record = make_record(result, source.shown, self.frameworks, self.unproven)
         if record is not None:
-            key = f"{blob}:{_stem(source.shown)}" if result.uses_stem else blob
+            key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
             self.used[key] = record
             self.dirty = True
         return result
 
-    def _lookup(self, blob: str, shown: str) -> ParsedFile | None:
-        for key in (blob, f"{blob}:{_stem(shown)}"):
+    def _lookup(self, blob: str, shown: str, stem: str) -> ParsedFile | None:
+        for key in (blob, f"{blob}:{stem}"):
             entry = self.entries.get(key)
             if entry is not None:
                 self.used[key] = entry
@@ -233,7 +245,8 @@ class ItemCache:
         silent (a cache that cannot be written only costs time)."""
         if self.file is None:
             return
-        if not self.dirty and self.seen.keys() == self.stats.keys():
+        stats = self.seen if self.worktree_loaded else self.stats
+        if not self.dirty and stats.keys() == self.stats.keys():
             return
         limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
         kept: dict[str, Prepared | list[Any]] = dict(self.used)
@@ -250,7 +263,7 @@ class ItemCache:
             "key": self.key,
             "scope": self.scope,
             "written_ns": time.time_ns(),
-            "stats": self.seen,
+            "stats": stats,
             "entries": records,
         }
         try:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from tpmcli.discovery import ITEM_SUFFIXES, ItemFile, find_item_files
 from tpmcli.errors import Problem
+from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
 from tpmcli.model import Item
 from tpmcli.validation import ItemRules, validate_item
@@ -41,6 +42,7 @@ __all__ = [
     "parse_source",
     "paused_gc",
     "read_sources",
+    "source_stem",
 ]
 
 
@@ -50,6 +52,14 @@ class SourceFile:
 
     shown: str
     data: bytes
+    #: The file name's stem (the default id) when ``shown`` does not end with the
+    #: file's own path, as in ``main:x.yaml``.
+    stem: str | None = None
+
+
+def source_stem(source: SourceFile) -> str:
+    """The stem a single item's id defaults to."""
+    return source.stem or Path(source.shown).stem
 
 
 @dataclass
@@ -100,7 +110,7 @@ def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
         )
     if isinstance(value, dict) and "items" in value:
         return ParsedFile(*_parse_many(value, locator, rules))
-    stem = Path(source.shown).stem
+    stem = source_stem(source)
     item, problems = validate_item(value, locator=locator, base=(), default_id=stem, rules=rules)
     uses_stem = isinstance(value, dict) and value.get("id") is None
     return ParsedFile([item] if item else [], problems, uses_stem)
@@ -118,7 +128,8 @@ def _parse_many(
     ]
     entries = value["items"]
     if not isinstance(entries, list) or not entries:
-        problems.append(locator.at(("items",), "items: must be a non-empty list of items"))
+        wrong = "must not be empty" if entries == [] else f"must be a list, not {describe(entries)}"
+        problems.append(locator.at(("items",), f"items {wrong}"))
         return [], problems
     items: list[Item] = []
     for index, entry in enumerate(entries):

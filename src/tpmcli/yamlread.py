@@ -284,7 +284,13 @@ def parse_document(text: str) -> Document:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
+        message = f"invalid YAML: {exc.problem or exc.context or 'unreadable document'}"
+        if exc.problem and exc.context and exc.problem.startswith("but "):
+            message = f"invalid YAML: {exc.context}, {exc.problem}"
+        elif exc.problem and exc.context:
+            where = exc.context_mark
+            started = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+            message += f" ({exc.context}{started})"
         if mark is None:  # pragma: no cover - libyaml always marks
             raise YamlSyntaxError(message, 1, 1) from None
         raise YamlSyntaxError(message, mark.line + 1, mark.column + 1) from None
@@ -354,3 +360,24 @@ def _key_matches(key_node: ScalarNode, step: Any) -> bool:
         return bool(_key_value(key_node) == step)
     except (ScalarError, TypeError):
         return False
+
+
+def plain_scalar_start(root: Node | None, path: Sequence[Any]) -> tuple[int, int] | None:
+    """Position of the plain (unquoted), one-line scalar at ``path``, else None.
+
+    Such a scalar's value is its text exactly as written on its line, so an offset
+    into the value is an offset on that line (to point inside a formula)."""
+    if root is None:
+        return None
+    node = root
+    for step in path:
+        found = _child(node, step)
+        if found is None:
+            return None
+        node = found[1]
+    tag: object = node.tag
+    if not isinstance(node, ScalarNode) or tag is not _PLAIN:
+        return None
+    if node.start_mark.line != node.end_mark.line:
+        return None
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -217,10 +217,13 @@ def construct_tagged(tag: str, text: str) -> Any:
         if value is None:
             raise ScalarError(f"'{text}' is not a valid value for tag {tag}")
         return value
-    if not text:
-        raise ScalarError(f"an empty value is not valid for tag {tag}")
-    if tag == INT_TAG:
-        return construct_int(text)
-    if tag == FLOAT_TAG:
-        return construct_float(text)
-    return construct_timestamp(text)
+    try:
+        if not text:
+            raise ScalarError(text)
+        if tag == INT_TAG:
+            return construct_int(text)
+        if tag == FLOAT_TAG:
+            return construct_float(text)
+        return construct_timestamp(text)
+    except ScalarError:
+        raise ScalarError(f"'{text}' is not a valid value for tag {tag}") from None

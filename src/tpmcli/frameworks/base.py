@@ -6,9 +6,11 @@ plugins alike are found through the ``tpmcli.frameworks`` entry-point group.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Protocol, runtime_checkable
@@ -31,10 +33,24 @@ class Score:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """A problem with one input, ``field`` relative to the framework's key."""
+    """A problem with one input or setting, ``field`` relative to the framework's key.
+
+    ``message`` reads after the dotted key, as in ``rice.impact must be one of 3, 2, 1,
+    0.5 or 0.25, not 4``; ``on_key`` places the problem on the key rather than its value
+    (for unknown keys).
+    """
 
     field: tuple[str | int, ...]
     message: str
+    on_key: bool = False
+
+
+class SettingsError(ValueError):
+    """Bad ``scales:`` settings for one framework, each problem relative to them."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
 
 
 @runtime_checkable
@@ -43,9 +59,14 @@ class Framework(Protocol):
 
     ``name`` is also the key under which items carry the inputs, ``inputs_model``
     validates that value (a pydantic model; strict, no coercion), ``configure`` returns
-    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``ValueError``
-    with a readable message for bad settings), ``check`` reports inputs that are valid
-    numbers but off the configured scale, and ``score`` scores valid inputs.
+    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``SettingsError``,
+    or a ``ValueError`` with a readable message, for bad settings), ``check`` reports
+    inputs that are valid numbers but off the configured scale, and ``score`` scores
+    valid inputs.
+
+    ``check`` is also given partial inputs (built with ``model_construct``) when some
+    fields failed validation, so that off-scale neighbours are reported in the same
+    run: it should check the fields that are present and skip the missing ones.
     """
 
     @property
@@ -64,6 +85,26 @@ class Framework(Protocol):
     def score(self, inputs: Any) -> Score: ...
 
 
+#: What a framework name may look like: it is the key items carry its inputs under.
+FRAMEWORK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+#: Item keys that are not frameworks: a framework by one of these names would collide.
+ITEM_KEYS = frozenset(
+    {"id", "title", "description", "status", "owner", "tags", "depends_on", "extra", "items"}
+)
+
+
+def framework_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a framework, or None when it can."""
+    if not isinstance(name, str) or not FRAMEWORK_NAME.match(name):
+        return "a framework name may contain only letters, digits, '_' and '-'"
+    if name.startswith("x-"):
+        return "a framework name must not start with 'x-' (items ignore x- keys)"
+    if name in ITEM_KEYS:
+        return f"'{name}' is an item key, not available as a framework name"
+    return None
+
+
 def round_score(value: float) -> float:
     return round(value, SCORE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
@@ -79,12 +120,18 @@ def format_number(value: float) -> str:
     return text if text not in ("0", "-0") else f"{value:.2g}"
 
 
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
 def _number(value: Any) -> int | float:
     # bool is an int subclass: ``true`` must not pass for 1.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, not {value}")
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
+        # Scores are computed in floats: a larger int would overflow mid-formula.
+        raise ValueError("must be a finite number, not one this large")
     return value
 
 
@@ -100,6 +147,27 @@ def _positive(value: Any) -> int | float:
     if number <= 0:
         raise ValueError(f"must be > 0, not {format_number(number)}")
     return number
+
+
+def number_within(
+    minimum: float | None = None, maximum: float | None = None
+) -> Callable[[Any], int | float]:
+    """A validator for a finite number in [minimum, maximum], for ``PlainValidator``.
+
+    The number is kept as written (8 stays 8, not 8.0). Plugins use it to speak like
+    tpm's own inputs: ``Annotated[float, PlainValidator(number_within(1, 10))]``.
+    """
+
+    def validate(value: Any) -> int | float:
+        number = _number(value)
+        as_float = float(number)
+        if minimum is not None and as_float < minimum:
+            raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
+        if maximum is not None and as_float > maximum:
+            raise ValueError(f"must be ≤ {format_number(maximum)}, not {format_number(number)}")
+        return number
+
+    return validate
 
 
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
@@ -173,26 +241,39 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def parse_scale(raw: Any, what: str) -> tuple[float, ...] | None:
+def parse_scale(raw: Any, key: str) -> tuple[tuple[float, ...] | None, list[FieldProblem]]:
     """A configured scale: a list of allowed numbers, or null for "any valid value"."""
     if raw is None:
-        return None
+        return None, []
     if not isinstance(raw, list) or not raw:
-        raise ValueError(f"{what} must be a non-empty list of numbers or null")
-    values = []
-    for entry in raw:
+        return None, [
+            FieldProblem(
+                (key,), f"must be a non-empty list of numbers or null, not {describe(raw)}"
+            )
+        ]
+    values: list[float] = []
+    problems: list[FieldProblem] = []
+    for index, entry in enumerate(raw):
         try:
-            values.append(_number(entry))
+            values.append(_non_negative(entry))
         except ValueError as exc:
-            raise ValueError(f"{what}: every entry {exc}") from None
-    return tuple(values)
+            problems.append(FieldProblem((key, index), str(exc)))
+    return tuple(values), problems
 
 
-def scale_problem(field: str, value: float, scale: tuple[float, ...] | None) -> FieldProblem | None:
-    if scale is None or value in scale:
+def one_of(values: Sequence[object]) -> str:
+    """``3, 2, 1 or 0.5``: the allowed values of a message."""
+    shown = [format_number(v) if isinstance(v, (int, float)) else str(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def scale_problem(
+    field: str, value: float | None, scale: tuple[float, ...] | None
+) -> FieldProblem | None:
+    """The problem of ``value`` being off ``scale`` (None: not given, or any value goes)."""
+    if value is None or scale is None or value in scale:
         return None
-    allowed = ", ".join(format_number(v) for v in scale)
-    return FieldProblem((field,), f"{format_number(value)} is not on the {field} scale ({allowed})")
+    return FieldProblem((field,), f"must be one of {one_of(scale)}, not {format_number(value)}")
 
 
 def configure_scales(
@@ -200,11 +281,21 @@ def configure_scales(
     defaults: Mapping[str, tuple[float, ...] | None],
     settings: Mapping[str, Any],
 ) -> dict[str, tuple[float, ...] | None]:
-    """Merge ``scales.<framework>`` settings over a framework's default scales."""
+    """Merge ``scales.<framework>`` settings over a framework's default scales;
+    every bad setting is reported at once (``SettingsError``)."""
     scales = dict(defaults)
+    problems: list[FieldProblem] = []
     for key, raw in settings.items():
         if key not in defaults:
             known = ", ".join(defaults)
-            raise ValueError(f"unknown {framework_name} scale '{key}' (known: {known})")
-        scales[key] = parse_scale(raw, f"scales.{framework_name}.{key}")
+            close = difflib.get_close_matches(str(key), list(defaults), n=1, cutoff=0.75)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {known})"
+            problems.append(
+                FieldProblem((str(key),), f"is not a {framework_name} scale{hint}", on_key=True)
+            )
+            continue
+        scales[key], found = parse_scale(raw, key)
+        problems.extend(found)
+    if problems:
+        raise SettingsError(problems)
     return scales

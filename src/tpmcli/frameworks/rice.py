@@ -49,7 +49,8 @@ class RiceFramework:
 
     def check(self, inputs: RiceInputs) -> list[FieldProblem]:
         found = (
-            scale_problem(name, getattr(inputs, name), scale) for name, scale in self.scales.items()
+            scale_problem(name, getattr(inputs, name, None), scale)
+            for name, scale in self.scales.items()
         )
         return [problem for problem in found if problem is not None]
 

@@ -51,7 +51,8 @@ class WsjfFramework:
 
     def check(self, inputs: WsjfInputs) -> list[FieldProblem]:
         found = (
-            scale_problem(name, getattr(inputs, name), scale) for name, scale in self.scales.items()
+            scale_problem(name, getattr(inputs, name, None), scale)
+            for name, scale in self.scales.items()
         )
         return [problem for problem in found if problem is not None]
 

@@ -64,13 +64,38 @@ def render_json(ranking: Ranking) -> str:
     return json.dumps(ranking_data(ranking), indent=2, ensure_ascii=False) + "\n"
 
 
+def column_header(name: str) -> tuple[str, str]:
+    """A short column header for an input name, and the name spelled out:
+    ``business_value`` is headed ``BV`` (with a legend), ``reach`` is ``Reach``."""
+    spelled = name.replace("_", " ").replace("-", " ")
+    words = spelled.split()
+    if len(spelled) > 10 and len(words) > 1:
+        return "".join(word[0] for word in words).upper(), spelled
+    return spelled.capitalize(), spelled
+
+
 def render_csv(ranking: Ranking) -> str:
-    """One row per item, unscored items last with an empty rank and score."""
+    """One row per item, unscored items last with an empty rank and score.
+
+    Tie-break frameworks get a ``<name>_score`` column (their label where they have
+    one, as MoSCoW's category); the primary framework's inputs come last."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "id", "title", "score", "label", *extra, "status", "path", *columns])
+    writer.writerow(
+        [
+            "rank",
+            "id",
+            "title",
+            "score",
+            "label",
+            *(f"{name}_score" for name in extra),
+            "status",
+            "path",
+            *columns,
+        ]
+    )
     for entry in ranking.items:
         inputs = entry.item.inputs_for(ranking.framework) or {}
         secondary = [entry.scores[name] for name in extra]
@@ -81,7 +106,7 @@ def render_csv(ranking: Ranking) -> str:
                 entry.item.title,
                 entry.score.value,
                 entry.score.label or "",
-                *("" if s is None else s.value for s in secondary),
+                *("" if s is None else (s.label or s.value) for s in secondary),
                 entry.item.status,
                 entry.item.path,
                 *(inputs.get(name, "") for name in columns),
@@ -89,42 +114,47 @@ def render_csv(ranking: Ranking) -> str:
         )
     for unscored in ranking.unscored:
         item = unscored.item
+        blanks = ["" for _ in extra]
         writer.writerow(
-            [
-                "",
-                item.id,
-                item.title,
-                "",
-                "",
-                *("" for _ in extra),
-                item.status,
-                item.path,
-                *("" for _ in columns),
-            ]
+            ["", item.id, item.title, "", "", *blanks, item.status, item.path]
+            + ["" for _ in columns]
         )
     return out.getvalue()
 
 
 def render_markdown(ranking: Ranking) -> str:
+    """A GitHub-flavoured Markdown table; item text cannot break its rows or columns."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
-    header = ["Rank", "ID", "Title", "Score", *(e.upper() for e in extra), *columns]
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" if h in ("Rank", "Score") else "---" for h in header) + "|",
+    header = [
+        "Rank",
+        "ID",
+        "Title",
+        "Score",
+        *(name.upper() for name in extra),
+        *(column_header(name)[1].capitalize() for name in columns),
     ]
+    aligned = ["---:", "---", "---", *("---:" for _ in header[3:])]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(aligned) + "|"]
     for entry in ranking.items:
         inputs = entry.item.inputs_for(ranking.framework) or {}
-        score = entry.score.label or format_number(entry.score.value)
         cells = [
             str(entry.rank),
             markdown_cell(entry.item.id) + (" ⚠" if entry.blocked_by else ""),
             markdown_cell(entry.item.title),
-            score,
+            score_text(entry, ranking.framework),
             *(score_text(entry, name) for name in extra),
             *(markdown_cell(value_text(inputs.get(name))) for name in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    blocked = [entry for entry in ranking.items if entry.blocked_by]
+    if blocked:
+        lines.append("")
+        for entry in blocked:
+            deps = ", ".join(markdown_cell(dep) for dep in entry.blocked_by)
+            lines.append(
+                f"⚠ {markdown_cell(entry.item.id)} ranks above unfinished dependency {deps}"
+            )
     if ranking.unscored:
         lines.append("")
         lines.append(f"Unscored ({len(ranking.unscored)}):")
@@ -133,14 +163,6 @@ def render_markdown(ranking: Ranking) -> str:
             lines.append(
                 f"- {markdown_cell(unscored.item.id)}: {markdown_cell(unscored.item.title)}"
                 f" ({unscored.reason})"
-            )
-    blocked = [entry for entry in ranking.items if entry.blocked_by]
-    if blocked:
-        lines.append("")
-        for entry in blocked:
-            deps = ", ".join(markdown_cell(dep) for dep in entry.blocked_by)
-            lines.append(
-                f"⚠ {markdown_cell(entry.item.id)} ranks above unfinished dependency {deps}"
             )
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,322 @@
+"""``tpm set`` and ``tpm add``: change or create item files, validated before writing.
+
+The backlog is found and read as ``tpm rank`` reads it. An edit is refused (exit 1,
+nothing written) when it would give the file a problem it did not have, or a
+cross-item one (duplicate id, unknown dependency, a cycle). Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tpmcli.assignments import parse_assignment
+from tpmcli.atomicio import create_file, replace_file
+from tpmcli.backlog import configured_frameworks
+from tpmcli.config import Config, backlog_paths, display_path, load_config
+from tpmcli.editing import Change, EditError, edit_document
+from tpmcli.errors import EXIT_FINDINGS, InvalidItemsError, Problem, TpmError, UsageError
+from tpmcli.frameworks.base import Framework
+from tpmcli.itemschema import SCHEMA_FILE, item_schema
+from tpmcli.loading import SourceFile, discover_files, load_sources, parse_item_file, read_sources
+from tpmcli.located import suggest
+from tpmcli.model import Item
+from tpmcli.validation import ID_PATTERN, ItemRules, check_backlog
+from tpmcli.yamlemit import block_lines, same_value, unwrap
+from tpmcli.yamlpatch import REMOVE
+from tpmcli.yamlread import YamlSyntaxError, load_bytes
+
+PathStep = str | int
+SLUG_MAX = 60
+
+
+class ChangeRejected(InvalidItemsError):
+    """The change would make the backlog invalid; nothing was written (exit 1)."""
+
+    def __str__(self) -> str:
+        return super().__str__() + "\ntpm: nothing written (the change would cause these problems)"
+
+
+@dataclass(frozen=True)
+class ItemFile:
+    path: Path
+    source: SourceFile
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The backlog as ``tpm rank`` sees it, with the raw bytes of every item file."""
+
+    config: Config
+    frameworks: dict[str, Framework]
+    files: tuple[ItemFile, ...]
+
+    @property
+    def rules(self) -> ItemRules:
+        return ItemRules(self.frameworks, self.config.statuses)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return item_schema(self.frameworks, self.config.statuses)
+
+    @property
+    def folder(self) -> Path:
+        return backlog_paths((), self.config)[0]
+
+    @property
+    def project_root(self) -> Path:
+        return self.config.path.parent if self.config.path else Path.cwd()
+
+
+def open_workspace(config_file: Path | None) -> Workspace:
+    config = load_config(config_file)
+    frameworks = configured_frameworks(config)
+    boundary = config.path.parent if config.path else None
+    files: list[ItemFile] = []
+    for path in discover_files(backlog_paths((), config), boundary):
+        sources, _problems = read_sources([path], [display_path(path)], config.max_file_bytes)
+        files.extend(ItemFile(path, source) for source in sources)
+    return Workspace(config, frameworks, tuple(files))
+
+
+@dataclass(frozen=True)
+class ItemLocation:
+    file: ItemFile
+    base: tuple[PathStep, ...]
+
+
+def item_ids(source: SourceFile) -> list[tuple[str, tuple[PathStep, ...]]]:
+    """The ids a file declares (valid or not), each with where its mapping sits."""
+    try:
+        value = load_bytes(source.data).value
+    except YamlSyntaxError:
+        return []
+    if not isinstance(value, dict):
+        return []
+    entries = value.get("items")
+    if isinstance(entries, list):
+        return [
+            (entry["id"], ("items", index))
+            for index, entry in enumerate(entries)
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+        ]
+    item_id = value.get("id", Path(source.shown).stem)
+    return [(item_id, ())] if isinstance(item_id, str) else []
+
+
+def find_item(workspace: Workspace, item_id: str) -> ItemLocation:
+    found = [
+        ItemLocation(file, base)
+        for file in workspace.files
+        for candidate, base in item_ids(file.source)
+        if candidate == item_id
+    ]
+    if not found:
+        known = {candidate for file in workspace.files for candidate, _ in item_ids(file.source)}
+        raise UsageError(f"no item with id '{item_id}'{suggest(item_id, known)}")
+    if len(found) > 1:
+        where = ", ".join(location.file.source.shown for location in found)
+        raise UsageError(f"id '{item_id}' is used by several items ({where}); run tpm check")
+    return found[0]
+
+
+def _problems_of(
+    workspace: Workspace, shown: str, data: bytes, others: Sequence[Item]
+) -> list[Problem]:
+    """The problems of the file named ``shown`` holding ``data``: its own, and those
+    between its items and ``others`` (the rest of the backlog)."""
+    own, problems = parse_item_file(SourceFile(shown, data), workspace.rules)
+    cross = check_backlog([*others, *own], workspace.config.require)
+    return problems + [problem for problem in cross if problem.path == shown]
+
+
+def _other_items(workspace: Workspace, shown: str) -> list[Item]:
+    others = [file.source for file in workspace.files if file.source.shown != shown]
+    return load_sources(others, workspace.rules).items
+
+
+def _new_problems(
+    workspace: Workspace, shown: str, before: bytes | None, after: bytes
+) -> list[Problem]:
+    """The problems the change causes: a valid file must stay valid; a file that already
+    had problems may keep them (so it can be fixed one value at a time), but gets no new
+    one on the lines the change wrote."""
+    others = _other_items(workspace, shown)
+    old = _problems_of(workspace, shown, before, others) if before is not None else []
+    known = {problem.message for problem in old}
+    fresh = [p for p in _problems_of(workspace, shown, after, others) if p.message not in known]
+    if not old or before is None:
+        return fresh
+    written = _written_lines(before, after)
+    return [problem for problem in fresh if problem.line in written]
+
+
+def _written_lines(before: bytes, after: bytes) -> set[int]:
+    """1-based numbers of the lines of ``after`` that are not lines of ``before``."""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    return {
+        line + 1
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
+        if tag in ("replace", "insert")
+        for line in range(j1, j2)
+    }
+
+
+# --- tpm set --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetRequest:
+    item_id: str
+    assignments: tuple[str, ...]
+    config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class SetResult:
+    path: str
+    changed: bool
+    #: Problems the item still has (it had them before; the change did not add them).
+    remaining: tuple[Problem, ...] = ()
+
+
+def set_fields(request: SetRequest) -> SetResult:
+    """Change fields of one item in place; only the changed values' lines differ."""
+    if not request.assignments:
+        raise UsageError("nothing to set: give key=value arguments (e.g. rice.reach=2000)")
+    workspace = open_workspace(request.config_file)
+    schema = workspace.schema
+    changes = [parse_assignment(argument, schema) for argument in request.assignments]
+    location = find_item(workspace, request.item_id)
+    source = location.file.source
+    edited = edit_document(source.data, location.base, changes)
+    if not edited.changed:
+        return SetResult(source.shown, changed=False)
+    new = _new_problems(workspace, source.shown, source.data, edited.data)
+    if new:
+        raise ChangeRejected(sorted(new))
+    replace_file(location.file.path, edited.data, expected=source.data)
+    remaining = _problems_of(
+        workspace, source.shown, edited.data, _other_items(workspace, source.shown)
+    )
+    return SetResult(source.shown, changed=True, remaining=tuple(sorted(remaining)))
+
+
+# --- tpm add --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    title: str
+    assignments: tuple[str, ...] = ()
+    item_id: str | None = None
+    config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    path: str
+    item_id: str
+
+
+def slugify(title: str) -> str:
+    """ASCII kebab-case: ``"Single sign-on (SAML)"`` → ``single-sign-on-saml``."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
+    return slug or "item"
+
+
+def unique_name(slug: str, taken: Iterable[str]) -> str:
+    used = set(taken)
+    if slug not in used:
+        return slug
+    number = 2
+    while f"{slug}-{number}" in used:
+        number += 1
+    return f"{slug}-{number}"
+
+
+def modeline(folder: Path, project_root: Path) -> str | None:
+    schema = project_root / SCHEMA_FILE
+    if not schema.is_file():
+        return None
+    relative = Path(os.path.relpath(schema.resolve(), folder.resolve())).as_posix()
+    return f"# yaml-language-server: $schema={relative}"
+
+
+def item_text(title: str, changes: Sequence[Change], header: str | None = None) -> str:
+    """A new item file: the modeline, the title, then the given keys in order."""
+    mapping: dict[str, Any] = {"title": title}
+    for change in changes:
+        target = mapping
+        for key in change.keys[:-1]:
+            child = target.get(key)
+            if not isinstance(child, dict):
+                child = target[key] = {}
+            target = child
+        target[change.keys[-1]] = change.value
+    lines = ([header] if header else []) + block_lines(mapping)
+    text = "\n".join(lines) + "\n"
+    try:
+        written = load_bytes(text.encode("utf-8")).value
+    except YamlSyntaxError as exc:  # pragma: no cover - the emitter's contract
+        raise EditError(f"cannot write the new item: {exc.message}") from None
+    if not same_value(written, unwrap(mapping)):  # pragma: no cover - the emitter's contract
+        raise EditError("cannot write the new item: it would not read back as given")
+    return text
+
+
+def add_item(request: AddRequest) -> AddResult:
+    """Create ``<backlog folder>/<slug>.yaml`` for a new item, validated first."""
+    workspace = open_workspace(request.config_file)
+    folder = workspace.folder
+    if not folder.is_dir():
+        raise UsageError(
+            f"backlog folder {display_path(folder)} does not exist "
+            "(run tpm init, or set backlog: in tpm.yaml)"
+        )
+    schema = workspace.schema
+    changes = [parse_assignment(argument, schema) for argument in request.assignments]
+    for change in changes:
+        if change.keys[0] in ("title", "id"):
+            where = "the first argument" if change.keys[0] == "title" else "--id"
+            raise UsageError(f"give the {change.keys[0]} as {where}, not as {change.dotted}=")
+        if change.value is REMOVE:
+            raise UsageError(f"'{change.dotted}=' removes a key; a new item has none to remove")
+    if not request.title.strip():
+        raise UsageError("the title must not be empty")
+    ids = {candidate for file in workspace.files for candidate, _ in item_ids(file.source)}
+    names = {path.stem for path in folder.iterdir() if path.suffix in (".yaml", ".yml")}
+    if request.item_id is not None:
+        item_id = request.item_id
+        if not ID_PATTERN.match(item_id):
+            raise UsageError(f"--id '{item_id}' may contain only letters, digits, '.', '_' and '-'")
+        if item_id in ids or item_id in names:
+            raise TpmError(
+                f"id '{item_id}' is already used; nothing written", exit_code=EXIT_FINDINGS
+            )
+    else:
+        item_id = unique_name(slugify(request.title), ids | names)
+    path = folder / f"{item_id}.yaml"
+    shown = display_path(path)
+    data = item_text(request.title, changes, modeline(folder, workspace.project_root))
+    encoded = data.encode("utf-8")
+    problems = _new_problems(workspace, shown, None, encoded)
+    if problems:
+        raise ChangeRejected(sorted(problems))
+    create_file(path, encoded)
+    return AddResult(shown, item_id)
+
+
+def project_item_schema(config_file: Path | None) -> dict[str, Any]:
+    """The item schema under the effective tpm.yaml (statuses, frameworks, plugins)."""
+    config = load_config(config_file)
+    return item_schema(configured_frameworks(config), config.statuses)

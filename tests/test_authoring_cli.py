@@ -1,0 +1,280 @@
+"""tpm set and tpm add through the command line, on backlogs made in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tpmcli import authoring
+from tpmcli.cli import app
+from tpmcli.yamlread import load_bytes
+
+SSO = b"""\
+# Single sign-on is the most common blocker in enterprise security reviews.
+title: Single sign-on with SAML 2.0
+status: proposed
+owner: priya
+tags: [enterprise, auth]
+rice:
+  reach: 900             # accounts, not users
+  impact: 2              # high
+  confidence: 80%
+  effort: 3
+moscow: must
+"""
+
+MANY = b"""\
+items:
+  - id: audit-log
+    title: Tamper-evident audit log
+    rice: {reach: 1500, impact: 1, confidence: 100%, effort: 2}
+  - id: dark-mode  # cosmetic
+    title: Dark mode
+    moscow: could
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "tpm.yaml").write_text("backlog: backlog\n")
+    backlog = tmp_path / "backlog"
+    backlog.mkdir()
+    (backlog / "sso-login.yaml").write_bytes(SSO)
+    (backlog / "more.yaml").write_bytes(MANY)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TPM_LOAD_PLUGINS", "")
+    return tmp_path
+
+
+def run(*args: str) -> object:
+    return CliRunner(env={"COLUMNS": "100"}).invoke(app, list(args))
+
+
+def changed_lines(before: bytes, after: bytes) -> list[tuple[bytes, bytes]]:
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    assert len(old) == len(new)
+    return [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+
+
+# --- tpm set --------------------------------------------------------------------------
+
+
+def test_set_changes_only_the_value_line(project: Path) -> None:
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=2000"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/sso-login.yaml\n"
+    after = (project / "backlog/sso-login.yaml").read_bytes()
+    assert changed_lines(SSO, after) == [
+        (
+            b"  reach: 900             # accounts, not users\n",
+            b"  reach: 2000            # accounts, not users\n",
+        )
+    ]
+
+
+def test_set_several_fields_lists_and_removal(project: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["set", "sso-login", "owner=", "tags=a,b", "rice.confidence=50%", 'title="Yes: SSO"']
+    )
+    assert result.exit_code == 0, result.output
+    value = load_bytes((project / "backlog/sso-login.yaml").read_bytes()).value
+    assert "owner" not in value
+    assert value["tags"] == ["a", "b"]
+    assert value["rice"]["confidence"] == "50%"
+    assert value["title"] == "Yes: SSO"
+
+
+def test_set_text_keys_take_the_text_as_typed(project: Path) -> None:
+    result = CliRunner().invoke(app, ["set", "sso-login", "title=2024", "owner=yes"])
+    assert result.exit_code == 0, result.output
+    after = (project / "backlog/sso-login.yaml").read_bytes()
+    assert b"title: '2024'\n" in after
+    assert load_bytes(after).value["owner"] == "yes"
+
+
+def test_set_an_entry_of_a_multi_item_file(project: Path) -> None:
+    result = CliRunner().invoke(app, ["set", "dark-mode", "moscow=should", "owner=ann"])
+    assert result.exit_code == 0, result.output
+    after = (project / "backlog/more.yaml").read_bytes()
+    assert after == MANY.replace(b"moscow: could\n", b"moscow: should\n    owner: ann\n")
+    result = CliRunner().invoke(app, ["set", "audit-log", "rice.effort=0"])
+    assert result.exit_code == 1
+    assert "items[0].rice.effort must be > 0, not 0" in result.stderr
+
+
+def test_set_keeps_crlf_and_bom(project: Path) -> None:
+    data = b"\xef\xbb\xbf" + SSO.replace(b"\n", b"\r\n")
+    path = project / "backlog/sso-login.yaml"
+    path.write_bytes(data)
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.effort=5", "x-note=hi"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == data.replace(b"effort: 3\r\n", b"effort: 5\r\n") + b"x-note: hi\r\n"
+
+
+def test_set_an_invalid_value_writes_nothing_and_says_why(project: Path) -> None:
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.confidence=150%"])
+    assert result.exit_code == 1
+    assert "backlog/sso-login.yaml:9:15: rice.confidence must be at most 100%, not 150%" in (
+        result.stderr
+    )
+    assert "nothing written" in result.stderr
+    assert (project / "backlog/sso-login.yaml").read_bytes() == SSO
+
+
+def test_set_refuses_a_duplicate_id_and_an_unknown_dependency(project: Path) -> None:
+    for assignment, message in (
+        ("id=audit-log", "duplicate id 'audit-log'"),
+        ("depends_on=audit-lg", "unknown id 'audit-lg' (did you mean 'audit-log'?)"),
+    ):
+        result = CliRunner().invoke(app, ["set", "sso-login", assignment])
+        assert result.exit_code == 1
+        assert message in result.stderr
+    assert (project / "backlog/sso-login.yaml").read_bytes() == SSO
+
+
+def test_set_unknown_key_and_unknown_id_are_usage_errors(project: Path) -> None:
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.reac=1"])
+    assert result.exit_code == 2
+    assert result.stderr == "tpm: unknown key 'rice.reac' (did you mean 'reach'?)\n"
+    result = CliRunner().invoke(app, ["set", "sso-login", "prio=1"])
+    assert result.exit_code == 2
+    assert "unknown key 'prio' (known: id, title," in result.stderr
+    result = CliRunner().invoke(app, ["set", "sso-logn", "rice.reach=1"])
+    assert result.exit_code == 2
+    assert result.stderr == "tpm: no item with id 'sso-logn' (did you mean 'sso-login'?)\n"
+    result = CliRunner().invoke(app, ["set", "sso-login", "reach"])
+    assert result.exit_code == 2
+    assert "'reach' is not key=value" in result.stderr
+
+
+def test_set_the_value_it_already_has_writes_nothing(project: Path) -> None:
+    path = project / "backlog/sso-login.yaml"
+    before = path.stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=900"])
+    assert result.exit_code == 0, result.output
+    assert "nothing written" in result.stderr
+    assert result.stdout == ""
+    assert path.stat().st_mtime_ns == before
+
+
+def test_set_can_fix_an_item_step_by_step(project: Path) -> None:
+    path = project / "backlog/sso-login.yaml"
+    broken = SSO.replace(b"  effort: 3\n", b"").replace(b"  impact: 2 ", b"  impact: 7 ")
+    path.write_bytes(broken)
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.effort=3"])
+    assert result.exit_code == 0, result.output
+    assert "rice.impact must be one of 3, 2, 1, 0.5 or 0.25, not 7" in result.stderr
+    assert "warning" in result.stderr
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.impact=2"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+
+
+def test_set_does_not_overwrite_a_file_changed_since_it_was_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project / "backlog/sso-login.yaml"
+    real_edit = authoring.edit_document
+
+    def edit_while_someone_saves(*args: object, **kwargs: object) -> object:
+        edited = real_edit(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_bytes(SSO + b"x-saved: by the editor\n")
+        return edited
+
+    monkeypatch.setattr(authoring, "edit_document", edit_while_someone_saves)
+    result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=1"])
+    assert result.exit_code == 1
+    assert "changed on disk since tpm read it; nothing written" in result.stderr
+    assert path.read_bytes() == SSO + b"x-saved: by the editor\n"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["more.yaml", "sso-login.yaml"]
+
+
+# --- tpm add --------------------------------------------------------------------------
+
+ADD_ARGS = [
+    "add",
+    "Single sign-on",
+    "rice.reach=1200",
+    "rice.impact=2",
+    "rice.confidence=80%",
+    "rice.effort=3",
+    "moscow=must",
+    "tags=enterprise,auth",
+]
+
+
+def test_add_writes_a_new_item_and_prints_its_path(project: Path) -> None:
+    (project / ".tpm").mkdir()
+    (project / ".tpm/item.schema.json").write_text("{}")
+    result = CliRunner().invoke(app, ADD_ARGS)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/single-sign-on.yaml\n"
+    assert (project / "backlog/single-sign-on.yaml").read_text() == (
+        "# yaml-language-server: $schema=../.tpm/item.schema.json\n"
+        "title: Single sign-on\n"
+        "rice:\n"
+        "  reach: 1200\n"
+        "  impact: 2\n"
+        "  confidence: 80%\n"
+        "  effort: 3\n"
+        "moscow: must\n"
+        "tags: [enterprise, auth]\n"
+    )
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+
+
+def test_add_picks_a_unique_slug_and_skips_the_modeline_without_a_schema(project: Path) -> None:
+    first = CliRunner().invoke(app, ["add", "Sso login"])
+    second = CliRunner().invoke(app, ["add", "Ünïcode: déjà vu!"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "backlog/sso-login-2.yaml\n"
+    assert second.stdout == "backlog/unicode-deja-vu.yaml\n"
+    assert (project / "backlog/sso-login-2.yaml").read_text() == "title: Sso login\n"
+
+
+def test_add_with_a_chosen_id(project: Path) -> None:
+    result = CliRunner().invoke(app, ["add", "Anything", "--id", "my-id"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/my-id.yaml\n"
+    taken = CliRunner().invoke(app, ["add", "Anything", "--id", "audit-log"])
+    assert taken.exit_code == 1
+    assert "id 'audit-log' is already used" in taken.stderr
+    bad = CliRunner().invoke(app, ["add", "Anything", "--id", "no spaces"])
+    assert bad.exit_code == 2
+
+
+def test_add_an_invalid_value_writes_nothing(project: Path) -> None:
+    before = sorted(p.name for p in (project / "backlog").iterdir())
+    result = CliRunner().invoke(app, [*ADD_ARGS[:4], "rice.confidence=180%", "rice.effort=3"])
+    assert result.exit_code == 1
+    assert "rice.confidence must be at most 100%, not 180%" in result.stderr
+    assert "nothing written" in result.stderr
+    incomplete = CliRunner().invoke(app, ["add", "Half", "rice.reach=1"])
+    assert incomplete.exit_code == 1
+    assert "rice.effort is required" in incomplete.stderr
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == before
+
+
+def test_add_rejects_title_and_removal_assignments(project: Path) -> None:
+    result = CliRunner().invoke(app, ["add", "X", "title=Y"])
+    assert result.exit_code == 2
+    assert "give the title as the first argument" in result.stderr
+    result = CliRunner().invoke(app, ["add", "X", "owner="])
+    assert result.exit_code == 2
+
+
+def test_add_without_a_backlog_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["add", "X"])
+    assert result.exit_code == 2
+    assert "backlog folder backlog does not exist (run tpm init" in result.stderr
+
+
+def test_slugs() -> None:
+    assert authoring.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
+    assert authoring.slugify("日本語") == "item"
+    assert len(authoring.slugify("word " * 40)) <= authoring.SLUG_MAX
+    assert authoring.unique_name("a", {"a", "a-2"}) == "a-3"
