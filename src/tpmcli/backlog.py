@@ -280,7 +280,9 @@ def open_cache(
     scope = json.dumps(
         [str(config.path.resolve()) if config.path else None, [str(p.resolve()) for p in paths]]
     )
-    return ItemCache.open(scope, ItemRules(frameworks, config.statuses), config.scales)
+    # The size limit decides which files are read at all: a cached entry holds for it.
+    settings = {"scales": config.scales, "max_file_bytes": config.max_file_bytes}
+    return ItemCache.open(scope, ItemRules(frameworks, config.statuses), settings)
 
 
 def rank_backlog(request: RankRequest) -> Ranking:

@@ -153,6 +153,8 @@ class ItemCache:
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
         self.worktree_loaded = False
         self.dirty = False
+        #: The cache file's stat when this instance last read or wrote it.
+        self.written: tuple[int, int] | None = None
 
     @classmethod
     def disabled(cls) -> ItemCache:
@@ -177,9 +179,17 @@ class ItemCache:
         key = validation_key(rules, settings)
         name = hashlib.sha256(f"{key}\0{scope}".encode()).hexdigest()[:32]
         file = (root or cache_root()) / f"items-{name}.json"
+        # One process may load several revisions of one backlog (tpm diff): they share
+        # one cache, read once, and what one side parsed the other reuses.
+        opened = _OPEN.get(file)
+        if opened is not None and opened.key == key and opened.written == _stat_of(file):
+            return opened
         header = {"format": FORMAT, "key": key, "scope": scope}
         contents = RecordSchema(rules).read(_read_file(file), header)
-        return cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
+        cache = cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
+        cache.written = _stat_of(file)
+        _OPEN[file] = cache
+        return cache
 
     def unchanged(self, real: str, shown: str) -> tuple[ParsedFile | None, Signature | None]:
         """The working-tree file at ``real`` parsed, when the stat index shows it is
@@ -215,7 +225,7 @@ class ItemCache:
         index (working-tree files only)."""
         if self.file is None:
             return parse(source)
-        blob = blob_id_of(source.data)
+        blob = source.blob_id or blob_id_of(source.data)
         if stat is not None:
             real, signature = stat
             self.seen[real] = (*signature, blob)
@@ -229,8 +239,13 @@ class ItemCache:
         if record is not None:
             key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
             self.used[key] = record
+            self.entries[key] = Prepared.of(result)
             self.dirty = True
         return result
+
+    def knows(self, blob: str, stem: str) -> bool:
+        """Whether the content ``blob`` (in a file named ``stem``) is cached."""
+        return self.file is not None and (blob in self.entries or f"{blob}:{stem}" in self.entries)
 
     def _lookup(self, blob: str, shown: str, stem: str) -> ParsedFile | None:
         for key in (blob, f"{blob}:{stem}"):
@@ -258,11 +273,12 @@ class ItemCache:
             key: entry.record() if isinstance(entry, Prepared) else entry
             for key, entry in kept.items()
         }
+        written_ns = time.time_ns()
         document = {
             "format": FORMAT,
             "key": self.key,
             "scope": self.scope,
-            "written_ns": time.time_ns(),
+            "written_ns": written_ns,
             "stats": stats,
             "entries": records,
         }
@@ -272,7 +288,24 @@ class ItemCache:
         except (OSError, ValueError):
             return
         self.dirty = False
+        # Most recently used first, as written; the next save starts a new "used".
+        self.entries = {key: self.entries[key] for key in kept if key in self.entries}
+        self.used = {}
+        self.stats = dict(stats)
+        self.trusted_before_ns = written_ns - RACY_SECONDS * 1_000_000_000
+        self.written = _stat_of(self.file)
         _remove_stale(self.file.parent)
+
+
+_OPEN: dict[Path, ItemCache] = {}
+
+
+def _stat_of(file: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(file)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def _stem(shown: str) -> str:

@@ -38,6 +38,13 @@ class Prepared:
     problems: list[tuple[int, int, str]]
     uses_stem: bool
 
+    @classmethod
+    def of(cls, parsed: ParsedFile) -> Prepared:
+        """A fresh parse result, to restore under other names in this process."""
+        items = [{**item.__dict__, "path": ""} for item in parsed.items]
+        problems = [(p.line, p.column, p.message) for p in parsed.problems]
+        return cls(items, problems, parsed.uses_stem)
+
     def restore(self, shown: str) -> ParsedFile:
         """The ParsedFile a fresh parse of this content under the name ``shown`` gives."""
         return ParsedFile(

@@ -55,6 +55,9 @@ class SourceFile:
     #: The file name's stem (the default id) when ``shown`` does not end with the
     #: file's own path, as in ``main:x.yaml``.
     stem: str | None = None
+    #: The git blob id of ``data`` when git gave it (``data`` may then be left empty
+    #: for a blob the parse cache knows, see ``ItemCache.knows``).
+    blob_id: str | None = None
 
 
 def source_stem(source: SourceFile) -> str:

@@ -14,7 +14,13 @@ import posixpath
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from tpmcli.backlog import Backlog, BacklogRequest, assemble_backlog, configured_frameworks
+from tpmcli.backlog import (
+    Backlog,
+    BacklogRequest,
+    assemble_backlog,
+    configured_frameworks,
+    open_cache,
+)
 from tpmcli.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
 from tpmcli.errors import ConfigError, Problem, UsageError
 from tpmcli.gitio import TreeEntry, git_root, list_tree, read_blobs, read_file_at, resolve_commit
@@ -44,11 +50,19 @@ def backlog_at(
         for path, prefix in zip(request.paths, prefixes, strict=True):
             if not any(_under(entry.path, prefix) for entry in entries):
                 raise UsageError(f"no such file or directory at {rev}: {path.as_posix()}")
-    contents = read_blobs(root, [entry.blob_id for entry in chosen])
+    # Blobs the parse cache knows (e.g. the other side of a diff) need not be read.
+    cache = open_cache(request, config, frameworks)
+    stems = [posixpath.splitext(posixpath.basename(entry.path))[0] for entry in chosen]
+    known = [cache.knows(entry.blob_id, stem) for entry, stem in zip(chosen, stems, strict=True)]
+    unread = [entry.blob_id for entry, hit in zip(chosen, known, strict=True) if not hit]
+    contents = read_blobs(root, unread)
     sources: list[SourceFile] = []
     problems: list[Problem] = []
-    for entry in chosen:
+    for entry, stem, hit in zip(chosen, stems, known, strict=True):
         shown = f"{rev}:{entry.path}"
+        if hit:
+            sources.append(SourceFile(shown, b"", stem, entry.blob_id))
+            continue
         data = contents[entry.blob_id]
         if len(data) > config.max_file_bytes:
             limit = config.max_file_bytes
@@ -56,7 +70,7 @@ def backlog_at(
                 Problem(shown, 1, 1, f"file is {len(data)} bytes, over the limit of {limit}")
             )
         else:
-            sources.append(SourceFile(shown, data, PurePosixPath(entry.path).stem))
+            sources.append(SourceFile(shown, data, stem))
     backlog = assemble_backlog(
         config,
         frameworks,

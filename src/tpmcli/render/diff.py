@@ -8,7 +8,6 @@ many rows were left out.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
 from tpmcli.frameworks.base import Score, format_number
 from tpmcli.render.escape import markdown_cell
+from tpmcli.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1
 #: The hidden line by which the GitHub Action finds its own comment.
@@ -154,7 +154,7 @@ def _item_data(item: ItemChange) -> dict[str, Any]:
 
 
 def render_json(diff: RankingDiff) -> str:
-    return json.dumps(diff_data(diff), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(diff_data(diff)) + "\n"
 
 
 # -- Markdown ------------------------------------------------------------------------

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from tpmcli.frameworks.base import format_number
 from tpmcli.model import RankedItem, Ranking
 from tpmcli.render.escape import markdown_cell
+from tpmcli.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1
 
@@ -61,7 +61,7 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
 
 
 def render_json(ranking: Ranking) -> str:
-    return json.dumps(ranking_data(ranking), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(ranking_data(ranking)) + "\n"
 
 
 def column_header(name: str) -> tuple[str, str]:
