@@ -178,7 +178,10 @@ class ItemCache:
             return cls.disabled()
         key = validation_key(rules, settings)
         name = hashlib.sha256(f"{key}\0{scope}".encode()).hexdigest()[:32]
-        file = (root or cache_root()) / f"items-{name}.json"
+        try:
+            file = (root or cache_root()) / f"items-{name}.json"
+        except (RuntimeError, KeyError, OSError):  # no home directory to cache in
+            return cls.disabled()
         # One process may load several revisions of one backlog (tpm diff): they share
         # one cache, read once, and what one side parsed the other reuses.
         opened = _OPEN.get(file)
