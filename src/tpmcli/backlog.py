@@ -70,7 +70,7 @@ class Backlog:
 def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
     """``-f NAME`` and ``--by A,B`` name the same thing; both at once must agree."""
     names: tuple[str, ...] = ()
-    if by:
+    if by is not None:
         names = split_names(by)
         if not names:
             raise UsageError("--by needs at least one framework name")

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - older typer on top of click
     from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
 
 from tpmcli import __version__
-from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, ProblemsError, TpmError
+from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsError, TpmError
 
 REPORT_URL = "https://example.invalid/tpm/issues"
 #: Rows of the ranked table when no --limit is given (the other formats list all).
@@ -45,6 +45,11 @@ class TpmGroup(typer.core.TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(EXIT_FINDINGS) from None
+        except OSError as exc:  # the environment: a full disk, a closed terminal
+            reason = exc.strerror or str(exc)
+            where = f": {exc.filename}" if exc.filename else ""
+            _stderr(f"tpm: {reason}{where}")
+            raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:  # a bug: one line, no locals, no traceback
             _stderr(
                 f"tpm: internal error ({type(exc).__name__}: {exc}); "
@@ -271,7 +276,7 @@ def check(
             paths=tuple(paths or ()),
             config_file=config,
             use_cache=not no_cache,
-            require=tuple(require or ()),
+            require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
         )
     )
     if output is CheckFormat.text:
@@ -526,4 +531,9 @@ def _never(value: NoReturn) -> NoReturn:  # pragma: no cover
 
 
 def main() -> None:
+    # A terminal or CI log that cannot encode ⚠ or → still gets every line, with '?'.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     app(prog_name="tpm")

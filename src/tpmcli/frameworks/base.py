@@ -299,3 +299,17 @@ def configure_scales(
     if problems:
         raise SettingsError(problems)
     return scales
+
+
+def overflow_problem(score: Callable[[], Score]) -> FieldProblem | None:
+    """A problem when valid but huge inputs (``reach: 1e308``) make a score infinite:
+    an infinite score cannot be ranked, nor written as JSON."""
+    try:
+        value = score().value
+    except (AttributeError, TypeError):  # partial inputs: their own problems are reported
+        return None
+    except (OverflowError, ZeroDivisionError):
+        value = math.inf
+    if math.isfinite(value):
+        return None
+    return FieldProblem((), "cannot be scored: the result is too large for a number")
