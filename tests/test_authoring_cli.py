@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from tpmcli import authoring
 from tpmcli.cli import app
+from tpmcli.errors import Problem
 from tpmcli.yamlread import load_bytes
 
 SSO = b"""\
@@ -278,3 +279,78 @@ def test_slugs() -> None:
     assert authoring.slugify("日本語") == "item"
     assert len(authoring.slugify("word " * 40)) <= authoring.SLUG_MAX
     assert authoring.unique_name("a", {"a", "a-2"}) == "a-3"
+
+
+# --- the whole backlog is checked: a change may cause no new problem anywhere ----------
+
+
+def _write(folder: Path, files: dict[str, str]) -> dict[str, bytes]:
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return {name: (folder / name).read_bytes() for name in files}
+
+
+def test_set_refuses_a_cycle_in_an_item_that_already_had_a_problem(project: Path) -> None:
+    backlog = project / "backlog"
+    before = _write(
+        backlog,
+        {"a.yaml": "title: A\ndepends_on: [ghost]\n", "c.yaml": "title: C\ndepends_on: [a]\n"},
+    )
+    result = CliRunner().invoke(app, ["set", "a", "depends_on=c"])
+    assert result.exit_code == 1, result.output
+    assert "backlog/a.yaml:1:1: dependency cycle: a → c → a" in result.stderr
+    assert "nothing written" in result.stderr
+    assert "warning" not in result.stderr
+    assert {name: (backlog / name).read_bytes() for name in before} == before
+
+
+def test_renaming_an_id_others_depend_on_is_refused_with_their_locations(project: Path) -> None:
+    backlog = project / "backlog"
+    before = _write(backlog, {"a.yaml": "title: A\ndepends_on: [b]\n", "b.yaml": "title: B\n"})
+    result = CliRunner().invoke(app, ["set", "b", "id=zz"])
+    assert result.exit_code == 1, result.output
+    assert "backlog/a.yaml:2:14: depends_on names unknown id 'b'" in result.stderr
+    assert "nothing written" in result.stderr
+    assert {name: (backlog / name).read_bytes() for name in before} == before
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+
+
+def test_a_problem_the_change_did_not_cause_is_kept_as_a_warning(project: Path) -> None:
+    backlog = project / "backlog"
+    _write(backlog, {"a.yaml": "title: A\ndepends_on: [ghost]\n", "b.yaml": "title: B\n"})
+    result = CliRunner().invoke(app, ["set", "a", "owner=ann"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "backlog/a.yaml:2:14: depends_on names unknown id 'ghost' "
+        "(warning: not caused by this change)\n"
+    )
+    assert (backlog / "a.yaml").read_text() == "title: A\ndepends_on: [ghost]\nowner: ann\n"
+
+
+def test_a_duplicate_id_elsewhere_is_not_blamed_on_a_change_that_moves_its_line(
+    project: Path,
+) -> None:
+    backlog = project / "backlog"
+    _write(
+        backlog,
+        {
+            "x.yaml": "items:\n  - id: one\n    title: One\n  - id: dup\n    title: Dup\n",
+            "y.yaml": "id: dup\ntitle: Also dup\n",
+        },
+    )
+    result = CliRunner().invoke(app, ["set", "one", "owner=ann"])
+    assert result.exit_code == 0, result.output
+    assert "duplicate id 'dup'" in result.stderr
+    assert "warning: not caused by this change" in result.stderr
+
+
+def test_caused_problems_counts_each_message_once() -> None:
+    old = [Problem("a.yaml", 2, 1, "depends_on names unknown id 'x'")]
+    new = [
+        Problem("a.yaml", 3, 1, "depends_on names unknown id 'x'"),
+        Problem("a.yaml", 3, 9, "depends_on names unknown id 'x'"),
+        Problem("b.yaml", 1, 1, "depends_on names unknown id 'x'"),
+        Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:7:5)"),
+    ]
+    old.append(Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:4:5)"))
+    assert authoring.caused_problems(old, new) == [new[1], new[2]]
