@@ -354,3 +354,11 @@ def test_caused_problems_counts_each_message_once() -> None:
     ]
     old.append(Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:4:5)"))
     assert authoring.caused_problems(old, new) == [new[1], new[2]]
+
+
+def test_set_keeps_cr_only_line_endings(project: Path) -> None:
+    path = project / "backlog/cr.yaml"
+    path.write_bytes(b"title: CR\rowner: a\r")
+    result = CliRunner().invoke(app, ["set", "cr", "owner=b"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == b"title: CR\rowner: b\r"
