@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
 from tpmcli import authoring
@@ -187,8 +188,11 @@ def test_set_does_not_overwrite_a_file_changed_since_it_was_read(
 
     monkeypatch.setattr(authoring, "edit_document", edit_while_someone_saves)
     result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=1"])
-    assert result.exit_code == 1
-    assert "changed on disk since tpm read it; nothing written" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: backlog/sso-login.yaml changed on disk after tpm read it, so nothing was "
+        "written; run the command again\n"
+    )
     assert path.read_bytes() == SSO + b"x-saved: by the editor\n"
     assert sorted(p.name for p in path.parent.iterdir()) == ["more.yaml", "sso-login.yaml"]
 
@@ -362,3 +366,59 @@ def test_set_keeps_cr_only_line_endings(project: Path) -> None:
     result = CliRunner().invoke(app, ["set", "cr", "owner=b"])
     assert result.exit_code == 0, result.output
     assert path.read_bytes() == b"title: CR\rowner: b\r"
+
+
+def test_set_and_add_help_document_their_exit_codes(project: Path) -> None:
+    help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["set", "--help"]).stdout
+    assert help_text == snapshot("""\
+Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
+
+  Change fields of an item in place; every other byte of its file stays as it
+  is.
+
+  The whole backlog is checked first, as tpm check would: a change that would
+  cause any new problem (an invalid value, a duplicate id, a depends_on left
+  naming a renamed id, a cycle), in this file or another, writes nothing.
+  Problems the backlog already had are printed as warnings. Prints the path of
+  the file written.
+
+  Exit codes:
+    0  written, or the item already says so (nothing written)
+    1  the change would cause the problems printed; nothing written
+    2  usage or environment: unknown id or key, a value that cannot be
+       written in place, the file changed on disk meanwhile
+
+Arguments:
+  ID <str>                  The item's id.  [required]
+  KEY=VALUE... <list[str]>  Dotted keys for inputs (rice.reach=2000), a,b for
+                            lists, KEY= removes.  [required]
+
+Options:
+  --config FILE  Use this tpm.yaml instead of the one found by walking up.
+  -h, --help     Show this message and exit.
+""")
+    help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["add", "--help"]).stdout
+    assert help_text == snapshot("""\
+Usage: tpm add [OPTIONS] {title} [[KEY=VALUE...]]...
+
+  Create an item file in the backlog folder; prints its path.
+
+  The new item is checked with the whole backlog first; nothing is written when
+  it would cause a problem.
+
+  Exit codes:
+    0  written
+    1  an invalid value, or an id (or file name) already used; nothing written
+    2  usage or environment: unknown key, a bad --id, no backlog folder, a
+       file that cannot be written
+
+Arguments:
+  title <str>                 The new item's title.  [required]
+  [KEY=VALUE...] <list[str]>  Fields, as for tpm set: rice.reach=1200
+                              moscow=must tags=a,b
+
+Options:
+  --id <str>     The id and file name (default: from the title).
+  --config FILE  Use this tpm.yaml instead of the one found by walking up.
+  -h, --help     Show this message and exit.
+""")
