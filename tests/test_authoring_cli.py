@@ -8,7 +8,7 @@ import pytest
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli import authoring
+from tpmcli import authoring, itemnames
 from tpmcli.cli import app
 from tpmcli.errors import Problem
 from tpmcli.yamlread import load_bytes
@@ -281,7 +281,7 @@ def test_add_without_a_backlog_folder(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_slugs() -> None:
     assert authoring.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
     assert authoring.slugify("日本語") == "item"
-    assert len(authoring.slugify("word " * 40)) <= authoring.SLUG_MAX
+    assert len(authoring.slugify("word " * 40)) <= itemnames.SLUG_MAX
     assert authoring.unique_name("a", {"a", "a-2"}) == "a-3"
 
 
@@ -422,3 +422,34 @@ Options:
   --config FILE  Use this tpm.yaml instead of the one found by walking up.
   -h, --help     Show this message and exit.
 """)
+
+
+# --- file names unique even where case does not count; readable slugs ------------------
+
+
+def test_add_refuses_an_id_that_differs_only_in_case(project: Path) -> None:
+    (project / "backlog/item.yaml").write_text("title: Item\n")
+    before = sorted(p.name for p in (project / "backlog").iterdir())
+    for chosen, taken in (("Item", "item"), ("Audit-Log", "audit-log")):
+        result = CliRunner().invoke(app, ["add", "x", "--id", chosen])
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            f"tpm: id '{chosen}' differs from the id '{taken}' only in case (their files "
+            "would collide on a case-insensitive file system); nothing written\n"
+        )
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == before
+
+
+def test_add_picks_a_slug_that_differs_in_more_than_case(project: Path) -> None:
+    (project / "backlog/Dark-Mode-2.yaml").write_text("title: Dark\n")
+    result = CliRunner().invoke(app, ["add", "Dark mode"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/dark-mode-3.yaml\n"
+
+
+def test_slugs_transliterate_latin_letters() -> None:
+    assert authoring.slugify("Straße") == "strasse"
+    assert authoring.slugify("Ærøskøbing") == "aeroskobing"
+    assert authoring.slugify("Łódź – Œuvre, Þór") == "lodz-oeuvre-thor"
+    assert authoring.slugify("Ça déjà ÉTÉ") == "ca-deja-ete"
+    assert authoring.unique_name("a", {"A", "a-2"}) == "a-3"

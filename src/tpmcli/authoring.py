@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,19 +23,19 @@ from tpmcli.atomicio import create_file, replace_file
 from tpmcli.backlog import configured_frameworks
 from tpmcli.config import Config, backlog_paths, display_path, load_config
 from tpmcli.editing import Change, EditError, edit_document
-from tpmcli.errors import EXIT_FINDINGS, InvalidItemsError, Problem, TpmError, UsageError
+from tpmcli.errors import InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
+from tpmcli.itemnames import check_chosen_id, slugify, unique_name
 from tpmcli.itemschema import SCHEMA_FILE, item_schema
 from tpmcli.loading import SourceFile, discover_files, parse_item_file, read_sources
 from tpmcli.located import suggest
 from tpmcli.model import Item
-from tpmcli.validation import ID_PATTERN, ItemRules, check_backlog
+from tpmcli.validation import ItemRules, check_backlog
 from tpmcli.yamlemit import block_lines, same_value, unwrap
 from tpmcli.yamlpatch import REMOVE
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
 PathStep = str | int
-SLUG_MAX = 60
 
 
 class ChangeRejected(InvalidItemsError):
@@ -245,25 +244,6 @@ class AddResult:
     item_id: str
 
 
-def slugify(title: str) -> str:
-    """ASCII kebab-case: ``"Single sign-on (SAML)"`` → ``single-sign-on-saml``."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
-    return slug or "item"
-
-
-def unique_name(slug: str, taken: Iterable[str]) -> str:
-    used = set(taken)
-    if slug not in used:
-        return slug
-    number = 2
-    while f"{slug}-{number}" in used:
-        number += 1
-    return f"{slug}-{number}"
-
-
 def modeline(folder: Path, project_root: Path) -> str | None:
     schema = project_root / SCHEMA_FILE
     if not schema.is_file():
@@ -314,15 +294,10 @@ def add_item(request: AddRequest) -> AddResult:
     if not request.title.strip():
         raise UsageError("the title must not be empty")
     ids = {candidate for file in workspace.files for candidate, _ in item_ids(file.source)}
-    names = {path.stem for path in folder.iterdir() if path.suffix in (".yaml", ".yml")}
+    names = {path.stem for path in folder.iterdir() if path.suffix.lower() in (".yaml", ".yml")}
     if request.item_id is not None:
         item_id = request.item_id
-        if not ID_PATTERN.match(item_id):
-            raise UsageError(f"--id '{item_id}' may contain only letters, digits, '.', '_' and '-'")
-        if item_id in ids or item_id in names:
-            raise TpmError(
-                f"id '{item_id}' is already used; nothing written", exit_code=EXIT_FINDINGS
-            )
+        check_chosen_id(item_id, ids | names)
     else:
         item_id = unique_name(slugify(request.title), ids | names)
     path = folder / f"{item_id}.yaml"
