@@ -81,12 +81,18 @@ def test_an_interrupt_during_replace_also_cleans_up(
     assert _entries(tmp_path) == ["item.yaml"]
 
 
-def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+def test_a_file_changed_since_it_was_read_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "item.yaml"
     path.write_bytes(b"title: changed by someone else\n")
-    with pytest.raises(FileChangedError, match="changed on disk since tpm read it") as caught:
+    with pytest.raises(FileChangedError) as caught:
         replace_file(path, b"title: y\n", expected=ORIGINAL)
-    assert caught.value.exit_code == 1
+    assert caught.value.exit_code == 2  # the environment changed: not a finding
+    assert caught.value.message == (
+        "item.yaml changed on disk after tpm read it, so nothing was written; run the command again"
+    )
     assert path.read_bytes() == b"title: changed by someone else\n"
     assert _entries(tmp_path) == ["item.yaml"]
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli import authoring
+from tpmcli import authoring, itemnames
 from tpmcli.cli import app
+from tpmcli.errors import Problem
 from tpmcli.yamlread import load_bytes
 
 SSO = b"""\
@@ -186,8 +188,11 @@ def test_set_does_not_overwrite_a_file_changed_since_it_was_read(
 
     monkeypatch.setattr(authoring, "edit_document", edit_while_someone_saves)
     result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=1"])
-    assert result.exit_code == 1
-    assert "changed on disk since tpm read it; nothing written" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: backlog/sso-login.yaml changed on disk after tpm read it, so nothing was "
+        "written; run the command again\n"
+    )
     assert path.read_bytes() == SSO + b"x-saved: by the editor\n"
     assert sorted(p.name for p in path.parent.iterdir()) == ["more.yaml", "sso-login.yaml"]
 
@@ -276,5 +281,175 @@ def test_add_without_a_backlog_folder(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_slugs() -> None:
     assert authoring.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
     assert authoring.slugify("日本語") == "item"
-    assert len(authoring.slugify("word " * 40)) <= authoring.SLUG_MAX
+    assert len(authoring.slugify("word " * 40)) <= itemnames.SLUG_MAX
     assert authoring.unique_name("a", {"a", "a-2"}) == "a-3"
+
+
+# --- the whole backlog is checked: a change may cause no new problem anywhere ----------
+
+
+def _write(folder: Path, files: dict[str, str]) -> dict[str, bytes]:
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return {name: (folder / name).read_bytes() for name in files}
+
+
+def test_set_refuses_a_cycle_in_an_item_that_already_had_a_problem(project: Path) -> None:
+    backlog = project / "backlog"
+    before = _write(
+        backlog,
+        {"a.yaml": "title: A\ndepends_on: [ghost]\n", "c.yaml": "title: C\ndepends_on: [a]\n"},
+    )
+    result = CliRunner().invoke(app, ["set", "a", "depends_on=c"])
+    assert result.exit_code == 1, result.output
+    assert "backlog/a.yaml:1:1: dependency cycle: a → c → a" in result.stderr
+    assert "nothing written" in result.stderr
+    assert "warning" not in result.stderr
+    assert {name: (backlog / name).read_bytes() for name in before} == before
+
+
+def test_renaming_an_id_others_depend_on_is_refused_with_their_locations(project: Path) -> None:
+    backlog = project / "backlog"
+    before = _write(backlog, {"a.yaml": "title: A\ndepends_on: [b]\n", "b.yaml": "title: B\n"})
+    result = CliRunner().invoke(app, ["set", "b", "id=zz"])
+    assert result.exit_code == 1, result.output
+    assert "backlog/a.yaml:2:14: depends_on names unknown id 'b'" in result.stderr
+    assert "nothing written" in result.stderr
+    assert {name: (backlog / name).read_bytes() for name in before} == before
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+
+
+def test_a_problem_the_change_did_not_cause_is_kept_as_a_warning(project: Path) -> None:
+    backlog = project / "backlog"
+    _write(backlog, {"a.yaml": "title: A\ndepends_on: [ghost]\n", "b.yaml": "title: B\n"})
+    result = CliRunner().invoke(app, ["set", "a", "owner=ann"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "backlog/a.yaml:2:14: depends_on names unknown id 'ghost' "
+        "(warning: not caused by this change)\n"
+    )
+    assert (backlog / "a.yaml").read_text() == "title: A\ndepends_on: [ghost]\nowner: ann\n"
+
+
+def test_a_duplicate_id_elsewhere_is_not_blamed_on_a_change_that_moves_its_line(
+    project: Path,
+) -> None:
+    backlog = project / "backlog"
+    _write(
+        backlog,
+        {
+            "x.yaml": "items:\n  - id: one\n    title: One\n  - id: dup\n    title: Dup\n",
+            "y.yaml": "id: dup\ntitle: Also dup\n",
+        },
+    )
+    result = CliRunner().invoke(app, ["set", "one", "owner=ann"])
+    assert result.exit_code == 0, result.output
+    assert "duplicate id 'dup'" in result.stderr
+    assert "warning: not caused by this change" in result.stderr
+
+
+def test_caused_problems_counts_each_message_once() -> None:
+    old = [Problem("a.yaml", 2, 1, "depends_on names unknown id 'x'")]
+    new = [
+        Problem("a.yaml", 3, 1, "depends_on names unknown id 'x'"),
+        Problem("a.yaml", 3, 9, "depends_on names unknown id 'x'"),
+        Problem("b.yaml", 1, 1, "depends_on names unknown id 'x'"),
+        Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:7:5)"),
+    ]
+    old.append(Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:4:5)"))
+    assert authoring.caused_problems(old, new) == [new[1], new[2]]
+
+
+def test_set_keeps_cr_only_line_endings(project: Path) -> None:
+    path = project / "backlog/cr.yaml"
+    path.write_bytes(b"title: CR\rowner: a\r")
+    result = CliRunner().invoke(app, ["set", "cr", "owner=b"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == b"title: CR\rowner: b\r"
+
+
+def test_set_and_add_help_document_their_exit_codes(project: Path) -> None:
+    help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["set", "--help"]).stdout
+    assert help_text == snapshot("""\
+Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
+
+  Change fields of an item in place; every other byte of its file stays as it
+  is.
+
+  The whole backlog is checked first, as tpm check would: a change that would
+  cause any new problem (an invalid value, a duplicate id, a depends_on left
+  naming a renamed id, a cycle), in this file or another, writes nothing.
+  Problems the backlog already had are printed as warnings. Prints the path of
+  the file written.
+
+  Exit codes:
+    0  written, or the item already says so (nothing written)
+    1  the change would cause the problems printed; nothing written
+    2  usage or environment: unknown id or key, a value that cannot be
+       written in place, the file changed on disk meanwhile
+
+Arguments:
+  ID <str>                  The item's id.  [required]
+  KEY=VALUE... <list[str]>  Dotted keys for inputs (rice.reach=2000), a,b for
+                            lists, KEY= removes.  [required]
+
+Options:
+  --config FILE  Use this tpm.yaml instead of the one found by walking up.
+  -h, --help     Show this message and exit.
+""")
+    help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["add", "--help"]).stdout
+    assert help_text == snapshot("""\
+Usage: tpm add [OPTIONS] {title} [[KEY=VALUE...]]...
+
+  Create an item file in the backlog folder; prints its path.
+
+  The new item is checked with the whole backlog first; nothing is written when
+  it would cause a problem.
+
+  Exit codes:
+    0  written
+    1  an invalid value, or an id (or file name) already used; nothing written
+    2  usage or environment: unknown key, a bad --id, no backlog folder, a
+       file that cannot be written
+
+Arguments:
+  title <str>                 The new item's title.  [required]
+  [KEY=VALUE...] <list[str]>  Fields, as for tpm set: rice.reach=1200
+                              moscow=must tags=a,b
+
+Options:
+  --id <str>     The id and file name (default: from the title).
+  --config FILE  Use this tpm.yaml instead of the one found by walking up.
+  -h, --help     Show this message and exit.
+""")
+
+
+# --- file names unique even where case does not count; readable slugs ------------------
+
+
+def test_add_refuses_an_id_that_differs_only_in_case(project: Path) -> None:
+    (project / "backlog/item.yaml").write_text("title: Item\n")
+    before = sorted(p.name for p in (project / "backlog").iterdir())
+    for chosen, taken in (("Item", "item"), ("Audit-Log", "audit-log")):
+        result = CliRunner().invoke(app, ["add", "x", "--id", chosen])
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            f"tpm: id '{chosen}' differs from the id '{taken}' only in case (their files "
+            "would collide on a case-insensitive file system); nothing written\n"
+        )
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == before
+
+
+def test_add_picks_a_slug_that_differs_in_more_than_case(project: Path) -> None:
+    (project / "backlog/Dark-Mode-2.yaml").write_text("title: Dark\n")
+    result = CliRunner().invoke(app, ["add", "Dark mode"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/dark-mode-3.yaml\n"
+
+
+def test_slugs_transliterate_latin_letters() -> None:
+    assert authoring.slugify("Straße") == "strasse"
+    assert authoring.slugify("Ærøskøbing") == "aeroskobing"
+    assert authoring.slugify("Łódź – Œuvre, Þór") == "lodz-oeuvre-thor"
+    assert authoring.slugify("Ça déjà ÉTÉ") == "ca-deja-ete"
+    assert authoring.unique_name("a", {"A", "a-2"}) == "a-3"

@@ -231,3 +231,20 @@ def test_every_result_reads_back_as_intended() -> None:
     assert value["rice"]["confidence"] == "50%"
     assert value["owner"] == "bob"
     assert value["tags"] == []
+
+
+def test_cr_only_line_endings_are_kept() -> None:
+    data = b"title: x\r# about the reach\rrice:\r  reach: 1   # users\r  effort: 2\rowner: a\r"
+    after = edit(data, ("owner", "b"), ("rice.reach", 20), ("rice.impact", 1), ("tags", ["p"]))
+    assert after == (
+        b"title: x\r# about the reach\rrice:\r  reach: 20  # users\r  effort: 2\r  impact: 1\r"
+        b"owner: b\rtags: [p]\r"
+    )
+    assert edit(data, ("rice", REMOVE)) == b"title: x\r# about the reach\rowner: a\r"
+
+
+def test_cr_only_line_endings_mixed_with_others_are_refused() -> None:
+    for data in (b"title: x\rowner: a\n", b"title: x\r\nowner: a\rtags: []\r\n"):
+        with pytest.raises(EditError, match="ends some lines with CR alone") as caught:
+            edit(data, ("owner", "b"))
+        assert caught.value.exit_code == 2

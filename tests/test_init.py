@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tpmcli import scaffold
 from tpmcli.cli import app
 from tpmcli.config import DEFAULT_EXCLUDED, DEFAULT_STATUSES, parse_config
+from tpmcli.errors import TpmError
 from tpmcli.frameworks import rice, wsjf
 from tpmcli.scaffold import CONFIG_TEMPLATE
 
@@ -105,3 +108,94 @@ def test_the_config_template_spells_out_the_defaults(tmp_path: Path) -> None:
     configured_wsjf = wsjf.WSJF.configure(config.scales["wsjf"])
     assert dict(configured_rice.scales) == rice.DEFAULT_SCALES  # type: ignore[attr-defined]
     assert dict(configured_wsjf.scales) == wsjf.DEFAULT_SCALES  # type: ignore[attr-defined]
+
+
+# --- nothing half-written -------------------------------------------------------------
+
+
+def test_a_backlog_path_that_is_a_file_writes_nothing(here: Path) -> None:
+    (here / "backlog").write_text("x\n")
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: the backlog backlog is not a directory (a file is in the way); nothing written\n"
+    )
+    assert _entries(here) == ["backlog"]
+
+
+@pytest.mark.parametrize(
+    ("in_the_way", "message"),
+    [
+        (".tpm", "tpm: .tpm is not a directory (a file is in the way); nothing written\n"),
+        ("tpm.yaml/", "tpm: tpm.yaml is not a file (a directory is in the way); nothing written\n"),
+        (
+            ".tpm/item.schema.json/",
+            "tpm: .tpm/item.schema.json is not a file (a directory is in the way); "
+            "nothing written\n",
+        ),
+        (
+            "backlog/sso-login.yaml/",
+            "tpm: backlog/sso-login.yaml is not a file (a directory is in the way); "
+            "nothing written\n",
+        ),
+    ],
+)
+def test_any_path_in_the_way_is_found_before_writing(
+    here: Path, in_the_way: str, message: str
+) -> None:
+    path = here / in_the_way.rstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if in_the_way.endswith("/"):
+        path.mkdir()
+    else:
+        path.write_text("x\n")
+    before = _entries(here)
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == message
+    assert _entries(here) == before
+
+
+def test_a_backlog_below_a_file_writes_nothing(here: Path) -> None:
+    (here / "tpm.yaml").write_text("backlog: work/items\n")
+    (here / "work").write_text("x\n")
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert "work is not a directory (a file is in the way); nothing written" in result.stderr
+    assert _entries(here) == ["tpm.yaml", "work"]
+
+
+def test_a_write_failing_midway_removes_what_this_run_created(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_create = scaffold.create_file
+
+    def fail_on_the_example(path: Path, data: bytes) -> None:
+        if path.name == "sso-login.yaml":
+            raise TpmError("cannot write backlog/sso-login.yaml: No space left on device")
+        real_create(path, data)
+
+    monkeypatch.setattr(scaffold, "create_file", fail_on_the_example)
+    (here / ".tpm").mkdir()
+    (here / ".tpm/notes.txt").write_text("ours\n")
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    assert _entries(here) == [".tpm", ".tpm/notes.txt"]
+
+
+def _entries(root: Path) -> list[str]:
+    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*"))
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root writes anywhere")
+def test_a_folder_without_write_permission_is_found_before_writing(here: Path) -> None:
+    (here / ".tpm").mkdir()
+    (here / ".tpm").chmod(0o555)
+    try:
+        result = CliRunner().invoke(app, ["init"])
+    finally:
+        (here / ".tpm").chmod(0o755)
+    assert result.exit_code == 2
+    assert "cannot create .tpm/item.schema.json: no permission to write in .tpm" in result.stderr
+    assert _entries(here) == [".tpm"]

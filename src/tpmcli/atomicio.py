@@ -16,15 +16,16 @@ from contextlib import suppress
 from pathlib import Path
 
 from tpmcli.config import display_path
-from tpmcli.errors import EXIT_FINDINGS, TpmError
+from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, TpmError
 
 TEMP_SUFFIX = ".tpm-tmp"
 
 
 class FileChangedError(TpmError):
-    """The file changed on disk between reading and writing it."""
+    """The file changed on disk between reading and writing it: the environment
+    moved under tpm, not a finding in the data (exit 2)."""
 
-    exit_code = EXIT_FINDINGS
+    exit_code = EXIT_USAGE
 
 
 class FileExistsTpmError(TpmError):
@@ -84,8 +85,8 @@ def replace_file(path: Path, data: bytes, *, expected: bytes) -> None:
     try:
         if _digest(target.read_bytes()) != _digest(expected):
             raise FileChangedError(
-                f"{shown} changed on disk since tpm read it; nothing written "
-                "(run the command again)"
+                f"{shown} changed on disk after tpm read it, so nothing was written; "
+                "run the command again"
             )
         os.replace(temp, target)
     except OSError as exc:

@@ -1,17 +1,19 @@
 """``tpm set`` and ``tpm add``: change or create item files, validated before writing.
 
-The backlog is found and read as ``tpm rank`` reads it. An edit is refused (exit 1,
-nothing written) when it would give the file a problem it did not have, or a
-cross-item one (duplicate id, unknown dependency, a cycle). Writes are atomic.
+The backlog is found and read as ``tpm rank`` reads it. The whole backlog is checked
+as ``tpm check`` would, before and after the change: a change that causes any problem
+the backlog did not have (in the file it writes or in another: a duplicate id, an
+unknown dependency, a cycle) is refused, exit 1, nothing written. Problems the
+backlog already had are kept, so a broken item can be fixed one value at a time.
+Writes are atomic.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,19 +23,19 @@ from tpmcli.atomicio import create_file, replace_file
 from tpmcli.backlog import configured_frameworks
 from tpmcli.config import Config, backlog_paths, display_path, load_config
 from tpmcli.editing import Change, EditError, edit_document
-from tpmcli.errors import EXIT_FINDINGS, InvalidItemsError, Problem, TpmError, UsageError
+from tpmcli.errors import InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
+from tpmcli.itemnames import check_chosen_id, slugify, unique_name
 from tpmcli.itemschema import SCHEMA_FILE, item_schema
-from tpmcli.loading import SourceFile, discover_files, load_sources, parse_item_file, read_sources
+from tpmcli.loading import SourceFile, discover_files, parse_item_file, read_sources
 from tpmcli.located import suggest
 from tpmcli.model import Item
-from tpmcli.validation import ID_PATTERN, ItemRules, check_backlog
+from tpmcli.validation import ItemRules, check_backlog
 from tpmcli.yamlemit import block_lines, same_value, unwrap
 from tpmcli.yamlpatch import REMOVE
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
 PathStep = str | int
-SLUG_MAX = 60
 
 
 class ChangeRejected(InvalidItemsError):
@@ -126,46 +128,66 @@ def find_item(workspace: Workspace, item_id: str) -> ItemLocation:
     return found[0]
 
 
-def _problems_of(
-    workspace: Workspace, shown: str, data: bytes, others: Sequence[Item]
-) -> list[Problem]:
-    """The problems of the file named ``shown`` holding ``data``: its own, and those
-    between its items and ``others`` (the rest of the backlog)."""
-    own, problems = parse_item_file(SourceFile(shown, data), workspace.rules)
-    cross = check_backlog([*others, *own], workspace.config.require)
-    return problems + [problem for problem in cross if problem.path == shown]
+ParsedFiles = dict[str, tuple[list[Item], list[Problem]]]
 
 
-def _other_items(workspace: Workspace, shown: str) -> list[Item]:
-    others = [file.source for file in workspace.files if file.source.shown != shown]
-    return load_sources(others, workspace.rules).items
-
-
-def _new_problems(
-    workspace: Workspace, shown: str, before: bytes | None, after: bytes
-) -> list[Problem]:
-    """The problems the change causes: a valid file must stay valid; a file that already
-    had problems may keep them (so it can be fixed one value at a time), but gets no new
-    one on the lines the change wrote."""
-    others = _other_items(workspace, shown)
-    old = _problems_of(workspace, shown, before, others) if before is not None else []
-    known = {problem.message for problem in old}
-    fresh = [p for p in _problems_of(workspace, shown, after, others) if p.message not in known]
-    if not old or before is None:
-        return fresh
-    written = _written_lines(before, after)
-    return [problem for problem in fresh if problem.line in written]
-
-
-def _written_lines(before: bytes, after: bytes) -> set[int]:
-    """1-based numbers of the lines of ``after`` that are not lines of ``before``."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+def _parse_files(workspace: Workspace) -> ParsedFiles:
+    """Every item file's items and own problems, keyed by the path shown for it."""
     return {
-        line + 1
-        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
-        if tag in ("replace", "insert")
-        for line in range(j1, j2)
+        file.source.shown: parse_item_file(file.source, workspace.rules) for file in workspace.files
     }
+
+
+def _backlog_problems(workspace: Workspace, parsed: ParsedFiles) -> list[Problem]:
+    """What ``tpm check`` would say about ``parsed``: each file's problems and the
+    problems between items (duplicate ids, unknown dependencies, cycles)."""
+    items = [item for file_items, _ in parsed.values() for item in file_items]
+    own = [problem for _, problems in parsed.values() for problem in problems]
+    return own + check_backlog(items, workspace.config.require)
+
+
+def _with_positions_removed(message: str) -> str:
+    # "duplicate id 'x' (also in b.yaml:3:5)" names where the other copy is; an edit
+    # that shifts lines moves it without causing anything.
+    return re.sub(r"(\(also in .*?):\d+:\d+\)", r"\1)", message)
+
+
+def caused_problems(before: Sequence[Problem], after: Sequence[Problem]) -> list[Problem]:
+    """The problems of ``after`` that ``before`` did not have, anywhere in the backlog.
+
+    Problems are matched by file and message, not by position (the change may move
+    lines), and counted: a second copy of a problem the backlog had once is new.
+    """
+    known = Counter((p.path, _with_positions_removed(p.message)) for p in before)
+    fresh = []
+    for problem in after:
+        key = (problem.path, _with_positions_removed(problem.message))
+        if known[key]:
+            known[key] -= 1
+        else:
+            fresh.append(problem)
+    return fresh
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change does to the backlog: the problems it causes (anywhere) and the
+    ones the changed file still has that it had before."""
+
+    caused: list[Problem]
+    remaining: list[Problem]
+
+
+def _outcome(workspace: Workspace, shown: str, after: bytes) -> Outcome:
+    """The backlog's problems with the file ``shown`` holding ``after`` (a new file when
+    the backlog has none of that name), compared with its problems now."""
+    parsed = _parse_files(workspace)
+    before = _backlog_problems(workspace, parsed)
+    parsed[shown] = parse_item_file(SourceFile(shown, after), workspace.rules)
+    problems = _backlog_problems(workspace, parsed)
+    caused = caused_problems(before, problems)
+    remaining = [p for p in problems if p.path == shown and p not in caused]
+    return Outcome(sorted(caused), sorted(remaining))
 
 
 # --- tpm set --------------------------------------------------------------------------
@@ -198,14 +220,11 @@ def set_fields(request: SetRequest) -> SetResult:
     edited = edit_document(source.data, location.base, changes)
     if not edited.changed:
         return SetResult(source.shown, changed=False)
-    new = _new_problems(workspace, source.shown, source.data, edited.data)
-    if new:
-        raise ChangeRejected(sorted(new))
+    outcome = _outcome(workspace, source.shown, edited.data)
+    if outcome.caused:
+        raise ChangeRejected(outcome.caused)
     replace_file(location.file.path, edited.data, expected=source.data)
-    remaining = _problems_of(
-        workspace, source.shown, edited.data, _other_items(workspace, source.shown)
-    )
-    return SetResult(source.shown, changed=True, remaining=tuple(sorted(remaining)))
+    return SetResult(source.shown, changed=True, remaining=tuple(outcome.remaining))
 
 
 # --- tpm add --------------------------------------------------------------------------
@@ -223,25 +242,6 @@ class AddRequest:
 class AddResult:
     path: str
     item_id: str
-
-
-def slugify(title: str) -> str:
-    """ASCII kebab-case: ``"Single sign-on (SAML)"`` → ``single-sign-on-saml``."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
-    return slug or "item"
-
-
-def unique_name(slug: str, taken: Iterable[str]) -> str:
-    used = set(taken)
-    if slug not in used:
-        return slug
-    number = 2
-    while f"{slug}-{number}" in used:
-        number += 1
-    return f"{slug}-{number}"
 
 
 def modeline(folder: Path, project_root: Path) -> str | None:
@@ -294,24 +294,19 @@ def add_item(request: AddRequest) -> AddResult:
     if not request.title.strip():
         raise UsageError("the title must not be empty")
     ids = {candidate for file in workspace.files for candidate, _ in item_ids(file.source)}
-    names = {path.stem for path in folder.iterdir() if path.suffix in (".yaml", ".yml")}
+    names = {path.stem for path in folder.iterdir() if path.suffix.lower() in (".yaml", ".yml")}
     if request.item_id is not None:
         item_id = request.item_id
-        if not ID_PATTERN.match(item_id):
-            raise UsageError(f"--id '{item_id}' may contain only letters, digits, '.', '_' and '-'")
-        if item_id in ids or item_id in names:
-            raise TpmError(
-                f"id '{item_id}' is already used; nothing written", exit_code=EXIT_FINDINGS
-            )
+        check_chosen_id(item_id, ids | names)
     else:
         item_id = unique_name(slugify(request.title), ids | names)
     path = folder / f"{item_id}.yaml"
     shown = display_path(path)
     data = item_text(request.title, changes, modeline(folder, workspace.project_root))
     encoded = data.encode("utf-8")
-    problems = _new_problems(workspace, shown, None, encoded)
-    if problems:
-        raise ChangeRejected(sorted(problems))
+    outcome = _outcome(workspace, shown, encoded)
+    if outcome.caused:
+        raise ChangeRejected(outcome.caused)
     create_file(path, encoded)
     return AddResult(shown, item_id)
 

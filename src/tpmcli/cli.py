@@ -452,8 +452,18 @@ def set_(
 ) -> None:
     """Change fields of an item in place; every other byte of its file stays as it is.
 
-    The change is validated first: an invalid value writes nothing and exits 1; an
-    unknown key or id exits 2. Prints the path of the file written.
+    The whole backlog is checked first, as tpm check would: a change that would
+    cause any new problem (an invalid value, a duplicate id, a depends_on left
+    naming a renamed id, a cycle), in this file or another, writes nothing.
+    Problems the backlog already had are printed as warnings. Prints the path of
+    the file written.
+
+    \b
+    Exit codes:
+      0  written, or the item already says so (nothing written)
+      1  the change would cause the problems printed; nothing written
+      2  usage or environment: unknown id or key, a value that cannot be
+         written in place, the file changed on disk meanwhile
     """
     from tpmcli.authoring import SetRequest, set_fields
 
@@ -484,7 +494,15 @@ def add(
 ) -> None:
     """Create an item file in the backlog folder; prints its path.
 
-    Validated first: an invalid value writes nothing and exits 1.
+    The new item is checked with the whole backlog first; nothing is written when
+    it would cause a problem.
+
+    \b
+    Exit codes:
+      0  written
+      1  an invalid value, or an id (or file name) already used; nothing written
+      2  usage or environment: unknown key, a bad --id, no backlog folder, a
+         file that cannot be written
     """
     from tpmcli.authoring import AddRequest, add_item
 

@@ -5,12 +5,14 @@ round-trip mode, and as a surgical splice of just the value's span (``yamlpatch`
 The ruamel result is taken when it leaves every line outside the edited value
 byte-identical; otherwise the splice is. Either must read back, through the fast
 reader, as exactly the intended data, or the edit is refused. A UTF-8 BOM and the
-file's line endings (LF, CRLF, even mixed) are kept.
+file's line endings (LF, CRLF, even mixed, or CR alone) are kept; CR alone mixed with
+the others is refused.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,11 +66,46 @@ def edit_document(data: bytes, base: Sequence[PathStep], changes: Sequence[Chang
         text = decode_text(data)
     except YamlSyntaxError as exc:
         raise EditError(f"cannot edit: {exc.message}") from None
+    text, cr_only = _with_line_feeds(text)
     methods = []
     for change in changes:
         text, method = _apply(text, tuple(base), change)
         methods.append(method)
+    if not any(method != "unchanged" for method in methods):
+        return EditResult(data, tuple(methods))
+    if cr_only:
+        text = _with_carriage_returns(text)
     return EditResult((BOM if bom else b"") + text.encode("utf-8"), tuple(methods))
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _with_line_feeds(text: str) -> tuple[str, bool]:
+    """``text`` with CR-only line ends (old Mac files) made LF, and whether it had them.
+
+    Every line-based step of the edit works on LF (or CRLF) lines; CR alone and LF are
+    both line breaks to YAML, so the text reads the same. CR alone next to LF or CRLF
+    cannot be restored line by line, and is refused.
+    """
+    if not _LONE_CR.search(text):
+        return text, False
+    if "\n" in text:
+        raise EditError(
+            "cannot edit: the file ends some lines with CR alone and others with LF or "
+            "CRLF; give it one kind of line ending and run the command again"
+        )
+    return text.replace("\r", "\n"), True
+
+
+def _with_carriage_returns(text: str) -> str:
+    restored = text.replace("\n", "\r")
+    # Both texts read the same (CR and LF are both YAML line breaks); checked, because
+    # a difference here would be silent data loss.
+    reads_the_same = same_value(parse_document(restored).value, parse_document(text).value)
+    if not reads_the_same:  # pragma: no cover
+        raise EditError("cannot edit: the file's CR line endings cannot be kept")
+    return restored
 
 
 def apply_to_data(value: Any, base: Sequence[PathStep], change: Change) -> Any:

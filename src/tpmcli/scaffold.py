@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,48 +82,137 @@ class InitResult:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Plan:
+    """What ``tpm init`` will create, worked out (and every path checked) before the
+    first write: folders outermost first, then files with their bytes."""
+
+    folders: list[Path] = field(default_factory=list)
+    files: list[tuple[Path, bytes]] = field(default_factory=list)
+    result: InitResult = field(default_factory=InitResult)
+
+    def folder(self, path: Path, *, report: bool = True) -> None:
+        """Create ``path`` and the missing folders above it (reported as ``path/``)."""
+        missing: list[Path] = []
+        for candidate in (path, *path.parents):
+            if candidate in self.folders or _usable(candidate, folder=True):
+                break
+            missing.append(candidate)
+        self.folders.extend(reversed(missing))
+        if missing and report:
+            self.result.created.append(display_path(path) + "/")
+
+    def file(self, path: Path, data: bytes) -> bool:
+        """Create ``path`` unless it exists (then it is kept); False when kept."""
+        if _usable(path, folder=False):
+            self.result.kept.append(display_path(path))
+            return False
+        self.folder(path.parent, report=False)
+        self.files.append((path, data))
+        self.result.created.append(display_path(path))
+        return True
+
+
+def _usable(path: Path, *, folder: bool) -> bool:
+    """Whether ``path`` exists as what it must be; something else in the way is an error."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_dir() == folder and (folder or path.is_file()):
+        return True
+    wanted, found = ("a directory", "a file") if folder else ("a file", "a directory")
+    if not path.is_dir() and not path.is_file():
+        found = "something else"
+    raise UsageError(
+        f"{display_path(path)} is not {wanted} ({found} is in the way); nothing written"
+    )
+
+
 def init_project(directory: Path) -> InitResult:
-    """Scaffold ``directory``; what exists is kept as it is."""
+    """Scaffold ``directory``; what exists is kept as it is. Every path is checked
+    before anything is written, and a write failing midway removes what this run
+    created."""
     if not directory.is_dir():
         raise UsageError(f"{display_path(directory)} is not a directory")
-    result = InitResult()
+    plan = _plan(directory)
+    _carry_out(plan)
+    return plan.result
+
+
+def _plan(directory: Path) -> Plan:
+    plan = Plan()
     config_path = directory / CONFIG_NAME
-    if config_path.exists():
-        result.kept.append(display_path(config_path))
-        config = parse_config(config_path.read_bytes(), config_path)
-    else:
+    if plan.file(config_path, CONFIG_TEMPLATE.encode()):
         config = parse_config(CONFIG_TEMPLATE.encode(), config_path)
-        create_file(config_path, CONFIG_TEMPLATE.encode())
-        result.created.append(display_path(config_path))
+    else:
+        config = parse_config(_read(config_path), config_path)
     frameworks = configured_frameworks(config)
     schema_path = directory / SCHEMA_FILE
-    if schema_path.exists():
-        result.kept.append(display_path(schema_path))
-    else:
-        schema_path.parent.mkdir(parents=True, exist_ok=True)
-        create_file(schema_path, schema_text(item_schema(frameworks, config.statuses)).encode())
-        result.created.append(display_path(schema_path))
+    plan.file(schema_path, schema_text(item_schema(frameworks, config.statuses)).encode())
     folder = backlog_paths((), config)[0]
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"the backlog {display_path(folder)} is not a directory")
-    if not folder.exists():
-        folder.mkdir(parents=True)
-        result.created.append(display_path(folder) + "/")
-    if discover_files([folder], directory):
-        result.kept.append(display_path(folder) + "/")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise UsageError(
+            f"the backlog {display_path(folder)} is not a directory (a file is in the way); "
+            "nothing written"
+        )
+    plan.folder(folder)
+    if folder.is_dir() and discover_files([folder], directory):
+        plan.result.kept.append(display_path(folder) + "/")
     else:
-        _write_example(folder, schema_path, config, result)
-    return result
+        _plan_example(plan, folder, schema_path, config)
+    return plan
 
 
-def _write_example(folder: Path, schema_path: Path, config: Config, result: InitResult) -> None:
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {display_path(path)}: {exc.strerror or exc}") from None
+
+
+def _plan_example(plan: Plan, folder: Path, schema_path: Path, config: Config) -> None:
     relative = Path(os.path.relpath(schema_path.resolve(), folder.resolve())).as_posix()
     text = f"# yaml-language-server: $schema={relative}\n" + EXAMPLE_ITEM
     path = folder / EXAMPLE_NAME
     rules = ItemRules(configured_frameworks(config), config.statuses)
     _items, problems = parse_item_file(SourceFile(display_path(path), text.encode()), rules)
     if problems:
-        result.notes.append(f"no example item: it does not fit this tpm.yaml ({problems[0]})")
+        plan.result.notes.append(f"no example item: it does not fit this tpm.yaml ({problems[0]})")
         return
-    create_file(path, text.encode())
-    result.created.append(display_path(path))
+    plan.file(path, text.encode())
+
+
+def _check_writable(plan: Plan) -> None:
+    """Each folder that gets a new entry must let us write into it."""
+    planned = set(plan.folders)
+    for path in [*plan.folders, *(path for path, _ in plan.files)]:
+        parent = path.parent
+        if parent not in planned and not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(
+                f"cannot create {display_path(path)}: no permission to write in "
+                f"{display_path(parent)}; nothing written"
+            )
+
+
+def _carry_out(plan: Plan) -> None:
+    _check_writable(plan)
+    made: list[Path] = []
+    try:
+        for folder in plan.folders:
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot create {display_path(folder)}: {exc.strerror or exc}"
+                ) from None
+            made.append(folder)
+        for path, data in plan.files:
+            create_file(path, data)
+            made.append(path)
+    except BaseException:
+        for path in reversed(made):
+            with suppress(OSError):
+                if path in plan.folders:
+                    path.rmdir()
+                else:
+                    path.unlink()
+        raise
