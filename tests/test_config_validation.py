@@ -18,7 +18,8 @@ CASES = {
     "framework-not-text": (b"framework: [rice]\n", "1:12: framework must be text, not a list"),
     "framework-not-installed": (
         b"framework: ricee\n",
-        "1:12: framework: no framework 'ricee' is installed (moscow, rice, wsjf)",
+        "1:12: framework must name installed frameworks (moscow, rice, wsjf), each once, "
+        "not 'ricee'",
     ),
     "statuses-not-a-list": (
         b"statuses: proposed\n",
@@ -31,39 +32,40 @@ CASES = {
     ),
     "excluded-status-unknown": (
         b"exclude_statuses: [done, archived]\n",
-        "1:26: 'archived' is not one of the statuses",
+        "1:26: exclude_statuses[1] must be one of proposed, planned, in-progress, done or "
+        "dropped, not 'archived'",
     ),
     "limit-as-text": (
         b"limits: {max_file_bytes: '10'}\n",
-        "1:26: limits.max_file_bytes must be a number, not the text '10'",
+        "1:26: limits.max_file_bytes must be a whole number, not the text '10'",
     ),
     "limit-zero": (
         b"limits: {max_items: 0}\n",
-        "1:21: limits.max_items must be greater than 0, not the number 0",
+        "1:21: limits.max_items must be > 0, not 0",
     ),
     "limit-boolean": (
         b"limits: {max_items: true}\n",
-        "1:21: limits.max_items must be a number, not a boolean (true)",
+        "1:21: limits.max_items must be a whole number, not a boolean (true)",
     ),
     "limit-fraction": (
         b"limits: {max_items: 1.5}\n",
-        "1:21: limits.max_items must be a whole number, not 1.5",
+        "1:21: limits.max_items must be a whole number, not the number 1.5",
     ),
     "scales-for-unknown-framework": (
         b"scales: {ricee: {impact: [1]}}\n",
-        "1:9: scales.ricee: no framework 'ricee' is installed",
+        "1:10: scales.ricee is not an installed framework (installed: moscow, rice, wsjf)",
     ),
     "scale-not-numbers": (
         b"scales: {rice: {impact: [a]}}\n",
-        "1:9: scales.rice.impact: every entry must be a number, not the text 'a'",
+        "1:26: scales.rice.impact[0] must be a number, not the text 'a'",
     ),
     "unknown-scale": (
         b"scales: {rice: {reachh: [1]}}\n",
-        "1:9: unknown rice scale 'reachh' (known: impact, confidence)",
+        "1:17: scales.rice.reachh is not a rice scale (known: impact, confidence)",
     ),
     "require-unknown-framework": (
         b"require: [ricee]\n",
-        "1:10: require: no framework 'ricee' is installed",
+        "1:11: require[0] must name an installed framework (moscow, rice, wsjf), not 'ricee'",
     ),
     "backlog-not-a-path": (
         b"backlog: 3\n",
@@ -115,7 +117,7 @@ def test_an_item_without_status_names_the_default(project: Path) -> None:
     result = CliRunner().invoke(app, ["check"])
     assert result.exit_code == 1, result.output
     assert result.stdout == (
-        "backlog/item.yaml:1:1: status 'proposed' (the default) is not one of: todo, doing\n"
+        "backlog/item.yaml:1:1: status must be one of todo or doing, not 'proposed' (the default)\n"
     )
 
 

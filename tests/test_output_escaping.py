@@ -63,17 +63,13 @@ def test_table_prints_markup_literally_and_escapes_control_characters(hostile: P
     out = result.stdout
     assert [line.rstrip() for line in out.splitlines()] == [
         "Backlog ranked by RICE",
-        " #   ID         Title              Score   Reach   Impact   Confidence   Effort",
+        "#  ID     Title                         Score  Reach  Impact  Confidence  Effort",
         "─" * 80,
-        " 1   evil       [bold red]x[/]        10      10        1            1        1",
-        "                [link=https://e.",
-        "                invalid]y[/link]",
-        "",
-        "                \\x1b[2J\\x1b]0;t\\",
-        "                x07 |",
-        "                z\\n:\u200b:error:\u200b:w",
-        "                \\u202eabc %0A",
-        " 2   plain      Plain                  5       5        1            1        1",
+        "1  evil   [bold red]x[/]                   10     10       1           1       1",
+        "          [link=https://e.invalid]y[/l",
+        "          ink] \\x1b[2J\\x1b]0;t\\x07 |",
+        "          z\\n:\u200b:error:\u200b:w \\u202eabc %0A",
+        "2  plain  Plain                             5      5       1           1       1",
     ]
     assert not RAW_CONTROL.search(out)
     no_workflow_command(out)
@@ -165,7 +161,8 @@ def test_github_annotations_cannot_inject_commands(
     prefix = "::error file=backlog/a%2Cb%3Ac%25d%0A%3A%3Aset-output name=x%3A%3Ay.yaml,"
     assert result.stdout == (
         f"{prefix}line=1,col=1,title=tpm check::id 'a,b:c%25d\\n:\u200b:set-output "
-        "name=x:\u200b:y' (from the file name) may contain only letters, digits, '.', '_' and '-'\n"
+        "name=x:\u200b:y' (from the file name) may contain only letters, digits, '.', '_' and '-' "
+        "(and must start with a letter or digit)\n"
         f"{prefix}line=2,col=1,title=tpm check::"
         "unknown key 'k\\n:\u200b:add-mask:\u200b:secret%25'\n"
     )

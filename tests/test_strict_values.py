@@ -88,20 +88,15 @@ CASES = {
         "2:15: '0755' is ambiguous: YAML 1.2 reads it as 755, YAML 1.1 tools as an octal "
         "number; write 755 (or 0o755 for octal), or quote it for text",
     ),
-    "too-large": (rice(reach="1e16"), "2:15: rice.reach must be at most 1e15, not 1e+16"),
     "huge-integer": (
         rice(reach="0x" + "f" * 5000),
-        "2:15: rice.reach must be at most 1e15, not a number of more than 300 digits",
-    ),
-    "score-overflows": (
-        rice(reach="1e15", impact="3", effort="1e-300"),
-        "2:7: rice: these inputs give a score of inf; check for a value far too large or too small",
+        "2:15: rice.reach must be a finite number, not one this large",
     ),
     "empty-value": (rice(reach="~"), "2:15: rice.reach must be a number, not an empty value"),
     "list": (rice(reach="[1]"), "2:15: rice.reach must be a number, not a list"),
     "off-scale": (
         rice(impact="4"),
-        "2:27: rice.impact: 4 is not on the impact scale (3, 2, 1, 0.5, 0.25)",
+        "2:27: rice.impact must be one of 3, 2, 1, 0.5 or 0.25, not 4",
     ),
     "wsjf-zero-job-size": (wsjf(job_size="0"), "2:77: wsjf.job_size must be > 0, not 0"),
     "wsjf-boolean": (

@@ -5,19 +5,37 @@ Nothing here prints; every function returns data or raises a TpmError.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.config import Config, backlog_paths, display_path, load_config
-from tpmcli.errors import ConfigError, InvalidItemsError, Problem, UsageError
-from tpmcli.frameworks.base import Framework
-from tpmcli.frameworks.registry import discover
-from tpmcli.loading import discover_files, load_sources, missing_paths, read_sources
+from tpmcli.discovery import find_item_files
+from tpmcli.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ConfigError,
+    InvalidItemsError,
+    Problem,
+    UsageError,
+)
+from tpmcli.frameworks.base import Framework, SettingsError
+from tpmcli.frameworks.registry import FrameworkSource, LoadedFramework, discover
+from tpmcli.itemcache import ItemCache
+from tpmcli.loading import (
+    LoadResult,
+    SourceFile,
+    load_item_files,
+    load_sources,
+    missing_paths,
+    paused_gc,
+)
+from tpmcli.located import dotted
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
 from tpmcli.safefiles import working_tree_root
-from tpmcli.validation import ItemRules, check_backlog
+from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
 DEFAULT_FRAMEWORK = "rice"
 
@@ -28,6 +46,10 @@ class BacklogRequest:
 
     paths: tuple[Path, ...] = ()
     config_file: Path | None = None
+    #: A git revision to read the backlog at (``--at``); None for the working tree.
+    at: str | None = None
+    #: Reuse files parsed by earlier runs (see ``itemcache``); off with --no-cache.
+    use_cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,8 +71,8 @@ class Backlog:
 def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
     """``-f NAME`` and ``--by A,B`` name the same thing; both at once must agree."""
     names: tuple[str, ...] = ()
-    if by:
-        names = tuple(part.strip() for part in by.split(",") if part.strip())
+    if by is not None:
+        names = split_names(by)
         if not names:
             raise UsageError("--by needs at least one framework name")
     if framework:
@@ -60,45 +82,95 @@ def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
     return names
 
 
-def configured_frameworks(config: Config) -> dict[str, Framework]:
-    """Every installed framework, configured with ``scales:`` from tpm.yaml."""
+def framework_catalogue(config: Config) -> dict[str, LoadedFramework]:
+    """Every framework by name: built-in, installed plugins and tpm.yaml's ``frameworks:``.
+
+    A tpm.yaml framework may not take the name of an installed plugin (a config error).
+    """
     installed, _broken = discover()
+    catalogue = dict(installed)
+    problems: list[Problem] = []
+    from_config = FrameworkSource("config")
+    for name, framework in config.frameworks.items():
+        if name in installed:
+            key = f"frameworks.{name}"
+            taken = f"'{name}' is already the name of a framework ({installed[name].source})"
+            problems.append(config.problem(("frameworks", name), f"{key}: {taken}", on_key=True))
+        else:
+            catalogue[name] = LoadedFramework(framework, from_config)
+    if problems:
+        raise ConfigError(problems)
+    return catalogue
+
+
+def list_frameworks(config_file: Path | None) -> dict[str, LoadedFramework]:
+    """What ``tpm frameworks`` shows: the catalogue under the effective tpm.yaml."""
+    return framework_catalogue(load_config(config_file))
+
+
+def configured_frameworks(config: Config) -> dict[str, Framework]:
+    """Every framework of the catalogue, configured with ``scales:`` from tpm.yaml; every
+    setting naming a framework (``framework:``, ``require:``, ``scales:``) is checked."""
+    catalogue = framework_catalogue(config)
+    names = ", ".join(sorted(catalogue))
     frameworks: dict[str, Framework] = {}
     problems: list[Problem] = []
     for name in config.scales:
-        if name not in installed:
-            problems.append(
-                config.problem("scales", f"scales.{name}: no framework '{name}' is installed")
-            )
-    for name, loaded in installed.items():
-        try:
-            frameworks[name] = loaded.framework.configure(config.scales.get(name, {}))
-        except ValueError as exc:
-            problems.append(config.problem("scales", str(exc)))
-    for name in (config.framework or "").split(","):
-        if name.strip() and name.strip() not in installed:
-            known = ", ".join(sorted(installed))
+        if name not in catalogue:
             problems.append(
                 config.problem(
-                    "framework", f"framework: no framework '{name.strip()}' is installed ({known})"
+                    ("scales", name),
+                    f"scales.{name} is not an installed framework (installed: {names})",
+                    on_key=True,
                 )
             )
-    for name in config.require:
-        if name not in installed:
+    for name, loaded in catalogue.items():
+        try:
+            frameworks[name] = loaded.framework.configure(config.scales.get(name, {}))
+        except SettingsError as exc:
+            problems.extend(
+                config.problem(
+                    ("scales", name, *problem.field),
+                    f"{dotted(('scales', name, *problem.field))} {problem.message}",
+                    on_key=problem.on_key,
+                )
+                for problem in exc.problems
+            )
+        except ValueError as exc:
+            problems.append(config.problem(("scales", name), f"scales.{name}: {exc}"))
+    for index, name in enumerate(config.require):
+        if name not in catalogue:
             problems.append(
-                config.problem("require", f"require: no framework '{name}' is installed")
+                config.problem(
+                    ("require", index),
+                    f"require[{index}] must name an installed framework ({names}), not {name!r}",
+                )
+            )
+    if config.framework is not None:
+        chosen = split_names(config.framework)
+        unknown = [name for name in chosen if name not in catalogue]
+        if unknown or not chosen or len(set(chosen)) != len(chosen):
+            problems.append(
+                config.problem(
+                    "framework",
+                    f"framework must name installed frameworks ({names}), each once, "
+                    f"not {config.framework!r}",
+                )
             )
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems))
     return frameworks
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """``moscow, rice`` → ``("moscow", "rice")``."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def choose_frameworks(
     names: Sequence[str], config: Config, frameworks: dict[str, Framework]
 ) -> tuple[Framework, ...]:
-    chosen = tuple(names) or tuple(
-        part.strip() for part in (config.framework or DEFAULT_FRAMEWORK).split(",")
-    )
+    chosen = tuple(names) or split_names(config.framework or DEFAULT_FRAMEWORK)
     unknown = [name for name in chosen if name not in frameworks]
     if unknown:
         known = ", ".join(sorted(frameworks))
@@ -110,35 +182,117 @@ def choose_frameworks(
 
 def load_backlog(request: BacklogRequest) -> Backlog:
     """Read and validate every item file; problems are collected, not raised."""
+    if request.at is not None:
+        # revisions builds on this module, so it is imported only when asked for.
+        from tpmcli.revisions import load_backlog_at
+
+        return load_backlog_at(request, request.at)
     config = load_config(request.config_file)
     frameworks = configured_frameworks(config)
-    paths = backlog_paths(request.paths, config)
-    if request.paths:
-        absent = missing_paths(request.paths)
-        if absent:
-            raise UsageError(f"no such file or directory: {display_path(absent[0])}")
+    paths = _existing_backlog(request.paths, config)
     boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
-    files = discover_files(paths, boundary)
-    sources, problems = read_sources(files, [display_path(f) for f in files], config.max_file_bytes)
     rules = ItemRules(frameworks, config.statuses)
-    loaded = load_sources(sources, rules)
-    problems.extend(loaded.problems)
+    with paused_gc():
+        files = find_item_files(paths, boundary)
+        cache = open_cache(request, config, frameworks)
+        loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
+        cache.save()
+    return _validated_backlog(
+        config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
+    )
+
+
+def assemble_backlog(
+    config: Config,
+    frameworks: dict[str, Framework],
+    sources: Sequence[SourceFile],
+    problems: Sequence[Problem],
+    *,
+    files: int,
+    shown_root: str,
+    request: BacklogRequest | None = None,
+) -> Backlog:
+    """Item files (from the working tree or a git revision) → a validated Backlog.
+
+    ``problems`` are those found while reading the ``files`` item files; ``shown_root``
+    names the backlog in the problem about too many items. With ``request``, files
+    parsed before (by any run, from any revision) come from the parse cache."""
+    rules = ItemRules(frameworks, config.statuses)
+    with paused_gc():
+        cache = open_cache(request, config, frameworks) if request else ItemCache.disabled()
+        loaded = load_sources(sources, rules, cache)
+        cache.save()
+    return _validated_backlog(
+        config, frameworks, loaded, problems, files=files, shown_root=shown_root
+    )
+
+
+def _validated_backlog(
+    config: Config,
+    frameworks: dict[str, Framework],
+    loaded: LoadResult,
+    problems: Sequence[Problem],
+    *,
+    files: int,
+    shown_root: str,
+) -> Backlog:
+    found = [*problems, *loaded.problems]
     if len(loaded.items) > config.max_items:
-        problems.append(
+        found.append(
             Problem(
-                display_path(paths[0]),
+                shown_root,
                 1,
                 1,
                 f"backlog holds {len(loaded.items)} items, over the limit of {config.max_items}",
             )
         )
-    problems.extend(check_backlog(loaded.items, config.require))
-    return Backlog(config, frameworks, loaded.items, sorted(problems), len(files))
+    found.extend(check_backlog(loaded.items))
+    return Backlog(config, frameworks, loaded.items, sorted(found), files)
+
+
+def _existing_backlog(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
+    """Where the backlog is; a place that does not exist is an error, never an empty
+    backlog that ``tpm check`` would pass."""
+    chosen = backlog_paths(paths, config)
+    absent = missing_paths(chosen)
+    if not absent:
+        return chosen
+    if paths:
+        raise UsageError(f"no such file or directory: {display_path(absent[0])}")
+    if config.backlog:
+        # A path into the nodes: a list entry, or the scalar itself when it is one.
+        where = ("backlog", config.backlog.index(absent[0]))
+        message = f"backlog names a folder that does not exist: {display_path(absent[0])}"
+        raise ConfigError([config.problem(where, message)])
+    raise UsageError(
+        f"no backlog folder: {display_path(absent[0])} does not exist "
+        "(give PATH arguments, or set backlog: in tpm.yaml)"
+    )
+
+
+def open_cache(
+    request: BacklogRequest, config: Config, frameworks: dict[str, Framework]
+) -> ItemCache:
+    """The parse cache of this backlog: one per config file and backlog folders, shared
+    by the working tree and every revision (the same content is parsed once)."""
+    if not request.use_cache:
+        return ItemCache.disabled()
+    paths = backlog_paths(request.paths, config)
+    scope = json.dumps(
+        [str(config.path.resolve()) if config.path else None, [str(p.resolve()) for p in paths]]
+    )
+    # The size limit decides which files are read at all: a cached entry holds for it.
+    settings = {"scales": config.scales, "max_file_bytes": config.max_file_bytes}
+    return ItemCache.open(scope, ItemRules(frameworks, config.statuses), settings)
 
 
 def rank_backlog(request: RankRequest) -> Ranking:
     """The ranking ``tpm rank`` shows; invalid items raise (no partial ranking)."""
-    backlog = load_backlog(request)
+    return rank_loaded(load_backlog(request), request)
+
+
+def rank_loaded(backlog: Backlog, request: RankRequest) -> Ranking:
+    """Rank an already loaded backlog; invalid items raise (no partial ranking)."""
     chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
     if backlog.problems:
         raise InvalidItemsError(backlog.problems)
@@ -175,20 +329,23 @@ class CheckReport:
     problems: list[Problem]
     files: int
     items: int
+    #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
+    exit_code: int = EXIT_OK
 
 
 def check_backlog_files(request: CheckRequest) -> CheckReport:
-    """Every problem in the backlog; a broken tpm.yaml raises (exit 2) instead."""
-    backlog = load_backlog(request)
-    problems = list(backlog.problems)
+    """Every problem in the backlog, with the inputs that ``--require`` and
+    ``require:`` in tpm.yaml ask for. An invalid tpm.yaml is reported like the items
+    (so that CI annotates it too), with exit code 2."""
+    try:
+        backlog = load_backlog(request)
+    except ConfigError as exc:
+        return CheckReport(sorted(exc.problems), 0, 0, exc.exit_code)
     unknown = [name for name in request.require if name not in backlog.frameworks]
     if unknown:
-        raise UsageError(f"unknown framework '{unknown[0]}' in --require")
-    if request.require:
-        problems.extend(
-            Problem(item.path, item.line, item.column, f"'{item.id}' has no {name} inputs")
-            for item in backlog.items
-            for name in request.require
-            if name not in item.inputs and name not in backlog.config.require
-        )
-    return CheckReport(sorted(problems), backlog.files, len(backlog.items))
+        known = ", ".join(sorted(backlog.frameworks))
+        raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
+    required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
+    problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
+    exit_code = EXIT_FINDINGS if problems else EXIT_OK
+    return CheckReport(problems, backlog.files, len(backlog.items), exit_code)

@@ -8,7 +8,7 @@ relative to it. Every problem is located (``tpm.yaml:3:5: ...``) and exits 2.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,8 +16,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
-from tpmcli.frameworks.base import describe
-from tpmcli.located import Locator
+from tpmcli.frameworks.base import Framework, describe, one_of
+from tpmcli.frameworks.configured import (
+    FrameworkSpec,
+    InputSpec,
+    SpecProblem,
+    build_frameworks,
+)
+from tpmcli.frameworks.registry import builtin_frameworks
+from tpmcli.located import Locator, PathStep, quoted, suggest
 from tpmcli.safefiles import (
     FileTooLarge,
     read_limited,
@@ -25,9 +32,10 @@ from tpmcli.safefiles import (
     within,
     working_tree_root,
 )
-from tpmcli.yamlread import YamlSyntaxError, load_bytes, locate
+from tpmcli.yamlread import YamlSyntaxError, load_bytes, plain_scalar_start
 
 CONFIG_NAME = "tpm.yaml"
+DEFAULT_BACKLOG = "backlog"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
 DEFAULT_EXCLUDED = ("done", "dropped")
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
@@ -72,6 +80,7 @@ class _ConfigFile(BaseModel):
     require: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
     limits: _Limits = Field(default_factory=_Limits)
+    frameworks: dict[str, FrameworkSpec] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,12 +96,22 @@ class Config:
     scales: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_items: int = DEFAULT_MAX_ITEMS
-    #: Where each key was written, to locate problems found later (e.g. bad scales).
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Frameworks declared under ``frameworks:`` (formulas checked, not yet configured).
+    frameworks: Mapping[str, Framework] = field(default_factory=dict)
+    #: How problems name the file when not by ``path`` (``main:tpm.yaml`` at a revision).
+    shown_as: str | None = None
+    #: The file's YAML nodes, to locate problems found later (e.g. bad scales).
+    locator: Locator | None = field(default=None, compare=False, repr=False)
 
-    def problem(self, key: str, message: str) -> Problem:
-        line, column = self.positions.get(key, (1, 1))
-        return Problem(display_path(self.path) if self.path else CONFIG_NAME, line, column, message)
+    def problem(
+        self, key: str | Sequence[PathStep], message: str, *, on_key: bool = False
+    ) -> Problem:
+        """A problem located at ``key`` (a top-level key or a path of keys and indexes)."""
+        path = (key,) if isinstance(key, str) else tuple(key)
+        if self.locator is None:
+            shown = self.shown_as or (display_path(self.path) if self.path else CONFIG_NAME)
+            return Problem(shown, 1, 1, message)
+        return (self.locator.at_key if on_key else self.locator.at)(path, message)
 
 
 def find_config(start: Path) -> Path | None:
@@ -108,26 +127,20 @@ def find_config(start: Path) -> Path | None:
 
 
 def display_path(path: Path) -> str:
-    """A path as shown to people: relative to the current directory when below it."""
-    # Lexical first: a symlink is shown where it is, not where it points (and a
-    # symlink loop, which Path.resolve() raises on, is shown at all).
-    cwd = Path.cwd()
-    for candidate, base in (
-        (Path(os.path.abspath(path)), cwd),
-        (Path(os.path.realpath(path)), Path(os.path.realpath(cwd))),
-    ):
-        try:
-            return candidate.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+    """A path as shown to people: relative to the current directory (``../x`` when
+    not below it), so that output does not depend on where the checkout is."""
+    # Lexical, not resolve(): a symlinked item is shown where it is linked, not its target.
+    try:
+        return Path(os.path.relpath(os.path.abspath(path), os.getcwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
 
 
 def load_config(explicit: Path | None, start: Path | None = None) -> Config:
     """Read the effective configuration: ``explicit`` if given, else the discovered file."""
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
+            raise ConfigError([Problem(display_path(explicit), 1, 1, "config file not found")])
         return parse_config(_read_config(explicit), explicit)
     found = find_config(start or Path.cwd())
     if found is None:
@@ -163,13 +176,22 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
     try:
         parsed = _ConfigFile.model_validate(raw)
     except ValidationError as exc:
-        allowed = list(_ConfigFile.model_fields)
+        allowed = [*_ConfigFile.model_fields, *FrameworkSpec.model_fields, *InputSpec.model_fields]
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
-    problems = [
-        locator.at(("exclude_statuses", index), f"'{status}' is not one of the statuses")
-        for index, status in enumerate(parsed.exclude_statuses)
-        if status not in parsed.statuses and "exclude_statuses" in raw
-    ]
+    problems: list[Problem] = []
+    for index, status in enumerate(parsed.exclude_statuses):
+        # The default exclusions apply only to the statuses that exist.
+        if status not in parsed.statuses and "exclude_statuses" in raw:
+            problems.append(
+                locator.at(
+                    ("exclude_statuses", index),
+                    f"exclude_statuses[{index}] must be one of {one_of(parsed.statuses)}, "
+                    f"not {quoted(status)}{suggest(status, parsed.statuses)}",
+                )
+            )
+    reserved = dict.fromkeys(builtin_frameworks(), "a built-in framework")
+    frameworks, spec_problems = build_frameworks(parsed.frameworks, reserved)
+    problems.extend(_spec_problem(locator, problem) for problem in spec_problems)
     if problems:
         raise ConfigError(problems)
     # The default exclusions apply only to the statuses that exist.
@@ -187,15 +209,20 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         scales=parsed.scales,
         max_file_bytes=parsed.limits.max_file_bytes,
         max_items=parsed.limits.max_items,
-        positions={key: locate(document.root, (key,)) for key in raw if isinstance(key, str)},
+        frameworks=frameworks,
+        shown_as=shown_as,
+        locator=locator,
     )
 
 
 def _check_backlog_inside(entries: list[str], listed: bool, path: Path, locator: Locator) -> None:
     """``backlog:`` may only name folders inside the repository: tpm.yaml comes with the
     pull request, and reading files elsewhere on the CI machine would print their
-    contents in problems (``tags must be a list, not the text '<a token>'``)."""
+    contents in problems (``tags must be a list, not the text '<a token>'``). Outside
+    any repository (no ``.git`` above tpm.yaml) there is no boundary to keep."""
     root = Path(os.path.abspath(working_tree_root(path.parent)))
+    if not os.path.lexists(root / ".git"):
+        return
     problems = [
         locator.at(
             ("backlog", index) if listed else ("backlog",),
@@ -208,10 +235,23 @@ def _check_backlog_inside(entries: list[str], listed: bool, path: Path, locator:
         raise ConfigError(problems)
 
 
+def _spec_problem(locator: Locator, problem: SpecProblem) -> Problem:
+    path = ("frameworks", *problem.path)
+    if problem.at_key:
+        return locator.at_key(path, problem.message)
+    start = plain_scalar_start(locator.root, path) if problem.offset is not None else None
+    if start is None or problem.offset is None:
+        return locator.at(path, problem.message)
+    return Problem(locator.path, start[0], start[1] + problem.offset, problem.message)
+
+
 def backlog_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
-    """PATH arguments win; then ``backlog:`` in tpm.yaml; then ``./backlog``."""
+    """PATH arguments win; then ``backlog:`` in tpm.yaml; then the ``backlog`` folder
+    next to tpm.yaml (paths in it are relative to it); then ``./backlog``."""
     if paths:
         return tuple(paths)
     if config.backlog:
         return config.backlog
-    return (Path("backlog"),)
+    if config.path is not None:
+        return (config.path.parent / DEFAULT_BACKLOG,)
+    return (Path(DEFAULT_BACKLOG),)

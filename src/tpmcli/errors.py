@@ -58,7 +58,7 @@ class ProblemsError(TpmError):
     """One or more located problems; the CLI prints each on its own line."""
 
     def __init__(self, problems: Sequence[Problem], *, exit_code: int) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(sorted(problems))
         summary = f"{len(self.problems)} problem(s)"
         super().__init__(summary, exit_code=exit_code)
 

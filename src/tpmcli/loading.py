@@ -1,30 +1,54 @@
 """Files → items: discovery, bulk reading and per-file parsing with located errors.
 
 The read path is the fast one (libyaml nodes, YAML 1.2 values, see ``yamlread``);
-round-trip editing lives in ``editing``.
+round-trip editing lives in ``editing``. Bulk loads run with the garbage collector
+paused: they allocate millions of objects that all stay alive, and each collection
+would walk them again for nothing.
 """
 
 from __future__ import annotations
 
+import errno
+import gc
 import os
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tpmcli.discovery import ITEM_SUFFIXES, ItemFile, find_item_files
 from tpmcli.errors import Problem
+from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
 from tpmcli.model import Item
-from tpmcli.safefiles import (
-    FileTooLarge,
-    NotRegularFile,
-    read_limited,
-    walk_files,
-    walk_limit,
-)
+from tpmcli.safefiles import NotRegularFile
 from tpmcli.validation import ItemRules, validate_item
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
-ITEM_SUFFIXES = (".yaml", ".yml")
+if TYPE_CHECKING:
+    from tpmcli.itemcache import ItemCache
+
+__all__ = [
+    "ITEM_SUFFIXES",
+    "LoadResult",
+    "ParsedFile",
+    "SourceFile",
+    "discover_files",
+    "load_item_files",
+    "load_sources",
+    "missing_paths",
+    "parse_item_file",
+    "parse_source",
+    "paused_gc",
+    "read_sources",
+    "source_stem",
+]
+
+
+#: The problem of a FIFO, device or folder named where an item file was expected.
+NOT_REGULAR = "not a regular file (a FIFO, device or folder)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,17 @@ class SourceFile:
 
     shown: str
     data: bytes
+    #: The file name's stem (the default id) when ``shown`` does not end with the
+    #: file's own path, as in ``main:x.yaml``.
+    stem: str | None = None
+    #: The git blob id of ``data`` when git gave it (``data`` may then be left empty
+    #: for a blob the parse cache knows, see ``ItemCache.knows``).
+    blob_id: str | None = None
+
+
+def source_stem(source: SourceFile) -> str:
+    """The stem a single item's id defaults to."""
+    return source.stem or Path(source.shown).stem
 
 
 @dataclass
@@ -46,45 +81,49 @@ def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[
     """Every ``*.yaml``/``*.yml`` under ``paths`` (files taken as given), sorted, hidden
     files and folders skipped, special files (FIFOs, devices) skipped. Symlinks whose
     real location is outside ``boundary`` (the repository; default: each start) are not
-    followed, and a start that is itself such a link is refused."""
-    found: list[Path] = []
-    for start in paths:
-        limit = walk_limit(start, boundary or start)
-        if start.is_dir():
-            found.extend(walk_files(start, ITEM_SUFFIXES, limit))
-        elif os.path.lexists(start):
-            found.append(start)
-    seen: set[str] = set()
-    unique = []
-    for path in found:
-        key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
+    followed, and a start that is itself such a link is refused (see ``discovery``)."""
+    return [Path(found.path) for found in find_item_files(paths, boundary)]
 
 
 def missing_paths(paths: Iterable[Path]) -> list[Path]:
     return [path for path in paths if not path.exists()]
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one file holds: its items, or the problems that keep them out."""
+
+    items: list[Item]
+    problems: list[Problem]
+    #: Whether the result depends on the file's name: a single item without an ``id``
+    #: takes the file name's stem.
+    uses_stem: bool = False
+
+
 def parse_item_file(source: SourceFile, rules: ItemRules) -> tuple[list[Item], list[Problem]]:
     """One file's bytes → its items (one, or several under ``items:``) or problems."""
+    parsed = parse_source(source, rules)
+    return parsed.items, parsed.problems
+
+
+def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
+    """One file's bytes → a :class:`ParsedFile`."""
     try:
         document = load_bytes(source.data)
     except YamlSyntaxError as exc:
-        return [], [Problem(source.shown, exc.line, exc.column, exc.message)]
+        return ParsedFile([], [Problem(source.shown, exc.line, exc.column, exc.message)])
     locator = Locator(source.shown, document.root)
     value = document.value
     if document.root is None or value is None:
-        return [], [
-            Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")
-        ]
-    stem = Path(source.shown).stem
+        return ParsedFile(
+            [], [Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")]
+        )
     if isinstance(value, dict) and "items" in value:
-        return _parse_many(value, locator, rules)
+        return ParsedFile(*_parse_many(value, locator, rules))
+    stem = source_stem(source)
     item, problems = validate_item(value, locator=locator, base=(), default_id=stem, rules=rules)
-    return ([item] if item else []), problems
+    uses_stem = isinstance(value, dict) and value.get("id") is None
+    return ParsedFile([item] if item else [], problems, uses_stem)
 
 
 def _parse_many(
@@ -99,7 +138,8 @@ def _parse_many(
     ]
     entries = value["items"]
     if not isinstance(entries, list) or not entries:
-        problems.append(locator.at(("items",), "items: must be a non-empty list of items"))
+        wrong = "must not be empty" if entries == [] else f"must be a list, not {describe(entries)}"
+        problems.append(locator.at(("items",), f"items {wrong}"))
         return [], problems
     items: list[Item] = []
     for index, entry in enumerate(entries):
@@ -113,30 +153,144 @@ def _parse_many(
 
 
 def read_sources(
-    files: Sequence[Path], shown: Sequence[str], max_bytes: int
+    files: Sequence[str | Path], shown: Sequence[str], max_bytes: int
 ) -> tuple[list[SourceFile], list[Problem]]:
     """Read every file once; a file over ``max_bytes`` or unreadable is a problem."""
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for path, name in zip(files, shown, strict=True):
         try:
-            sources.append(SourceFile(name, read_limited(path, max_bytes)))
-        except FileTooLarge as exc:
-            problems.append(
-                Problem(name, 1, 1, f"file is {exc.size} bytes, over the limit of {max_bytes}")
-            )
+            data = _read_file(path, max_bytes)
         except NotRegularFile:
-            problems.append(Problem(name, 1, 1, "not a regular file (a FIFO, device or folder)"))
+            problems.append(Problem(name, 1, 1, NOT_REGULAR))
+            continue
         except OSError as exc:
             problems.append(Problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        if isinstance(data, int):
+            problems.append(
+                Problem(name, 1, 1, f"file is {data} bytes, over the limit of {max_bytes}")
+            )
+            continue
+        sources.append(SourceFile(name, data))
     return sources, problems
 
 
-def load_sources(sources: Iterable[SourceFile], rules: ItemRules) -> LoadResult:
+def _read_file(path: str | Path, max_bytes: int) -> bytes | int:
+    """A file's bytes, or its size when that is over ``max_bytes``.
+
+    Plain ``os`` calls: a backlog is thousands of small files, and a file object's
+    setup costs as much as the read itself."""
+    # O_NONBLOCK: a FIFO named like an item file must not hang tpm waiting for a writer;
+    # the checks are made on the open descriptor, so a file swapped since discovery
+    # cannot slip through, and at most ``max_bytes`` + 1 bytes are ever read.
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_BINARY", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_NOCTTY", 0)
+    )
+    handle = os.open(path, flags)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        size = status.st_size
+        if size > max_bytes:
+            return size
+        data = os.read(handle, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]  # the file grew since fstat: read on, up to the limit
+        total = len(data)
+        while total <= max_bytes and (chunk := os.read(handle, max_bytes + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+        data = b"".join(chunks)
+        return len(data) if len(data) > max_bytes else data
+    finally:
+        os.close(handle)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a bulk load, back on afterwards (if it was).
+
+    What is still alive at the end (the items) lives until the process ends, so it is
+    frozen first: later collections then do not walk it, nor is it collected at once
+    as a pile of young objects when the collector comes back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def load_sources(
+    sources: Iterable[SourceFile], rules: ItemRules, cache: ItemCache | None = None
+) -> LoadResult:
+    """Parse and validate every file; with ``cache``, files whose content was seen
+    before (under the same tpm version and configuration) are not parsed again."""
     result = LoadResult()
-    for source in sources:
-        result.files += 1
-        items, problems = parse_item_file(source, rules)
-        result.items.extend(items)
-        result.problems.extend(problems)
+
+    def parse(source: SourceFile) -> ParsedFile:
+        return parse_source(source, rules)
+
+    with paused_gc():
+        for source in sources:
+            result.files += 1
+            parsed = cache.parsed(source, parse) if cache is not None else parse(source)
+            result.items.extend(parsed.items)
+            result.problems.extend(parsed.problems)
     return result
+
+
+def load_item_files(
+    files: Sequence[ItemFile], rules: ItemRules, max_bytes: int, cache: ItemCache | None = None
+) -> tuple[LoadResult, list[Problem]]:
+    """Read, parse and validate working-tree files; with ``cache``, a file whose stat
+    is unchanged is not even read (see ``itemcache``). Returns the result and the
+    problems of files that could not be read."""
+    result = LoadResult()
+    unreadable: list[Problem] = []
+
+    def parse(source: SourceFile) -> ParsedFile:
+        return parse_source(source, rules)
+
+    with paused_gc():
+        for found in files:
+            signature = None
+            if cache is not None and cache.enabled:
+                parsed, signature = cache.unchanged(found.real, found.shown)
+                if parsed is not None:
+                    result.files += 1
+                    result.items.extend(parsed.items)
+                    result.problems.extend(parsed.problems)
+                    continue
+            try:
+                data = _read_file(found.path, max_bytes)
+            except NotRegularFile:
+                unreadable.append(Problem(found.shown, 1, 1, NOT_REGULAR))
+                continue
+            except OSError as exc:
+                message = f"cannot read file: {exc.strerror or exc}"
+                unreadable.append(Problem(found.shown, 1, 1, message))
+                continue
+            if isinstance(data, int):
+                message = f"file is {data} bytes, over the limit of {max_bytes}"
+                unreadable.append(Problem(found.shown, 1, 1, message))
+                continue
+            source = SourceFile(found.shown, data)
+            if cache is not None:
+                stat = (found.real, signature) if signature and found.real else None
+                parsed = cache.parsed(source, parse, stat)
+            else:
+                parsed = parse(source)
+            result.files += 1
+            result.items.extend(parsed.items)
+            result.problems.extend(parsed.problems)
+    return result, unreadable

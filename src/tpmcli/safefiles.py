@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 from tpmcli.errors import UsageError
@@ -86,41 +85,3 @@ def walk_limit(start: Path, boundary: Path, shown: str | None = None) -> Path:
             "tpm does not follow it"
         )
     return real
-
-
-def walk_files(top: Path, suffixes: tuple[str, ...], limit: Path) -> Iterator[Path]:
-    """Regular files named ``*suffix`` below ``top``, sorted, depth first.
-
-    Hidden entries are skipped; symlinked folders are not entered; a symlinked file is
-    taken only when its real location is inside ``limit``; FIFOs, sockets and devices
-    are skipped. A link that cannot be resolved (a loop, a dangling link) is yielded so
-    that reading it reports the problem at its path.
-    """
-    pending = [top]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError:
-            continue
-        subfolders = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                subfolders.append(Path(entry.path))
-            elif entry.name.endswith(suffixes) and _acceptable(entry, limit):
-                yield Path(entry.path)
-        pending.extend(reversed(subfolders))
-
-
-def _acceptable(entry: os.DirEntry[str], limit: Path) -> bool:
-    if not entry.is_symlink():
-        return entry.is_file(follow_symlinks=False)
-    if not within(Path(os.path.realpath(entry.path)), limit):
-        return False
-    try:
-        return stat.S_ISREG(os.stat(entry.path).st_mode)
-    except OSError:
-        return True  # a loop or dangling link: reading it reports where

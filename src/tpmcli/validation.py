@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from tpmcli.errors import Problem
-from tpmcli.frameworks.base import Framework, describe
-from tpmcli.located import Locator, PathStep, dotted, suggest
-from tpmcli.model import Item
+from tpmcli.frameworks.base import Framework, describe, one_of
+from tpmcli.located import Locator, PathStep, dotted, quoted, suggest
+from tpmcli.model import Item, construct
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: How many id comparisons "did you mean" hints may cost in one backlog.
 HINT_COMPARISONS = 50_000
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
+_CORE_KEY_SET = frozenset(CORE_KEYS)
 
 
 class _ItemFields(BaseModel):
@@ -63,34 +64,42 @@ def validate_item(
     for key in data:
         if not isinstance(key, str):
             problems.append(locator.at_key((*base, key), f"keys must be text, not {describe(key)}"))
-        elif key not in CORE_KEYS and key not in rules.frameworks and not key.startswith("x-"):
+        elif key not in _CORE_KEY_SET and key not in rules.frameworks and not key.startswith("x-"):
             hint = suggest(key, rules.allowed_keys)
-            problems.append(locator.at_key((*base, key), f"unknown key '{key}'{hint}"))
+            problems.append(locator.at_key((*base, key), f"unknown key {quoted(key)}{hint}"))
     try:
         fields = _ItemFields.model_validate(data)
     except ValidationError as exc:
         return None, problems + locator.from_pydantic(exc, base)
     item_id = fields.id if fields.id is not None else default_id
     if item_id is None:
-        problems.append(locator.at(base, "missing 'id' (required for each entry of items:)"))
+        problems.append(
+            locator.at(
+                base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
+            )
+        )
     elif not ID_PATTERN.match(item_id):
         origin = "" if fields.id is not None else " (from the file name)"
         problems.append(
             locator.at(
                 (*base, "id"),
-                f"id '{item_id}'{origin} may contain only letters, digits, '.', '_' and '-'",
+                f"{dotted((*base, 'id'))} {quoted(item_id)}{origin} may contain only letters, "
+                "digits, '.', '_' and '-' (and must start with a letter or digit)",
             )
         )
     if not fields.title.strip():
-        problems.append(locator.at((*base, "title"), "title must not be empty"))
+        problems.append(
+            locator.at((*base, "title"), f"{dotted((*base, 'title'))} must not be empty")
+        )
     status = fields.status if fields.status is not None else rules.default_status
     if status not in rules.statuses:
-        allowed = ", ".join(rules.statuses)
+        allowed = one_of(rules.statuses)
         problems.append(
             locator.at(
                 (*base, "status"),
-                f"status '{status}'{'' if fields.status else ' (the default)'} is not one of: "
-                f"{allowed}{suggest(status, rules.statuses)}",
+                f"{dotted((*base, 'status'))} must be one of {allowed}, not {quoted(status)}"
+                f"{'' if fields.status is not None else ' (the default)'}"
+                f"{suggest(status, rules.statuses)}",
             )
         )
     inputs: dict[str, Any] = {}
@@ -108,20 +117,23 @@ def validate_item(
     depends_at = tuple(
         locator.position((*base, "depends_on", i)) for i in range(len(fields.depends_on))
     )
-    item = Item.model_construct(
-        id=item_id,
-        title=fields.title,
-        description=fields.description,
-        status=status,
-        owner=fields.owner,
-        tags=tuple(fields.tags),
-        depends_on=tuple(fields.depends_on),
-        inputs=inputs,
-        path=locator.path,
-        line=line,
-        column=column,
-        id_at=id_at,
-        depends_on_at=depends_at,
+    item = construct(
+        Item,
+        {
+            "id": item_id,
+            "title": fields.title,
+            "description": fields.description,
+            "status": status,
+            "owner": fields.owner,
+            "tags": tuple(fields.tags),
+            "depends_on": tuple(fields.depends_on),
+            "inputs": inputs,
+            "path": locator.path,
+            "line": line,
+            "column": column,
+            "id_at": id_at,
+            "depends_on_at": depends_at,
+        },
     )
     return item, []
 
@@ -133,24 +145,59 @@ def _framework_inputs(
         validated = framework.inputs_model.model_validate(raw)
     except ValidationError as exc:
         allowed = list(framework.inputs_model.model_fields)
-        return None, locator.from_pydantic(exc, path, allowed)
-    problems = [
-        locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))}: {problem.message}")
-        for problem in framework.check(validated)
-    ]
-    if not problems:
-        # Valid inputs can still overflow (a huge reach over a tiny effort); an infinite
-        # score would sort arbitrarily and is not valid JSON.
-        score = framework.score(validated).value
-        if not math.isfinite(score):
-            problems.append(
-                locator.at(
-                    path,
-                    f"{dotted(path)}: these inputs give a score of {score}; "
-                    "check for a value far too large or too small",
-                )
-            )
+        problems = locator.from_pydantic(exc, path, allowed)
+        partial = _valid_fields(framework.inputs_model, raw, exc)
+        return None, problems + _scale_problems(framework, partial, locator, path)
+    problems = _scale_problems(framework, validated, locator, path)
     return (None if problems else validated), problems
+
+
+def _scale_problems(
+    framework: Framework, inputs: BaseModel | None, locator: Locator, path: tuple[PathStep, ...]
+) -> list[Problem]:
+    if inputs is None:
+        return []
+    try:
+        found = framework.check(inputs)
+    except (AttributeError, KeyError, TypeError):
+        # A plugin's check written for complete inputs tripped over partial ones; the
+        # validation errors are reported, its scale problems will be on the next run.
+        return []
+    present = inputs.model_fields_set
+    return [
+        locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")
+        for problem in found
+        if not problem.field or problem.field[0] in present
+    ]
+
+
+def _valid_fields(model: type[BaseModel], raw: Any, exc: ValidationError) -> BaseModel | None:
+    """The inputs that are valid on their own, as a partial model, so that an off-scale
+    value is reported in the same run as a type error next to it."""
+    if not isinstance(raw, dict) or issubclass(model, RootModel):
+        return None
+    failed = {error["loc"][0] for error in exc.errors() if error["loc"]}
+    valid: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in failed or name not in raw:
+            continue
+        try:
+            valid[name] = _field_adapter(model, name, info).validate_python(raw[name])
+        except ValidationError:
+            continue
+    return model.model_construct(**valid) if valid else None
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
+
+
+def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAdapter[Any]:
+    key = (model, name)
+    if key not in _ADAPTERS:
+        # The field's own FieldInfo carries its validators (Annotated metadata).
+        field_type: Any = Annotated[info.annotation, info]
+        _ADAPTERS[key] = TypeAdapter(field_type, config=model.model_config)
+    return _ADAPTERS[key]
 
 
 def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
@@ -167,12 +214,14 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
         for here, there in ((item, first), (first, item)):
             elsewhere = f"{there.path}:{there.id_at[0]}:{there.id_at[1]}"
             problems.append(
-                Problem(here.path, *here.id_at, f"duplicate id '{item.id}' (also in {elsewhere})")
+                Problem(here.path, *here.id_at, f"duplicate id {item.id!r} (also in {elsewhere})")
             )
     for item in items:
         for dependency, position in zip(item.depends_on, item.depends_on_at, strict=True):
             if dependency == item.id:
-                problems.append(Problem(item.path, *position, f"'{item.id}' depends on itself"))
+                problems.append(
+                    Problem(item.path, *position, f"depends_on names the item itself ({item.id!r})")
+                )
             elif dependency not in by_id:
                 # Each hint compares against every id: budgeted, or a backlog of
                 # thousands of mistyped dependencies takes hours.
@@ -182,16 +231,27 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
                     hint = suggest(dependency, by_id)
                 problems.append(
                     Problem(
-                        item.path, *position, f"depends_on names unknown id '{dependency}'{hint}"
+                        item.path, *position, f"depends_on names unknown id {dependency!r}{hint}"
                     )
                 )
-        for name in required:
-            if name not in item.inputs:
-                problems.append(
-                    Problem(item.path, item.line, item.column, f"'{item.id}' has no {name} inputs")
-                )
+    problems.extend(missing_inputs(items, required))
     problems.extend(_cycles(by_id))
     return problems
+
+
+def missing_inputs(items: Sequence[Item], required: Sequence[str]) -> list[Problem]:
+    """One problem per item lacking the inputs of a required framework."""
+    return [
+        Problem(
+            item.path,
+            item.line,
+            item.column,
+            f"{name} is required: every item must have {name} inputs",
+        )
+        for item in items
+        for name in required
+        if name not in item.inputs
+    ]
 
 
 #: A cycle longer than this is shown by its ends: a hostile backlog can hold thousands

@@ -10,19 +10,25 @@ object. The root node is kept so that a validation error can be located afterwar
 
 from __future__ import annotations
 
-import datetime
 import math
 import re
 import weakref
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from yaml._yaml import CParser
 from yaml.resolver import BaseResolver
 
+from tpmcli.yamlscalars import (
+    RESOLVABLE_FIRST,
+    SCALAR_TAGS,
+    ScalarError,
+    construct_tagged,
+    resolve_plain,
+)
 from tpmcli.yamltext import (
     LINE_BREAKS,
     MAX_DEPTH,
@@ -51,11 +57,6 @@ __all__ = [
 #: Maximum number of values a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 100_000
 
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
@@ -77,44 +78,6 @@ _QUOTED = _Implicit("quoted")
 _COLLECTION = _Implicit("collection")
 
 
-# The regular expressions of ruamel.yaml's YAML 1.2 resolver, in its order of precedence.
-_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_FLOAT_RE = re.compile(
-    r"""^(?:
-     [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""",
-    re.X,
-)
-_INT_RE = re.compile(
-    r"""^(?:[-+]?0b[0-1_]+
-    |[-+]?0o?[0-7_]+
-    |[-+]?[0-9_]+
-    |[-+]?0x[0-9a-fA-F_]+)$""",
-    re.X,
-)
-_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
-_TIMESTAMP_RE = re.compile(
-    r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
-    (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9][0-9]?):(?P<minute>[0-9][0-9]):(?P<second>[0-9][0-9])
-    (?:\.(?P<fraction>[0-9]*))?
-    (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
-    (?::(?P<tz_minute>[0-9][0-9]))?))?)?$""",
-    re.X,
-)
-_DATE_ONLY_RE = re.compile(r"^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$")
-
-_BOOL_FIRST = frozenset("tTfF")
-_NUMBER_FIRST = frozenset("-+0123456789.")
-_INT_FIRST = frozenset("-+0123456789")
-_NULL_FIRST = frozenset("~nN")
-_DIGITS = frozenset("0123456789")
-#: ``0755`` is 755 in YAML 1.2 but 493 (octal) in YAML 1.1 tools: refuse to guess.
-_LEADING_ZERO_RE = re.compile(r"^[-+]?0[0-9_]*[0-9]")
-
-
 class _NodeLoader(CParser, BaseResolver):
     """libyaml's composer with a resolver that only records whether a tag was given."""
 
@@ -124,7 +87,9 @@ class _NodeLoader(CParser, BaseResolver):
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> _Implicit:
         if kind is ScalarNode:
-            return _PLAIN if implicit[0] else _QUOTED
+            # (False, True) is a quoted scalar; libyaml reports an empty scalar tagged
+            # '!' as (False, False), which ruamel.yaml resolves like a plain one.
+            return _QUOTED if implicit[1] and not implicit[0] else _PLAIN
         return _COLLECTION
 
 
@@ -134,109 +99,6 @@ class Document:
 
     value: Any
     root: Node | None
-
-
-def _int_value(text: str) -> int:
-    digits = text.replace("_", "")
-    sign = 1
-    if digits[:1] in "+-":
-        sign = -1 if digits[0] == "-" else 1
-        digits = digits[1:]
-    if digits.startswith("0b"):
-        return sign * int(digits[2:], 2)
-    if digits.startswith("0x"):
-        return sign * int(digits[2:], 16)
-    if digits.startswith("0o"):
-        return sign * int(digits[2:], 8)
-    return sign * int(digits)
-
-
-def _float_value(text: str) -> float:
-    lowered = text.replace("_", "").lower()
-    if lowered.endswith(".inf"):
-        return -math.inf if lowered.startswith("-") else math.inf
-    if lowered == ".nan":
-        return math.nan
-    return float(lowered)
-
-
-def _timestamp_value(text: str) -> datetime.date | datetime.datetime:
-    match = _TIMESTAMP_RE.match(text)
-    if match is None:  # pragma: no cover - only called after the resolver matched
-        raise ValueError(text)
-    parts = match.groupdict()
-    year, month, day = int(parts["year"]), int(parts["month"]), int(parts["day"])
-    if parts["hour"] is None:
-        return datetime.date(year, month, day)
-    fraction = (parts["fraction"] or "")[:6].ljust(6, "0")
-    tzinfo: datetime.tzinfo | None = None
-    if parts["tz"] == "Z":
-        tzinfo = datetime.timezone.utc
-    elif parts["tz"]:
-        delta = datetime.timedelta(
-            hours=int(parts["tz_hour"]), minutes=int(parts["tz_minute"] or 0)
-        )
-        tzinfo = datetime.timezone(-delta if parts["tz_sign"] == "-" else delta)
-    return datetime.datetime(
-        year,
-        month,
-        day,
-        int(parts["hour"]),
-        int(parts["minute"]),
-        int(parts["second"]),
-        int(fraction),
-        tzinfo=tzinfo,
-    )
-
-
-def resolve_plain(text: str) -> Any:
-    """The value of an untagged plain scalar under YAML 1.2 as ruamel.yaml reads it."""
-    first = text[:1]
-    if first in _BOOL_FIRST and _BOOL_RE.match(text):
-        return text[0] in "tT"
-    if first in _NUMBER_FIRST:
-        if _FLOAT_RE.match(text):
-            try:
-                return _float_value(text)
-            except ValueError:  # the pattern admits "._": no digit at all
-                return text
-        if first in _INT_FIRST and _INT_RE.match(text):
-            try:
-                return _int_value(text)
-            except ValueError:
-                return text
-    if (first in _NULL_FIRST or not text) and _NULL_RE.match(text):
-        return None
-    if first in _DIGITS:
-        match = _TIMESTAMP_RE.match(text)
-        if match and (match["hour"] is not None or _DATE_ONLY_RE.match(text)):
-            try:
-                return _timestamp_value(text)
-            except ValueError:
-                return text
-    return text
-
-
-def _explicit_scalar(tag: str, text: str, node: Node) -> Any:
-    if tag == _STR:
-        return text
-    if tag == _NULL:
-        return None
-    value = resolve_plain(text)
-    if tag == _INT and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if tag == _FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if tag == _BOOL and isinstance(value, bool):
-        return value
-    raise _located(f"'{text}' is not a valid value for tag {tag}", node)
-
-
-def _leading_zero_message(text: str, value: int) -> str:
-    return (
-        f"'{text}' is ambiguous: YAML 1.2 reads it as {value}, YAML 1.1 tools as an octal "
-        f"number; write {value} (or 0o{text.lstrip('+-0_')} for octal), or quote it for text"
-    )
 
 
 def _located(message: str, node: Node) -> YamlSyntaxError:
@@ -294,52 +156,114 @@ class _Builder:
         size(root, 0)
 
     def _value(self, node: Node, depth: int) -> Any:
+        # The hot loop of bulk loading: exact type checks, plain text returned early.
+        kind = node.__class__
         tag: object = node.tag
-        if isinstance(node, ScalarNode):
+        if kind is ScalarNode:
+            text: str = node.value
             if tag is _PLAIN:
-                value = resolve_plain(node.value)
-                if type(value) is int and _LEADING_ZERO_RE.match(node.value):
-                    raise _located(_leading_zero_message(node.value, value), node)
-                return value
+                if text and text[0] not in RESOLVABLE_FIRST:
+                    return text
+                return _plain_value(text, node)
             if tag is _QUOTED:
-                return node.value
-            if isinstance(tag, str) and tag in (_STR, _INT, _FLOAT, _BOOL, _NULL):
-                return _explicit_scalar(tag, node.value, node)
-            raise _located(f"tag {tag} is not allowed (only YAML's core schema is read)", node)
+                return text
+            return _tagged_value(tag, text, node)
         if depth >= MAX_DEPTH:
             raise _located(f"nesting deeper than {MAX_DEPTH} levels", node)
-        if isinstance(node, SequenceNode):
-            if not (tag is _COLLECTION or tag == _SEQ):
-                raise _located(f"tag {tag} is not allowed (only YAML's core schema is read)", node)
-            return [self._value(child, depth + 1) for child in node.value]
-        if isinstance(node, MappingNode):
+        if kind is MappingNode:
             if not (tag is _COLLECTION or tag == _MAP):
                 raise _located(f"tag {tag} is not allowed (only YAML's core schema is read)", node)
-            return self._mapping(node, depth)
+            return self._mapping(cast(MappingNode, node), depth)
+        if kind is SequenceNode:
+            if not (tag is _COLLECTION or tag == _SEQ):
+                raise _located(f"tag {tag} is not allowed (only YAML's core schema is read)", node)
+            value = self._value
+            return [value(child, depth + 1) for child in node.value]
         raise _located("unsupported YAML node", node)  # pragma: no cover
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, Node] = {}
+        value = self._value
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 raise _located("a mapping key must be a plain value, not a collection", key_node)
             key_tag: object = key_node.tag
-            if key_tag is _PLAIN and key_node.value == "<<":
-                raise _located("merge keys ('<<') are not supported", key_node)
-            key = self._value(key_node, depth + 1)
-            if not isinstance(key, Hashable) or (isinstance(key, float) and math.isnan(key)):
-                raise _located("this mapping key cannot be used", key_node)
+            text: str = key_node.value
+            if key_tag is _QUOTED or (
+                key_tag is _PLAIN and text and text[0] not in RESOLVABLE_FIRST
+            ):
+                key: Any = text
+            elif key_tag is _PLAIN and text in ("<<", "="):
+                if text == "<<":
+                    raise _located("merge keys ('<<') are not supported", key_node)
+                key = text  # ruamel.yaml reads a plain '=' key as text
+            else:
+                key = value(key_node, depth + 1)
+                if not isinstance(key, Hashable) or (isinstance(key, float) and math.isnan(key)):
+                    raise _located("this mapping key cannot be used", key_node)
             if key in result:
-                earlier = first_seen[key].start_mark
-                raise _located(
-                    f"duplicate key '{key}' (first defined at line {earlier.line + 1}, "
-                    f"column {earlier.column + 1})",
-                    key_node,
-                )
-            first_seen[key] = key_node
-            result[key] = self._value(value_node, depth + 1)
+                raise _duplicate(node, key, key_node)
+            result[key] = value(value_node, depth + 1)
         return result
+
+
+def _plain_value(text: str, node: Node) -> Any:
+    try:
+        value = resolve_plain(text)
+    except ScalarError as exc:
+        raise _located(str(exc), node) from None
+    if type(value) is int and _LEADING_ZERO_RE.match(text):
+        raise _located(_leading_zero_message(text, value), node)
+    return value
+
+
+#: ``0755`` is 755 in YAML 1.2 but 493 (octal) in YAML 1.1 tools: refuse to guess.
+_LEADING_ZERO_RE = re.compile(r"^[-+]?0[0-9_]*[0-9]")
+
+
+def _leading_zero_message(text: str, value: int) -> str:
+    return (
+        f"'{text}' is ambiguous: YAML 1.2 reads it as {value}, YAML 1.1 tools as an octal "
+        f"number; write {value} (or 0o{text.lstrip('+-0_')} for octal), or quote it for text"
+    )
+
+
+def _tagged_value(tag: object, text: str, node: Node) -> Any:
+    if not (isinstance(tag, str) and tag in SCALAR_TAGS):
+        raise _located(f"tag {tag} is not allowed (only YAML's core schema is read)", node)
+    try:
+        return construct_tagged(tag, text)
+    except ScalarError as exc:
+        raise _located(str(exc), node) from None
+
+
+def _duplicate(mapping: MappingNode, key: Any, key_node: Node) -> YamlSyntaxError:
+    """The error for a repeated key, naming where the key was first defined."""
+    for earlier_node, _ in mapping.value:
+        if earlier_node is key_node:
+            break
+        try:
+            earlier = _key_value(earlier_node)
+        except ScalarError:  # pragma: no cover - it was read once already
+            continue
+        if earlier == key:
+            mark = earlier_node.start_mark
+            return _located(
+                f"duplicate key '{key}' (first defined at line {mark.line + 1}, "
+                f"column {mark.column + 1})",
+                key_node,
+            )
+    return _located(f"duplicate key '{key}'", key_node)  # pragma: no cover
+
+
+def _key_value(key_node: Node) -> Any:
+    tag: object = key_node.tag
+    text: str = key_node.value
+    if tag is _PLAIN:
+        return text if text == "=" else resolve_plain(text)
+    if tag is _QUOTED:
+        return text
+    return construct_tagged(str(tag), text)
 
 
 def parse_document(text: str) -> Document:
@@ -380,9 +304,11 @@ def _mapping_index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
         index = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode):
-                plain = _is_plain(key_node)
-                key = resolve_plain(key_node.value) if plain else key_node.value
-                index.setdefault(key, (key_node, value_node))  # the first of duplicates
+                try:
+                    key = _key_value(key_node)
+                    index.setdefault(key, (key_node, value_node))  # the first of duplicates
+                except (ScalarError, TypeError):
+                    continue
         _KEY_INDEX[node] = index
     return index
 
@@ -390,15 +316,14 @@ def _mapping_index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
 def _child(node: Node, step: Any) -> tuple[Node, Node] | None:
     """The (key node, value node) for ``step`` in a mapping, or the entry of a list."""
     if isinstance(node, MappingNode):
-        if len(node.value) <= _SCAN_UP_TO:
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and _key_matches(key_node, step):
-                    return key_node, value_node
-            return None
-        try:
-            return _mapping_index(node).get(step)
-        except TypeError:  # an unhashable step names no key
-            return None
+        if len(node.value) > _SCAN_UP_TO:
+            try:
+                return _mapping_index(node).get(step)
+            except TypeError:  # an unhashable step names no key
+                return None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and _key_matches(key_node, step):
+                return key_node, value_node
     elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         entry: Node = node.value[step]
         return entry, entry
@@ -435,12 +360,29 @@ def locate_key(root: Node | None, path: Sequence[Any]) -> tuple[int, int]:
     return last[0].start_mark.line + 1, last[0].start_mark.column + 1
 
 
-def _is_plain(key_node: ScalarNode) -> bool:
-    tag: object = key_node.tag  # an _Implicit marker, though typed as str
-    return tag is _PLAIN
-
-
 def _key_matches(key_node: ScalarNode, step: Any) -> bool:
-    if _is_plain(key_node):
-        return bool(resolve_plain(key_node.value) == step)
-    return bool(key_node.value == step)
+    try:
+        return bool(_key_value(key_node) == step)
+    except (ScalarError, TypeError):
+        return False
+
+
+def plain_scalar_start(root: Node | None, path: Sequence[Any]) -> tuple[int, int] | None:
+    """Position of the plain (unquoted), one-line scalar at ``path``, else None.
+
+    Such a scalar's value is its text exactly as written on its line, so an offset
+    into the value is an offset on that line (to point inside a formula)."""
+    if root is None:
+        return None
+    node = root
+    for step in path:
+        found = _child(node, step)
+        if found is None:
+            return None
+        node = found[1]
+    tag: object = node.tag
+    if not isinstance(node, ScalarNode) or tag is not _PLAIN:
+        return None
+    if node.start_mark.line != node.end_mark.line:
+        return None
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -32,13 +32,15 @@ _BOMS = (
     (b"\xff\xfe", "UTF-16"),
 )
 _SECOND_DOCUMENT = (
-    "a second YAML document starts here; a tpm file holds exactly one "
-    "(remove this '---' line, or move what follows into a file of its own)"
+    "invalid YAML: expected a single document in the stream, but found another document; "
+    "a tpm file holds exactly one (remove this '---' line, or move what follows into a "
+    "file of its own)"
 )
 _AFTER_DOCUMENT_END = (
-    "text after the document end marker '...'; a tpm file holds exactly one YAML document"
+    "invalid YAML: text after the document end marker '...'; "
+    "a tpm file holds exactly one YAML document"
 )
-_TAB_INDENT = "tab character in indentation; YAML indents with spaces only"
+_TAB_INDENT = "invalid YAML: tab character in indentation; YAML indents with spaces only"
 
 
 class YamlSyntaxError(Exception):
@@ -205,7 +207,19 @@ def _friendly(exc: yaml.MarkedYAMLError, text: str, line: int, column: int) -> s
         return f"nesting deeper than {MAX_DEPTH} levels"
     if _is_indentation_tab(text, line, column):
         return _TAB_INDENT
-    return exc.problem or exc.context or "invalid YAML"
+    return _described(exc)
+
+
+def _described(exc: yaml.MarkedYAMLError) -> str:
+    """libyaml's problem, with the construct it was reading and where that started."""
+    message = f"invalid YAML: {exc.problem or exc.context or 'unreadable document'}"
+    if exc.problem and exc.context and exc.problem.startswith("but "):
+        return f"invalid YAML: {exc.context}, {exc.problem}"
+    if exc.problem and exc.context:
+        where = exc.context_mark
+        started = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        message += f" ({exc.context}{started})"
+    return message
 
 
 def _is_indentation_tab(text: str, line: int, column: int) -> bool:

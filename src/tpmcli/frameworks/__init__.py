@@ -1,7 +1,32 @@
-"""Prioritisation frameworks: the plugin contract, the built-ins and their registry."""
+"""Prioritisation frameworks: the plugin contract, the built-ins and their registry.
+
+What a plugin needs is importable from here: the ``Framework`` protocol it satisfies,
+``Inputs`` (a strict, frozen pydantic base for its inputs model), ``Score`` and
+``FieldProblem`` (what ``score`` and ``check`` return), ``number_within`` (a validator
+for bounded numbers with tpm's messages), and ``format_number`` and ``round_score``
+that keep breakdowns and ties like tpm's own.
+"""
 
 from __future__ import annotations
 
-from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.frameworks.base import (
+    FieldProblem,
+    Framework,
+    Inputs,
+    Score,
+    SettingsError,
+    format_number,
+    number_within,
+    round_score,
+)
 
-__all__ = ["FieldProblem", "Framework", "Score"]
+__all__ = [
+    "FieldProblem",
+    "Framework",
+    "Inputs",
+    "Score",
+    "SettingsError",
+    "format_number",
+    "number_within",
+    "round_score",
+]

@@ -6,10 +6,13 @@ plugins alike are found through the ``tpmcli.frameworks`` entry-point group.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
@@ -17,9 +20,6 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
 #: Scores are rounded so that equal scores reached by different float paths tie
 #: (and are then ordered by id) instead of being ordered by rounding noise.
 SCORE_DECIMALS = 6
-#: Largest magnitude an input may have: beyond it a number is a typo, and a float can
-#: no longer hold every integer (scores, JSON and tables would silently round or overflow).
-MAX_INPUT = 1e15
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,24 @@ class Score:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """A problem with one input, ``field`` relative to the framework's key."""
+    """A problem with one input or setting, ``field`` relative to the framework's key.
+
+    ``message`` reads after the dotted key, as in ``rice.impact must be one of 3, 2, 1,
+    0.5 or 0.25, not 4``; ``on_key`` places the problem on the key rather than its value
+    (for unknown keys).
+    """
 
     field: tuple[str | int, ...]
     message: str
+    on_key: bool = False
+
+
+class SettingsError(ValueError):
+    """Bad ``scales:`` settings for one framework, each problem relative to them."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
 
 
 @runtime_checkable
@@ -45,9 +59,14 @@ class Framework(Protocol):
 
     ``name`` is also the key under which items carry the inputs, ``inputs_model``
     validates that value (a pydantic model; strict, no coercion), ``configure`` returns
-    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``ValueError``
-    with a readable message for bad settings), ``check`` reports inputs that are valid
-    numbers but off the configured scale, and ``score`` scores valid inputs.
+    a copy using the settings from ``tpm.yaml``'s ``scales:`` (raising ``SettingsError``,
+    or a ``ValueError`` with a readable message, for bad settings), ``check`` reports
+    inputs that are valid numbers but off the configured scale, and ``score`` scores
+    valid inputs.
+
+    ``check`` is also given partial inputs (built with ``model_construct``) when some
+    fields failed validation, so that off-scale neighbours are reported in the same
+    run: it should check the fields that are present and skip the missing ones.
     """
 
     @property
@@ -66,16 +85,42 @@ class Framework(Protocol):
     def score(self, inputs: Any) -> Score: ...
 
 
+#: What a framework name may look like: it is the key items carry its inputs under.
+FRAMEWORK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+#: Item keys that are not frameworks: a framework by one of these names would collide.
+ITEM_KEYS = frozenset(
+    {"id", "title", "description", "status", "owner", "tags", "depends_on", "extra", "items"}
+)
+
+
+def framework_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a framework, or None when it can."""
+    if not isinstance(name, str) or not FRAMEWORK_NAME.match(name):
+        return "a framework name may contain only letters, digits, '_' and '-'"
+    if name.startswith("x-"):
+        return "a framework name must not start with 'x-' (items ignore x- keys)"
+    if name in ITEM_KEYS:
+        return f"'{name}' is an item key, not available as a framework name"
+    return None
+
+
 def round_score(value: float) -> float:
     return round(value, SCORE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: float) -> str:
-    """Short human form: 640 for 640.0, 2.67 for 2.6666…, 0.25 for 0.25."""
+    """Short human form: 640 for 640.0, 2.67 for 2.6666…, 0.25 for 0.25.
+
+    Cached: every ranked item's breakdown formats its inputs, and inputs repeat."""
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text if text not in ("0", "-0") else f"{value:.2g}"
+
+
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 
 def _number(value: Any) -> int | float:
@@ -84,17 +129,10 @@ def _number(value: Any) -> int | float:
         raise ValueError(f"must be a number, not {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, not {value}")
-    if abs(value) > MAX_INPUT:
-        bound = "at most 1e15" if value > 0 else "at least -1e15"
-        raise ValueError(f"must be {bound}, not {_huge(value)}")
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
+        # Scores are computed in floats: a larger int would overflow mid-formula.
+        raise ValueError("must be a finite number, not one this large")
     return value
-
-
-def _huge(value: int | float) -> str:
-    # str() of an int past 4300 digits raises; float() of one past ~1e308 overflows.
-    if isinstance(value, int) and value.bit_length() > 1000:
-        return "a number of more than 300 digits"
-    return f"{float(value):.3g}"
 
 
 def _non_negative(value: Any) -> int | float:
@@ -109,6 +147,27 @@ def _positive(value: Any) -> int | float:
     if number <= 0:
         raise ValueError(f"must be > 0, not {format_number(number)}")
     return number
+
+
+def number_within(
+    minimum: float | None = None, maximum: float | None = None
+) -> Callable[[Any], int | float]:
+    """A validator for a finite number in [minimum, maximum], for ``PlainValidator``.
+
+    The number is kept as written (8 stays 8, not 8.0). Plugins use it to speak like
+    tpm's own inputs: ``Annotated[float, PlainValidator(number_within(1, 10))]``.
+    """
+
+    def validate(value: Any) -> int | float:
+        number = _number(value)
+        as_float = float(number)
+        if minimum is not None and as_float < minimum:
+            raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
+        if maximum is not None and as_float > maximum:
+            raise ValueError(f"must be ≤ {format_number(maximum)}, not {format_number(number)}")
+        return number
+
+    return validate
 
 
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
@@ -182,26 +241,39 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def parse_scale(raw: Any, what: str) -> tuple[float, ...] | None:
+def parse_scale(raw: Any, key: str) -> tuple[tuple[float, ...] | None, list[FieldProblem]]:
     """A configured scale: a list of allowed numbers, or null for "any valid value"."""
     if raw is None:
-        return None
+        return None, []
     if not isinstance(raw, list) or not raw:
-        raise ValueError(f"{what} must be a non-empty list of numbers or null")
-    values = []
-    for entry in raw:
+        return None, [
+            FieldProblem(
+                (key,), f"must be a non-empty list of numbers or null, not {describe(raw)}"
+            )
+        ]
+    values: list[float] = []
+    problems: list[FieldProblem] = []
+    for index, entry in enumerate(raw):
         try:
-            values.append(_number(entry))
+            values.append(_non_negative(entry))
         except ValueError as exc:
-            raise ValueError(f"{what}: every entry {exc}") from None
-    return tuple(values)
+            problems.append(FieldProblem((key, index), str(exc)))
+    return tuple(values), problems
 
 
-def scale_problem(field: str, value: float, scale: tuple[float, ...] | None) -> FieldProblem | None:
-    if scale is None or value in scale:
+def one_of(values: Sequence[object]) -> str:
+    """``3, 2, 1 or 0.5``: the allowed values of a message."""
+    shown = [format_number(v) if isinstance(v, (int, float)) else str(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def scale_problem(
+    field: str, value: float | None, scale: tuple[float, ...] | None
+) -> FieldProblem | None:
+    """The problem of ``value`` being off ``scale`` (None: not given, or any value goes)."""
+    if value is None or scale is None or value in scale:
         return None
-    allowed = ", ".join(format_number(v) for v in scale)
-    return FieldProblem((field,), f"{format_number(value)} is not on the {field} scale ({allowed})")
+    return FieldProblem((field,), f"must be one of {one_of(scale)}, not {format_number(value)}")
 
 
 def configure_scales(
@@ -209,11 +281,35 @@ def configure_scales(
     defaults: Mapping[str, tuple[float, ...] | None],
     settings: Mapping[str, Any],
 ) -> dict[str, tuple[float, ...] | None]:
-    """Merge ``scales.<framework>`` settings over a framework's default scales."""
+    """Merge ``scales.<framework>`` settings over a framework's default scales;
+    every bad setting is reported at once (``SettingsError``)."""
     scales = dict(defaults)
+    problems: list[FieldProblem] = []
     for key, raw in settings.items():
         if key not in defaults:
             known = ", ".join(defaults)
-            raise ValueError(f"unknown {framework_name} scale '{key}' (known: {known})")
-        scales[key] = parse_scale(raw, f"scales.{framework_name}.{key}")
+            close = difflib.get_close_matches(str(key), list(defaults), n=1, cutoff=0.75)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {known})"
+            problems.append(
+                FieldProblem((str(key),), f"is not a {framework_name} scale{hint}", on_key=True)
+            )
+            continue
+        scales[key], found = parse_scale(raw, key)
+        problems.extend(found)
+    if problems:
+        raise SettingsError(problems)
     return scales
+
+
+def overflow_problem(score: Callable[[], Score]) -> FieldProblem | None:
+    """A problem when valid but huge inputs (``reach: 1e308``) make a score infinite:
+    an infinite score cannot be ranked, nor written as JSON."""
+    try:
+        value = score().value
+    except (AttributeError, TypeError):  # partial inputs: their own problems are reported
+        return None
+    except (OverflowError, ZeroDivisionError):
+        value = math.inf
+    if math.isfinite(value):
+        return None
+    return FieldProblem((), "cannot be scored: the result is too large for a number")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import RootModel
 
-from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.frameworks.base import FieldProblem, Framework, Score, SettingsError
 
 Category = Literal["must", "should", "could", "wont"]
 
@@ -28,7 +28,7 @@ class MoscowFramework:
 
     def configure(self, settings: Mapping[str, Any]) -> Framework:
         if settings:
-            raise ValueError("moscow has no configurable scales")
+            raise SettingsError([FieldProblem((), "must be empty: moscow has no scales")])
         return self
 
     def check(self, inputs: MoscowInputs) -> list[FieldProblem]:

@@ -9,12 +9,15 @@ or, set empty, disables it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
-from tpmcli.frameworks.base import Framework
+from pydantic import BaseModel
+
+from tpmcli.frameworks.base import Framework, framework_name_problem
 
 GROUP = "tpmcli.frameworks"
 BUILTIN_DISTRIBUTION = "tpmcli"
@@ -31,7 +34,7 @@ class FrameworkSource:
     def __str__(self) -> str:
         if self.kind == "plugin":
             return f"plugin {self.distribution or '?'} {self.version or ''}".rstrip()
-        return "built-in" if self.kind == "builtin" else self.kind
+        return {"builtin": "built-in", "config": "tpm.yaml"}.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class BrokenPlugin:
     reason: str
 
 
-def _builtins() -> dict[str, LoadedFramework]:
+def builtin_frameworks() -> dict[str, LoadedFramework]:
+    """The frameworks that ship with tpm, by name."""
     from tpmcli.frameworks.moscow import MOSCOW
     from tpmcli.frameworks.rice import RICE
     from tpmcli.frameworks.wsjf import WSJF
@@ -60,7 +64,12 @@ def _allowed_plugins() -> set[str] | None:
     raw = os.environ.get("TPM_LOAD_PLUGINS")
     if raw is None:
         return None
-    return {name.strip() for name in raw.split(",") if name.strip()}
+    return {_normalized(name) for name in raw.split(",") if name.strip()}
+
+
+def _normalized(name: str) -> str:
+    # Distribution names compare case-insensitively with -, _ and . alike (PEP 503).
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def _entry_points() -> Iterable[EntryPoint]:
@@ -71,33 +80,70 @@ def _entry_points() -> Iterable[EntryPoint]:
 def discover() -> tuple[dict[str, LoadedFramework], tuple[BrokenPlugin, ...]]:
     """All installed frameworks by name, and the plugins that failed to load.
 
-    Loaded lazily and once per process. A plugin that raises on import or does not
-    satisfy the Protocol is reported and skipped, never fatal.
+    Loaded lazily and once per process. ``TPM_LOAD_PLUGINS`` names the plugins to
+    load (entry-point or distribution names, comma-separated); set empty, it loads
+    none. A plugin that raises on import, is not a Framework object or takes a name
+    already in use is reported and skipped, never fatal.
     """
-    found = _builtins()
+    found = builtin_frameworks()
     broken: list[BrokenPlugin] = []
     allowed = _allowed_plugins()
     for ep in _entry_points():
         dist = ep.dist.name if ep.dist is not None else None
-        if dist is not None and dist.lower() == BUILTIN_DISTRIBUTION:
+        if dist is not None and _normalized(dist) == BUILTIN_DISTRIBUTION:
             continue
-        if allowed is not None and ep.name not in allowed:
+        if allowed is not None and not ({_normalized(ep.name), _normalized(dist or "")} & allowed):
             continue
-        try:
-            candidate = ep.load()
-        except Exception as exc:  # a broken plugin must not take tpm down
-            broken.append(BrokenPlugin(ep.name, dist, f"failed to import: {exc}"))
-            continue
-        if not isinstance(candidate, Framework):
-            broken.append(
-                BrokenPlugin(ep.name, dist, "does not provide the tpm Framework protocol")
-            )
+        candidate, reason = _load(ep)
+        if candidate is None:
+            broken.append(BrokenPlugin(ep.name, dist, reason))
             continue
         if candidate.name in found:
-            broken.append(
-                BrokenPlugin(ep.name, dist, f"framework name '{candidate.name}' is already taken")
-            )
+            taken = found[candidate.name].source
+            reason = f"framework name '{candidate.name}' is already taken ({taken})"
+            broken.append(BrokenPlugin(ep.name, dist, reason))
             continue
         version = ep.dist.version if ep.dist is not None else None
         found[candidate.name] = LoadedFramework(candidate, FrameworkSource("plugin", dist, version))
     return found, tuple(broken)
+
+
+def discovered_broken_plugins() -> tuple[BrokenPlugin, ...]:
+    """The broken plugins, if discovery has run in this process (it is never started here)."""
+    if discover.cache_info().currsize == 0:
+        return ()
+    return discover()[1]
+
+
+def _load(ep: EntryPoint) -> tuple[Framework | None, str]:
+    """The entry point's framework, or None and why it cannot be used."""
+    try:
+        candidate = ep.load()
+    except (Exception, SystemExit) as exc:  # a broken plugin must not take tpm down
+        return None, f"failed to import: {type(exc).__name__}: {exc}"
+    if isinstance(candidate, type):
+        return None, f"{ep.value} is a class; the entry point must name a Framework object"
+    try:
+        reason = _protocol_problem(candidate)
+    except Exception as exc:  # attributes are properties that may raise
+        return None, f"failed while inspecting it: {type(exc).__name__}: {exc}"
+    if reason is not None:
+        return None, reason
+    return candidate, ""
+
+
+def _protocol_problem(candidate: object) -> str | None:
+    if not isinstance(candidate, Framework):
+        return (
+            "does not provide the tpm Framework protocol "
+            "(name, description, inputs_model, configure, check, score)"
+        )
+    name_problem = framework_name_problem(candidate.name)
+    if name_problem is not None:
+        return f"bad framework name {candidate.name!r}: {name_problem}"
+    if not isinstance(candidate.description, str):
+        return "its description is not text"
+    model = candidate.inputs_model
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return "its inputs_model is not a pydantic model class"
+    return None

@@ -16,6 +16,7 @@ from tpmcli.frameworks.base import (
     Score,
     configure_scales,
     format_number,
+    overflow_problem,
     round_score,
     scale_problem,
 )
@@ -49,9 +50,12 @@ class RiceFramework:
 
     def check(self, inputs: RiceInputs) -> list[FieldProblem]:
         found = (
-            scale_problem(name, getattr(inputs, name), scale) for name, scale in self.scales.items()
+            scale_problem(name, getattr(inputs, name, None), scale)
+            for name, scale in self.scales.items()
         )
-        return [problem for problem in found if problem is not None]
+        problems = [problem for problem in found if problem is not None]
+        overflow = overflow_problem(lambda: self.score(inputs))
+        return problems if overflow is None else [*problems, overflow]
 
     def score(self, inputs: RiceInputs) -> Score:
         value = inputs.reach * inputs.impact * inputs.confidence / inputs.effort

@@ -15,6 +15,7 @@ from tpmcli.frameworks.base import (
     Score,
     configure_scales,
     format_number,
+    overflow_problem,
     round_score,
     scale_problem,
 )
@@ -51,9 +52,12 @@ class WsjfFramework:
 
     def check(self, inputs: WsjfInputs) -> list[FieldProblem]:
         found = (
-            scale_problem(name, getattr(inputs, name), scale) for name, scale in self.scales.items()
+            scale_problem(name, getattr(inputs, name, None), scale)
+            for name, scale in self.scales.items()
         )
-        return [problem for problem in found if problem is not None]
+        problems = [problem for problem in found if problem is not None]
+        overflow = overflow_problem(lambda: self.score(inputs))
+        return problems if overflow is None else [*problems, overflow]
 
     def score(self, inputs: WsjfInputs) -> Score:
         cost_of_delay = inputs.business_value + inputs.time_criticality + inputs.risk_reduction

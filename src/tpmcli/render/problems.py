@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from tpmcli.errors import Problem
 from tpmcli.render.escape import github_data, github_property, terminal_text
+from tpmcli.render.jsontext import dumps_indented
 
 
 def problems_text(problems: Sequence[Problem]) -> str:
@@ -26,7 +26,7 @@ def problems_json(problems: Sequence[Problem], files: int, items: int) -> str:
             for p in problems
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
 
 
 def problems_github(problems: Sequence[Problem]) -> str:

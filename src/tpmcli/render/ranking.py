@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from tpmcli.frameworks.base import format_number
 from tpmcli.model import RankedItem, Ranking
 from tpmcli.render.escape import csv_text, markdown_cell
+from tpmcli.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1
 
@@ -61,17 +61,42 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
 
 
 def render_json(ranking: Ranking) -> str:
-    return json.dumps(ranking_data(ranking), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(ranking_data(ranking)) + "\n"
+
+
+def column_header(name: str) -> tuple[str, str]:
+    """A short column header for an input name, and the name spelled out:
+    ``business_value`` is headed ``BV`` (with a legend), ``reach`` is ``Reach``."""
+    spelled = name.replace("_", " ").replace("-", " ")
+    words = spelled.split()
+    if len(spelled) > 10 and len(words) > 1:
+        return "".join(word[0] for word in words).upper(), spelled
+    return spelled.capitalize(), spelled
 
 
 def render_csv(ranking: Ranking) -> str:
     """One row per item, unscored items last with an empty rank and score. Text cells
-    are single-line and formula-safe (see ``csv_text``); JSON carries text exactly."""
+    are single-line and formula-safe (see ``csv_text``); JSON carries text exactly.
+
+    Tie-break frameworks get a ``<name>_score`` column (their label where they have
+    one, as MoSCoW's category); the primary framework's inputs come last."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "id", "title", "score", "label", *extra, "status", "path", *columns])
+    writer.writerow(
+        [
+            "rank",
+            "id",
+            "title",
+            "score",
+            "label",
+            *(f"{name}_score" for name in extra),
+            "status",
+            "path",
+            *columns,
+        ]
+    )
     for entry in ranking.items:
         inputs = entry.item.inputs_for(ranking.framework) or {}
         secondary = [entry.scores[name] for name in extra]
@@ -82,7 +107,10 @@ def render_csv(ranking: Ranking) -> str:
                 csv_text(entry.item.title),
                 entry.score.value,
                 csv_text(entry.score.label or ""),
-                *("" if s is None else s.value for s in secondary),
+                *(
+                    "" if s is None else (csv_text(s.label) if s.label else s.value)
+                    for s in secondary
+                ),
                 csv_text(entry.item.status),
                 csv_text(entry.item.path),
                 *(inputs.get(name, "") for name in columns),
@@ -90,6 +118,7 @@ def render_csv(ranking: Ranking) -> str:
         )
     for unscored in ranking.unscored:
         item = unscored.item
+        blanks = ["" for _ in extra]
         writer.writerow(
             [
                 "",
@@ -97,7 +126,7 @@ def render_csv(ranking: Ranking) -> str:
                 csv_text(item.title),
                 "",
                 "",
-                *("" for _ in extra),
+                *blanks,
                 csv_text(item.status),
                 csv_text(item.path),
                 *("" for _ in columns),
@@ -107,25 +136,38 @@ def render_csv(ranking: Ranking) -> str:
 
 
 def render_markdown(ranking: Ranking) -> str:
+    """A GitHub-flavoured Markdown table; item text cannot break its rows or columns."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
-    header = ["Rank", "ID", "Title", "Score", *(e.upper() for e in extra), *columns]
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" if h in ("Rank", "Score") else "---" for h in header) + "|",
+    header = [
+        "Rank",
+        "ID",
+        "Title",
+        "Score",
+        *(name.upper() for name in extra),
+        *(column_header(name)[1].capitalize() for name in columns),
     ]
+    aligned = ["---:", "---", "---", *("---:" for _ in header[3:])]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(aligned) + "|"]
     for entry in ranking.items:
         inputs = entry.item.inputs_for(ranking.framework) or {}
-        score = entry.score.label or format_number(entry.score.value)
         cells = [
             str(entry.rank),
             markdown_cell(entry.item.id) + (" ⚠" if entry.blocked_by else ""),
             markdown_cell(entry.item.title),
-            score,
+            score_text(entry, ranking.framework),
             *(score_text(entry, name) for name in extra),
             *(markdown_cell(value_text(inputs.get(name))) for name in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    blocked = [entry for entry in ranking.items if entry.blocked_by]
+    if blocked:
+        lines.append("")
+        for entry in blocked:
+            deps = ", ".join(markdown_cell(dep) for dep in entry.blocked_by)
+            lines.append(
+                f"⚠ {markdown_cell(entry.item.id)} ranks above unfinished dependency {deps}"
+            )
     if ranking.unscored:
         lines.append("")
         lines.append(f"Unscored ({len(ranking.unscored)}):")
@@ -134,14 +176,6 @@ def render_markdown(ranking: Ranking) -> str:
             lines.append(
                 f"- {markdown_cell(unscored.item.id)}: {markdown_cell(unscored.item.title)}"
                 f" ({unscored.reason})"
-            )
-    blocked = [entry for entry in ranking.items if entry.blocked_by]
-    if blocked:
-        lines.append("")
-        for entry in blocked:
-            deps = ", ".join(markdown_cell(dep) for dep in entry.blocked_by)
-            lines.append(
-                f"⚠ {markdown_cell(entry.item.id)} ranks above unfinished dependency {deps}"
             )
     return "\n".join(lines) + "\n"
 

@@ -1,81 +1,208 @@
-"""A ranking as a Rich table: the one renderer that builds Rich objects."""
+"""A ranking as a Rich table: the one renderer that builds Rich objects.
+
+The table is laid out for the width it is printed at: the ids stay whole and the
+titles wrap; when the inputs do not fit beside a readable title their headers shrink
+to initials (with a legend), and on a very narrow terminal they are left out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model import Ranking
+from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
-from tpmcli.render.ranking import input_columns, score_text, value_text
+from tpmcli.render.item import item_facts, score_rows
+from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
+from tpmcli.showing import ItemReport
+
+#: Below this a title wraps into too many lines to read; inputs make room first.
+TITLE_MIN_WIDTH = 20
+#: Columns are separated by two spaces (padding collapsed, no edges).
+GAP = 2
+#: Unscored items listed under the table; the rest are counted.
+UNSCORED_ROWS = 50
 
 
-def column_header(name: str) -> tuple[str, str]:
-    """A short column header for an input name, and the name spelled out:
-    ``business_value`` is headed ``BV`` (with a legend), ``reach`` is ``Reach``."""
-    spelled = name.replace("_", " ").replace("-", " ")
-    words = spelled.split()
-    if len(spelled) > 10 and len(words) > 1:
-        return "".join(word[0] for word in words).upper(), spelled
-    return spelled.capitalize(), spelled
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    cells: tuple[Text, ...]
+    justify: JustifyMethod = "right"
+
+    @property
+    def width(self) -> int:
+        return max([Text(self.header).cell_len, *(cell.cell_len for cell in self.cells)])
 
 
-def ranking_table(ranking: Ranking) -> RenderableType:
-    columns = input_columns(ranking)
-    extra = list(ranking.by[1:])
-    title = " then ".join(name.upper() for name in ranking.by)
-    table = Table(
-        title=Text(f"Backlog ranked by {title}"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-    )
-    widest_rank = len(str(len(ranking.items)))
-    table.add_column("#", justify="right", no_wrap=True, min_width=widest_rank)
-    table.add_column("ID", overflow="fold", min_width=8)
-    table.add_column("Title", ratio=1, overflow="fold", min_width=12)
-    table.add_column("Score", justify="right", no_wrap=True)
-    for name in extra:
-        table.add_column(name.upper(), justify="right", no_wrap=True)
-    legend: list[str] = []
-    for name in columns:
-        header, spelled = column_header(name)
-        table.add_column(header, justify="right", no_wrap=True)
-        if header.lower() != spelled.lower():
-            legend.append(f"{header} = {spelled}")
-    for entry in ranking.items:
-        inputs = entry.item.inputs_for(ranking.framework) or {}
-        ident = Text(safe(entry.item.id))
-        if entry.blocked_by:
-            ident.append(" ⚠", style="yellow")
-        table.add_row(
-            str(entry.rank),
-            ident,
-            Text(safe(entry.item.title)),
-            Text(score_text(entry, ranking.framework), style="bold"),
-            *(Text(score_text(entry, name)) for name in extra),
-            *(Text(value_text(inputs.get(name))) for name in columns),
+@dataclass(frozen=True)
+class _Layout:
+    """How much of the table is shown: full or initial input headers, or no inputs."""
+
+    short_headers: bool
+    show_inputs: bool
+
+
+_LAYOUTS = (_Layout(False, True), _Layout(True, True), _Layout(True, False))
+
+
+class RankingTable:
+    """A renderable ranking; Rich calls it with the width it has to fill. ``hidden``
+    ranked items were left out (and are counted under the table)."""
+
+    def __init__(self, ranking: Ranking, hidden: int = 0) -> None:
+        self.ranking = ranking
+        self.hidden = hidden
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Group(*self.parts(options.max_width))
+
+    def parts(self, width: int) -> list[RenderableType]:
+        ranking = self.ranking
+        if not ranking.items and not ranking.unscored:
+            return [Text("No items to rank.")]
+        parts: list[RenderableType] = []
+        legend: list[str] = []
+        if ranking.items:
+            layout = self._layout(width)
+            parts.append(self._table(layout, width, legend))
+            if self.hidden:
+                parts.append(
+                    Text(
+                        f"… {self.hidden} more ranked item(s): --limit N shows more, "
+                        "--format csv or json lists all",
+                        style="dim",
+                    )
+                )
+            if legend:
+                parts.append(Text(", ".join(legend), style="dim"))
+            if not layout.show_inputs and input_columns(ranking):
+                parts.append(Text("Inputs left out at this width (see --format csv).", style="dim"))
+        for entry in ranking.items:
+            if entry.blocked_by:
+                note = Text("⚠ ", style="yellow")
+                note.append(safe(entry.item.id))
+                note.append(" ranks above unfinished dependency ")
+                note.append(safe(", ".join(entry.blocked_by)))
+                parts.append(note)
+        if ranking.unscored:
+            parts.append(Text(f"Unscored ({len(ranking.unscored)}):", style="bold"))
+            for unscored in ranking.unscored[:UNSCORED_ROWS]:
+                line = Text("  ")
+                line.append(safe(unscored.item.id))
+                line.append(f"  {safe(unscored.item.title)}  ", style="dim")
+                line.append(f"({unscored.reason})", style="dim")
+                parts.append(line)
+            more = len(ranking.unscored) - UNSCORED_ROWS
+            if more > 0:
+                parts.append(Text(f"  … {more} more: --format csv or json lists all", style="dim"))
+        return parts
+
+    def _fixed_columns(self, layout: _Layout, legend: list[str]) -> list[_Column]:
+        """Every column but ID and Title, in table order after them."""
+        ranking = self.ranking
+        entries = ranking.items
+        columns = [
+            _Column(
+                "Score",
+                tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries),
+            ),
+            *(
+                _Column(name.upper(), tuple(Text(score_text(e, name)) for e in entries))
+                for name in ranking.by[1:]
+            ),
+        ]
+        if not layout.show_inputs:
+            return columns
+        for name in input_columns(ranking):
+            header, spelled = column_header(name)
+            if layout.short_headers:
+                header = "".join(word[0] for word in spelled.split()).upper()
+            if header.lower() != spelled.lower():
+                legend.append(f"{header} = {spelled}")
+            values = (e.item.inputs_for(ranking.framework) or {} for e in entries)
+            columns.append(_Column(header, tuple(Text(value_text(v.get(name))) for v in values)))
+        return columns
+
+    def _id_column(self) -> _Column:
+        cells = []
+        for entry in self.ranking.items:
+            ident = Text(safe(entry.item.id))
+            if entry.blocked_by:
+                ident.append(" ⚠", style="yellow")
+            cells.append(ident)
+        return _Column("ID", tuple(cells), "left")
+
+    def _title_column(self) -> _Column:
+        return _Column("Title", tuple(Text(safe(e.item.title)) for e in self.ranking.items), "left")
+
+    def _rank_column(self) -> _Column:
+        return _Column("#", tuple(Text(str(e.rank)) for e in self.ranking.items))
+
+    def _layout(self, width: int) -> _Layout:
+        ident, title, rank = self._id_column(), self._title_column(), self._rank_column()
+        for layout in _LAYOUTS:
+            fixed = [rank, ident, *self._fixed_columns(layout, [])]
+            used = sum(column.width for column in fixed) + GAP * len(fixed)
+            if used + min(title.width, TITLE_MIN_WIDTH) <= width:
+                return layout
+        return _LAYOUTS[-1]
+
+    def _table(self, layout: _Layout, width: int, legend: list[str]) -> Table:
+        fixed = self._fixed_columns(layout, legend)
+        rank, ident, title = self._rank_column(), self._id_column(), self._title_column()
+        used = sum(column.width for column in (rank, ident, *fixed)) + GAP * (len(fixed) + 2)
+        # The ids stay whole, unless that would squeeze the titles to a few letters.
+        ids_fit = used + min(title.width, TITLE_MIN_WIDTH // 2) <= width
+        table = Table(
+            title=Text(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
         )
-    parts: list[RenderableType] = [table]
-    if legend and ranking.items:
-        parts.append(Text(", ".join(legend), style="dim"))
-    blocked = [entry for entry in ranking.items if entry.blocked_by]
-    for entry in blocked:
-        note = Text("⚠ ", style="yellow")
-        note.append(safe(entry.item.id))
-        note.append(" ranks above unfinished dependency ")
-        note.append(safe(", ".join(entry.blocked_by)))
-        parts.append(note)
-    if ranking.unscored:
-        parts.append(Text(f"Unscored ({len(ranking.unscored)}):", style="bold"))
-        for unscored in ranking.unscored:
-            line = Text("  ")
-            line.append(safe(unscored.item.id))
-            line.append(f"  {safe(unscored.item.title)}  ", style="dim")
-            line.append(f"({unscored.reason})", style="dim")
-            parts.append(line)
-    if not ranking.items and not ranking.unscored:
-        parts = [Text("No items to rank.")]
+        table.add_column(rank.header, justify="right", no_wrap=True)
+        table.add_column(ident.header, no_wrap=ids_fit, overflow="fold")
+        table.add_column(title.header, overflow="fold")
+        for column in fixed:
+            table.add_column(column.header, justify=column.justify, no_wrap=True)
+        columns: Sequence[_Column] = (rank, ident, title, *fixed)
+        for row in zip(*(column.cells for column in columns), strict=True):
+            table.add_row(*row)
+        return table
+
+
+def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
+    """The ranking as a table; ``hidden`` ranked items were left out (and are counted)."""
+    return RankingTable(ranking, hidden)
+
+
+def item_view(report: ItemReport) -> RenderableType:
+    """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column(overflow="fold")
+    for label, text in item_facts(report):
+        facts.add_row(label, Text(terminal_lines(text)))
+    parts: list[RenderableType] = [Text(safe(report.item.id), style="bold"), facts, Text("")]
+    if not report.scores:
+        parts.append(Text("No framework inputs: the item is unscored everywhere.", style="dim"))
+        return Group(*parts)
+    scores = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    scores.add_column("Framework", no_wrap=True)
+    scores.add_column("Score", justify="right", no_wrap=True)
+    scores.add_column("Rank", justify="right", no_wrap=True)
+    scores.add_column("Breakdown", ratio=1, overflow="fold")
+    for framework, score, rank, breakdown in score_rows(report):
+        scores.add_row(
+            safe(framework), Text(safe(score), style="bold"), rank, Text(safe(breakdown))
+        )
+    parts.append(scores)
     return Group(*parts)

@@ -1,0 +1,313 @@
+"""tpm's performance goals, each measured as a ratio to a baseline timed in the same run.
+
+    python bench/run.py --items 10000          # the goals of issue 5 (about two minutes)
+    python bench/run.py --smoke                # tiny and single-run: checks the harness works
+
+Every figure is a whole process (start-up included) timed with ``time.perf_counter``
+around ``subprocess``; each command runs ``--runs`` times after one untimed warm-up, the
+commands of one goal taking turns (A B A B ...) so that drift of the machine's speed
+hits both, and the median is reported. Peak memory is the child's own maximum
+resident set size as the kernel accounts it (``os.wait4``). Cold runs start from an
+empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by an earlier run.
+
+Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseline
+(``pip install 'tpmcli[bench]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate
+
+#: A bare parse of every item file with ruamel.yaml's C-backed safe loader.
+RUAMEL_PARSE = """\
+import os, sys
+from ruamel.yaml import YAML
+yaml = YAML(typ="safe", pure=False)
+for folder, dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(folder, name), "rb") as handle:
+                yaml.load(handle.read())
+"""
+BARE_IMPORT = "import typer, rich, pydantic"
+
+
+@dataclass
+class Command:
+    """One command line to time; ``prepare`` runs untimed before every run."""
+
+    label: str
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    prepare: Callable[[], None] | None = None
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    peaks_kib: list[int] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+    @property
+    def peak_mib(self) -> float:
+        return statistics.median(self.peaks_kib) / 1024
+
+
+class CommandFailed(Exception):
+    pass
+
+
+def run_once(command: Command, record: bool) -> None:
+    if command.prepare is not None:
+        command.prepare()
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command.argv,
+            cwd=command.cwd,
+            env=command.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip()[-2000:]
+            raise CommandFailed(
+                f"{command.label}: {' '.join(command.argv)} exited {process.returncode}\n{message}"
+            )
+    if record:
+        command.walls.append(wall)
+        command.cpus.append(usage.ru_utime + usage.ru_stime)
+        # ru_maxrss is KiB on Linux, bytes on macOS.
+        peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+        command.peaks_kib.append(peak)
+
+
+def measure(commands: Sequence[Command], runs: int, warmup: bool) -> None:
+    """Time the commands in turns: one untimed round, then ``runs`` timed rounds."""
+    if warmup:
+        for command in commands:
+            run_once(command, record=False)
+    for _ in range(runs):
+        for command in commands:
+            run_once(command, record=True)
+
+
+@dataclass(frozen=True)
+class Row:
+    goal: str
+    value: str
+    baseline: str
+    ratio: str
+    cpu_ratio: str
+    target: str
+    met: str
+
+
+def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
+    ratio = tpm.wall / base.wall
+    return Row(
+        goal,
+        f"{tpm.wall:.3f} s",
+        f"{base.label} {base.wall:.3f} s",
+        f"{ratio:.2f}×",
+        f"{tpm.cpu / base.cpu:.2f}×" if base.cpu > 0 else "-",
+        f"≤ {limit:g}×",
+        "yes" if ratio <= limit else "NO",
+    )
+
+
+def tpm_argv() -> list[str]:
+    script = Path(sys.executable).with_name("tpm")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tpmcli"]
+
+
+def has_command(argv: Sequence[str], name: str, cwd: Path, env: dict[str, str]) -> bool:
+    result = subprocess.run(
+        [*argv, name, "--help"], cwd=cwd, env=env, capture_output=True, check=False
+    )
+    return result.returncode == 0
+
+
+def fresh_dir(path: Path) -> Callable[[], None]:
+    def prepare() -> None:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+
+    return prepare
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    headers = Row("goal", "tpm", "baseline", "ratio", "cpu ratio", "target", "met")
+    table = [headers, *rows]
+    widths = [max(len(getattr(row, name)) for row in table) for name in Row.__dataclass_fields__]
+    for row in table:
+        cells = [getattr(row, name) for name in Row.__dataclass_fields__]
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tpm-bench-"))
+    repo = work / "repo"
+    marker = work / f"generated-{args.items}-{args.seed}-{args.changed}"
+    if not marker.exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        generate(repo, args.items, args.seed, git=True, changed=args.changed)
+        marker.touch()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TPM_")}
+    env["COLUMNS"] = "100"
+    cold_cache = work / "cache-cold"
+    warm_cache = work / "cache-warm"
+    diff_cache = work / "cache-diff"
+    tpm = tpm_argv()
+    python = sys.executable
+
+    def with_cache(path: Path) -> dict[str, str]:
+        return {**env, "XDG_CACHE_HOME": str(path)}
+
+    ruamel = Command("ruamel C safe parse", [python, "-c", RUAMEL_PARSE, "backlog"], repo, env)
+    bare = Command("bare import", [python, "-c", BARE_IMPORT], repo, env)
+    rank_cold = Command(
+        "tpm rank (cold)", [*tpm, "rank"], repo, with_cache(cold_cache), fresh_dir(cold_cache)
+    )
+    rank_warm = Command("tpm rank (warm)", [*tpm, "rank"], repo, with_cache(warm_cache))
+    help_ = Command("tpm --help", [*tpm, "--help"], repo, env)
+    check_cold = Command(
+        "tpm check (cold)", [*tpm, "check"], repo, with_cache(cold_cache), fresh_dir(cold_cache)
+    )
+    check_warm = Command("tpm check (warm)", [*tpm, "check"], repo, with_cache(warm_cache))
+    rank_uncached = Command(
+        "tpm rank --no-cache", [*tpm, "rank", "--no-cache"], repo, with_cache(cold_cache)
+    )
+    json_cold = Command(
+        "tpm rank --format json (cold)",
+        [*tpm, "rank", "--format", "json"],
+        repo,
+        with_cache(cold_cache),
+        fresh_dir(cold_cache),
+    )
+    diff_available = has_command(tpm, "diff", repo, env)
+    diff_argv = [*tpm, "diff", "bench-base", "bench-head", "--format", "json"]
+    diff_cold = Command(
+        "tpm diff (cold)", diff_argv, repo, with_cache(diff_cache), fresh_dir(diff_cache)
+    )
+    diff_warm = Command("tpm diff (repeated)", diff_argv, repo, with_cache(warm_cache))
+
+    print(
+        f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
+        f"bench-head), median of {args.runs} run(s), Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"backlog: {repo}")
+    sys.stdout.flush()
+    warmup = not args.smoke
+    try:
+        measure([rank_cold, ruamel], args.runs, warmup)
+        fresh_dir(warm_cache)()
+        run_once(rank_warm, record=False)  # fills the cache
+        measure([rank_warm, bare, help_], args.runs, warmup)
+        measure([check_cold, json_cold, rank_uncached], args.runs, warmup)
+        run_once(check_warm, record=False)
+        measure([check_warm], args.runs, warmup)
+        if diff_available:
+            measure([diff_cold, rank_cold], args.runs, warmup)
+            run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
+            measure([diff_warm], args.runs, warmup)
+    except CommandFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    rows = [
+        ratio_row("tpm rank, cold (no cache)", rank_cold, ruamel, 0.5),
+        ratio_row("tpm rank, warm (cache filled)", rank_warm, bare, 3),
+    ]
+    if diff_available:
+        rows.append(ratio_row("tpm diff A B (10% changed), cold", diff_cold, rank_cold, 1))
+        extra_diff = ratio_row("(also) tpm diff A B, repeated", diff_warm, rank_cold, 1)
+    else:
+        rows.append(
+            Row(
+                "tpm diff A B (10% changed), cold",
+                "n/a",
+                "tpm rank (cold)",
+                "n/a",
+                "n/a",
+                "≤ 1×",
+                "not available yet (no tpm diff)",
+            )
+        )
+    rows += [
+        ratio_row("tpm --help", help_, bare, 1.5),
+        Row(
+            "peak memory, tpm rank cold",
+            f"{rank_cold.peak_mib:.0f} MiB",
+            "-",
+            "-",
+            "-",
+            "< 200 MiB",
+            "yes" if rank_cold.peak_mib < 200 else "NO",
+        ),
+        ratio_row("(also) tpm check, cold", check_cold, ruamel, 0.5),
+        ratio_row("(also) tpm check, warm", check_warm, bare, 3),
+        ratio_row("(info) tpm rank --format json, cold", json_cold, ruamel, 0.5),
+        ratio_row("(info) tpm rank --no-cache", rank_uncached, ruamel, 0.5),
+    ]
+    if diff_available:
+        rows.append(extra_diff)
+    print()
+    print_table(rows)
+    print(
+        "\nratio: median wall time over the baseline's (the goal); cpu ratio: the same "
+        "for user+system CPU time,\nwhich other load on the machine disturbs less."
+    )
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000, help="items in the backlog")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (median)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed")
+    parser.add_argument("--changed", type=float, default=10, help="percent changed for diff")
+    parser.add_argument(
+        "--workdir", help="keep the generated backlog and caches here (reused when present)"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="50 items, one run, no warm-up: checks the harness"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.items, args.runs = min(args.items, 50), 1
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

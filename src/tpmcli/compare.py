@@ -1,0 +1,93 @@
+"""The core operation behind ``tpm diff``: rank the backlog at two revisions and compare.
+
+BASE is a git revision; HEAD is one too, or the working tree. Each side is read with
+its own ``tpm.yaml``; ``-f``/``--by`` rank both sides by the same frameworks, and
+without them each side ranks by the framework its config names (so that a change of
+``framework:`` shows as the change of ranking it makes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tpmcli.backlog import Backlog, BacklogRequest, RankRequest, load_backlog, rank_loaded
+from tpmcli.diffing import WORKTREE, BacklogSide, RankingDiff, compare_rankings, limit_to_top
+from tpmcli.errors import GitError, UsageError
+from tpmcli.failon import failures, parse_conditions
+from tpmcli.gitio import git_root, resolve_commit
+from tpmcli.revisions import backlog_at
+
+
+@dataclass(frozen=True)
+class DiffRequest(BacklogRequest):
+    base: str = "HEAD"
+    #: None: the working tree.
+    head: str | None = None
+    by: tuple[str, ...] = ()
+    top: int | None = None
+    fail_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    #: What to show: the whole diff, or its top N with ``--top``.
+    diff: RankingDiff
+    #: One sentence per ``--fail-on`` condition met (exit 1 when any).
+    failures: tuple[str, ...]
+
+
+def split_revisions(arguments: Sequence[str]) -> tuple[str, str | None, tuple[Path, ...]]:
+    """``BASE [HEAD] [PATH...]`` → (base, head or None, paths).
+
+    The argument after BASE is HEAD when it names a revision, a PATH when it names a
+    file or folder (and the working tree is HEAD); both at once is ambiguous, as in git.
+    """
+    if not arguments:
+        raise UsageError("tpm diff needs a BASE revision (e.g. tpm diff main)")
+    base, *rest = arguments
+    if not rest:
+        return base, None, ()
+    candidate = rest[0]
+    is_path = Path(candidate).exists()
+    try:
+        resolve_commit(git_root(Path.cwd()), candidate)
+    except GitError:
+        if not is_path:
+            raise
+        return base, None, tuple(Path(arg) for arg in rest)
+    if is_path:
+        raise UsageError(
+            f"'{candidate}' is both a git revision and a path; write ./{candidate} for the "
+            f"path, or refs/heads/{candidate} (or a commit id) for the revision"
+        )
+    return base, candidate, tuple(Path(arg) for arg in rest[1:])
+
+
+def diff_backlogs(request: DiffRequest) -> DiffReport:
+    """The ranking at ``request.base`` compared with the one at ``request.head``."""
+    conditions = parse_conditions(request.fail_on)  # a bad flag fails before any git work
+    if request.top is not None and request.top < 1:
+        raise UsageError("--top must be at least 1")
+    base, base_files = _side(request, request.base)
+    head, head_files = _side(request, request.head)
+    if request.paths and base_files == 0 and head_files == 0:
+        shown = ", ".join(path.as_posix() for path in request.paths)
+        raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
+    full = compare_rankings(base, head)
+    view = limit_to_top(full, request.top) if request.top is not None else full
+    return DiffReport(view, tuple(failures(conditions, full)))
+
+
+def _side(request: DiffRequest, rev: str | None) -> tuple[BacklogSide, int]:
+    commit: str | None
+    backlog: Backlog
+    if rev is None:
+        backlog, commit, name = load_backlog(replace(request, at=None)), None, WORKTREE
+    else:
+        backlog, commit = backlog_at(request, rev, paths_must_exist=False)
+        name = rev
+    ranking = rank_loaded(backlog, RankRequest(by=request.by))
+    side = BacklogSide(name, commit, ranking, tuple(backlog.items), backlog.config)
+    return side, backlog.files

@@ -1,0 +1,369 @@
+"""A cache of parsed and validated item files, keyed by their content.
+
+Where: ``$XDG_CACHE_HOME/tpm`` (default ``~/.cache/tpm``), one JSON file per backlog
+(``scope``) and validation key. An entry is found by the file's git blob id (the same
+id for a working-tree file and for that file in any revision), plus the file's stem
+when the result depends on it (an item whose id defaults to the file name). Entries
+hold no paths: the same content under two names gives each its own path.
+
+What the cache may never do is change a result:
+
+- The validation key covers everything validation depends on: tpm's version and
+  code, the statuses, and each installed framework (class, version, settings). A
+  cache written under another key is not read.
+- Only plain data is stored (JSON; never pickle or marshal), and every entry read is
+  checked before use: its shape and types, and every framework input is validated
+  again by the framework's own model. A truncated, garbled or hand-edited entry is
+  dropped and the file parsed again; the cache file is rewritten.
+- Writes go to a temporary file renamed over the cache file, so concurrent runs
+  and crashes leave either the old or the new file, never a torn one.
+
+So that a warm run need not read every file again, the cache also keeps a stat index
+like git's: a working-tree file's size, mtime, ctime and inode when its blob id was
+taken. A file whose stat is unchanged is taken to hold that blob; as in git, a file
+changed within ``RACY_SECONDS`` of the index being written ("racily clean") is read
+again whatever its stat says, since a change within one timestamp tick would not
+show. Any write to a file changes its ctime, which no tool can set back.
+
+``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses the cache entirely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import posixpath
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tpmcli import __version__
+from tpmcli.frameworks.base import Framework
+from tpmcli.gitio import blob_id_of
+from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
+from tpmcli.loading import ParsedFile, SourceFile, source_stem
+from tpmcli.validation import ItemRules
+
+FORMAT = 2
+DISABLE_VARIABLE = "TPM_NO_CACHE"
+#: A cache file larger than this is not read (and is replaced).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: Entries kept beyond those used by the current run: at least this many, and up to
+#: as many again as were used (other branches' versions of the same files).
+MIN_KEPT_ENTRIES = 2000
+#: Cache files (and stray temporary files) unused for this long are deleted.
+STALE_SECONDS = 30 * 24 * 3600
+#: Files changed this close to the stat index's writing are read again regardless.
+RACY_SECONDS = 2
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "tpm"
+
+
+def cache_disabled() -> bool:
+    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
+    """A digest of everything that decides whether a file is valid and what it holds."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, _broken = discover()
+    frameworks = []
+    for name, framework in sorted(rules.frameworks.items()):
+        loaded = installed.get(name)
+        kind = type(framework)
+        described: list[Any] = [
+            name,
+            f"{kind.__module__}.{kind.__qualname__}",
+            repr(framework),
+            str(loaded.source) if loaded is not None else None,
+        ]
+        if loaded is None or loaded.source.kind != "builtin":
+            # A plugin's or tpm.yaml's framework: its inputs' bounds show in the schema
+            # (a formula framework's repr names its model, not the bounds).
+            described.append(_schema_of(framework.inputs_model))
+        frameworks.append(described)
+    payload = {
+        "format": FORMAT,
+        "tpm": __version__,
+        "code": _code_fingerprint(),
+        "statuses": list(rules.statuses),
+        "default_status": rules.default_status,
+        "frameworks": frameworks,
+        "settings": settings,
+    }
+    text = json.dumps(payload, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _schema_of(model: Any) -> Any:
+    try:
+        return model.model_json_schema()
+    except Exception as exc:  # no schema: the key changes every run, so no reuse
+        return [repr(exc), id(model)]
+
+
+def _code_fingerprint() -> list[list[object]]:
+    """Size and mtime of tpm's own modules: an edited checkout is another version."""
+    package = Path(__file__).parent
+    found: list[list[object]] = []
+    for folder in (package, *(p for p in package.iterdir() if p.is_dir())):
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                stat = entry.stat()
+                found.append([f"{folder.name}/{entry.name}", stat.st_size, stat.st_mtime_ns])
+    return found
+
+
+Signature = tuple[int, int, int, int]
+
+
+class ItemCache:
+    """Parsed files by content for one backlog and validation key."""
+
+    def __init__(
+        self,
+        file: Path | None,
+        key: str,
+        scope: str,
+        frameworks: Mapping[str, Framework],
+        contents: CacheContents | None = None,
+        unproven: set[str] | None = None,
+    ) -> None:
+        self.file = file
+        self.key = key
+        self.scope = scope
+        self.frameworks = frameworks
+        contents = contents or CacheContents()
+        self.entries = contents.entries
+        self.stats = contents.stats
+        self.trusted_before_ns = contents.written_ns - RACY_SECONDS * 1_000_000_000
+        self.unproven = unproven or set()
+        #: Entries this run used (Prepared) or added (records), written first on save.
+        self.used: dict[str, Prepared | list[Any]] = {}
+        #: The stat index as this run found it (complete once the working tree is read).
+        self.seen: dict[str, tuple[int, int, int, int, str]] = {}
+        self.worktree_loaded = False
+        self.dirty = False
+        #: The cache file's stat when this instance last read or wrote it.
+        self.written: tuple[int, int] | None = None
+
+    @classmethod
+    def disabled(cls) -> ItemCache:
+        return cls(None, "", "", {})
+
+    @property
+    def enabled(self) -> bool:
+        return self.file is not None
+
+    @classmethod
+    def open(
+        cls,
+        scope: str,
+        rules: ItemRules,
+        settings: Mapping[str, Any],
+        root: Path | None = None,
+    ) -> ItemCache:
+        """The cache of ``scope`` (e.g. the backlog's folders) under this validation key;
+        empty when there is none yet or it cannot be read."""
+        if cache_disabled():
+            return cls.disabled()
+        key = validation_key(rules, settings)
+        name = hashlib.sha256(f"{key}\0{scope}".encode()).hexdigest()[:32]
+        try:
+            file = (root or cache_root()) / f"items-{name}.json"
+        except (RuntimeError, KeyError, OSError):  # no home directory to cache in
+            return cls.disabled()
+        # One process may load several revisions of one backlog (tpm diff): they share
+        # one cache, read once, and what one side parsed the other reuses.
+        opened = _OPEN.get(file)
+        if opened is not None and opened.key == key and opened.written == _stat_of(file):
+            return opened
+        header = {"format": FORMAT, "key": key, "scope": scope}
+        contents = RecordSchema(rules).read(_read_file(file), header)
+        cache = cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
+        cache.written = _stat_of(file)
+        _OPEN[file] = cache
+        return cache
+
+    def unchanged(self, real: str, shown: str) -> tuple[ParsedFile | None, Signature | None]:
+        """The working-tree file at ``real`` parsed, when the stat index shows it is
+        unchanged and its content is cached; else None, and the file's stat (taken
+        before it is read, for ``parsed``)."""
+        self.worktree_loaded = True
+        try:
+            status = os.stat(real)
+        except OSError:
+            return None, None
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        known = self.stats.get(real)
+        if (
+            known is None
+            or known[:4] != signature
+            or max(status.st_mtime_ns, status.st_ctime_ns) >= self.trusted_before_ns
+        ):
+            return None, signature
+        found = self._lookup(known[4], shown, _stem(shown))
+        if found is None:
+            return None, signature
+        self.seen[real] = known
+        return found, signature
+
+    def parsed(
+        self,
+        source: SourceFile,
+        parse: Callable[[SourceFile], ParsedFile],
+        stat: tuple[str, Signature] | None = None,
+    ) -> ParsedFile:
+        """``source`` parsed: from the cache when its content is known, else by ``parse``
+        (and remembered). ``stat`` is the file's real path and signature, for the stat
+        index (working-tree files only)."""
+        if self.file is None:
+            return parse(source)
+        blob = source.blob_id or blob_id_of(source.data)
+        if stat is not None:
+            real, signature = stat
+            self.seen[real] = (*signature, blob)
+            if self.stats.get(real) != self.seen[real]:
+                self.dirty = True
+        found = self._lookup(blob, source.shown, source_stem(source))
+        if found is not None:
+            return found
+        result = parse(source)
+        record = make_record(result, source.shown, self.frameworks, self.unproven)
+        if record is not None:
+            key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
+            self.used[key] = record
+            self.entries[key] = Prepared.of(result)
+            self.dirty = True
+        return result
+
+    def knows(self, blob: str, stem: str) -> bool:
+        """Whether the content ``blob`` (in a file named ``stem``) is cached."""
+        return self.file is not None and (blob in self.entries or f"{blob}:{stem}" in self.entries)
+
+    def _lookup(self, blob: str, shown: str, stem: str) -> ParsedFile | None:
+        for key in (blob, f"{blob}:{stem}"):
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.used[key] = entry
+                return entry.restore(shown)
+        return None
+
+    def save(self) -> None:
+        """Write the cache if anything new was parsed or a file changed; failures are
+        silent (a cache that cannot be written only costs time)."""
+        if self.file is None:
+            return
+        stats = self.seen if self.worktree_loaded else self.stats
+        if not self.dirty and stats.keys() == self.stats.keys():
+            return
+        limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
+        kept: dict[str, Prepared | list[Any]] = dict(self.used)
+        for key, entry in self.entries.items():
+            if len(kept) >= limit:
+                break
+            kept.setdefault(key, entry)
+        records = {
+            key: entry.record() if isinstance(entry, Prepared) else entry
+            for key, entry in kept.items()
+        }
+        written_ns = time.time_ns()
+        document = {
+            "format": FORMAT,
+            "key": self.key,
+            "scope": self.scope,
+            "written_ns": written_ns,
+            "stats": stats,
+            "entries": records,
+        }
+        try:
+            data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            _write_atomically(self.file, data.encode("utf-8"))
+        except (OSError, ValueError):
+            return
+        self.dirty = False
+        # Most recently used first, as written; the next save starts a new "used".
+        self.entries = {key: self.entries[key] for key in kept if key in self.entries}
+        self.used = {}
+        self.stats = dict(stats)
+        self.trusted_before_ns = written_ns - RACY_SECONDS * 1_000_000_000
+        self.written = _stat_of(self.file)
+        _remove_stale(self.file.parent)
+
+
+_OPEN: dict[Path, ItemCache] = {}
+
+
+def _stat_of(file: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(file)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _stem(shown: str) -> str:
+    return posixpath.splitext(posixpath.basename(shown))[0]
+
+
+def _read_file(file: Path) -> bytes:
+    try:
+        with open(file, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return b""
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _unproven(rules: ItemRules) -> set[str]:
+    """Frameworks whose inputs must be shown to restore exactly before they are
+    stored: all but the built-ins (whose tests show it)."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, _broken = discover()
+    return {
+        name
+        for name in rules.frameworks
+        if name not in installed or installed[name].source.kind != "builtin"
+    }
+
+
+def _write_atomically(file: Path, data: bytes) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".items-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _remove_stale(folder: Path) -> None:
+    """Delete cache files unused for a month and temporary files left by a crash."""
+    now = time.time()
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith("items-"):
+                    age = STALE_SECONDS
+                elif entry.name.startswith(".items-"):
+                    age = 3600
+                else:
+                    continue
+                if entry.stat(follow_symlinks=False).st_mtime < now - age:
+                    os.unlink(entry.path)
+    except OSError:
+        return

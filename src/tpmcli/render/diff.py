@@ -1,0 +1,316 @@
+"""A ranking diff as JSON, as a pull-request comment (Markdown) or as a job summary.
+
+The comment follows infracost's: a one-line headline, a table of the changed items,
+the rest in ``<details>``, a hidden marker line that a bot finds to update its one
+sticky comment, and a size cap below GitHub's comment limit with a note saying how
+many rows were left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.frameworks.base import Score, format_number
+from tpmcli.render.escape import markdown_cell
+from tpmcli.render.jsontext import dumps_indented
+
+SCHEMA_VERSION = 1
+#: The hidden line by which the GitHub Action finds its own comment.
+COMMENT_MARKER = "<!-- tpm-diff -->"
+#: GitHub refuses comments over 65,536 characters; leave room for the marker and edits.
+COMMENT_LIMIT = 60_000
+#: GitHub shows at most 1 MiB of job summary per step.
+SUMMARY_LIMIT = 1_000_000
+NONE = "–"
+
+
+# -- shared by every format --------------------------------------------------------
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return NONE
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
+
+
+def score_text(score: Score | None) -> str:
+    if score is None:
+        return NONE
+    return score.label or format_number(score.value)
+
+
+def rank_change_text(item: ItemChange) -> str:
+    """``4 → 1``, ``– → 5`` (added), ``6 → –`` (removed), ``7`` (same place)."""
+    if item.rank_before == item.rank_after:
+        return str(item.rank_after)
+    return f"{value_text(item.rank_before)} → {value_text(item.rank_after)}"
+
+
+def score_change_text(item: ItemChange) -> str:
+    before, after = score_text(item.score_before), score_text(item.score_after)
+    if item.score_before is None:
+        return after
+    if item.score_after is None or before == after:
+        return before
+    return f"{before} → {after}"
+
+
+def move_text(item: ItemChange) -> str:
+    """``▲ 3`` / ``▼ 1`` for a move, ``new``, ``out``, ``=`` for the same place."""
+    if item.change is Change.added:
+        return "new"
+    if item.change is Change.removed:
+        return "out"
+    if item.places > 0:
+        return f"▲ {item.places}"
+    if item.places < 0:
+        return f"▼ {-item.places}"
+    return "="
+
+
+def why_text(item: ItemChange) -> str:
+    """Why the item changed, in a few words: its own inputs, others, the config."""
+    if item.reason is None:
+        return ""
+    if item.reason in (Reason.inputs, Reason.status):
+        return ", ".join(
+            f"{key}: {value_text(before)} → {value_text(after)}"
+            for key, (before, after) in item.fields_changed.items()
+            if item.reason is Reason.inputs or key == "status"
+        )
+    return {
+        Reason.others: "moved because others did",
+        Reason.config: "tpm.yaml changed",
+        Reason.new: "new item",
+        Reason.deleted: "deleted",
+    }[item.reason]
+
+
+def headline_counts(diff: RankingDiff) -> str:
+    """``2 moved, 1 added`` (zero counts left out), or an empty string."""
+    summary = diff.summary
+    kinds = (Change.moved, Change.added, Change.removed, Change.rescored)
+    return ", ".join(f"{summary[k.value]} {k.value}" for k in kinds if summary[k.value])
+
+
+def framework_title(diff: RankingDiff) -> str:
+    after = " then ".join(name.upper() for name in diff.by_after)
+    if diff.by_before == diff.by_after:
+        return after
+    before = " then ".join(name.upper() for name in diff.by_before)
+    return f"{before} → {after}"
+
+
+def revision_title(name: str, commit: str | None) -> str:
+    if name == WORKTREE and commit is None:
+        return "the working tree"
+    return f"{name} ({commit[:7]})" if commit else name
+
+
+# -- JSON ----------------------------------------------------------------------------
+
+
+def diff_data(diff: RankingDiff) -> dict[str, Any]:
+    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "framework": diff.framework,
+        "by": list(diff.by_after),
+        "by_before": list(diff.by_before),
+        "base": diff.base,
+        "head": diff.head,
+        "base_commit": diff.base_commit,
+        "head_commit": diff.head_commit,
+        "top": diff.top,
+        "summary": diff.summary,
+        "config_changes": list(diff.config_changes),
+        "category_drops": [
+            {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
+            for d in diff.category_drops
+        ],
+        "items": [_item_data(item) for item in diff.items],
+    }
+
+
+def _item_data(item: ItemChange) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "change": item.change.value,
+        "reason": item.reason.value if item.reason else None,
+        "rank_before": item.rank_before,
+        "rank_after": item.rank_after,
+        "score_before": item.score_before.value if item.score_before else None,
+        "score_after": item.score_after.value if item.score_after else None,
+        "label_before": item.score_before.label if item.score_before else None,
+        "label_after": item.score_after.label if item.score_after else None,
+        "fields_changed": {key: list(pair) for key, pair in item.fields_changed.items()},
+    }
+
+
+def render_json(diff: RankingDiff) -> str:
+    return dumps_indented(diff_data(diff)) + "\n"
+
+
+# -- Markdown ------------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    """Lines around rows that may be left out when the text is over its size cap."""
+
+    before: list[str]
+    rows: list[str]
+    after: list[str] = field(default_factory=list)
+
+
+def render_markdown(diff: RankingDiff, *, limit: int = COMMENT_LIMIT) -> str:
+    """The pull-request comment, with the hidden marker line, at most ``limit`` chars."""
+    return _capped(diff, limit=limit, marker=True)
+
+
+def render_github(diff: RankingDiff, *, limit: int = SUMMARY_LIMIT) -> str:
+    """The job summary for ``$GITHUB_STEP_SUMMARY``: the comment without its marker."""
+    return _capped(diff, limit=limit, marker=False)
+
+
+def _capped(diff: RankingDiff, *, limit: int, marker: bool) -> str:
+    head = _head_lines(diff)
+    sections = _sections(diff)
+    tail = [COMMENT_MARKER] if marker else []
+    total = sum(len(section.rows) for section in sections)
+    text = _compose(head, sections, tail, kept=total, note=None)
+    if len(text) <= limit:
+        return text
+    # The length only grows with the number of rows kept: bisect for the most that fit.
+    low, high = 0, total
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_compose(head, sections, tail, kept=middle, note=_note(diff, total, middle))) <= (
+            limit
+        ):
+            low = middle
+        else:
+            high = middle - 1
+    return _compose(head, sections, tail, kept=low, note=_note(diff, total, low))
+
+
+def _note(diff: RankingDiff, total: int, kept: int) -> str:
+    left_out = total - kept
+    rows = "row" if left_out == 1 else "rows"
+    return (
+        f"> **Note:** {left_out:,} of {total:,} {rows} are left out to keep this under "
+        f"GitHub's size limit; run `tpm diff` locally for the whole diff."
+    )
+
+
+def _compose(
+    head: list[str], sections: list[_Section], tail: list[str], *, kept: int, note: str | None
+) -> str:
+    lines = list(head)
+    if note:
+        lines += [note, ""]
+    budget = kept
+    for section in sections:
+        rows = section.rows[: max(budget, 0)]
+        budget -= len(section.rows)
+        if section.rows and not rows:
+            continue
+        lines += [*section.before, *rows, *section.after, ""]
+    lines += tail
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _head_lines(diff: RankingDiff) -> list[str]:
+    counts = headline_counts(diff)
+    unchanged = diff.summary[Change.unchanged.value]
+    scope = f" in the top {diff.top}" if diff.top is not None else ""
+    if counts:
+        headline = f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged)"
+    else:
+        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged)"
+    base = _code(revision_title(diff.base, diff.base_commit))
+    head = revision_title(diff.head, diff.head_commit)
+    head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)
+    intro = f"Ranked by **{markdown_cell(framework_title(diff))}**, from {base} to {head}."
+    return [headline, "", intro, ""]
+
+
+def _sections(diff: RankingDiff) -> list[_Section]:
+    changed = diff.changed
+    sections = [
+        _Section(
+            ["| Rank | Move | ID | Title | Score | Why |", "|---:|:---:|---|---|---:|---|"],
+            [_changed_row(item) for item in changed],
+        )
+    ]
+    if diff.config_changes:
+        sections.append(
+            _Section(
+                ["**tpm.yaml changed:**", ""],
+                [f"- {markdown_cell(change)}" for change in diff.config_changes],
+            )
+        )
+    if diff.category_drops:
+        sections.append(
+            _Section(
+                ["**Left a higher MoSCoW category:**", ""],
+                [
+                    f"- {markdown_cell(d.id)} ({markdown_cell(d.title)}): "
+                    f"{markdown_cell(d.before)} → {markdown_cell(d.after)}"
+                    for d in diff.category_drops
+                ],
+            )
+        )
+    if diff.items:
+        sections.append(
+            _Section(
+                [
+                    f"<details><summary>Every item ({len(diff.items)})</summary>",
+                    "",
+                    "| Rank | Move | ID | Title | Score |",
+                    "|---:|:---:|---|---|---:|",
+                ],
+                [_detail_row(item) for item in diff.items],
+                ["", "</details>"],
+            )
+        )
+    return sections
+
+
+def _changed_row(item: ItemChange) -> str:
+    cells = [
+        rank_change_text(item),
+        move_text(item),
+        markdown_cell(item.id),
+        markdown_cell(item.title),
+        markdown_cell(score_change_text(item)),
+        markdown_cell(why_text(item)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _detail_row(item: ItemChange) -> str:
+    cells = [
+        rank_change_text(item),
+        "" if item.change is Change.unchanged else move_text(item),
+        markdown_cell(item.id),
+        markdown_cell(item.title),
+        markdown_cell(score_change_text(item)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _code(text: str) -> str:
+    """``text`` as an inline code span, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {text} " if longest else text
+    return f"{fence}{padded}{fence}"

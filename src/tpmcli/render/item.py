@@ -1,0 +1,76 @@
+"""One item as ``tpm show`` prints it: JSON, and the plain data the table is made of."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tpmcli.frameworks.base import format_number
+from tpmcli.render.ranking import SCHEMA_VERSION
+from tpmcli.showing import FrameworkScore, ItemReport
+
+
+def item_data(report: ItemReport) -> dict[str, Any]:
+    item = report.item
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": item.id,
+        "title": item.title,
+        "description": item.description,
+        "status": item.status,
+        "owner": item.owner,
+        "tags": list(item.tags),
+        "depends_on": list(item.depends_on),
+        "path": item.path,
+        "line": item.line,
+        "scores": [
+            {
+                "framework": entry.framework,
+                "score": entry.score.value,
+                "label": entry.score.label,
+                "breakdown": entry.score.breakdown,
+                "rank": entry.rank,
+                "ranked": entry.ranked,
+                "inputs": entry.inputs,
+            }
+            for entry in report.scores
+        ],
+    }
+
+
+def render_item_json(report: ItemReport) -> str:
+    return json.dumps(item_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def item_facts(report: ItemReport) -> list[tuple[str, str]]:
+    """The item's fields as (label, text) rows, empty ones left out."""
+    item = report.item
+    status = item.status + (" (excluded from rankings)" if report.excluded else "")
+    rows = [
+        ("Title", item.title),
+        ("Status", status),
+        ("Owner", item.owner or ""),
+        ("Tags", ", ".join(item.tags)),
+        ("Depends on", ", ".join(item.depends_on)),
+        ("File", f"{item.path}:{item.line}"),
+        ("Description", (item.description or "").strip()),
+    ]
+    return [(label, text) for label, text in rows if text]
+
+
+def score_text(entry: FrameworkScore) -> str:
+    return entry.score.label or format_number(entry.score.value)
+
+
+def rank_text(entry: FrameworkScore) -> str:
+    if entry.rank is None:
+        return "not ranked"
+    return f"{entry.rank} of {entry.ranked}"
+
+
+def score_rows(report: ItemReport) -> list[tuple[str, str, str, str]]:
+    """(framework, score, rank, breakdown) for each framework the item has inputs for."""
+    return [
+        (entry.framework.upper(), score_text(entry), rank_text(entry), entry.score.breakdown)
+        for entry in report.scores
+    ]

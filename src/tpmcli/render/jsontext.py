@@ -1,0 +1,108 @@
+"""Indented JSON, byte for byte what ``json.dumps(value, indent=2, ensure_ascii=False)``
+writes, several times faster.
+
+The standard library only uses its C encoder without ``indent``; with it, every value
+goes through a chain of Python generators, which for a ranking of 10,000 items costs
+most of a second. Here strings are still escaped by the C function ``json`` uses, and
+numbers are spelled the way ``json`` spells them.
+"""
+
+from __future__ import annotations
+
+import json.encoder
+import math
+from typing import Any
+
+_encode_string = json.encoder.encode_basestring
+
+
+def dumps_indented(value: Any, indent: int = 2) -> str:
+    """``value`` as ``json.dumps(value, indent=indent, ensure_ascii=False)`` does."""
+    out: list[str] = []
+    _write(value, out, "\n", " " * indent)
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str], newline: str, step: str) -> None:
+    # Exact type checks first: most values are plain, and json treats str/int/float
+    # subclasses as their base types, which the isinstance branches below do too.
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        out.append(_float(value))
+    elif isinstance(value, dict):
+        _write_dict(value, out, newline, step)
+    elif isinstance(value, (list, tuple)):
+        _write_list(value, out, newline, step)
+    elif isinstance(value, str):
+        out.append(_encode_string(value))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_dict(value: dict[Any, Any], out: list[str], newline: str, step: str) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + step
+    separator = "{" + inner
+    for key, item in value.items():
+        out.append(separator)
+        out.append(_encode_string(key if type(key) is str else _key(key)))
+        out.append(": ")
+        _write(item, out, inner, step)
+        separator = "," + inner
+    out.append(newline + "}")
+
+
+def _write_list(
+    value: list[Any] | tuple[Any, ...], out: list[str], newline: str, step: str
+) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + step
+    separator = "[" + inner
+    for item in value:
+        out.append(separator)
+        _write(item, out, inner, step)
+        separator = "," + inner
+    out.append(newline + "]")
+
+
+def _float(value: float) -> str:
+    if math.isfinite(value):
+        return float.__repr__(value)
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def _key(key: Any) -> str:
+    """A non-text key as ``json`` turns it into text."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _float(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")

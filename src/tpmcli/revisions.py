@@ -1,0 +1,164 @@
+"""A backlog as of a git revision, read from git objects: never a checkout.
+
+The working tree and a revision are two sources of the same pipeline
+(``backlog.assemble_backlog``): here the config is read at the revision from where
+it sits in the working tree, the backlog folders are listed with one ``ls-tree`` and
+every item file is read by one ``cat-file --batch``. Problems name the revision and
+the path from the repository root, as git spells an object: ``main:backlog/x.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from tpmcli.backlog import (
+    Backlog,
+    BacklogRequest,
+    assemble_backlog,
+    configured_frameworks,
+    open_cache,
+)
+from tpmcli.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
+from tpmcli.errors import ConfigError, Problem, UsageError
+from tpmcli.gitio import TreeEntry, git_root, list_tree, read_blobs, read_file_at, resolve_commit
+from tpmcli.loading import ITEM_SUFFIXES, SourceFile
+
+
+def load_backlog_at(request: BacklogRequest, rev: str) -> Backlog:
+    """The backlog as it was at ``rev``; problems are collected, not raised."""
+    return backlog_at(request, rev)[0]
+
+
+def backlog_at(
+    request: BacklogRequest, rev: str, *, paths_must_exist: bool = True
+) -> tuple[Backlog, str]:
+    """The backlog at ``rev`` and the id of the commit ``rev`` names.
+
+    With ``paths_must_exist`` false, a PATH argument absent at ``rev`` is an empty part
+    of the backlog (``tpm diff`` against a revision before the folder existed)."""
+    root = git_root(Path.cwd())
+    commit = resolve_commit(root, rev)
+    config = config_at(root, commit, rev, request.config_file)
+    frameworks = configured_frameworks(config)
+    prefixes = [repo_path(root, path) for path in backlog_paths(request.paths, config)]
+    entries = list_tree(root, commit, _common_folder(prefixes))
+    chosen = item_entries(entries, prefixes)
+    if request.paths and paths_must_exist:
+        for path, prefix in zip(request.paths, prefixes, strict=True):
+            if not any(_under(entry.path, prefix) for entry in entries):
+                raise UsageError(f"no such file or directory at {rev}: {path.as_posix()}")
+    # Blobs the parse cache knows (e.g. the other side of a diff) need not be read.
+    cache = open_cache(request, config, frameworks)
+    stems = [posixpath.splitext(posixpath.basename(entry.path))[0] for entry in chosen]
+    known = [cache.knows(entry.blob_id, stem) for entry, stem in zip(chosen, stems, strict=True)]
+    unread = [entry.blob_id for entry, hit in zip(chosen, known, strict=True) if not hit]
+    contents = read_blobs(root, unread)
+    sources: list[SourceFile] = []
+    problems: list[Problem] = []
+    for entry, stem, hit in zip(chosen, stems, known, strict=True):
+        shown = f"{rev}:{entry.path}"
+        if hit:
+            sources.append(SourceFile(shown, b"", stem, entry.blob_id))
+            continue
+        data = contents[entry.blob_id]
+        if len(data) > config.max_file_bytes:
+            limit = config.max_file_bytes
+            problems.append(
+                Problem(shown, 1, 1, f"file is {len(data)} bytes, over the limit of {limit}")
+            )
+        else:
+            sources.append(SourceFile(shown, data, stem))
+    backlog = assemble_backlog(
+        config,
+        frameworks,
+        sources,
+        problems,
+        files=len(chosen),
+        shown_root=f"{rev}:{prefixes[0]}",
+        request=request,
+    )
+    return backlog, commit
+
+
+def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Config:
+    """``tpm.yaml`` as of ``commit``, looked for where it is in the working tree.
+
+    ``--config FILE`` inside the repository is read at the revision (defaults when it
+    did not exist there yet); outside the repository it is not versioned and is read
+    from disk. Without ``--config``: the working tree's config location first, then
+    the same walk up from the current directory as in the working tree."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
+        inside = _inside(root, explicit)
+        if inside is None:
+            return parse_config(explicit.read_bytes(), explicit)
+        candidates = [inside]
+    else:
+        candidates = []
+        found = find_config(Path.cwd())
+        inside = _inside(root, found) if found is not None else None
+        if inside is not None:
+            candidates.append(inside)
+        folder = PurePosixPath(repo_path(root, Path(".")))
+        for parent in (folder, *folder.parents):
+            candidates.append(_join(parent.as_posix(), CONFIG_NAME))
+    for candidate in dict.fromkeys(candidates):
+        data = read_file_at(root, commit, candidate)
+        if data is not None:
+            return parse_config(data, root / candidate, shown_as=f"{rev}:{candidate}")
+    return Config()
+
+
+def item_entries(entries: Sequence[TreeEntry], prefixes: Sequence[str]) -> list[TreeEntry]:
+    """The item files among ``entries``: a PATH naming a file is taken as given; under a
+    folder, every ``*.yaml``/``*.yml`` whose path below it has no hidden part."""
+    chosen: dict[str, TreeEntry] = {}
+    for entry in entries:
+        for prefix in prefixes:
+            if entry.path == prefix:
+                chosen[entry.path] = entry
+            elif _under(entry.path, prefix):
+                below = PurePosixPath(entry.path[len(prefix) :].lstrip("/"))
+                hidden = any(part.startswith(".") for part in below.parts)
+                if not hidden and below.name.endswith(ITEM_SUFFIXES):
+                    chosen[entry.path] = entry
+    return sorted(chosen.values(), key=lambda entry: entry.path)
+
+
+def repo_path(root: Path, path: Path) -> str:
+    """``path`` (relative to the current directory) as git spells it from ``root``."""
+    inside = _inside(root, path)
+    if inside is None:
+        raise UsageError(f"path '{path.as_posix()}' is outside the git repository {root}")
+    return inside
+
+
+def _inside(root: Path, path: Path) -> str | None:
+    # normpath, not resolve: a symlink in the working tree says nothing about a revision.
+    absolute = Path(os.path.normpath(Path.cwd() / path))
+    for base, candidate in ((root, absolute), (root.resolve(), absolute.resolve())):
+        try:
+            relative = candidate.relative_to(base)
+        except ValueError:
+            continue
+        return "" if relative == Path(".") else relative.as_posix()
+    return None
+
+
+def _under(path: str, prefix: str) -> bool:
+    return not prefix or path == prefix or path.startswith(f"{prefix}/")
+
+
+def _join(folder: str, name: str) -> str:
+    return name if folder in ("", ".") else f"{folder}/{name}"
+
+
+def _common_folder(prefixes: Sequence[str]) -> str:
+    """The deepest folder holding every prefix, so that one ``ls-tree`` lists them all."""
+    if len(prefixes) == 1 or "" in prefixes:
+        return prefixes[0] if len(prefixes) == 1 else ""
+    return posixpath.commonpath(prefixes)

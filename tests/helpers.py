@@ -1,0 +1,62 @@
+"""Helpers shared by the tests: items built in code, and text comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from typer.testing import Result
+
+from tpmcli.frameworks.moscow import MoscowInputs
+from tpmcli.frameworks.rice import RiceInputs
+from tpmcli.frameworks.wsjf import WsjfInputs
+from tpmcli.model import Item
+
+#: ``write("backlog/a.yaml", text)`` writes a dedented file into the project folder.
+Write = Callable[[str, str], Path]
+#: ``tpm("rank", "--format", "json", columns=80)`` runs the CLI in the project folder.
+Tpm = Callable[..., Result]
+
+
+def item(
+    ident: str,
+    *,
+    rice: tuple[float, float, Any, float] | None = None,
+    wsjf: tuple[float, float, float, float] | None = None,
+    moscow: str | None = None,
+    status: str = "proposed",
+    depends_on: tuple[str, ...] = (),
+) -> Item:
+    inputs: dict[str, Any] = {}
+    if rice is not None:
+        reach, impact, confidence, effort = rice
+        inputs["rice"] = RiceInputs.model_validate(
+            {"reach": reach, "impact": impact, "confidence": confidence, "effort": effort}
+        )
+    if wsjf is not None:
+        names = ("business_value", "time_criticality", "risk_reduction", "job_size")
+        inputs["wsjf"] = WsjfInputs.model_validate(dict(zip(names, wsjf, strict=True)))
+    if moscow is not None:
+        inputs["moscow"] = MoscowInputs.model_validate(moscow)
+    return Item(
+        id=ident,
+        title=ident.title(),
+        status=status,
+        depends_on=depends_on,
+        depends_on_at=tuple((1, 1) for _ in depends_on),
+        inputs=inputs,
+        path=f"backlog/{ident}.yaml",
+    )
+
+
+INTERCOM = [
+    item("one", rice=(450, 3, "100%", 2)),
+    item("two", rice=(2000, 1, "80%", 4)),
+    item("three", rice=(800, 2, "50%", 1)),
+]
+
+
+def stripped(text: str) -> str:
+    """Text without the trailing spaces Rich pads table lines with."""
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

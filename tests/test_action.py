@@ -1,0 +1,201 @@
+"""The GitHub Action, the pre-commit hook and the CI example: static checks, and the
+action's scripts run with bash against a real repository (gh replaced by a fake)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from backlog_repo import BacklogRepo, rice_item
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+WORKFLOW = yaml.safe_load((ROOT / "examples" / "ci" / "tpm.yml").read_text())
+BASH = shutil.which("bash")
+
+
+def steps(document: dict[str, Any]) -> list[dict[str, Any]]:
+    if "runs" in document:
+        return list(document["runs"]["steps"])
+    return [step for job in document["jobs"].values() for step in job["steps"]]
+
+
+def step_named(name: str) -> dict[str, Any]:
+    return next(step for step in steps(ACTION) if step.get("name") == name)
+
+
+@pytest.mark.parametrize("document", [ACTION, WORKFLOW], ids=["action", "workflow"])
+def test_no_expression_is_interpolated_into_a_script(document: dict[str, Any]) -> None:
+    runs = [step["run"] for step in steps(document) if "run" in step]
+    assert runs
+    for script in runs:
+        assert "${{" not in script
+
+
+def test_every_input_the_action_uses_is_declared() -> None:
+    used = set(re.findall(r"inputs\.([a-z-]+)", (ROOT / "action.yml").read_text()))
+    assert used == set(ACTION["inputs"])
+
+
+def test_composite_steps_declare_their_shell() -> None:
+    assert ACTION["runs"]["using"] == "composite"
+    assert all(step["shell"] == "bash" for step in steps(ACTION) if "run" in step)
+
+
+def test_pre_commit_hook() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert len(hooks) == 1
+    hook = hooks[0]
+    assert (hook["id"], hook["entry"], hook["language"]) == ("tpm-check", "tpm check", "python")
+    assert hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    assert [bool(files.search(n)) for n in ("backlog/a.yaml", "tpm.yml", "a.json")] == [
+        True,
+        True,
+        False,
+    ]
+    example = yaml.safe_load((ROOT / "examples" / "ci" / "pre-commit-config.yaml").read_text())
+    assert example["repos"][0]["hooks"] == [{"id": "tpm-check"}]
+
+
+def test_ci_example_fetches_history_and_uses_the_action() -> None:
+    ranking = WORKFLOW["jobs"]["ranking"]["steps"]
+    assert ranking[0]["uses"].startswith("actions/checkout@")
+    assert ranking[0]["with"]["fetch-depth"] == 0
+    assert ranking[1]["uses"].split("@")[0].endswith("/tpm")
+    assert set(ranking[1]["with"]) <= set(ACTION["inputs"])
+    pre_commit = WORKFLOW["jobs"]["pre-commit"]["steps"]
+    assert "pre-commit run" in pre_commit[-1]["run"]
+
+
+# -- the action's scripts, run for real ----------------------------------------------
+
+
+@pytest.fixture
+def runner_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A repository with a base branch and a changed working tree, and the variables
+    a GitHub runner sets."""
+    if BASH is None:
+        pytest.skip("bash is not installed")
+    repo = BacklogRepo(tmp_path / "repo")
+    repo.commit({"backlog/a.yaml": rice_item("A", 100), "backlog/b.yaml": rice_item("B", 50)})
+    repo.git("update-ref", "refs/remotes/origin/main", "HEAD")
+    repo.remove("backlog/b.yaml")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))}
+    env.update(
+        PATH=os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), env["PATH"]]),
+        RUNNER_TEMP=str(temp),
+        GITHUB_OUTPUT=str(tmp_path / "output"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary"),
+        GITHUB_BASE_REF="main",
+        GITHUB_REPOSITORY="acme/product",
+        TPM_BASE="",
+        TPM_FRAMEWORK="",
+        TPM_FAIL_ON="",
+        COLUMNS="100",
+    )
+    monkeypatch.chdir(repo.path)
+    return env
+
+
+def run_step(name: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    assert BASH is not None
+    return subprocess.run(
+        [BASH, "-e", "-c", step_named(name)["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_diff_step_writes_the_summary_and_the_comment(runner_env: dict[str, str]) -> None:
+    result = run_step("Diff the ranking", runner_env)
+    assert result.returncode == 0, result.stderr
+    summary = Path(runner_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert summary.startswith("#### tpm: the ranking changed: 1 removed (1 unchanged)\n")
+    assert "from `origin/main (" in summary
+    assert "<!-- tpm-diff -->" not in summary
+    comment = (Path(runner_env["RUNNER_TEMP"]) / "tpm-comment.md").read_text()
+    assert comment.rstrip().endswith("<!-- tpm-diff -->")
+    assert Path(runner_env["GITHUB_OUTPUT"]).read_text() == "exit-code=0\n"
+
+
+def test_diff_step_records_a_met_condition(runner_env: dict[str, str]) -> None:
+    runner_env.update(TPM_FAIL_ON="added,\nremoved top:1", TPM_FRAMEWORK="rice")
+    result = run_step("Diff the ranking", runner_env)
+    assert result.returncode == 0, result.stderr
+    assert "tpm: --fail-on removed: 1 item removed: b" in result.stderr
+    assert Path(runner_env["GITHUB_OUTPUT"]).read_text() == "exit-code=1\n"
+    assert Path(runner_env["GITHUB_STEP_SUMMARY"]).read_text().startswith("#### tpm:")
+
+
+def test_diff_step_never_globs_or_evaluates_inputs(runner_env: dict[str, str]) -> None:
+    runner_env.update(TPM_BASE="main; touch pwned")
+    result = run_step("Diff the ranking", runner_env)
+    assert result.returncode == 2
+    assert result.stderr == "tpm: unknown revision 'main; touch pwned'\n"
+    runner_env.update(TPM_BASE="", TPM_FAIL_ON="* $(touch pwned)")
+    result = run_step("Diff the ranking", runner_env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("tpm: unknown --fail-on condition '*'")
+    assert not Path("pwned").exists()
+
+
+def test_diff_step_without_a_base_is_skipped(runner_env: dict[str, str]) -> None:
+    del runner_env["GITHUB_BASE_REF"]
+    result = run_step("Diff the ranking", runner_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("::notice title=tpm::no base revision")
+    assert Path(runner_env["GITHUB_OUTPUT"]).read_text() == "exit-code=0\n"
+
+
+FAKE_GH = """#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_GH_LOG"
+case "$*" in
+  *--paginate*) printf '%s' "$FAKE_GH_IDS" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        ("", "api --method POST repos/acme/product/issues/7/comments -F body=@{body}"),
+        ("41\n42\n", "api --method PATCH repos/acme/product/issues/comments/41 -F body=@{body}"),
+    ],
+)
+def test_comment_step_updates_or_creates_one_comment(
+    runner_env: dict[str, str], tmp_path: Path, ids: str, expected: str
+) -> None:
+    body = Path(runner_env["RUNNER_TEMP"]) / "tpm-comment.md"
+    body.write_text("#### tpm: ...\n\n<!-- tpm-diff -->\n")
+    gh = tmp_path / "bin" / "gh"
+    gh.write_text(FAKE_GH)
+    gh.chmod(0o755)
+    log = tmp_path / "gh.log"
+    runner_env.update(
+        FAKE_GH_LOG=str(log),
+        FAKE_GH_IDS=ids,
+        GH_TOKEN="t",
+        TPM_PR_NUMBER="7",
+        TPM_COMMENT_AUTHOR="github-actions[bot]",
+    )
+    result = run_step("Update the pull-request comment", runner_env)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith("api --paginate repos/acme/product/issues/7/comments --jq ")
+    assert "env.TPM_COMMENT_AUTHOR" in calls[0]
+    assert calls[1:] == [expected.format(body=body)]

@@ -1,0 +1,89 @@
+"""The CLI against its environment: odd terminals, full disks, huge numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.helpers import Tpm, Write
+
+ITEM = "title: Export\nrice: {reach: 100, impact: 2, confidence: 80%, effort: 1}\n"
+BLOCKED = "title: Later ⚠\ndepends_on: [export]\nrice: {reach: 900, impact: 3, confidence: 1, effort: 1}\n"
+
+
+def run_tpm(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    environment = {**os.environ, "TPM_NO_CACHE": "1", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "tpmcli", *args], cwd=cwd, env=environment, capture_output=True
+    )
+
+
+def test_huge_inputs_are_a_located_error_not_an_infinite_score(write: Write, tpm: Tpm) -> None:
+    write(
+        "backlog/huge.yaml",
+        "title: Huge\nrice: {reach: 1e308, impact: 3, confidence: 1, effort: 0.001}\n",
+    )
+    result = tpm("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "backlog/huge.yaml:2:7: rice cannot be scored: the result is too large for a number\n"
+    )
+    ranked = tpm("rank", "--format", "json")
+    assert ranked.exit_code == 1
+    assert ranked.stdout == ""
+
+
+def test_large_but_finite_scores_stay_valid_json(write: Write, tpm: Tpm) -> None:
+    write(
+        "backlog/big.yaml",
+        "title: Big\nrice: {reach: 1e300, impact: 3, confidence: 1, effort: 1}\n",
+    )
+    result = tpm("rank", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["items"][0]["score"] == 3e300
+
+
+def test_a_terminal_that_cannot_encode_symbols_still_gets_the_ranking(
+    write: Write, project: Path
+) -> None:
+    write("backlog/export.yaml", ITEM)
+    write("backlog/later.yaml", BLOCKED)
+    done = run_tpm(project, "rank", PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr
+    assert b"later" in done.stdout
+    assert b"Later ?" in done.stdout  # the warning sign, replaced rather than fatal
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_an_environment_error(write: Write, project: Path) -> None:
+    write("backlog/export.yaml", ITEM)
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "tpmcli", "rank", "--format", "json"],
+            cwd=project,
+            env={**os.environ, "TPM_NO_CACHE": "1"},
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 2
+    assert done.stderr.decode() == "tpm: No space left on device\n"
+
+
+def test_an_empty_by_is_a_usage_error(write: Write, tpm: Tpm) -> None:
+    write("backlog/export.yaml", ITEM)
+    result = tpm("rank", "--by", "")
+    assert result.exit_code == 2
+    assert "--by needs at least one framework name" in result.stderr
+
+
+def test_require_takes_a_comma_list(write: Write, tpm: Tpm) -> None:
+    write("backlog/export.yaml", ITEM)
+    result = tpm("check", "--require", "rice,wsjf")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "backlog/export.yaml:1:1: wsjf is required: every item must have wsjf inputs\n"
+    )

@@ -1,0 +1,49 @@
+"""The fast indented JSON writer writes exactly what json.dumps(indent=2) writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tpmcli.render.jsontext import dumps_indented
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+keys = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(keys, inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_same_text_as_json_dumps(value: Any) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("indent", [0, 1, 4])
+def test_other_indents(indent: int) -> None:
+    value = {"a": [1, 2.5, {"b": None}], "c": [], "d": {}, "é\n": "\u2028\x00"}
+    assert dumps_indented(value, indent) == json.dumps(value, indent=indent, ensure_ascii=False)
+
+
+def test_unknown_types_are_refused_like_json() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps_indented({"a": {1, 2}})
+    with pytest.raises(TypeError):
+        dumps_indented({(1, 2): "tuple key"})

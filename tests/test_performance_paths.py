@@ -1,0 +1,107 @@
+"""The fast paths: what a command imports, the bounded table, the benchmark harness."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tpmcli.cli import TABLE_ROWS, app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(*args: str, cwd: Path = ROOT) -> set[str]:
+    """The modules a tpm command imports (from ``python -X importtime``)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tpmcli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert lines, result.stderr
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
+    modules = imported_modules("--help")
+    assert not {"rich.table", "ruamel.yaml", "yaml", "pydantic"} & modules
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_machine_formats_build_no_rich_table(output: str) -> None:
+    modules = imported_modules("rank", "--format", output, cwd=ROOT / "examples")
+    assert "tpmcli.backlog" in modules
+    assert "rich.table" not in modules
+    assert "ruamel.yaml" not in modules
+
+
+def test_the_core_does_not_import_ruamel_typer_or_rich() -> None:
+    code = (
+        "import sys, tpmcli.backlog, tpmcli.itemcache, tpmcli.loading;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ruamel', 'typer', 'rich')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def _write_items(folder: Path, count: int) -> None:
+    folder.mkdir()
+    for index in range(count):
+        (folder / f"item-{index:03d}.yaml").write_text(
+            f"title: Item {index}\nrice: {{reach: {index + 1}, impact: 1, confidence: 1, "
+            "effort: 1}\n"
+        )
+
+
+def test_the_table_shows_the_top_rows_and_counts_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_items(tmp_path / "backlog", TABLE_ROWS + 7)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["rank"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert "… 7 more ranked item(s): --limit N shows more, --format csv or json lists all" in (
+        result.output
+    )
+    assert re.search(rf"^\s*{TABLE_ROWS}\s+item-007\s", result.output, re.M), result.output
+    assert "item-006" not in result.output
+    everything = runner.invoke(app, ["rank", "--limit", "100"], env={"COLUMNS": "100"})
+    assert "more ranked item" not in everything.output
+    assert "item-000" in everything.output
+    listed = runner.invoke(app, ["rank", "--format", "json"])
+    assert len(json.loads(listed.output)["items"]) == TABLE_ROWS + 7
+
+
+def test_the_benchmark_smoke_run_reports_every_goal() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for goal in (
+        "tpm rank, cold (no cache)",
+        "tpm rank, warm (cache filled)",
+        "tpm diff A B (10% changed), cold",
+        "tpm --help",
+        "peak memory, tpm rank cold",
+    ):
+        assert goal in result.stdout
+    table = result.stdout.split("\n\n", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
+    assert len(rows) == 5, result.stdout

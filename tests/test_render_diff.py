@@ -1,0 +1,164 @@
+"""The diff renderers as pure functions: size cap, escaping, the short texts."""
+
+from __future__ import annotations
+
+import re
+
+from inline_snapshot import snapshot
+
+from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.frameworks.base import Score
+from tpmcli.render.diff import (
+    COMMENT_LIMIT,
+    COMMENT_MARKER,
+    move_text,
+    rank_change_text,
+    render_github,
+    render_json,
+    render_markdown,
+    score_change_text,
+    why_text,
+)
+
+
+def moved(index: int, title: str = "An item") -> ItemChange:
+    return ItemChange(
+        id=f"item-{index:04d}",
+        title=title,
+        change=Change.moved,
+        reason=Reason.inputs,
+        rank_before=index + 2,
+        rank_after=index + 1,
+        score_before=Score(float(index), ""),
+        score_after=Score(float(index + 1), ""),
+        fields_changed={"rice.reach": (index, index + 1)},
+    )
+
+
+def diff_of(items: list[ItemChange], base: str = "main") -> RankingDiff:
+    return RankingDiff(
+        base=base,
+        head=WORKTREE,
+        base_commit="0123456789abcdef0123456789abcdef01234567",
+        head_commit=None,
+        by_before=("rice",),
+        by_after=("rice",),
+        items=tuple(items),
+    )
+
+
+def table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"\| [0-9]", line)]
+
+
+def test_markdown_is_capped_with_an_honest_note() -> None:
+    diff = diff_of([moved(i, "A fairly long title " * 3) for i in range(300)])
+    full = render_markdown(diff, limit=10**9)
+    assert len(table_rows(full)) == 600  # 300 changed rows + 300 in the details
+    capped = render_markdown(diff, limit=5_000)
+    assert len(capped) <= 5_000
+    shown = len(table_rows(capped))
+    note = re.search(r"\*\*Note:\*\* ([0-9,]+) of ([0-9,]+) rows are left out", capped)
+    assert note is not None
+    assert (int(note.group(1).replace(",", "")), note.group(2)) == (600 - shown, "600")
+    assert shown > 0
+    assert capped.startswith("#### tpm: the ranking changed: 300 moved (0 unchanged)\n")
+    assert capped.rstrip("\n").endswith(COMMENT_MARKER)
+    # Only whole rows are dropped, from the end: the details go before the changes.
+    assert "<details>" not in capped
+    assert table_rows(capped) == table_rows(full)[:shown]
+
+
+def test_markdown_at_the_default_cap() -> None:
+    diff = diff_of([moved(i, "x" * 200) for i in range(2_000)])
+    text = render_markdown(diff)
+    assert len(text) <= COMMENT_LIMIT
+    assert "rows are left out" in text
+    assert len(render_github(diff)) > COMMENT_LIMIT  # the job summary allows more
+
+
+def test_markdown_under_the_cap_has_no_note() -> None:
+    text = render_markdown(diff_of([moved(1)]))
+    assert "left out" not in text
+    assert text == snapshot("""\
+#### tpm: the ranking changed: 1 moved (0 unchanged)
+
+Ranked by **RICE**, from `main (0123456)` to the working tree.
+
+| Rank | Move | ID | Title | Score | Why |
+|---:|:---:|---|---|---:|---|
+| 3 → 2 | ▲ 1 | item-0001 | An item | 1 → 2 | rice.reach: 1 → 2 |
+
+<details><summary>Every item (1)</summary>
+
+| Rank | Move | ID | Title | Score |
+|---:|:---:|---|---|---:|
+| 3 → 2 | ▲ 1 | item-0001 | An item | 1 → 2 |
+
+</details>
+
+<!-- tpm-diff -->
+""")
+
+
+def test_user_text_cannot_break_the_markdown() -> None:
+    title = "a | b\nc <script>alert(1)</script> <!-- tpm-diff -->"
+    text = render_markdown(diff_of([moved(1, title)], base="we`ird"))
+    assert "from `` we`ird (0123456) `` to" in text
+    row = table_rows(text)[0]
+    assert row.count(" | ") == 5  # six cells, no more
+    assert "<script>" not in text
+    assert text.count(COMMENT_MARKER) == 1  # a title cannot fake the marker
+
+
+def test_short_texts() -> None:
+    up = moved(3)
+    added = ItemChange("n", "N", Change.added, Reason.new, None, 4, None, Score(7.0, ""))
+    removed = ItemChange(
+        "o", "O", Change.removed, Reason.deleted, 2, None, Score(2.0, "must = 2", "should"), None
+    )
+    same = ItemChange(
+        "s",
+        "S",
+        Change.rescored,
+        Reason.config,
+        1,
+        1,
+        Score(2.0, ""),
+        Score(2.5, ""),
+    )
+    down = ItemChange("d", "D", Change.moved, Reason.others, 1, 6, Score(2.0, ""), Score(2.0, ""))
+    assert [rank_change_text(i) for i in (up, added, removed, same, down)] == [
+        "5 → 4",
+        "– → 4",
+        "2 → –",
+        "1",
+        "1 → 6",
+    ]
+    assert [move_text(i) for i in (up, added, removed, same, down)] == [
+        "▲ 1",
+        "new",
+        "out",
+        "=",
+        "▼ 5",
+    ]
+    assert [score_change_text(i) for i in (up, added, removed, same, down)] == [
+        "3 → 4",
+        "7",
+        "should",
+        "2 → 2.5",
+        "2",
+    ]
+    assert [why_text(i) for i in (up, added, removed, same, down)] == [
+        "rice.reach: 3 → 4",
+        "new item",
+        "deleted",
+        "tpm.yaml changed",
+        "moved because others did",
+    ]
+
+
+def test_json_lists_pairs_as_arrays() -> None:
+    text = render_json(diff_of([moved(1)]))
+    fields = '"fields_changed": {\n        "rice.reach": [\n          1,\n          2\n        ]'
+    assert fields in text
