@@ -46,7 +46,6 @@ from tpmcli.frameworks.base import Framework
 from tpmcli.gitio import blob_id_of
 from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
 from tpmcli.loading import ParsedFile, SourceFile, source_stem
-from tpmcli.sealedcache import read_sealed, seal
 from tpmcli.validation import ItemRules
 
 FORMAT = 2
@@ -189,10 +188,7 @@ class ItemCache:
         if opened is not None and opened.key == key and opened.written == _stat_of(file):
             return opened
         header = {"format": FORMAT, "key": key, "scope": scope}
-        data = _read_file(file)
-        contents = read_sealed(data, header, rules.frameworks, frozenset(rules.statuses))
-        if contents is None:
-            contents = RecordSchema(rules).read(data, header)
+        contents = RecordSchema(rules).read(_read_file(file), header)
         cache = cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
         cache.written = _stat_of(file)
         _OPEN[file] = cache
@@ -286,7 +282,6 @@ class ItemCache:
         }
         written_ns = time.time_ns()
         document = {
-            # Sealed (see sealedcache): "digest" goes first, and is made from the rest.
             "format": FORMAT,
             "key": self.key,
             "scope": self.scope,
@@ -296,7 +291,7 @@ class ItemCache:
         }
         try:
             data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            _write_atomically(self.file, seal(data))
+            _write_atomically(self.file, data.encode("utf-8"))
         except (OSError, ValueError):
             return
         self.dirty = False
