@@ -180,7 +180,14 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(repo, ignore_errors=True)
         generate(repo, args.items, args.seed, git=True, changed=args.changed)
         marker.touch()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TPM_")}
+    # PYTHONDONTWRITEBYTECODE would make every tpm run compile tpm's own modules again
+    # (an editable checkout has no .pyc yet), while the baseline imports libraries pip
+    # compiled at install: an installed tpm has its .pyc too.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("TPM_") and key != "PYTHONDONTWRITEBYTECODE"
+    }
     env["COLUMNS"] = "100"
     cold_cache = work / "cache-cold"
     warm_cache = work / "cache-warm"

@@ -391,3 +391,24 @@ def test_a_changed_formula_framework_is_validated_again(
     fresh = load_backlog(BacklogRequest(use_cache=False))
     assert [p.message for p in fresh.problems] == ["ice.impact must be ≥ 10, not 5"]
     assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+
+
+def test_one_save_writes_the_cache_once_at_the_end(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    writes: list[Path] = []
+    real_write = itemcache._write_atomically
+
+    def counting(file: Path, data: bytes) -> None:
+        writes.append(file)
+        real_write(file, data)
+
+    monkeypatch.setattr(itemcache, "_write_atomically", counting)
+    with itemcache.one_save():
+        load_backlog(BacklogRequest())
+        load_backlog(BacklogRequest(paths=(Path("backlog/twins"),)))
+        assert not writes
+    assert len(writes) == 2  # two scopes (backlog folders), each written once
+    itemcache._OPEN.clear()
+    assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)

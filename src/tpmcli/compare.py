@@ -17,6 +17,7 @@ from tpmcli.diffing import WORKTREE, BacklogSide, RankingDiff, compare_rankings,
 from tpmcli.errors import GitError, UsageError
 from tpmcli.failon import failures, parse_conditions
 from tpmcli.gitio import git_root, resolve_commit
+from tpmcli.itemcache import one_save
 from tpmcli.revisions import backlog_at
 
 
@@ -70,8 +71,9 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
     conditions = parse_conditions(request.fail_on)  # a bad flag fails before any git work
     if request.top is not None and request.top < 1:
         raise UsageError("--top must be at least 1")
-    base, base_files = _side(request, request.base)
-    head, head_files = _side(request, request.head)
+    with one_save():
+        base, base_files = _side(request, request.base)
+        head, head_files = _side(request, request.head)
     if request.paths and base_files == 0 and head_files == 0:
         shown = ", ".join(path.as_posix() for path in request.paths)
         raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")

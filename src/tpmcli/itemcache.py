@@ -37,7 +37,7 @@ import os
 import posixpath
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -260,8 +260,12 @@ class ItemCache:
 
     def save(self) -> None:
         """Write the cache if anything new was parsed or a file changed; failures are
-        silent (a cache that cannot be written only costs time)."""
+        silent (a cache that cannot be written only costs time). Inside ``one_save``,
+        written once, when it ends."""
         if self.file is None:
+            return
+        if _DEFERRED is not None:
+            _DEFERRED.append(self)
             return
         stats = self.seen if self.worktree_loaded else self.stats
         if not self.dirty and stats.keys() == self.stats.keys():
@@ -301,6 +305,25 @@ class ItemCache:
 
 
 _OPEN: dict[Path, ItemCache] = {}
+#: Caches whose saving waits for the end of ``one_save`` (None: save at once).
+_DEFERRED: list[ItemCache] | None = None
+
+
+@contextlib.contextmanager
+def one_save() -> Iterator[None]:
+    """Caches saved inside are written once, at the end: ``tpm diff`` loads two
+    revisions into one cache, and writing it after each would serialize it twice."""
+    global _DEFERRED
+    if _DEFERRED is not None:  # already inside one
+        yield
+        return
+    _DEFERRED = []
+    try:
+        yield
+    finally:
+        deferred, _DEFERRED = _DEFERRED, None
+        for cache in dict.fromkeys(deferred):
+            cache.save()
 
 
 def _stat_of(file: Path) -> tuple[int, int] | None:
