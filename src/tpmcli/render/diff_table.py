@@ -1,4 +1,5 @@
-"""A ranking diff as a Rich table for the terminal; user text is always plain Text."""
+"""A ranking diff as a Rich table for the terminal; user text is always plain Text,
+with control characters, bidi marks and ``::`` made harmless (``terminal_text``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tpmcli.render.diff import (
     score_change_text,
     why_text,
 )
+from tpmcli.render.escape import terminal_text as safe
 
 _MOVE_STYLES = {Change.added: "green", Change.removed: "red"}
 
@@ -36,12 +38,12 @@ def diff_table(diff: RankingDiff) -> RenderableType:
         parts.append(Text(f"No change to the ranking ({unchanged} unchanged)."))
     if diff.config_changes:
         parts.append(Text("tpm.yaml changed:", style="bold"))
-        parts.extend(Text(f"  {change}") for change in diff.config_changes)
+        parts.extend(Text(f"  {safe(change)}") for change in diff.config_changes)
     if diff.category_drops:
         parts.append(Text("Left a higher MoSCoW category:", style="bold"))
         for drop in diff.category_drops:
             line = Text("  ")
-            line.append(drop.id)
+            line.append(safe(drop.id))
             line.append(f": {drop.before} → {drop.after}")
             parts.append(line)
     return Group(*parts)
@@ -59,10 +61,10 @@ def _table(changed: tuple[ItemChange, ...]) -> Table:
         table.add_row(
             rank_change_text(item),
             Text(move_text(item), style=_move_style(item)),
-            Text(item.id),
-            Text(item.title),
+            Text(safe(item.id)),
+            Text(safe(item.title)),
             Text(score_change_text(item)),
-            Text(why_text(item), style="dim"),
+            Text(safe(why_text(item)), style="dim"),
         )
     return table
 
