@@ -554,3 +554,14 @@ Options:
                                   earlier runs' results (also TPM_NO_CACHE=1).
   -h, --help                      Show this message and exit.
 """)
+
+
+def test_the_diff_table_escapes_terminal_control_characters(repo: BacklogRepo) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("Alpha", 500)})
+    hostile = 'title: "Owned \\e[31mred\\e[0m \\e]0;pwned\\a"\n'
+    repo.write({"backlog/a.yaml": rice_item("Alpha", 900).replace("title: Alpha\n", hostile)})
+    result = tpm("diff", "main")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert "\x07" not in result.stdout
+    assert "Owned" in result.stdout
