@@ -1,0 +1,76 @@
+"""What the command modules share: output formats, the option declarations used by
+more than one command, and the helpers that print."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+
+def stderr(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+class RankFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class DiffFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+class CheckFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ShowFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Item files or folders (default: backlog: in tpm.yaml, else ./backlog).",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Use this tpm.yaml instead of the one found by walking up.",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every file again instead of reusing earlier runs' results "
+        "(also TPM_NO_CACHE=1).",
+    ),
+]
+ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def never(value: NoReturn) -> NoReturn:  # pragma: no cover
+    raise AssertionError(f"unhandled choice {value!r}")
