@@ -30,6 +30,11 @@ class Score:
     breakdown: str
     label: str | None = None
 
+    @property
+    def shown(self) -> str:
+        """The score as a person reads it: its label, else its value in short form."""
+        return self.label or format_number(self.value)
+
 
 @dataclass(frozen=True)
 class FieldProblem:

@@ -41,7 +41,7 @@ def value_text(value: Any) -> str:
 def score_text(score: Score | None) -> str:
     if score is None:
         return NONE
-    return score.label or format_number(score.value)
+    return score.shown
 
 
 def rank_change_text(item: ItemChange) -> str:

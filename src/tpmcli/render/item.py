@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tpmcli.frameworks.base import format_number
 from tpmcli.render.ranking import SCHEMA_VERSION
 from tpmcli.showing import FrameworkScore, ItemReport
 
@@ -59,7 +58,7 @@ def item_facts(report: ItemReport) -> list[tuple[str, str]]:
 
 
 def score_text(entry: FrameworkScore) -> str:
-    return entry.score.label or format_number(entry.score.value)
+    return entry.score.shown
 
 
 def rank_text(entry: FrameworkScore) -> str:

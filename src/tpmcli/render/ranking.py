@@ -184,7 +184,7 @@ def score_text(entry: RankedItem, name: str) -> str:
     score = entry.scores.get(name)
     if score is None:
         return "–"
-    return score.label or format_number(score.value)
+    return score.shown
 
 
 def value_text(value: Any) -> str:
