@@ -10,7 +10,6 @@ Writes are atomic.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from tpmcli.editing import Change, EditError, edit_document
 from tpmcli.errors import InvalidItemsError, Problem, UsageError
 from tpmcli.frameworks.base import Framework
 from tpmcli.itemnames import check_chosen_id, slugify, unique_name
-from tpmcli.itemschema import SCHEMA_FILE, item_schema
+from tpmcli.itemschema import SCHEMA_FILE, item_schema, schema_modeline
 from tpmcli.loading import SourceFile, discover_files, parse_item_file, read_sources
 from tpmcli.located import suggest
 from tpmcli.model import Item
@@ -248,8 +247,7 @@ def modeline(folder: Path, project_root: Path) -> str | None:
     schema = project_root / SCHEMA_FILE
     if not schema.is_file():
         return None
-    relative = Path(os.path.relpath(schema.resolve(), folder.resolve())).as_posix()
-    return f"# yaml-language-server: $schema={relative}"
+    return schema_modeline(schema, folder)
 
 
 def item_text(title: str, changes: Sequence[Change], header: str | None = None) -> str:

@@ -9,8 +9,10 @@ registered. Editors pick it up through the modeline
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from tpmcli.frameworks.base import Framework
@@ -18,6 +20,14 @@ from tpmcli.validation import ID_PATTERN
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = ".tpm/item.schema.json"
+
+
+def schema_modeline(schema: Path, folder: Path) -> str:
+    """The first line of an item file in ``folder`` that points editors at ``schema``."""
+    relative = Path(os.path.relpath(schema.resolve(), folder.resolve())).as_posix()
+    return f"# yaml-language-server: $schema={relative}"
+
+
 ITEM_DEF = "tpm-item"
 ENTRY_DEF = "tpm-item-entry"
 FILE_DEF = "tpm-items-file"

@@ -13,7 +13,7 @@ from tpmcli.atomicio import create_file
 from tpmcli.backlog import configured_frameworks
 from tpmcli.config import CONFIG_NAME, Config, backlog_paths, display_path, parse_config
 from tpmcli.errors import UsageError
-from tpmcli.itemschema import SCHEMA_FILE, item_schema, schema_text
+from tpmcli.itemschema import SCHEMA_FILE, item_schema, schema_modeline, schema_text
 from tpmcli.loading import SourceFile, discover_files, parse_item_file
 from tpmcli.validation import ItemRules
 
@@ -170,8 +170,7 @@ def _read(path: Path) -> bytes:
 
 
 def _plan_example(plan: Plan, folder: Path, schema_path: Path, config: Config) -> None:
-    relative = Path(os.path.relpath(schema_path.resolve(), folder.resolve())).as_posix()
-    text = f"# yaml-language-server: $schema={relative}\n" + EXAMPLE_ITEM
+    text = schema_modeline(schema_path, folder) + "\n" + EXAMPLE_ITEM
     path = folder / EXAMPLE_NAME
     rules = ItemRules(configured_frameworks(config), config.statuses)
     _items, problems = parse_item_file(SourceFile(display_path(path), text.encode()), rules)
