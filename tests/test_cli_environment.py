@@ -87,3 +87,22 @@ def test_require_takes_a_comma_list(write: Write, tpm: Tpm) -> None:
     assert result.stdout == (
         "backlog/export.yaml:1:1: wsjf is required: every item must have wsjf inputs\n"
     )
+
+
+def test_config_that_is_a_folder_says_so(write: Write, tpm: Tpm, project: Path) -> None:
+    write("backlog/export.yaml", ITEM)
+    (project / "conf").mkdir()
+    result = tpm("rank", "--config", "conf")
+    assert result.exit_code == 2
+    assert result.stderr == "conf:1:1: config file is not a regular file (a folder or a device)\n"
+
+
+def test_scale_entries_must_be_valid_inputs(write: Write, tpm: Tpm) -> None:
+    write("backlog/export.yaml", ITEM)
+    write("tpm.yaml", "scales:\n  rice:\n    confidence: [1, 2]\n  wsjf:\n    job_size: [0, 1]\n")
+    result = tpm("check")
+    assert result.exit_code == 2
+    assert result.stdout == (
+        "tpm.yaml:3:21: scales.rice.confidence[1] must be in (0, 1], not 2 (write 80% or 0.8)\n"
+        "tpm.yaml:5:16: scales.wsjf.job_size[0] must be > 0, not 0\n"
+    )

@@ -139,8 +139,11 @@ def display_path(path: Path) -> str:
 def load_config(explicit: Path | None, start: Path | None = None) -> Config:
     """Read the effective configuration: ``explicit`` if given, else the discovered file."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():
             raise ConfigError([Problem(display_path(explicit), 1, 1, "config file not found")])
+        if not explicit.is_file():
+            message = "config file is not a regular file (a folder or a device)"
+            raise ConfigError([Problem(display_path(explicit), 1, 1, message)])
         return parse_config(_read_config(explicit), explicit)
     found = find_config(start or Path.cwd())
     if found is None:

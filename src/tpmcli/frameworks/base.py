@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
 #: Scores are rounded so that equal scores reached by different float paths tie
 #: (and are then ordered by id) instead of being ordered by rounding noise.
@@ -285,9 +292,11 @@ def configure_scales(
     framework_name: str,
     defaults: Mapping[str, tuple[float, ...] | None],
     settings: Mapping[str, Any],
+    inputs_model: type[BaseModel] | None = None,
 ) -> dict[str, tuple[float, ...] | None]:
     """Merge ``scales.<framework>`` settings over a framework's default scales;
-    every bad setting is reported at once (``SettingsError``)."""
+    every bad setting is reported at once (``SettingsError``). With ``inputs_model``,
+    each entry must itself be a valid input (a confidence scale of ``[2]`` is not)."""
     scales = dict(defaults)
     problems: list[FieldProblem] = []
     for key, raw in settings.items():
@@ -301,9 +310,31 @@ def configure_scales(
             continue
         scales[key], found = parse_scale(raw, key)
         problems.extend(found)
+        if not found and inputs_model is not None:
+            problems.extend(_off_input_entries(inputs_model, key, scales[key]))
     if problems:
         raise SettingsError(problems)
     return scales
+
+
+def _off_input_entries(
+    inputs_model: type[BaseModel], key: str, scale: tuple[float, ...] | None
+) -> list[FieldProblem]:
+    """Scale entries that an item could never use: each must pass the input's own rules."""
+    field = inputs_model.model_fields.get(key)
+    if field is None or scale is None:
+        return []
+    # Annotated[X, *metadata] spelled for Python 3.10, which has no star in subscripts.
+    annotated = Annotated.__class_getitem__((field.annotation, *field.metadata))  # type: ignore[attr-defined]
+    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+    problems = []
+    for index, entry in enumerate(scale):
+        try:
+            adapter.validate_python(entry)
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            problems.append(FieldProblem((key, index), reason))
+    return problems
 
 
 def overflow_problem(score: Callable[[], Score]) -> FieldProblem | None:

@@ -46,7 +46,9 @@ class RiceFramework:
     )
 
     def configure(self, settings: Mapping[str, Any]) -> Framework:
-        return replace(self, scales=configure_scales(self.name, DEFAULT_SCALES, settings))
+        return replace(
+            self, scales=configure_scales(self.name, DEFAULT_SCALES, settings, self.inputs_model)
+        )
 
     def check(self, inputs: RiceInputs) -> list[FieldProblem]:
         found = (

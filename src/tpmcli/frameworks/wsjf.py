@@ -48,7 +48,9 @@ class WsjfFramework:
     )
 
     def configure(self, settings: Mapping[str, Any]) -> Framework:
-        return replace(self, scales=configure_scales(self.name, DEFAULT_SCALES, settings))
+        return replace(
+            self, scales=configure_scales(self.name, DEFAULT_SCALES, settings, self.inputs_model)
+        )
 
     def check(self, inputs: WsjfInputs) -> list[FieldProblem]:
         found = (
