@@ -565,3 +565,15 @@ def test_the_diff_table_escapes_terminal_control_characters(repo: BacklogRepo) -
     assert "\x1b" not in result.stdout
     assert "\x07" not in result.stdout
     assert "Owned" in result.stdout
+
+
+def test_a_framework_missing_at_one_revision_names_that_revision(repo: BacklogRepo) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("Alpha", 500)})
+    repo.write(
+        {"tpm.yaml": "frameworks:\n  ve:\n    formula: v / e\n    inputs: {v: {}, e: {min: 1}}\n"}
+    )
+    result = tpm("diff", "main", "-f", "ve")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: at revision 'main': unknown framework 've' (installed: moscow, rice, wsjf)\n"
+    )

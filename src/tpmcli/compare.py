@@ -90,6 +90,10 @@ def _side(request: DiffRequest, rev: str | None) -> tuple[BacklogSide, int]:
     else:
         backlog, commit = backlog_at(request, rev, paths_must_exist=False)
         name = rev
-    ranking = rank_loaded(backlog, RankRequest(by=request.by))
+    try:
+        ranking = rank_loaded(backlog, RankRequest(by=request.by))
+    except UsageError as exc:  # e.g. a framework that only one side's tpm.yaml declares
+        where = "the working tree" if rev is None else f"revision '{rev}'"
+        raise UsageError(f"at {where}: {exc.message}") from None
     side = BacklogSide(name, commit, ranking, tuple(backlog.items), backlog.config)
     return side, backlog.files
