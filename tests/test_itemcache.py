@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,21 @@ def test_a_racily_clean_file_is_read_again(
     monkeypatch.setattr(itemcache.os, "stat", same_stat)
     loaded = load_backlog(BacklogRequest())
     assert next(i for i in loaded.items if i.id == "first").inputs["rice"].reach == 30
+
+
+def test_a_racily_clean_file_is_trusted_once_the_index_is_rewritten(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files changed just before a run are re-read by the next run, which rewrites the
+    index once they are old enough: the run after that reads none of them."""
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    load_backlog(BacklogRequest())  # the files are racily clean in this index
+    real_time_ns = time.time_ns
+    monkeypatch.setattr(itemcache.time, "time_ns", lambda: real_time_ns() + 10**10)
+    assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)
+        assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
 
 
 def test_a_damaged_stat_index_is_not_trusted(

@@ -234,6 +234,11 @@ class ItemCache:
             self.seen[real] = (*signature, blob)
             if self.stats.get(real) != self.seen[real]:
                 self.dirty = True
+            elif max(signature[1], signature[2]) < time.time_ns() - RACY_SECONDS * 10**9:
+                # Read again only because it was racily clean when the index was
+                # written: writing the index now lets the next run trust it (without
+                # this, files changed just before a run were read on every later run).
+                self.dirty = True
         found = self._lookup(blob, source.shown, source_stem(source))
         if found is not None:
             return found
