@@ -350,3 +350,38 @@ def test_the_example_plugin_s_own_tests_pass() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout
+
+
+FAULTY = """\
+    from dataclasses import dataclass, replace
+    from tpmcli.frameworks.rice import RICE, RiceFramework
+
+    @dataclass(frozen=True)
+    class Faulty(RiceFramework):
+        name: str = "faulty"
+        description: str = "scores by dividing by zero"
+
+        def check(self, inputs):
+            return []
+
+        def score(self, inputs):
+            return 1 / 0
+
+    FAULTY = Faulty()
+"""
+
+
+def test_a_plugin_that_fails_while_scoring_is_named_not_reported_as_a_tpm_bug(
+    install: Install, project: Path
+) -> None:
+    install("faulty-plugin", "2.0", {"faulty": "faulty:FAULTY"}, {"faulty": FAULTY})
+    (project / "backlog" / "search.yaml").unlink()  # carries ice inputs
+    (project / "backlog" / "export.yaml").write_text(
+        "title: Bulk export\nfaulty: {reach: 1, impact: 1, confidence: 1, effort: 1}\n"
+    )
+    code, out, err = tpm("rank", "-f", "faulty")
+    assert (code, out) == (2, ""), err
+    assert err == (
+        "tpm: framework 'faulty' (plugin faulty-plugin 2.0) failed in score(): "
+        "ZeroDivisionError: division by zero; this is a bug in the plugin, not in tpm\n"
+    )

@@ -18,6 +18,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pydantic import BaseModel
 
 from tpmcli.frameworks.base import Framework, framework_name_problem
+from tpmcli.frameworks.guarded import GuardedFramework
 
 GROUP = "tpmcli.frameworks"
 BUILTIN_DISTRIBUTION = "tpmcli"
@@ -104,7 +105,8 @@ def discover() -> tuple[dict[str, LoadedFramework], tuple[BrokenPlugin, ...]]:
             broken.append(BrokenPlugin(ep.name, dist, reason))
             continue
         version = ep.dist.version if ep.dist is not None else None
-        found[candidate.name] = LoadedFramework(candidate, FrameworkSource("plugin", dist, version))
+        source = FrameworkSource("plugin", dist, version)
+        found[candidate.name] = LoadedFramework(GuardedFramework(candidate, str(source)), source)
     return found, tuple(broken)
 
 
