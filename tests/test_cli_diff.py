@@ -577,3 +577,12 @@ def test_a_framework_missing_at_one_revision_names_that_revision(repo: BacklogRe
     assert result.stderr == (
         "tpm: at revision 'main': unknown framework 've' (installed: moscow, rice, wsjf)\n"
     )
+
+
+def test_the_pull_request_comment_cannot_mention_people(repo: BacklogRepo) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("Alpha", 500)})
+    repo.write({"backlog/a.yaml": rice_item("Ping @acme/security", 900)})
+    result = tpm("diff", "main", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "@acme" not in result.stdout
+    assert "Ping &#64;acme/security" in result.stdout

@@ -23,7 +23,8 @@ __all__ = [
 
 def markdown_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: no row or column breaks, no HTML, no
-    entities, links, images or code spans; other unsafe characters made visible."""
+    entities, links, images, code spans or @mentions (a title in a pull-request comment
+    must not notify people or teams); other unsafe characters made visible."""
     escaped = (
         text.replace("\\", "\\\\")
         .replace("&", "&amp;")
@@ -33,6 +34,7 @@ def markdown_cell(text: str) -> str:
         .replace("[", "\\[")
         .replace("]", "\\]")
         .replace("`", "\\`")
+        .replace("@", "&#64;")
         .replace("\r\n", " ")
         .replace("\n", " ")
         .replace("\r", " ")
