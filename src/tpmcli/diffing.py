@@ -231,6 +231,8 @@ def fields_changed(
     if before is not None and after is not None and before.status != after.status:
         changed["status"] = (before.status, after.status)
     for name in frameworks:
+        if _same_inputs(before, after, name):
+            continue
         old = _plain_inputs(before, name)
         new = _plain_inputs(after, name)
         if old == new:
@@ -244,6 +246,16 @@ def fields_changed(
         else:
             changed[name] = (old, new)
     return changed
+
+
+def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
+    """Whether both items hold the very same inputs object for ``framework``: a file
+    unchanged between the revisions is parsed once, and its items at both sides share
+    their validated inputs, so most comparisons end here without dumping the models."""
+    if before is None or after is None:
+        return False
+    inputs = before.inputs.get(framework)
+    return inputs is not None and inputs is after.inputs.get(framework)
 
 
 def _plain_inputs(item: Item | None, framework: str) -> Any:
@@ -288,6 +300,8 @@ def category_drops(base: Ranking, head: Ranking) -> tuple[CategoryDrop, ...]:
     drops: list[CategoryDrop] = []
     for item in sorted(_selected(head), key=lambda item: item.id):
         old = earlier.get(item.id)
+        if _same_inputs(old, item, "moscow"):
+            continue  # the same category at both sides
         before, after = _category(old), _category(item)
         if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
             drops.append(CategoryDrop(item.id, item.title, before, after))

@@ -259,7 +259,8 @@ class ItemCache:
         for key in (blob, f"{blob}:{stem}"):
             entry = self.entries.get(key)
             if entry is not None:
-                self.used[key] = entry
+                # setdefault: an entry this run parsed keeps its record, made already.
+                self.used.setdefault(key, entry)
                 return entry.restore(shown)
         return None
 
