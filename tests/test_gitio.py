@@ -11,6 +11,7 @@ import pytest
 
 from tpmcli.errors import GitError
 from tpmcli.gitio import (
+    BlobRead,
     TreeEntry,
     blob_id_of,
     git_root,
@@ -253,6 +254,26 @@ def test_read_blobs_rejects_a_non_blob_object(repo: Repo) -> None:
 
     with pytest.raises(GitError, match="not a blob"):
         read_blobs(repo.path, [commit])
+
+
+def test_blob_read_works_in_the_background_until_asked(repo: Repo) -> None:
+    ids = [repo.hash_object(content) for content in CONTENTS]
+    with BlobRead(repo.path, ids) as reading:
+        assert reading.contents() == dict(zip(ids, CONTENTS, strict=True))
+
+
+def test_blob_read_left_unasked_stops_its_git(repo: Repo) -> None:
+    ids = [repo.hash_object(f"blob {n}\n".encode()) for n in range(50)]
+    with BlobRead(repo.path, ids) as reading:
+        process = reading._process
+        assert process is not None
+    assert process.returncode is not None  # reaped, whether it had finished or not
+
+
+def test_blob_read_outside_a_repository_is_a_git_error(tmp_path: Path) -> None:
+    with BlobRead(tmp_path, [blob_id_of(b"x")]) as reading, pytest.raises(GitError) as info:
+        reading.contents()
+    assert "not a git repository" in info.value.message
 
 
 @pytest.mark.parametrize("bad_id", ["HEAD", "abc", "a" * 39 + "\n", "A" * 40, "HEAD:a"])

@@ -13,13 +13,16 @@ import hashlib
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from tpmcli.errors import GitError
 
 __all__ = [
+    "BlobRead",
     "TreeEntry",
     "blob_id_of",
     "git_root",
@@ -110,18 +113,63 @@ def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
 
 def read_blobs(repo: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
     """The contents of each blob, read by one ``git cat-file --batch`` process."""
-    unique_ids = list(dict.fromkeys(blob_ids))
-    for blob_id in unique_ids:
-        if not _OBJECT_ID.fullmatch(blob_id):
-            # A newline or a revision expression would desynchronise the batch protocol.
-            raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
-    if not unique_ids:
-        return {}
-    request = "".join(f"{blob_id}\n" for blob_id in unique_ids).encode("ascii")
-    # run() writes stdin and drains stdout together (communicate), so a large batch
-    # cannot deadlock on a full pipe.
-    result = _run(repo, ["cat-file", "--batch"], stdin=request)
-    return _parse_batch(result.stdout, unique_ids)
+    with BlobRead(repo, blob_ids) as reading:
+        return reading.contents()
+
+
+class BlobRead:
+    """One ``git cat-file --batch`` reading blobs in the background.
+
+    It starts at once and runs while the caller does other work; ``contents()`` waits
+    for it. Requests and answers go through unnamed temporary files, not pipes: git
+    never waits for this process to drain a pipe (with a pipe, every few kilobytes of
+    answers cost a wake-up of both processes), and nothing can deadlock. Use it as a
+    context manager: leaving it stops a git still running."""
+
+    def __init__(self, repo: Path, blob_ids: Sequence[str]) -> None:
+        self.blob_ids = list(dict.fromkeys(blob_ids))
+        for blob_id in self.blob_ids:
+            if not _OBJECT_ID.fullmatch(blob_id):
+                # A newline or a revision expression would desynchronise the protocol.
+                raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
+        self._process: subprocess.Popen[bytes] | None = None
+        self._answers: IO[bytes] | None = None
+        if not self.blob_ids:
+            return
+        with tempfile.TemporaryFile() as requests:
+            requests.write("".join(f"{blob_id}\n" for blob_id in self.blob_ids).encode("ascii"))
+            requests.seek(0)
+            # Open until __exit__, so not a with block here.
+            answers = tempfile.TemporaryFile()  # noqa: SIM115
+            try:
+                # --buffer: git writes its answers in large blocks, not a flush per object.
+                self._process = _start(
+                    repo, ["cat-file", "--batch", "--buffer"], stdin=requests, stdout=answers
+                )
+            except BaseException:
+                answers.close()
+                raise
+            self._answers = answers
+
+    def contents(self) -> dict[str, bytes]:
+        """Each blob's bytes, once git has answered every request."""
+        if self._process is None or self._answers is None:
+            return {}
+        _, stderr = self._process.communicate()
+        if self._process.returncode != 0:
+            raise GitError(f"git cat-file failed: {_stderr_message(stderr)}")
+        self._answers.seek(0)
+        return _parse_batch(self._answers.read(), self.blob_ids)
+
+    def __enter__(self) -> BlobRead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        if self._answers is not None:
+            self._answers.close()
 
 
 def blob_id_of(content: bytes) -> str:
@@ -160,10 +208,10 @@ def _ls_tree(
         if not record:
             continue
         meta, tab, raw_path = record.partition(b"\t")
-        fields = meta.split(b" ")
+        fields = meta.decode("ascii").split(" ")
         if not tab or len(fields) != 3:
             raise GitError(f"unexpected output from git ls-tree: {record[:80]!r}")
-        mode, object_type, object_id = (field.decode("ascii") for field in fields)
+        mode, object_type, object_id = fields
         records.append((mode, object_type, object_id, os.fsdecode(raw_path)))
     return records
 
@@ -218,6 +266,21 @@ def _normalize_path(path: str) -> str:
 def _is_shallow(repo: Path) -> bool:
     result = _run(repo, ["rev-parse", "--is-shallow-repository"], check=False)
     return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def _start(
+    repo: Path, args: Sequence[str], *, stdin: IO[bytes], stdout: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """git started in the background, reading ``stdin`` and writing ``stdout`` (files)."""
+    command = [*_GIT_PREFIX, "-C", os.fspath(repo), *args]
+    try:
+        return subprocess.Popen(
+            command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=_git_env()
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except OSError as error:
+        raise GitError(f"could not run git: {error.strerror or error}") from None
 
 
 def _run(
