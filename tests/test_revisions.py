@@ -6,9 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
@@ -261,3 +263,19 @@ def test_item_entries_filters_by_prefix_suffix_and_hidden_parts() -> None:
         "backlog2/g.yaml",
         "docs/readme.md",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["backlog", "b", ".h", ".", "", "x.yaml", ".y.yml", "z.yml", "c"])),
+    st.sampled_from(["", "backlog", "b", "backlog/b"]),
+)
+def test_item_entries_takes_the_parts_as_purepath_does(parts: list[str], prefix: str) -> None:
+    # The reference: the suffix and hidden-part rules read through PurePosixPath.
+    path = "/".join(parts)
+    entries = [TreeEntry(path, "0" * 40, "100644")]
+    below = PurePosixPath(path[len(prefix) :].lstrip("/"))
+    under = not prefix or path.startswith(f"{prefix}/")
+    hidden = any(part.startswith(".") for part in below.parts)
+    expected = path == prefix or (under and not hidden and below.name.endswith((".yaml", ".yml")))
+    assert bool(item_entries(entries, [prefix])) == expected

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from tpmcli.backlog import Backlog, BacklogRequest, RankRequest, load_backlog, rank_loaded
 from tpmcli.diffing import WORKTREE, BacklogSide, RankingDiff, compare_rankings, limit_to_top
-from tpmcli.errors import GitError, UsageError
+from tpmcli.errors import GitError, TpmError, UsageError
 from tpmcli.failon import failures, parse_conditions
 from tpmcli.gitio import git_root, resolve_commit
 from tpmcli.itemcache import one_save
-from tpmcli.revisions import backlog_at
+from tpmcli.revisions import backlog_at, backlogs_at
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
     if request.top is not None and request.top < 1:
         raise UsageError("--top must be at least 1")
     with one_save():
-        base, base_files = _side(request, request.base)
-        head, head_files = _side(request, request.head)
+        (base, base_files), (head, head_files) = _sides(request)
     if request.paths and base_files == 0 and head_files == 0:
         shown = ", ".join(path.as_posix() for path in request.paths)
         raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
@@ -82,14 +81,39 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
     return DiffReport(view, tuple(failures(conditions, full)))
 
 
+def _sides(request: DiffRequest) -> list[tuple[BacklogSide, int]]:
+    """BASE and HEAD, ranked. Two revisions are read together (one ``git cat-file``,
+    each distinct file parsed once, see ``backlogs_at``)."""
+    if request.head is None:
+        return [_side(request, request.base), _side(request, None)]
+    revs = [request.base, request.head]
+    try:
+        loaded = backlogs_at(request, revs, paths_must_exist=False)
+    except TpmError:
+        # Read again one side after the other, so that the error is the first side's
+        # (its invalid items, say) before any of the second's, as the user reads them.
+        return [_side(request, rev) for rev in revs]
+    return [
+        _ranked(request, rev, backlog, commit)
+        for rev, (backlog, commit) in zip(revs, loaded, strict=True)
+    ]
+
+
 def _side(request: DiffRequest, rev: str | None) -> tuple[BacklogSide, int]:
     commit: str | None
     backlog: Backlog
     if rev is None:
-        backlog, commit, name = load_backlog(replace(request, at=None)), None, WORKTREE
+        backlog, commit = load_backlog(replace(request, at=None)), None
     else:
         backlog, commit = backlog_at(request, rev, paths_must_exist=False)
-        name = rev
+    return _ranked(request, rev, backlog, commit)
+
+
+def _ranked(
+    request: DiffRequest, rev: str | None, backlog: Backlog, commit: str | None
+) -> tuple[BacklogSide, int]:
+    """One side of the diff: ``backlog`` (at ``rev``, None for the working tree) ranked."""
+    name = WORKTREE if rev is None else rev
     try:
         ranking = rank_loaded(backlog, RankRequest(by=request.by))
     except UsageError as exc:  # e.g. a framework that only one side's tpm.yaml declares

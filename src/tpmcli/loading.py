@@ -63,6 +63,9 @@ class SourceFile:
     #: The git blob id of ``data`` when git gave it (``data`` may then be left empty
     #: for a blob the parse cache knows, see ``ItemCache.knows``).
     blob_id: str | None = None
+    #: ``data`` already parsed under the backlog's rules (by ``parallelparse``): what
+    #: ``load_sources`` uses where it would parse the file.
+    parsed: ParsedFile | None = None
 
 
 def source_stem(source: SourceFile) -> str:
@@ -238,7 +241,7 @@ def load_sources(
     result = LoadResult()
 
     def parse(source: SourceFile) -> ParsedFile:
-        return parse_source(source, rules)
+        return source.parsed if source.parsed is not None else parse_source(source, rules)
 
     with paused_gc():
         for source in sources:

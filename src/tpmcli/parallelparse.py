@@ -1,0 +1,276 @@
+"""Parse many item files on several cores: forked workers that send back plain data.
+
+Parsing (libyaml, then validation) is nearly all of a cold load, and it is CPU-bound
+Python: threads would not run it in parallel. For a large batch (the two revisions of
+a ``tpm diff``), this process parses the first share of the files and forked worker
+processes parse the others. A fork inherits the configuration, the frameworks and the
+files' bytes as they are in memory, so nothing is sent to a worker, and nothing
+is imported or executed that this process had not: a worker only runs the same
+``parse_source`` on data already read.
+
+A worker sends back each file's result as plain data (``marshal``, between this
+process and its own child; never read from disk) that this process turns back into
+the very objects a parse here makes: each pydantic model's field values, the fields
+set, no validation run again. A result holding anything but plain values (a plugin's
+custom type), a model that is not the framework's own class, or a worker that fails
+in any way: those files are parsed here. So the result is the same list, in the same
+order, as a parse of every file in turn, whatever the number of cores (one: no worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import marshal
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, RootModel
+
+from tpmcli.errors import Problem
+from tpmcli.loading import ParsedFile, SourceFile, parse_source
+from tpmcli.model import Item, M
+from tpmcli.validation import ItemRules
+
+__all__ = ["MIN_FILES_PER_PROCESS", "ParseJob", "parse_in_parallel", "usable_cores"]
+
+#: A file to parse and the rules of the backlog it belongs to.
+ParseJob = tuple[SourceFile, ItemRules]
+
+#: Below this many files for each process, a worker costs more than it saves (a fork,
+#: sending the results back and rebuilding them cost about a fifth of a parse).
+MIN_FILES_PER_PROCESS = 1000
+#: Never more processes than this, however many cores.
+MAX_PROCESSES = 4
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    # Not where fork is missing (Windows), nor on macOS where a forked child may not
+    # use every system library (Python's own multiprocessing stopped forking there).
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+def parse_in_parallel(
+    jobs: Sequence[ParseJob],
+    *,
+    processes: int | None = None,
+    min_files: int | None = None,
+) -> list[ParsedFile]:
+    """Every job's ``parse_source`` result, in order: the same as parsing them in turn.
+
+    ``processes`` (default: the usable cores, at most ``MAX_PROCESSES``) is an upper
+    bound; each process gets at least ``min_files`` (default ``MIN_FILES_PER_PROCESS``)
+    files, or there is no worker."""
+    wanted = processes if processes is not None else min(usable_cores(), MAX_PROCESSES)
+    least = MIN_FILES_PER_PROCESS if min_files is None else max(min_files, 1)
+    count = max(1, min(wanted, len(jobs) // least))
+    if count == 1 or not can_fork():
+        return [parse_source(source, rules) for source, rules in jobs]
+    bounds = [len(jobs) * index // count for index in range(count + 1)]
+    shares = [jobs[start:end] for start, end in itertools.pairwise(bounds)]
+    workers: list[_Worker] = []
+    try:
+        for share in shares[1:]:
+            workers.append(_Worker.start(share))
+        results = [parse_source(source, rules) for source, rules in shares[0]]
+        for worker, share in zip(workers, shares[1:], strict=True):
+            results += worker.results(share)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return results
+
+
+class _Worker:
+    """A forked child parsing one share of the jobs; its results come through a pipe."""
+
+    def __init__(self, pid: int | None, reader: int | None) -> None:
+        self.pid = pid
+        self.reader = reader
+
+    @classmethod
+    def start(cls, jobs: Sequence[ParseJob]) -> _Worker:
+        """Fork a child for ``jobs``; a worker without a child (the fork failed) leaves
+        its share to this process."""
+        try:
+            reader, writer = os.pipe()
+        except OSError:
+            return cls(None, None)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return cls(None, None)
+        if pid == 0:  # pragma: no cover - the child; its exit code is checked
+            os.close(reader)
+            _child(jobs, writer)
+        os.close(writer)
+        return cls(pid, reader)
+
+    def results(self, jobs: Sequence[ParseJob]) -> list[ParsedFile]:
+        """The child's results for ``jobs``; whatever it could not give is parsed here."""
+        encoded = self._collect(len(jobs))
+        if encoded is None:
+            return [parse_source(source, rules) for source, rules in jobs]
+        return [
+            _decode(plain, rules) if plain is not None else parse_source(source, rules)
+            for plain, (source, rules) in zip(encoded, jobs, strict=True)
+        ]
+
+    def _collect(self, expected: int) -> list[_Plain | None] | None:
+        """Everything the child wrote, once it has exited cleanly; None otherwise."""
+        if self.pid is None or self.reader is None:
+            return None
+        chunks = []
+        try:
+            while chunk := os.read(self.reader, 1 << 20):
+                chunks.append(chunk)
+        except OSError:
+            return None
+        finally:
+            os.close(self.reader)
+            self.reader = None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            encoded = marshal.loads(b"".join(chunks))
+        except (EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(encoded, list) or len(encoded) != expected:
+            return None
+        return encoded
+
+    def stop(self) -> None:
+        """Reap the child if its results were not collected (this process failed)."""
+        if self.reader is not None:
+            os.close(self.reader)
+            self.reader = None
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def _child(jobs: Sequence[ParseJob], writer: int) -> None:  # pragma: no cover - child
+    """Parse ``jobs``, write the results, and exit without running anything else of
+    the parent's (no atexit handler, no flush of its buffered output)."""
+    code = 1
+    try:
+        data = _dump([_encode(parse_source(source, rules), rules) for source, rules in jobs])
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view) :]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+# -- one file's result as plain data, and back -------------------------------------------
+
+#: A model's state: its field values, and the fields set (None: every field).
+_State = tuple[dict[str, Any], frozenset[str] | None]
+#: One file's result: each item's state (its inputs as a tuple of the framework's
+#: name and the inputs' state), the problems' fields, ``uses_stem``.
+_Plain = tuple[list[_State], list[tuple[str, int, int, str]], bool]
+
+
+def _dump(results: list[_Plain | None]) -> bytes:
+    """The results marshalled; a result marshal cannot take (a value of a type that is
+    not exactly a built-in one, as a str subclass) is sent as None, parsed there."""
+    try:
+        return marshal.dumps(results)
+    except ValueError:
+        pass
+    kept: list[_Plain | None] = []
+    for result in results:
+        try:
+            marshal.dumps(result)
+        except ValueError:
+            result = None
+        kept.append(result)
+    return marshal.dumps(kept)
+
+
+def _encode(parsed: ParsedFile, rules: ItemRules) -> _Plain | None:
+    """``parsed`` as plain data, or None when it holds what cannot be rebuilt exactly:
+    a model with extra or private attributes, one of another class than expected."""
+    items: list[_State] = []
+    for item in parsed.items:
+        inputs = item.inputs
+        if type(item) is not Item or type(inputs) is not dict:
+            return None
+        encoded_inputs = []
+        for name, model in inputs.items():
+            framework = rules.frameworks.get(name)
+            if framework is None or type(model) is not framework.inputs_model:
+                return None
+            state = _state(model)
+            if state is None:
+                return None
+            encoded_inputs.append((name, *state))
+        state = _state(item)
+        if state is None:
+            return None
+        values, fields_set = state
+        items.append(({**values, "inputs": tuple(encoded_inputs)}, fields_set))
+    if any(type(problem) is not Problem for problem in parsed.problems):
+        return None
+    problems = [(p.path, p.line, p.column, p.message) for p in parsed.problems]
+    return items, problems, parsed.uses_stem
+
+
+def _state(model: BaseModel) -> _State | None:
+    """What pickling a model keeps: its field values and fields set; None when it has
+    extra or private attributes."""
+    if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
+        return None
+    values = model.__dict__
+    fields_set = model.__pydantic_fields_set__
+    return values, None if fields_set == values.keys() else frozenset(fields_set)
+
+
+def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
+    """The ParsedFile that ``_encode`` was given, rebuilt in this process."""
+    items, problems, uses_stem = plain
+    rebuilt = []
+    for values, fields_set in items:
+        values["inputs"] = {
+            name: _rebuild(rules.frameworks[name].inputs_model, model_values, model_fields)
+            for name, model_values, model_fields in values["inputs"]
+        }
+        rebuilt.append(_rebuild(Item, values, fields_set))
+    return ParsedFile(rebuilt, [Problem(*problem) for problem in problems], uses_stem)
+
+
+_set_attribute = object.__setattr__
+
+
+def _rebuild(model: type[M], values: dict[str, Any], fields_set: frozenset[str] | None) -> M:
+    """A model instance with exactly these field values and fields set, as unpickling
+    makes it (the values were validated by the parse that made them)."""
+    instance = model.__new__(model)
+    _set_attribute(instance, "__dict__", values)
+    _set_attribute(
+        instance, "__pydantic_fields_set__", set(values if fields_set is None else fields_set)
+    )
+    if not issubclass(model, RootModel):
+        # A RootModel has neither (they are None on its class), as its __setstate__ knows.
+        _set_attribute(instance, "__pydantic_extra__", None)
+        _set_attribute(instance, "__pydantic_private__", None)
+    return instance

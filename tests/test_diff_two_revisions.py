@@ -1,0 +1,153 @@
+"""``tpm diff A B``: two revisions read together, each blob read and parsed once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from backlog_repo import BacklogRepo, rice_item
+from tpmcli import gitio, parallelparse, revisions
+from tpmcli.cli import app
+
+runner = CliRunner()
+
+
+def tpm(*args: str) -> Result:
+    return runner.invoke(app, list(args), env={"COLUMNS": "90"})
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BacklogRepo:
+    repo = BacklogRepo(tmp_path / "repo")
+    monkeypatch.chdir(repo.path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return repo
+
+
+@pytest.fixture
+def two_revisions(repo: BacklogRepo) -> BacklogRepo:
+    """base: 30 items (two with the same content); head: 3 changed, 1 added, 1 deleted,
+    one invalid at neither side, one moved to another name."""
+    files = {f"backlog/i{n:02d}.yaml": rice_item(f"Item {n}", 10 * n + 5) for n in range(30)}
+    files["backlog/twin.yaml"] = files["backlog/i07.yaml"]
+    files["backlog/multi.yaml"] = (
+        "items:\n  - id: m1\n    title: M1\n    moscow: must\n"
+        "  - id: m2\n    title: M2\n    rice: {reach: 3, impact: 1, confidence: 50%, effort: 1}\n"
+    )
+    repo.commit(files, message="base")
+    repo.git("tag", "base")
+    files.update(
+        {
+            "backlog/i03.yaml": rice_item("Item 3", 999),
+            "backlog/i04.yaml": rice_item("Item 4 renamed title", 45),
+            "backlog/i05.yaml": rice_item("Item 5", 55, status="done"),
+            "backlog/new.yaml": rice_item("New", 123),
+        }
+    )
+    repo.write(files)
+    repo.remove("backlog/i06.yaml")
+    (repo.path / "backlog/i08.yaml").rename(repo.path / "backlog/moved.yaml")
+    repo.commit(message="head")
+    repo.git("tag", "head")
+    return repo
+
+
+class RecordingRead(gitio.BlobRead):
+    """A BlobRead that keeps the ids each process was asked for."""
+
+    requests: ClassVar[list[list[str]]] = []
+
+    def __init__(self, repo: Path, blob_ids: Sequence[str]) -> None:
+        super().__init__(repo, blob_ids)
+        RecordingRead.requests.append(self.blob_ids)
+
+
+def test_each_blob_is_read_once_by_one_cat_file_per_revision(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    RecordingRead.requests = []
+    monkeypatch.setattr(revisions, "BlobRead", RecordingRead)
+    result = tpm("diff", "base", "head", "--format", "json")
+    assert result.exit_code == 0, result.output
+    base_request, head_request = RecordingRead.requests
+    base_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "base").split())
+    head_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "head").split())
+    assert sorted(base_request) == sorted(base_blobs)  # the twins' content once
+    assert sorted(head_request) == sorted(head_blobs - base_blobs)
+
+
+def test_a_repeated_diff_reads_no_blob(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tpm("diff", "base", "head", "--format", "json")
+    RecordingRead.requests = []
+    monkeypatch.setattr(revisions, "BlobRead", RecordingRead)
+    again = tpm("diff", "base", "head", "--format", "json")
+    assert again.stdout == first.stdout
+    assert RecordingRead.requests == [[], []]
+
+
+@pytest.mark.parametrize("output", ["json", "markdown", "github", "table"])
+@pytest.mark.parametrize("cache", [True, False])
+def test_parsing_on_several_cores_changes_nothing(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, output: str, cache: bool
+) -> None:
+    options = ["--format", output] + ([] if cache else ["--no-cache"])
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 1)
+    serial = tpm("diff", "base", "head", *options)
+    assert serial.exit_code == 0, serial.output
+    monkeypatch.setenv("XDG_CACHE_HOME", str(two_revisions.path.parent / "cache-parallel"))
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    forks: list[int] = []
+    real_fork = parallelparse.os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    parallel = tpm("diff", "base", "head", *options)
+    assert forks, "no worker was forked"
+    assert parallel.stdout == serial.stdout
+    assert parallel.exit_code == 0
+
+
+def test_the_cache_written_is_the_same_whether_parsed_on_one_core_or_several(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def cache_entries() -> str:
+        (written,) = (tmp_path / "cache" / "tpm").glob("items-*.json")
+        text = written.read_text()
+        return text[text.index('"entries"') :]
+
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 1)
+    assert tpm("diff", "base", "head").exit_code == 0
+    serial = cache_entries()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for file in (tmp_path / "cache" / "tpm").glob("items-*.json"):
+        file.unlink()
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    assert tpm("diff", "base", "head").exit_code == 0
+    assert cache_entries() == serial
+
+
+def test_the_first_revision_s_error_is_reported_before_the_second_s(repo: BacklogRepo) -> None:
+    # base: an invalid item; head: an invalid tpm.yaml. Read in turn, base's items fail
+    # first; reading both at once must not put head's config error first.
+    repo.commit({"backlog/a.yaml": "title: A\nbogus: 1\nrice: {reach: 1}\n"})
+    repo.git("tag", "base")
+    repo.commit({"tpm.yaml": "framework: nonsense\n", "backlog/a.yaml": rice_item("A", 1)})
+    result = tpm("diff", "base", "HEAD")
+    assert result.exit_code == 1, result.output
+    assert "base:backlog/a.yaml:2:1: unknown key 'bogus'" in result.stderr
+    assert "nonsense" not in result.stderr
+    # The other way round: the config error of the first revision, exit 2.
+    reverse = tpm("diff", "HEAD", "base")
+    assert reverse.exit_code == 2, reverse.output
+    assert "nonsense" in reverse.stderr

@@ -1,0 +1,231 @@
+"""Parsing on several cores gives exactly what parsing in turn gives, or falls back to it."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from tpmcli import parallelparse
+from tpmcli.backlog import configured_frameworks
+from tpmcli.config import parse_config
+from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.loading import ParsedFile, SourceFile, parse_source
+from tpmcli.parallelparse import ParseJob, parse_in_parallel
+from tpmcli.validation import ItemRules
+
+CONFIG = b"""\
+statuses: [proposed, planned, done]
+frameworks:
+  value:
+    formula: gain / cost
+    inputs:
+      gain: {min: 0}
+      cost: {min: 1}
+"""
+
+TEXTS = [
+    # a full item, every built-in framework
+    "title: Alpha\ntags: [a, b]\ndepends_on: [beta]\nrice: {reach: 500, impact: 2, "
+    "confidence: 80%, effort: 3}\nwsjf: {business_value: 8, time_criticality: 5, "
+    "risk_reduction: 3, job_size: 5}\nmoscow: must\n",
+    # the id from the file name, a tpm.yaml framework
+    "title: Beta\nstatus: planned\nvalue: {gain: 10, cost: 4}\n",
+    # several items in one file
+    "items:\n  - id: g1\n    title: One\n    moscow: could\n  - id: g2\n    title: Two\n"
+    "    description: null\n    owner: sam\n",
+    # problems: an unknown key, a value off the scale, a bad status
+    "title: Bad\nbogus: 1\nrice: {reach: 1, impact: 7, confidence: 50%, effort: 1}\n",
+    "title: Worse\nstatus: someday\n",
+    # a syntax error, an empty file, only a comment
+    "title: [unclosed\n",
+    "",
+    "# nothing here\n",
+    # odd but valid text
+    'title: "Ünïcödé ✓ \\t tab"\nowner: ~\ntags: []\n',
+]
+
+
+@pytest.fixture
+def rules() -> ItemRules:
+    config = parse_config(CONFIG, Path("tpm.yaml"))
+    return ItemRules(configured_frameworks(config), config.statuses)
+
+
+def jobs_for(rules: ItemRules, copies: int) -> list[ParseJob]:
+    return [
+        (SourceFile(f"rev:backlog/item-{index}-{copy}.yaml", text.encode()), rules)
+        for copy in range(copies)
+        for index, text in enumerate(TEXTS)
+    ]
+
+
+def state(parsed: ParsedFile) -> Any:
+    """Everything a ParsedFile holds, down to each model's class, values and fields set."""
+
+    def model(value: BaseModel) -> Any:
+        return (
+            type(value),
+            {
+                key: model(field) if isinstance(field, BaseModel) else (type(field), field)
+                for key, field in value.__dict__.items()
+            },
+            value.__pydantic_fields_set__,
+            value.__pydantic_extra__,
+            value.__pydantic_private__,
+        )
+
+    items = [
+        (model(item), {name: model(inputs) for name, inputs in item.inputs.items()})
+        for item in parsed.items
+    ]
+    return items, parsed.problems, parsed.uses_stem
+
+
+def states(results: list[ParsedFile]) -> list[Any]:
+    return [state(parsed) for parsed in results]
+
+
+def serial(jobs: list[ParseJob]) -> list[ParsedFile]:
+    return [parse_source(source, rules) for source, rules in jobs]
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_parallel_parse_equals_serial_parse(rules: ItemRules, processes: int) -> None:
+    jobs = jobs_for(rules, copies=4)
+    results = parse_in_parallel(jobs, processes=processes, min_files=1)
+    assert states(results) == states(serial(jobs))
+    # Problems and items name each file's own path, in the order given.
+    assert [p.path for r in results for p in r.problems] == [
+        p.path for r in serial(jobs) for p in r.problems
+    ]
+
+
+def test_a_worker_is_forked_only_for_large_batches(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    jobs = jobs_for(rules, copies=2)
+    parse_in_parallel(jobs, processes=2, min_files=len(jobs))  # one share only
+    assert forks == []
+    parse_in_parallel(jobs, processes=2, min_files=1)
+    assert forks == [1]
+
+
+def test_one_core_parses_in_this_process(rules: ItemRules, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise AssertionError("forked on a one-core machine")
+
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 1)
+    monkeypatch.setattr(parallelparse.os, "fork", no_fork)
+    jobs = jobs_for(rules, copies=2)
+    assert states(parse_in_parallel(jobs, min_files=1)) == states(serial(jobs))
+
+
+def test_a_failed_fork_parses_in_this_process(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fork() -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(parallelparse.os, "fork", failing_fork)
+    jobs = jobs_for(rules, copies=2)
+    assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
+
+
+def test_a_worker_that_dies_leaves_its_share_to_this_process(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dying_child(jobs: object, writer: int) -> None:
+        os.write(writer, b"\xff garbage")
+        os._exit(1)
+
+    monkeypatch.setattr(parallelparse, "_child", dying_child)
+    jobs = jobs_for(rules, copies=2)
+    assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
+
+
+def test_a_worker_that_sends_garbage_leaves_its_share_to_this_process(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lying_child(jobs: object, writer: int) -> None:
+        os.write(writer, b"\xff garbage")
+        os._exit(0)
+
+    monkeypatch.setattr(parallelparse, "_child", lying_child)
+    jobs = jobs_for(rules, copies=2)
+    assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
+
+
+# -- a plugin's inputs that are not plain data -----------------------------------------
+
+
+class DatedInputs(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    due: datetime.date
+
+
+@dataclass(frozen=True)
+class DatedFramework:
+    """A plugin-like framework whose validated inputs hold a date, not plain data."""
+
+    name: str = "dated"
+    description: str = "by due date"
+
+    @property
+    def inputs_model(self) -> type[BaseModel]:
+        return DatedInputs
+
+    def configure(self, settings: Mapping[str, Any]) -> Framework:
+        return self
+
+    def check(self, inputs: Any) -> list[FieldProblem]:
+        return []
+
+    def score(self, inputs: Any) -> Score:
+        return Score(float(inputs.due.toordinal()), "due")
+
+
+def test_results_that_are_not_plain_data_are_parsed_in_this_process(rules: ItemRules) -> None:
+    dated = ItemRules({**rules.frameworks, "dated": DatedFramework()}, rules.statuses)
+    jobs = [
+        *jobs_for(dated, copies=2),
+        *[
+            (SourceFile(f"d{i}.yaml", b"title: D\ndated: {due: 2024-05-01}\n"), dated)
+            for i in range(9)
+        ],
+    ]
+    results = parse_in_parallel(jobs, processes=2, min_files=1)
+    assert states(results) == states(serial(jobs))
+    assert isinstance(results[-1].items[0].inputs["dated"].due, datetime.date)
+
+
+def test_encoding_refuses_what_it_cannot_rebuild(rules: ItemRules) -> None:
+    dated = ItemRules({**rules.frameworks, "dated": DatedFramework()}, rules.statuses)
+    plain = parse_source(SourceFile("a.yaml", TEXTS[0].encode()), rules)
+    with_date = parse_source(SourceFile("d.yaml", b"title: D\ndated: {due: 2024-05-01}\n"), dated)
+    assert parallelparse._encode(plain, rules) is not None
+    # A framework the rules do not know: its inputs' class cannot be checked.
+    assert parallelparse._encode(plain, ItemRules({}, rules.statuses)) is None
+    # A date passes the class check but not marshal: only that result is dropped.
+    encoded = [parallelparse._encode(plain, rules), parallelparse._encode(with_date, dated)]
+    import marshal
+
+    assert [result is None for result in marshal.loads(parallelparse._dump(encoded))] == [
+        False,
+        True,
+    ]
