@@ -121,20 +121,54 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     """Every item ranked at either side, with what changed and why."""
     frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
     before = {entry.item.id: entry for entry in base.ranking.items}
-    after = {entry.item.id: entry for entry in head.ranking.items}
+    # In head rank order; an added item's entry stands in for its change until the
+    # lookups that give its reason are made (only when some item was added or removed).
+    changes: list[ItemChange | RankedItem] = []
+    added = False
+    for entry in head.ranking.items:
+        old = before.pop(entry.item.id, None)
+        if old is not None:
+            changes.append(_compared(old, entry, frameworks))
+        else:
+            changes.append(entry)
+            added = True
+    removed = list(before.values())  # what is left, in base rank order
+    if added or removed:
+        changes = _with_presence_changes(base, head, changes, removed, frameworks)
+    return RankingDiff(
+        base=base.name,
+        head=head.name,
+        base_commit=base.commit,
+        head_commit=head.commit,
+        by_before=base.ranking.by,
+        by_after=head.ranking.by,
+        items=tuple(change for change in changes if isinstance(change, ItemChange)),
+        config_changes=config_changes(base, head, frameworks),
+        category_drops=category_drops(base.ranking, head.ranking),
+    )
+
+
+def _with_presence_changes(
+    base: BacklogSide,
+    head: BacklogSide,
+    changes: list[ItemChange | RankedItem],
+    removed: list[RankedItem],
+    frameworks: Sequence[str],
+) -> list[ItemChange | RankedItem]:
+    """``changes`` with each added item's change in its place, then the removed items."""
     base_items = {item.id: item for item in base.items}
     head_items = {item.id: item for item in head.items}
     base_selected = _selected_ids(base.ranking)
     head_selected = _selected_ids(head.ranking)
-    changes: list[ItemChange] = []
-    for entry in head.ranking.items:
-        old = before.get(entry.item.id)
-        if old is not None:
-            changes.append(_compared(old, entry, frameworks))
+    result: list[ItemChange | RankedItem] = []
+    for change in changes:
+        if isinstance(change, ItemChange):
+            result.append(change)
             continue
+        entry = change
         earlier = base_items.get(entry.item.id)
         reason = _reason_for_presence(earlier, entry.item, base_selected, frameworks, Reason.new)
-        changes.append(
+        result.append(
             ItemChange(
                 entry.item.id,
                 entry.item.title,
@@ -147,12 +181,10 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
                 fields_changed(earlier, entry.item, frameworks) if earlier else {},
             )
         )
-    for entry in base.ranking.items:
-        if entry.item.id in after:
-            continue
+    for entry in removed:
         later = head_items.get(entry.item.id)
         reason = _reason_for_presence(later, entry.item, head_selected, frameworks, Reason.deleted)
-        changes.append(
+        result.append(
             ItemChange(
                 entry.item.id,
                 (later or entry.item).title,
@@ -165,27 +197,19 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
                 fields_changed(entry.item, later, frameworks) if later else {},
             )
         )
-    return RankingDiff(
-        base=base.name,
-        head=head.name,
-        base_commit=base.commit,
-        head_commit=head.commit,
-        by_before=base.ranking.by,
-        by_after=head.ranking.by,
-        items=tuple(changes),
-        config_changes=config_changes(base, head, frameworks),
-        category_drops=category_drops(base.ranking, head.ranking),
-    )
+    return result
 
 
 def _compared(old: RankedItem, new: RankedItem, frameworks: Sequence[str]) -> ItemChange:
-    fields = fields_changed(old.item, new.item, frameworks)
+    before, after = old.item, new.item
+    unchanged = before.status == after.status and _all_same_inputs(before, after, frameworks)
+    fields = {} if unchanged else fields_changed(before, after, frameworks)
     moved = old.rank != new.rank
-    rescored = _score_key(old) != _score_key(new)
+    rescored = not _same_scores(old, new)
     change = Change.moved if moved else Change.rescored if rescored else Change.unchanged
     reason: Reason | None = None
     if change is not Change.unchanged:
-        if any(key != "status" for key in fields):
+        if fields and any(key != "status" for key in fields):
             reason = Reason.inputs
         elif rescored:
             # Same inputs, another score: only the configuration can do that.
@@ -248,6 +272,13 @@ def fields_changed(
     return changed
 
 
+def _all_same_inputs(before: Item, after: Item, frameworks: Sequence[str]) -> bool:
+    """Whether, for every framework, both items hold the same inputs object (or none):
+    then no input changed (see ``_same_inputs``)."""
+    old, new = before.inputs, after.inputs
+    return all(old.get(name) is new.get(name) for name in frameworks)
+
+
 def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
     """Whether both items hold the very same inputs object for ``framework``: a file
     unchanged between the revisions is parsed once, and its items at both sides share
@@ -265,11 +296,26 @@ def _plain_inputs(item: Item | None, framework: str) -> Any:
     return None if inputs is None else inputs.model_dump()
 
 
-def _score_key(entry: RankedItem) -> tuple[tuple[str, float | None, str | None], ...]:
-    return tuple(
-        (name, score.value if score else None, score.label if score else None)
-        for name, score in entry.scores.items()
-    )
+def _same_scores(old: RankedItem, new: RankedItem) -> bool:
+    """Whether both entries have the same score (value and label; not the breakdown's
+    wording) under every framework, in the same order."""
+    if len(old.scores) != len(new.scores):
+        return False
+    for (name, score), (other_name, other) in zip(
+        old.scores.items(), new.scores.items(), strict=True
+    ):
+        if name != other_name:
+            return False
+        if score is None or other is None:
+            if score is not other:
+                return False
+        # As tuples compare: the same object, or equal (a NaN only equals itself).
+        elif not (
+            (score.value is other.value or score.value == other.value)
+            and (score.label is other.label or score.label == other.label)
+        ):
+            return False
+    return True
 
 
 def _selected_ids(ranking: Ranking) -> set[str]:

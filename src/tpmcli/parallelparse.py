@@ -45,6 +45,8 @@ ParseJob = tuple[SourceFile, ItemRules]
 MIN_FILES_PER_PROCESS = 1000
 #: Never more processes than this, however many cores.
 MAX_PROCESSES = 4
+#: How much more than an equal share this process parses (percent).
+PARENT_EXTRA_PERCENT = 4
 
 
 def usable_cores() -> int:
@@ -77,7 +79,10 @@ def parse_in_parallel(
     count = max(1, min(wanted, len(jobs) // least))
     if count == 1 or not can_fork():
         return [parse_source(source, rules) for source, rules in jobs]
-    bounds = [len(jobs) * index // count for index in range(count + 1)]
+    # This process takes a little more than an equal share: a worker's share also
+    # costs it the encoding of its results, this process only their decoding after.
+    first = len(jobs) * (100 + PARENT_EXTRA_PERCENT) // (100 * count)
+    bounds = [0, *(first + (len(jobs) - first) * index // (count - 1) for index in range(count))]
     shares = [jobs[start:end] for start, end in itertools.pairwise(bounds)]
     workers: list[_Worker] = []
     try:

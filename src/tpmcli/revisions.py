@@ -13,7 +13,7 @@ import contextlib
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from tpmcli.backlog import (
@@ -186,7 +186,10 @@ def _parse_ahead(revisions: Sequence[_Revision], sources: Sequence[list[SourceFi
         [(source, revisions[side_index].rules) for side_index, _, source in jobs]
     )
     for (side_index, index, source), result in zip(jobs, parsed, strict=True):
-        sources[side_index][index] = replace(source, parsed=result)
+        # Not dataclasses.replace: ten times as slow, for thousands of files.
+        sources[side_index][index] = SourceFile(
+            source.shown, source.data, source.stem, source.blob_id, result
+        )
 
 
 def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Config:
