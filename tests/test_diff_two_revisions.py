@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -10,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import gitio, parallelparse, revisions
+from tpmcli import gitio, parallelparse, revisionread
 from tpmcli.cli import app
 
 runner = CliRunner()
@@ -70,7 +71,7 @@ def test_each_blob_is_read_once_by_one_cat_file_per_revision(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     RecordingRead.requests = []
-    monkeypatch.setattr(revisions, "BlobRead", RecordingRead)
+    monkeypatch.setattr(revisionread, "BlobRead", RecordingRead)
     result = tpm("diff", "base", "head", "--format", "json")
     assert result.exit_code == 0, result.output
     base_request, head_request = RecordingRead.requests
@@ -80,12 +81,35 @@ def test_each_blob_is_read_once_by_one_cat_file_per_revision(
     assert sorted(head_request) == sorted(head_blobs - base_blobs)
 
 
+def test_with_a_worker_each_blob_is_still_read_once(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = tpm("diff", "base", "head", "--format", "json", "--no-cache")
+    RecordingRead.requests = []
+    monkeypatch.setattr(revisionread, "BlobRead", RecordingRead)
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    result = tpm("diff", "base", "head", "--format", "json")
+    assert result.stdout == serial.stdout
+    base_request, head_request = RecordingRead.requests
+    base_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "base").split())
+    head_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "head").split())
+    # The worker read (in its own process) the rest of base's blobs; this one, its own
+    # share and head's new blobs, each once.
+    assert len(set(base_request)) == len(base_request)
+    assert set(base_request) < base_blobs
+    assert (
+        len(base_request) <= len(base_blobs) * (100 - revisionread.WORKER_SHARE_PERCENT) // 100 + 2
+    )
+    assert sorted(head_request) == sorted(head_blobs - base_blobs)
+
+
 def test_a_repeated_diff_reads_no_blob(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = tpm("diff", "base", "head", "--format", "json")
     RecordingRead.requests = []
-    monkeypatch.setattr(revisions, "BlobRead", RecordingRead)
+    monkeypatch.setattr(revisionread, "BlobRead", RecordingRead)
     again = tpm("diff", "base", "head", "--format", "json")
     assert again.stdout == first.stdout
     assert RecordingRead.requests == [[], []]
@@ -151,3 +175,108 @@ def test_the_first_revision_s_error_is_reported_before_the_second_s(repo: Backlo
     reverse = tpm("diff", "HEAD", "base")
     assert reverse.exit_code == 2, reverse.output
     assert "nonsense" in reverse.stderr
+
+
+def _serial_and_parallel(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Result, Result]:
+    """``tpm diff ARGS`` on one core, then with a worker for every file possible (each
+    with its own cache folder, both cold)."""
+    cache = Path.cwd().parent / "cache"
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallelparse, "usable_cores", lambda: 1)
+        one_core.setenv("XDG_CACHE_HOME", str(cache / "serial"))
+        serial = tpm("diff", *args)
+    with monkeypatch.context() as two_cores:
+        two_cores.setattr(parallelparse, "usable_cores", lambda: 2)
+        two_cores.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+        two_cores.setenv("XDG_CACHE_HOME", str(cache / "parallel"))
+        parallel = tpm("diff", *args)
+    return serial, parallel
+
+
+def _same(serial: Result, parallel: Result) -> None:
+    assert (parallel.exit_code, parallel.stdout, parallel.stderr) == (
+        serial.exit_code,
+        serial.stdout,
+        serial.stderr,
+    )
+
+
+def test_a_worker_that_fails_leaves_its_files_to_this_process(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dying_child(load: object, writer: int) -> None:
+        os._exit(3)
+
+    monkeypatch.setattr(parallelparse, "_child", dying_child)
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "head", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    _same(serial, parallel)
+
+
+def test_files_over_the_size_limit_in_the_worker_s_share(
+    repo: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {f"backlog/i{n:02d}.yaml": rice_item(f"Item {n}", n + 1) for n in range(12)}
+    files["backlog/i11.yaml"] += "description: " + "x" * 400 + "\n"
+    repo.commit({**files, "tpm.yaml": "limits: {max_file_bytes: 300}\n"})
+    repo.git("tag", "base")
+    repo.commit({"backlog/i01.yaml": rice_item("Item 1", 99)})
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "HEAD", "--format", "json")
+    assert serial.exit_code == 1
+    assert "base:backlog/i11.yaml:1:1: file is" in serial.stderr
+    _same(serial, parallel)
+
+
+def test_another_config_at_head_parses_head_under_its_own_rules(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_revisions.commit({"tpm.yaml": "scales:\n  rice:\n    impact: [1, 2, 3, 5]\n"})
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "HEAD", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    assert '"scales.rice: changed"' in serial.stdout
+    _same(serial, parallel)
+
+
+def test_files_whose_id_is_their_name_renamed_or_copied(
+    repo: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same content under several names: each takes its own id from its name.
+    same = rice_item("Same", 5)
+    files = {f"backlog/i{n:02d}.yaml": rice_item(f"Item {n}", n + 1) for n in range(12)}
+    repo.commit({**files, "backlog/twin-a.yaml": same, "backlog/twin-b.yaml": same})
+    repo.git("tag", "base")
+    (repo.path / "backlog/i10.yaml").rename(repo.path / "backlog/renamed.yaml")
+    repo.write({"backlog/copy.yaml": files["backlog/i11.yaml"]})
+    repo.commit()
+    late: list[list[str]] = []
+    real_read_blobs = revisionread.read_blobs
+
+    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
+        late.append(list(blob_ids))
+        return real_read_blobs(root, blob_ids)
+
+    monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "HEAD", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    assert '"id": "renamed"' in serial.stdout
+    _same(serial, parallel)
+    # The worker parsed i10 and i11 at base; under their new names at HEAD they are
+    # parsed again (their ids differ), so their bytes were read here then.
+    renamed, copy = (
+        repo.git("rev-parse", f"HEAD:backlog/{name}.yaml") for name in ("renamed", "copy")
+    )
+    assert [sorted(blobs) for blobs in late] == [sorted([renamed, copy])]
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_rank_at_a_revision_with_a_worker(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, cache: list[str]
+) -> None:
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallelparse, "usable_cores", lambda: 1)
+        serial = tpm("rank", "--at", "base", "--format", "json", *cache)
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    parallel = tpm("rank", "--at", "base", "--format", "json", *cache)
+    assert serial.exit_code == 0, serial.output
+    assert parallel.stdout == serial.stdout

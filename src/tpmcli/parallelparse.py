@@ -25,7 +25,7 @@ import marshal
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, RootModel
@@ -35,7 +35,15 @@ from tpmcli.loading import ParsedFile, SourceFile, parse_source
 from tpmcli.model import Item, M
 from tpmcli.validation import ItemRules
 
-__all__ = ["MIN_FILES_PER_PROCESS", "ParseJob", "parse_in_parallel", "usable_cores"]
+__all__ = [
+    "MIN_FILES_PER_PROCESS",
+    "Loaded",
+    "ParseJob",
+    "ParseWorker",
+    "parse_in_parallel",
+    "usable_cores",
+    "worker_count",
+]
 
 #: A file to parse and the rules of the backlog it belongs to.
 ParseJob = tuple[SourceFile, ItemRules]
@@ -63,51 +71,73 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
+def worker_count(files: int, *, processes: int | None = None, min_files: int | None = None) -> int:
+    """How many processes (this one included) should parse ``files`` files: at most
+    ``processes`` (default: the usable cores, at most ``MAX_PROCESSES``), each with at
+    least ``min_files`` (default ``MIN_FILES_PER_PROCESS``); 1 where there is no fork."""
+    wanted = processes if processes is not None else min(usable_cores(), MAX_PROCESSES)
+    least = MIN_FILES_PER_PROCESS if min_files is None else max(min_files, 1)
+    return max(1, min(wanted, files // least)) if can_fork() else 1
+
+
 def parse_in_parallel(
     jobs: Sequence[ParseJob],
     *,
     processes: int | None = None,
     min_files: int | None = None,
 ) -> list[ParsedFile]:
-    """Every job's ``parse_source`` result, in order: the same as parsing them in turn.
-
-    ``processes`` (default: the usable cores, at most ``MAX_PROCESSES``) is an upper
-    bound; each process gets at least ``min_files`` (default ``MIN_FILES_PER_PROCESS``)
-    files, or there is no worker."""
-    wanted = processes if processes is not None else min(usable_cores(), MAX_PROCESSES)
-    least = MIN_FILES_PER_PROCESS if min_files is None else max(min_files, 1)
-    count = max(1, min(wanted, len(jobs) // least))
-    if count == 1 or not can_fork():
+    """Every job's ``parse_source`` result, in order: the same as parsing them in turn,
+    on as many processes as ``worker_count`` gives."""
+    count = worker_count(len(jobs), processes=processes, min_files=min_files)
+    if count == 1:
         return [parse_source(source, rules) for source, rules in jobs]
     # This process takes a little more than an equal share: a worker's share also
     # costs it the encoding of its results, this process only their decoding after.
     first = len(jobs) * (100 + PARENT_EXTRA_PERCENT) // (100 * count)
     bounds = [0, *(first + (len(jobs) - first) * index // (count - 1) for index in range(count))]
     shares = [jobs[start:end] for start, end in itertools.pairwise(bounds)]
-    workers: list[_Worker] = []
+    workers: list[ParseWorker] = []
     try:
         for share in shares[1:]:
-            workers.append(_Worker.start(share))
+            workers.append(ParseWorker.start(_given(share)))
         results = [parse_source(source, rules) for source, rules in shares[0]]
         for worker, share in zip(workers, shares[1:], strict=True):
-            results += worker.results(share)
+            given = worker.results([rules for _, rules in share])
+            results += [
+                found if isinstance(found, ParsedFile) else parse_source(source, rules)
+                for found, (source, rules) in zip(given or [None] * len(share), share, strict=True)
+            ]
     finally:
         for worker in workers:
             worker.stop()
     return results
 
 
-class _Worker:
-    """A forked child parsing one share of the jobs; its results come through a pipe."""
+def _given(jobs: Sequence[ParseJob]) -> Callable[[], Sequence[ParseJob]]:
+    """A worker's ``load`` for jobs already in memory (the fork copies them)."""
+    return lambda: jobs
+
+
+#: What a worker's ``load`` gives for one file: a job to parse, or a number (the size
+#: of a file it did not parse because it is over the size limit, say) given back as is.
+Loaded = ParseJob | int
+
+
+class ParseWorker:
+    """A forked child that loads its share of the files (in memory already, or read
+    from git there) and parses them; its results come back through a pipe.
+
+    Use ``stop()`` (in a ``finally``) so that a child whose results are not collected
+    is reaped."""
 
     def __init__(self, pid: int | None, reader: int | None) -> None:
         self.pid = pid
         self.reader = reader
 
     @classmethod
-    def start(cls, jobs: Sequence[ParseJob]) -> _Worker:
-        """Fork a child for ``jobs``; a worker without a child (the fork failed) leaves
-        its share to this process."""
+    def start(cls, load: Callable[[], Sequence[Loaded]]) -> ParseWorker:
+        """Fork a child that runs ``load`` and parses what it gives. A worker whose
+        fork failed has no child: its ``results`` are None."""
         try:
             reader, writer = os.pipe()
         except OSError:
@@ -120,21 +150,23 @@ class _Worker:
             return cls(None, None)
         if pid == 0:  # pragma: no cover - the child; its exit code is checked
             os.close(reader)
-            _child(jobs, writer)
+            _child(load, writer)
         os.close(writer)
         return cls(pid, reader)
 
-    def results(self, jobs: Sequence[ParseJob]) -> list[ParsedFile]:
-        """The child's results for ``jobs``; whatever it could not give is parsed here."""
-        encoded = self._collect(len(jobs))
+    def results(self, rules: Sequence[ItemRules]) -> list[ParsedFile | int | None] | None:
+        """For each file of the share (``rules``: each one's rules): its ParsedFile, the
+        number ``load`` gave, or None (a result that was not plain data: parse it
+        here). None altogether when the child failed or gave something else."""
+        encoded = self._collect(len(rules))
         if encoded is None:
-            return [parse_source(source, rules) for source, rules in jobs]
+            return None
         return [
-            _decode(plain, rules) if plain is not None else parse_source(source, rules)
-            for plain, (source, rules) in zip(encoded, jobs, strict=True)
+            plain if plain is None or isinstance(plain, int) else _decode(plain, rules)
+            for plain, rules in zip(encoded, rules, strict=True)
         ]
 
-    def _collect(self, expected: int) -> list[_Plain | None] | None:
+    def _collect(self, expected: int) -> list[_Plain | int | None] | None:
         """Everything the child wrote, once it has exited cleanly; None otherwise."""
         if self.pid is None or self.reader is None:
             return None
@@ -172,12 +204,17 @@ class _Worker:
             self.pid = None
 
 
-def _child(jobs: Sequence[ParseJob], writer: int) -> None:  # pragma: no cover - child
-    """Parse ``jobs``, write the results, and exit without running anything else of
-    the parent's (no atexit handler, no flush of its buffered output)."""
+def _child(load: Callable[[], Sequence[Loaded]], writer: int) -> None:  # pragma: no cover
+    """Load and parse the share, write the results, and exit without running anything
+    else of the parent's (no atexit handler, no flush of its buffered output)."""
     code = 1
     try:
-        data = _dump([_encode(parse_source(source, rules), rules) for source, rules in jobs])
+        data = _dump(
+            [
+                loaded if isinstance(loaded, int) else _encode(parse_source(*loaded), loaded[1])
+                for loaded in load()
+            ]
+        )
         view = memoryview(data)
         while view:
             view = view[os.write(writer, view) :]
@@ -195,14 +232,14 @@ _State = tuple[dict[str, Any], frozenset[str] | None]
 _Plain = tuple[list[_State], list[tuple[str, int, int, str]], bool]
 
 
-def _dump(results: list[_Plain | None]) -> bytes:
+def _dump(results: list[_Plain | int | None]) -> bytes:
     """The results marshalled; a result marshal cannot take (a value of a type that is
     not exactly a built-in one, as a str subclass) is sent as None, parsed there."""
     try:
         return marshal.dumps(results)
     except ValueError:
         pass
-    kept: list[_Plain | None] = []
+    kept: list[_Plain | int | None] = []
     for result in results:
         try:
             marshal.dumps(result)

@@ -3,17 +3,16 @@
 The working tree and a revision are two sources of the same pipeline
 (``backlog.assemble_backlog``): here the config is read at the revision from where
 it sits in the working tree, the backlog folders are listed with one ``ls-tree`` and
-every item file is read by one ``cat-file --batch``. Problems name the revision and
-the path from the repository root, as git spells an object: ``main:backlog/x.yaml``.
+the item files are read with ``cat-file --batch`` (see ``revisionread``). Problems
+name the revision and the path from the repository root, as git spells an object:
+``main:backlog/x.yaml``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from tpmcli.backlog import (
@@ -26,16 +25,14 @@ from tpmcli.backlog import (
 from tpmcli.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
 from tpmcli.errors import ConfigError, Problem, UsageError
 from tpmcli.gitio import (
-    BlobRead,
     TreeEntry,
     git_root,
     list_tree,
     read_file_at,
     resolve_commit,
 )
-from tpmcli.itemcache import ItemCache
-from tpmcli.loading import ITEM_SUFFIXES, SourceFile, paused_gc
-from tpmcli.parallelparse import parse_in_parallel
+from tpmcli.loading import ITEM_SUFFIXES, paused_gc
+from tpmcli.revisionread import ListedRevision, RevisionReader
 from tpmcli.validation import ItemRules
 
 
@@ -54,48 +51,24 @@ def backlog_at(
     return backlogs_at(request, [rev], paths_must_exist=paths_must_exist)[0]
 
 
-@dataclass(frozen=True)
-class _Revision:
-    """One revision's backlog before any item file is read: where, and under which rules."""
-
-    rev: str
-    commit: str
-    config: Config
-    rules: ItemRules
-    prefixes: list[str]
-    #: The item files, each with its stem and whether the parse cache knows its blob.
-    files: list[tuple[TreeEntry, str, bool]]
-    cache: ItemCache
-
-
 def backlogs_at(
     request: BacklogRequest, revs: Sequence[str], *, paths_must_exist: bool = True
 ) -> list[tuple[Backlog, str]]:
     """The backlog at each of ``revs`` and the commit each names, read together.
 
-    Each revision's blobs that the parse cache does not know are read by one ``git
-    cat-file`` (a blob once, whichever revisions hold it), started as soon as the
-    revision is listed, so that git reads while the next one is listed. The files are
-    then parsed once each, on every usable core when there are many (``parallelparse``):
-    a file unchanged between the revisions is the parse cache's (see ``one_save``)."""
+    Each file that loading parses is read and parsed once (a blob unchanged between
+    the revisions is then the parse cache's), git reading while the next revision is
+    listed, on every usable core when there are many (see ``revisionread``)."""
     root = git_root(Path.cwd())
+    backlogs = []
     # The collector paused from the first listing on: everything made here lives on.
-    with paused_gc():
-        revisions: list[_Revision] = []
-        contents: dict[str, bytes] = {}
-        with contextlib.ExitStack() as stack:
-            reads: list[BlobRead] = []
-            for rev in revs:
-                revisions.append(_revision(request, root, rev, paths_must_exist))
-                unread = _unread(revisions[-1], revisions[:-1])
-                reads.append(stack.enter_context(BlobRead(root, unread)))
-            for reading in reads:
-                contents.update(reading.contents())
-        sides = [_sources(side, contents) for side in revisions]
-        _parse_ahead(revisions, [sources for sources, _ in sides])
-    return [
-        (
-            assemble_backlog(
+    with paused_gc(), RevisionReader(root) as reader:
+        for rev in revs:
+            reader.add(_revision(request, root, rev, paths_must_exist))
+        reader.parse()
+        for index, side in enumerate(reader.revisions):
+            sources, problems = reader.sources(index)
+            backlog = assemble_backlog(
                 side.config,
                 dict(side.rules.frameworks),
                 sources,
@@ -103,21 +76,14 @@ def backlogs_at(
                 files=len(side.files),
                 shown_root=f"{side.rev}:{side.prefixes[0]}",
                 request=request,
-            ),
-            side.commit,
-        )
-        for side, (sources, problems) in zip(revisions, sides, strict=True)
-    ]
+            )
+            backlogs.append((backlog, side.commit))
+    return backlogs
 
 
-def _unread(side: _Revision, earlier: Sequence[_Revision]) -> list[str]:
-    """The blobs of ``side`` to read: those the cache does not know, unless an earlier
-    revision reads them."""
-    read = {entry.blob_id for other in earlier for entry, _, hit in other.files if not hit}
-    return [entry.blob_id for entry, _, hit in side.files if not hit and entry.blob_id not in read]
-
-
-def _revision(request: BacklogRequest, root: Path, rev: str, paths_must_exist: bool) -> _Revision:
+def _revision(
+    request: BacklogRequest, root: Path, rev: str, paths_must_exist: bool
+) -> ListedRevision:
     commit = resolve_commit(root, rev)
     config = config_at(root, commit, rev, request.config_file)
     frameworks = configured_frameworks(config)
@@ -135,61 +101,7 @@ def _revision(request: BacklogRequest, root: Path, rev: str, paths_must_exist: b
         stem = posixpath.splitext(entry.path.rpartition("/")[2])[0]
         files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
-    return _Revision(rev, commit, config, rules, prefixes, files, cache)
-
-
-def _sources(
-    side: _Revision, contents: Mapping[str, bytes]
-) -> tuple[list[SourceFile], list[Problem]]:
-    """The revision's item files as sources (empty for a blob the cache knows), and a
-    problem for each file over the size limit."""
-    sources: list[SourceFile] = []
-    problems: list[Problem] = []
-    limit = side.config.max_file_bytes
-    for entry, stem, hit in side.files:
-        shown = f"{side.rev}:{entry.path}"
-        if hit:
-            sources.append(SourceFile(shown, b"", stem, entry.blob_id))
-            continue
-        data = contents[entry.blob_id]
-        if len(data) > limit:
-            message = f"file is {len(data)} bytes, over the limit of {limit}"
-            problems.append(Problem(shown, 1, 1, message))
-        else:
-            sources.append(SourceFile(shown, data, stem, entry.blob_id))
-    return sources, problems
-
-
-def _parse_ahead(revisions: Sequence[_Revision], sources: Sequence[list[SourceFile]]) -> None:
-    """Parse the files that loading them will parse, all at once (in parallel when
-    they are many), and attach each result to its source.
-
-    A blob is parsed for its first file only when the cache will know it by the next
-    (same content, same cache); without a cache, every file is parsed. A file whose
-    result depends on its name (``uses_stem``) under another name is parsed again
-    when loaded, as before: only what would be parsed anyway is parsed here."""
-    jobs: list[tuple[int, int, SourceFile]] = []
-    scheduled: set[tuple[int, str]] = set()
-    for side_index, (side, side_sources) in enumerate(zip(revisions, sources, strict=True)):
-        for index, source in enumerate(side_sources):
-            assert source.blob_id is not None
-            assert source.stem is not None
-            if side.cache.knows(source.blob_id, source.stem):
-                continue  # not read, not parsed: restored from the cache
-            if side.cache.enabled:
-                key = (id(side.cache), source.blob_id)
-                if key in scheduled:
-                    continue
-                scheduled.add(key)
-            jobs.append((side_index, index, source))
-    parsed = parse_in_parallel(
-        [(source, revisions[side_index].rules) for side_index, _, source in jobs]
-    )
-    for (side_index, index, source), result in zip(jobs, parsed, strict=True):
-        # Not dataclasses.replace: ten times as slow, for thousands of files.
-        sources[side_index][index] = SourceFile(
-            source.shown, source.data, source.stem, source.blob_id, result
-        )
+    return ListedRevision(rev, commit, config, rules, prefixes, files, cache)
 
 
 def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Config:

@@ -1,0 +1,239 @@
+"""Reading and parsing the item files of listed revisions, with git and parsing overlapped.
+
+``revisions`` lists each revision (its config, its item files, which blobs the parse
+cache knows); a ``RevisionReader`` then gets every file that loading will parse read
+and parsed, once per distinct blob, before the revisions are assembled in turn:
+
+- When the first revision holds many files to parse and there are several cores, a
+  worker is forked as soon as that revision is listed. It reads its share of the
+  files itself (its own ``git cat-file``) and parses them while this process lists
+  the next revisions, reads its own share and parses it (``parallelparse``).
+- This process reads each revision's blobs with one ``git cat-file`` started when the
+  revision is listed: a blob once, whichever revisions hold it, and none of the
+  worker's, unless a later revision with another cache (its own tpm.yaml) or no
+  cache at all must parse it again.
+- A file that the cache cannot answer when its revision is assembled, and whose bytes
+  this process does not have (the worker failed; a result that could not be
+  recorded), is read then, and parsed as it always is.
+
+So the files parsed, their results and the order the cache sees them in are those of
+reading and parsing every revision in turn; only who does the work differs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from tpmcli.config import Config
+from tpmcli.errors import Problem
+from tpmcli.gitio import BlobRead, TreeEntry, read_blobs
+from tpmcli.itemcache import ItemCache
+from tpmcli.loading import ParsedFile, SourceFile
+from tpmcli.parallelparse import (
+    MAX_PROCESSES,
+    Loaded,
+    ParseWorker,
+    parse_in_parallel,
+    usable_cores,
+    worker_count,
+)
+from tpmcli.validation import ItemRules
+
+__all__ = ["WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]
+
+#: The worker's share of the first revision's files to parse (percent): more than
+#: half, as this process also lists the other revisions and parses their new files.
+WORKER_SHARE_PERCENT = 55
+
+# A file of a revision: (revision index, index in its files).
+_Key = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ListedRevision:
+    """One revision's backlog before any item file is read: where, and under which rules."""
+
+    rev: str
+    commit: str
+    config: Config
+    rules: ItemRules
+    prefixes: list[str]
+    #: The item files, each with its stem and whether the parse cache knows its blob.
+    files: list[tuple[TreeEntry, str, bool]]
+    cache: ItemCache
+
+    def shown(self, entry: TreeEntry) -> str:
+        """How a file of the revision is named in problems: ``main:backlog/a.yaml``."""
+        return f"{self.rev}:{entry.path}"
+
+
+class RevisionReader:
+    """Gets the files of revisions read and parsed; a context manager, which stops the
+    worker and the git processes still running when it is left."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.revisions: list[ListedRevision] = []
+        self._stack = contextlib.ExitStack()
+        self._reads: list[BlobRead] = []
+        self._requested: set[str] = set()
+        self._contents: dict[str, bytes] = {}
+        #: Blobs parsed by someone, by cache: a later file of the same blob and cache
+        #: is restored from the cache rather than parsed.
+        self._scheduled: set[tuple[int, str]] = set()
+        self._jobs: list[_Key] = []
+        self._worker: ParseWorker | None = None
+        self._worker_jobs: list[_Key] = []
+        self._worker_blobs: dict[str, ItemCache] = {}
+        self._parsed: dict[_Key, ParsedFile] = {}
+        self._sizes: dict[_Key, int] = {}
+
+    def __enter__(self) -> RevisionReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+        self._stack.close()
+
+    def add(self, revision: ListedRevision) -> None:
+        """Take a listed revision: its files to parse are decided, its reading started."""
+        index = len(self.revisions)
+        self.revisions.append(revision)
+        to_parse = self._to_parse(index, revision)
+        if index == 0 and worker_count(len(to_parse)) > 1:
+            share = self._worker_share(revision, to_parse)
+            self._start_worker(revision, share)
+            taken = set(share)
+            to_parse = [number for number in to_parse if number not in taken]
+        self._jobs += [(index, number) for number in to_parse]
+        unread = []
+        for entry, _stem, hit in revision.files:
+            blob = entry.blob_id
+            if hit or blob in self._requested:
+                continue
+            holder = self._worker_blobs.get(blob)
+            if holder is not None and holder is revision.cache and holder.enabled:
+                continue  # the worker's: the cache will know it
+            unread.append(blob)
+            self._requested.add(blob)
+        self._reads.append(self._stack.enter_context(BlobRead(self.root, unread)))
+
+    def _to_parse(self, index: int, revision: ListedRevision) -> list[int]:
+        """The files of the revision that loading will parse: not known to the cache,
+        and (with a cache) the first of their blob."""
+        chosen = []
+        for number, (entry, _stem, hit) in enumerate(revision.files):
+            if hit:
+                continue
+            if revision.cache.enabled:
+                key = (id(revision.cache), entry.blob_id)
+                if key in self._scheduled:
+                    continue
+                self._scheduled.add(key)
+            chosen.append(number)
+        return chosen
+
+    @staticmethod
+    def _worker_share(revision: ListedRevision, to_parse: list[int]) -> list[int]:
+        """The last files to parse, as many as the worker's share, but none whose blob
+        another file of the revision holds (its bytes stay here for that file)."""
+        blobs = Counter(entry.blob_id for entry, _, _ in revision.files)
+        candidates = [
+            number for number in to_parse if blobs[revision.files[number][0].blob_id] == 1
+        ]
+        wanted = len(to_parse) * WORKER_SHARE_PERCENT // 100
+        return candidates[len(candidates) - min(wanted, len(candidates)) :]
+
+    def _start_worker(self, revision: ListedRevision, share: list[int]) -> None:
+        files = [revision.files[number] for number in share]
+        root = self.root
+
+        def load() -> list[Loaded]:  # pragma: no cover - runs in the worker
+            contents = read_blobs(root, [entry.blob_id for entry, _, _ in files])
+            loaded: list[Loaded] = []
+            for entry, stem, _hit in files:
+                data = contents[entry.blob_id]
+                if len(data) > revision.config.max_file_bytes:
+                    loaded.append(len(data))
+                else:
+                    source = SourceFile(revision.shown(entry), data, stem, entry.blob_id)
+                    loaded.append((source, revision.rules))
+            return loaded
+
+        self._worker = ParseWorker.start(load)
+        self._worker_jobs = [(0, number) for number in share]
+        for entry, _, _ in files:
+            self._worker_blobs[entry.blob_id] = revision.cache
+
+    def parse(self) -> None:
+        """Wait for the reads, parse this process's share (with more workers if the
+        other revisions hold many files to parse), and collect the worker's."""
+        for reading in self._reads:
+            self._contents.update(reading.contents())
+        jobs: list[_Key] = []
+        sources: list[SourceFile] = []
+        for key in self._jobs:
+            revision = self.revisions[key[0]]
+            entry, stem, _hit = revision.files[key[1]]
+            data = self._contents[entry.blob_id]
+            if len(data) > revision.config.max_file_bytes:
+                self._sizes[key] = len(data)
+                continue
+            jobs.append(key)
+            sources.append(SourceFile(revision.shown(entry), data, stem, entry.blob_id))
+        busy = 1 if self._worker is not None else 0
+        results = parse_in_parallel(
+            [
+                (source, self.revisions[key[0]].rules)
+                for key, source in zip(jobs, sources, strict=True)
+            ],
+            processes=max(1, min(usable_cores(), MAX_PROCESSES) - busy),
+        )
+        self._parsed.update(zip(jobs, results, strict=True))
+        if self._worker is not None:
+            rules = [self.revisions[index].rules for index, _ in self._worker_jobs]
+            given = self._worker.results(rules) or [None] * len(rules)
+            for key, found in zip(self._worker_jobs, given, strict=True):
+                if isinstance(found, ParsedFile):
+                    self._parsed[key] = found
+                elif isinstance(found, int):
+                    self._sizes[key] = found
+
+    def sources(self, index: int) -> tuple[list[SourceFile], list[Problem]]:
+        """The revision's item files as sources, each with its result where it was
+        parsed ahead (empty for a blob the cache knows), and a problem for each file
+        over the size limit. Call it for each revision in turn, once the ones before
+        are assembled: the cache then knows what they parsed."""
+        revision = self.revisions[index]
+        limit = revision.config.max_file_bytes
+        missing = [
+            entry.blob_id
+            for number, (entry, stem, hit) in enumerate(revision.files)
+            if not hit
+            and (index, number) not in self._parsed
+            and (index, number) not in self._sizes
+            and entry.blob_id not in self._contents
+            and not revision.cache.knows(entry.blob_id, stem)
+        ]
+        if missing:
+            self._contents.update(read_blobs(self.root, missing))
+        sources: list[SourceFile] = []
+        problems: list[Problem] = []
+        for number, (entry, stem, hit) in enumerate(revision.files):
+            shown = revision.shown(entry)
+            key = (index, number)
+            parsed = self._parsed.get(key)
+            size = self._sizes.get(key)
+            data = self._contents.get(entry.blob_id, b"")
+            if size is None and not hit and len(data) > limit:
+                size = len(data)
+            if size is not None:
+                message = f"file is {size} bytes, over the limit of {limit}"
+                problems.append(Problem(shown, 1, 1, message))
+            else:
+                sources.append(SourceFile(shown, data, stem, entry.blob_id, parsed))
+        return sources, problems
