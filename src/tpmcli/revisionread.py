@@ -44,11 +44,12 @@ from tpmcli.validation import ItemRules
 
 __all__ = ["WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]
 
-#: The worker's share of the first revision's files to parse (percent): more than
-#: half, as this process also lists the other revisions and parses their new files.
+#: The worker's share of the first revision's files to parse (percent) when more
+#: revisions follow: more than half, as this process also lists them and parses their
+#: new files. For a single revision, half.
 WORKER_SHARE_PERCENT = 55
 
-# A file of a revision: (revision index, index in its files).
+# A file of a revision: (the revision's index, the file's index in its files).
 _Key = tuple[int, int]
 
 
@@ -71,11 +72,13 @@ class ListedRevision:
 
 
 class RevisionReader:
-    """Gets the files of revisions read and parsed; a context manager, which stops the
-    worker and the git processes still running when it is left."""
+    """Reads and parses the item files of ``count`` revisions of the repository at
+    ``root``, given in turn to ``add``. A context manager: leaving it stops the worker
+    and the git processes still running."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, count: int) -> None:
         self.root = root
+        self.count = count
         self.revisions: list[ListedRevision] = []
         self._stack = contextlib.ExitStack()
         self._reads: list[BlobRead] = []
@@ -105,7 +108,8 @@ class RevisionReader:
         self.revisions.append(revision)
         to_parse = self._to_parse(index, revision)
         if index == 0 and worker_count(len(to_parse)) > 1:
-            share = self._worker_share(revision, to_parse)
+            percent = WORKER_SHARE_PERCENT if self.count > 1 else 50
+            share = self._worker_share(revision, to_parse, percent)
             self._start_worker(revision, share)
             taken = set(share)
             to_parse = [number for number in to_parse if number not in taken]
@@ -138,14 +142,14 @@ class RevisionReader:
         return chosen
 
     @staticmethod
-    def _worker_share(revision: ListedRevision, to_parse: list[int]) -> list[int]:
-        """The last files to parse, as many as the worker's share, but none whose blob
-        another file of the revision holds (its bytes stay here for that file)."""
+    def _worker_share(revision: ListedRevision, to_parse: list[int], percent: int) -> list[int]:
+        """The last ``percent`` of the files to parse, but none whose blob another file
+        of the revision holds (its bytes are read here, for that file)."""
         blobs = Counter(entry.blob_id for entry, _, _ in revision.files)
         candidates = [
             number for number in to_parse if blobs[revision.files[number][0].blob_id] == 1
         ]
-        wanted = len(to_parse) * WORKER_SHARE_PERCENT // 100
+        wanted = len(to_parse) * percent // 100
         return candidates[len(candidates) - min(wanted, len(candidates)) :]
 
     def _start_worker(self, revision: ListedRevision, share: list[int]) -> None:

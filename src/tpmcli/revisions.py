@@ -62,7 +62,7 @@ def backlogs_at(
     root = git_root(Path.cwd())
     backlogs = []
     # The collector paused from the first listing on: everything made here lives on.
-    with paused_gc(), RevisionReader(root) as reader:
+    with paused_gc(), RevisionReader(root, len(revs)) as reader:
         for rev in revs:
             reader.add(_revision(request, root, rev, paths_must_exist))
         reader.parse()
