@@ -290,10 +290,11 @@ def _state(model: BaseModel) -> _State | None:
 def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
     """The ParsedFile that ``_encode`` was given, rebuilt in this process."""
     items, problems, uses_stem = plain
+    frameworks = rules.frameworks
     rebuilt = []
     for values, fields_set in items:
         values["inputs"] = {
-            name: _rebuild(rules.frameworks[name].inputs_model, model_values, model_fields)
+            name: _rebuild(frameworks[name].inputs_model, model_values, model_fields)
             for name, model_values, model_fields in values["inputs"]
         }
         rebuilt.append(_rebuild(Item, values, fields_set))
@@ -301,6 +302,8 @@ def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
 
 
 _set_attribute = object.__setattr__
+#: Whether a model class is a RootModel, by class (asked for every model rebuilt).
+_IS_ROOT: dict[type[BaseModel], bool] = {}
 
 
 def _rebuild(model: type[M], values: dict[str, Any], fields_set: frozenset[str] | None) -> M:
@@ -311,7 +314,10 @@ def _rebuild(model: type[M], values: dict[str, Any], fields_set: frozenset[str] 
     _set_attribute(
         instance, "__pydantic_fields_set__", set(values if fields_set is None else fields_set)
     )
-    if not issubclass(model, RootModel):
+    is_root = _IS_ROOT.get(model)
+    if is_root is None:
+        is_root = _IS_ROOT[model] = issubclass(model, RootModel)
+    if not is_root:
         # A RootModel has neither (they are None on its class), as its __setstate__ knows.
         _set_attribute(instance, "__pydantic_extra__", None)
         _set_attribute(instance, "__pydantic_private__", None)
