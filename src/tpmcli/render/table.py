@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
@@ -18,9 +19,10 @@ from rich.text import Text
 from tpmcli.model import Ranking
 from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
-from tpmcli.render.item import item_facts, score_rows
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
-from tpmcli.showing import ItemReport
+
+if TYPE_CHECKING:
+    from tpmcli.showing import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
@@ -186,6 +188,8 @@ def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    from tpmcli.render.item import item_facts, score_rows
+
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column(overflow="fold")
