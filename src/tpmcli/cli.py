@@ -113,6 +113,8 @@ __all__ = ["TABLE_ROWS", "app", "main"]
 
 def _warn_broken_plugins() -> None:
     """One line on stderr per plugin that failed to load (only if plugins were loaded)."""
+    if "tpmcli.frameworks.registry" not in sys.modules:
+        return  # no discovery ran; importing the registry would cost a usage error ~0.1 s
     from tpmcli.frameworks.registry import discovered_broken_plugins
 
     for plugin in discovered_broken_plugins():
