@@ -42,10 +42,10 @@ from typer.models import ParameterInfo
 #: Coerces one value, or raises anything to hand it to typer's own coercion.
 Coercer = Callable[[Any, _TyperParameter, Context], Any]
 
-# What pydantic's lax int parsing certainly reads as int(text): plain ASCII digits,
-# short enough to stay clear of its and Python's size limits. Signs, spaces,
-# underscores and "3.0" are valid too but left to pydantic.
-_PLAIN_INT = re.compile(r"[0-9]{1,18}")
+# What pydantic's lax int parsing certainly reads as int(text): ASCII digits, maybe
+# after a minus, short enough to stay clear of its and Python's size limits. "+3",
+# " 3 ", "1_0" and "3.0" are valid too but left to pydantic.
+_PLAIN_INT = re.compile(r"-?[0-9]{1,18}")
 
 
 class _NotCertain(Exception):
