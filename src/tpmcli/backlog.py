@@ -44,6 +44,11 @@ from tpmcli.safefiles import working_tree_root
 from tpmcli.snapshot import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
 from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
+#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
+#: share of the files: after a bulk parse (a first run, another branch checked out, a
+#: new tpm) it is left to the next run, and a cold run costs no more than it must.
+SNAPSHOT_AFTER_PARSING = 0.25
+
 
 @dataclass
 class Backlog:
@@ -166,12 +171,14 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     with paused_gc():
         files = find_item_files(paths, boundary, folders)
         cache = open_cache(request, config, frameworks)
+        parsed_before = cache.parsed_files  # one cache serves every load of a process
         loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
+        parsed = cache.parsed_files - parsed_before
         cache.save()
     backlog = _validated_backlog(
         config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
     )
-    if cache.enabled:
+    if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING:
         backlog.tree = _working_tree(paths, folders, files, cache.seen)
     return backlog
 

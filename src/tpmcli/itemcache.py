@@ -128,6 +128,8 @@ class ItemCache:
         #: The stat index as this run found it (complete once the working tree is read).
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
         self.worktree_loaded = False
+        #: Files this instance had to parse (not found in the cache).
+        self.parsed_files = 0
         self.dirty = False
         #: The cache file's stat when this instance last read or wrote it.
         self.written: tuple[int, int] | None = None
@@ -219,6 +221,7 @@ class ItemCache:
         if found is not None:
             return found
         result = parse(source)
+        self.parsed_files += 1
         record = make_record(result, source.shown, self.frameworks, self.unproven)
         if record is not None:
             key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob

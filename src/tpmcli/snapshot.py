@@ -165,13 +165,14 @@ def write_snapshot(
     status_index = {status: index for index, status in enumerate(statuses)}
     if any("\n" in name for group in names for name in group) or any("\n" in i for i in ids):
         return
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     details: list[bytes] = []
     offsets: list[int] = []
     offset = 0
     try:
         for entry in items:
             item = entry.item
-            detail = json.dumps(
+            detail = encode(
                 [
                     item.title,
                     item.description,
@@ -183,9 +184,7 @@ def write_snapshot(
                         [name, score.label, score.breakdown, item.inputs_for(name)]
                         for name, score in entry.scores.items()
                     ],
-                ],
-                ensure_ascii=False,
-                allow_nan=False,
+                ]
             ).encode("utf-8")
             details.append(detail)
             offsets.append(offset)
