@@ -273,7 +273,7 @@ def test_files_changed_in_the_last_moments_are_not_trusted() -> None:
     assert not snapshot_files()
 
 
-def _damage(file: Path, how: str) -> None:
+def _damage(file: Path, how: str, top_title: str) -> None:
     data = file.read_bytes()
     header, rest = data.split(b"\n", 1)
     body, details = rest.split(b"\n", 1)
@@ -282,6 +282,12 @@ def _damage(file: Path, how: str) -> None:
     elif how == "a flipped byte":
         middle = len(header) + 1 + len(body) // 2
         file.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :])
+    elif how == "an edited title":
+        # The top item's title, swapcased in place: valid JSON of the same length, and
+        # the body's checksum intact; each item's line has a checksum of its own.
+        title = json.dumps(top_title, ensure_ascii=False).encode("utf-8")
+        assert details.count(title) == 1
+        file.write_bytes(data.replace(title, title.swapcase()))
     elif how == "garbage":
         file.write_bytes(b"\x00\xff not json at all\n")
     elif how in ("wrong types", "a wrong count"):
@@ -304,13 +310,14 @@ def _damage(file: Path, how: str) -> None:
 
 @pytest.mark.usefixtures("project", "settled")
 @pytest.mark.parametrize(
-    "how", ["truncated", "a flipped byte", "garbage", "wrong types", "a wrong count"]
+    "how",
+    ["truncated", "a flipped byte", "an edited title", "garbage", "wrong types", "a wrong count"],
 )
 def test_a_damaged_snapshot_is_ignored_and_replaced(full_path: FullPath, how: str) -> None:
     warm_up("--format", "json")
     expected = tpm("rank", "--format", "json", "--no-cache").stdout
     (file,) = snapshot_files()
-    _damage(file, how)
+    _damage(file, how, json.loads(expected)["items"][0]["title"])
     runs = full_path.runs
     result = tpm("rank", "--format", "json")
     assert result.exit_code == 0

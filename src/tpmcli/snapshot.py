@@ -51,7 +51,7 @@ from tpmcli.cachefiles import (
 )
 from tpmcli.locations import find_config
 from tpmcli.model import Item, RankedItem, Ranking, Unscored
-from tpmcli.ranking import blocked_dependencies, sort_key
+from tpmcli.ranking import blocked_dependencies, sort_keys
 from tpmcli.request import RankRequest
 from tpmcli.safefiles import read_limited
 from tpmcli.scores import Score
@@ -167,6 +167,7 @@ def write_snapshot(
         return
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     details: list[bytes] = []
+    checks: list[int] = []
     offsets: list[int] = []
     offset = 0
     try:
@@ -187,6 +188,7 @@ def write_snapshot(
                 ]
             ).encode("utf-8")
             details.append(detail)
+            checks.append(zlib.crc32(detail))
             offsets.append(offset)
             offset += len(detail) + 1
         columns = []
@@ -216,13 +218,14 @@ def write_snapshot(
             "depends_on": [list(entry.item.depends_on) for entry in items],
             "scores": columns,
             "offsets": _packed("Q", offsets),
+            "checks": _packed("I", checks),
         }
-        content = b"\n".join(
-            [json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8"), *details]
-        )
+        head = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        content = b"\n".join([head, *details])
     except (TypeError, ValueError, OverflowError, KeyError):  # nothing JSON holds exactly
         return
-    header = {"format": FORMAT, "key": key, "written_ns": written_ns, "crc": zlib.crc32(content)}
+    # A checksum of the body; each item's line has its own, checked when it is read.
+    header = {"format": FORMAT, "key": key, "written_ns": written_ns, "crc": zlib.crc32(head)}
     try:
         write_atomically(file, json.dumps(header).encode("utf-8") + b"\n" + content + b"\n")
     except OSError:
@@ -282,6 +285,7 @@ class _Snapshot:
         count = len(self.ids)
         self.offsets = _unpacked("Q", body["offsets"], count)
         self.status = _unpacked("B", body["status"], count)
+        self.checks = _unpacked("I", body["checks"], count)
 
 
 def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] | None:
@@ -310,12 +314,13 @@ def _read(file: Path, key: str) -> _Snapshot:
     if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
         raise _Unusable
     content = data[end + 1 : -1]
-    if data[-1:] != b"\n" or zlib.crc32(content) != header.get("crc"):
-        raise _Unusable
     body_end = content.find(b"\n")
     if body_end < 0:
         body_end = len(content)
-    body = json.loads(content[:body_end])
+    head = content[:body_end]
+    if data[-1:] != b"\n" or zlib.crc32(head) != header.get("crc"):
+        raise _Unusable
+    body = json.loads(head)
     if not isinstance(body, dict):
         raise _Unusable
     _check_unchanged(body)
@@ -384,21 +389,17 @@ def _rank(snapshot: _Snapshot, request: RankRequest, limit: int | None) -> tuple
         wanted = set(request.tags)
         selected = [index for index in selected if wanted.intersection(tags_list[index])]
     primary = columns[0]
-    candidates: list[tuple[tuple[object, ...], int]] = []
-    unscored: list[tuple[str, int]] = []
-    for index in selected:
-        if primary[index] is None:
-            unscored.append((ids[index], index))
-        else:
-            values = [column[index] for column in columns]
-            candidates.append((sort_key(values, ids[index]), index))
-    candidates.sort()
-    unscored.sort()
+    scored = [index for index in selected if primary[index] is not None]
+    unscored = sorted((ids[index], index) for index in selected if primary[index] is None)
+    keys = sort_keys(columns, ids, scored)
+    order = [scored[k] for k in sorted(range(len(scored)), key=keys.__getitem__)]
     depends: list[list[str]] = body["depends_on"]
-    blocked = blocked_dependencies([(ids[i], depends[i]) for _, i in candidates], status_of)
-    shown = candidates if limit is None else candidates[:limit]
+    blocked = blocked_dependencies(
+        [ids[index] for index in order], [depends[index] for index in order], status_of
+    )
+    shown = order if limit is None else order[:limit]
     ranked = []
-    for rank, (_, index) in enumerate(shown, start=1):
+    for rank, index in enumerate(shown, start=1):
         item, details = _item(snapshot, index, status_list[index])
         scores: dict[str, Score | None] = {}
         for name, column in zip(by, columns, strict=True):
@@ -417,7 +418,7 @@ def _rank(snapshot: _Snapshot, request: RankRequest, limit: int | None) -> tuple
     left_out = tuple(
         Unscored(_item(snapshot, index, status_list[index])[0], reason) for _, index in unscored
     )
-    return Ranking(tuple(by), tuple(ranked), left_out), len(candidates)
+    return Ranking(tuple(by), tuple(ranked), left_out), len(order)
 
 
 def _item(snapshot: _Snapshot, index: int, status: str) -> tuple[Item, dict[str, tuple[Any, Any]]]:
@@ -429,7 +430,10 @@ def _item(snapshot: _Snapshot, index: int, status: str) -> tuple[Item, dict[str,
         raise _Unusable
     start = snapshot.base + snapshot.offsets[index]
     end = snapshot.details.find(b"\n", start)
-    fields = json.loads(snapshot.details[start : end if end >= 0 else len(snapshot.details)])
+    line = snapshot.details[start : end if end >= 0 else len(snapshot.details)]
+    if zlib.crc32(line) != snapshot.checks[index]:
+        raise _Unusable
+    fields = json.loads(line)
     title, description, owner, path, line, column, per_framework = fields
     if (
         type(title) is not str

@@ -170,11 +170,17 @@ class RankingTable:
             pad_edge=False,
             collapse_padding=True,
         )
-        table.add_column(rank.header, justify="right", no_wrap=True)
-        table.add_column(ident.header, no_wrap=ids_fit, overflow="fold")
+        # Columns that never wrap get the width they need (their widest cell), which
+        # is what Rich would measure, without measuring every cell again.
+        table.add_column(rank.header, justify="right", no_wrap=True, width=rank.width)
+        table.add_column(
+            ident.header, no_wrap=ids_fit, overflow="fold", width=ident.width if ids_fit else None
+        )
         table.add_column(title.header, overflow="fold")
         for column in fixed:
-            table.add_column(column.header, justify=column.justify, no_wrap=True)
+            table.add_column(
+                column.header, justify=column.justify, no_wrap=True, width=column.width
+            )
         columns: Sequence[_Column] = (rank, ident, title, *fixed)
         for row in zip(*(column.cells for column in columns), strict=True):
             table.add_row(*row)
