@@ -235,6 +235,18 @@ def test_a_snapshot_is_per_directory_arguments_and_plugin_setting(
 
 
 @pytest.mark.usefixtures("project", "settled")
+def test_only_the_newest_snapshots_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "KEPT_SNAPSHOTS", 2)
+    warm_up()
+    oldest = snapshot_files()
+    for args in (("--config", "tpm.yaml"), ("backlog",)):
+        assert tpm("rank", *args).exit_code == 0
+    kept = snapshot_files()
+    assert len(kept) == 2
+    assert not set(oldest) & set(kept)
+
+
+@pytest.mark.usefixtures("project", "settled")
 @pytest.mark.parametrize("how", ["--no-cache", "TPM_NO_CACHE"])
 def test_no_cache_neither_reads_nor_writes_a_snapshot(full_path: FullPath, how: str) -> None:
     args = ("--no-cache",) if how == "--no-cache" else ()

@@ -61,6 +61,8 @@ FORMAT = 1
 RACY_SECONDS = 2
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: Snapshots kept (the most recently written); older ones are deleted.
+KEPT_SNAPSHOTS = 8
 #: Plain values an item's inputs may hold.
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -228,6 +230,26 @@ def write_snapshot(
     header = {"format": FORMAT, "key": key, "written_ns": written_ns, "crc": zlib.crc32(head)}
     try:
         write_atomically(file, json.dumps(header).encode("utf-8") + b"\n" + content + b"\n")
+    except OSError:
+        return
+    _keep_newest(file.parent)
+
+
+def _keep_newest(folder: Path) -> None:
+    """Delete all but the ``KEPT_SNAPSHOTS`` newest snapshots: each working directory,
+    set of arguments and version of tpm.yaml has its own, and most are never used
+    again."""
+    try:
+        found = sorted(
+            (
+                (entry.stat().st_mtime_ns, entry.path)
+                for entry in os.scandir(folder)
+                if entry.name.startswith("snapshot-")
+            ),
+            reverse=True,
+        )
+        for _, path in found[KEPT_SNAPSHOTS:]:
+            os.unlink(path)
     except OSError:
         return
 
