@@ -139,6 +139,41 @@ def test_a_ranking_from_the_snapshot_is_the_full_ranking(
     assert fast.stderr == full.stderr
 
 
+FORMULAS = """\
+frameworks:
+  value-effort:
+    formula: value / effort
+    inputs:
+      value: {min: 1, max: 10}
+      effort: {min: 0.5}
+  weighted:
+    criteria: {value: 0.6, urgency: 0.4}
+    inputs:
+      value: {min: 0, max: 10}
+      urgency: {min: 0, max: 10}
+"""
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("args", [("-f", "value-effort"), ("--by", "weighted,value-effort,rice")])
+def test_tpm_yaml_frameworks_rank_the_same_from_the_snapshot(
+    project: Path, full_path: FullPath, args: tuple[str, ...]
+) -> None:
+    with (project / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write(FORMULAS)
+    for index, path in enumerate(sorted((project / "backlog").rglob("*.yaml"))[:40]):
+        with path.open("a", encoding="utf-8") as item:
+            item.write(f"value-effort: {{value: {1 + index % 10}, effort: {0.5 + index % 3}}}\n")
+            if index % 4:
+                item.write(f"weighted: {{value: {index % 11}, urgency: {(index * 7) % 11}}}\n")
+    warm_up(*args)
+    runs = full_path.runs
+    fast = tpm("rank", *args, "--format", "csv")
+    assert full_path.runs == runs
+    assert fast.stdout == tpm("rank", *args, "--format", "csv", "--no-cache").stdout
+    assert fast.stdout.count("\n") > 30
+
+
 @pytest.mark.usefixtures("project", "settled")
 def test_the_backlog_has_what_the_snapshot_must_keep() -> None:
     """The cases above cover unscored items and a warning about a dependency."""
