@@ -182,6 +182,42 @@ def test_the_backlog_has_what_the_snapshot_must_keep() -> None:
     assert "urgent ranks above unfinished dependency slow-groundwork" in shown
 
 
+CHECKS = [
+    (),
+    ("--format", "json"),
+    ("--format", "github"),
+    ("--require", "wsjf"),
+    ("--require", "moscow,rice", "--format", "json"),
+    ("--require", "wsjf", "--format", "github"),
+]
+
+
+@pytest.mark.usefixtures("project", "settled")
+@pytest.mark.parametrize("args", CHECKS, ids=lambda args: " ".join(args) or "default")
+def test_tpm_check_from_the_snapshot_is_the_full_check(
+    args: tuple[str, ...], full_path: FullPath
+) -> None:
+    for _ in range(2):
+        assert tpm("check").exit_code == 0
+    assert snapshot_files(), "tpm check writes the snapshot too"
+    runs = full_path.runs
+    fast = tpm("check", *args)
+    assert full_path.runs == runs, "nothing changed: the snapshot answers"
+    full = tpm("check", *args, "--no-cache")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert fast.exit_code == (1 if "--require" in args else 0)
+
+
+@pytest.mark.usefixtures("project", "settled")
+def test_tpm_check_of_an_unknown_framework_is_left_to_the_full_path(full_path: FullPath) -> None:
+    warm_up()
+    runs = full_path.runs
+    result = tpm("check", "--require", "nope")
+    assert result.exit_code == 2
+    assert "unknown framework 'nope' in --require" in result.stderr
+    assert full_path.runs == runs + 1
+
+
 @pytest.mark.usefixtures("project", "settled")
 def test_the_table_at_another_width_and_its_hidden_count(full_path: FullPath) -> None:
     warm_up()
@@ -377,7 +413,7 @@ def test_a_damaged_snapshot_is_ignored_and_replaced(full_path: FullPath, how: st
 
 WARM_RUN = """\
 import sys
-sys.argv = ["tpm", "rank"]
+sys.argv = ["tpm", *sys.argv[1:]]
 from tpmcli.cli import main
 try:
     main()
@@ -395,15 +431,16 @@ def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     env = {**os.environ, "COLUMNS": "100"}
     runs = [
         subprocess.run(
-            [sys.executable, "-c", WARM_RUN],
+            [sys.executable, "-c", WARM_RUN, *command],
             cwd=project,
             env=env,
             capture_output=True,
             text=True,
             check=True,
         )
-        for _ in range(3)
+        for command in (["rank"], ["rank"], ["rank"], ["check"])
     ]
     assert "pydantic" in runs[0].stderr  # the first two runs load and validate
     assert runs[2].stderr.strip() == "[]"
     assert runs[2].stdout == runs[1].stdout
+    assert runs[3].stderr.strip().endswith("all valid\n[]".strip())

@@ -37,6 +37,8 @@ from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
 from tpmcli.request import DEFAULT_FRAMEWORK as DEFAULT_FRAMEWORK
 from tpmcli.request import BacklogRequest as BacklogRequest
+from tpmcli.request import CheckReport as CheckReport
+from tpmcli.request import CheckRequest as CheckRequest
 from tpmcli.request import RankRequest as RankRequest
 from tpmcli.request import parse_by as parse_by
 from tpmcli.request import split_names as split_names
@@ -341,6 +343,8 @@ def _write_snapshot(key: str, backlog: Backlog) -> None:
         default_by=split_names(config.framework or DEFAULT_FRAMEWORK),
         statuses=config.statuses,
         excluded=config.exclude_statuses,
+        require=config.require,
+        files=backlog.files,
         items=items,
     )
 
@@ -373,24 +377,11 @@ def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[
     return chosen
 
 
-@dataclass(frozen=True)
-class CheckRequest(BacklogRequest):
-    require: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    problems: list[Problem]
-    files: int
-    items: int
-    #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
-    exit_code: int = EXIT_OK
-
-
 def check_backlog_files(request: CheckRequest) -> CheckReport:
     """Every problem in the backlog, with the inputs that ``--require`` and
     ``require:`` in tpm.yaml ask for. An invalid tpm.yaml is reported like the items
     (so that CI annotates it too), with exit code 2."""
+    key = snapshot_key(request)
     try:
         backlog = load_backlog(request)
     except ConfigError as exc:
@@ -401,5 +392,7 @@ def check_backlog_files(request: CheckRequest) -> CheckReport:
         raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
     required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
     problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
+    if key is not None and backlog.tree is not None and key == snapshot_key(request):
+        _write_snapshot(key, backlog)
     exit_code = EXIT_FINDINGS if problems else EXIT_OK
     return CheckReport(problems, backlog.files, len(backlog.items), exit_code)

@@ -139,17 +139,21 @@ def check(
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
     """
-    from tpmcli.backlog import CheckRequest, check_backlog_files
     from tpmcli.render.problems import problems_github, problems_json, problems_text
+    from tpmcli.request import CheckRequest
+    from tpmcli.snapshot import checked
 
-    report = check_backlog_files(
-        CheckRequest(
-            paths=tuple(paths or ()),
-            config_file=config,
-            use_cache=not no_cache,
-            require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
-        )
+    request = CheckRequest(
+        paths=tuple(paths or ()),
+        config_file=config,
+        use_cache=not no_cache,
+        require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
     )
+    report = checked(request)  # while nothing changed since the last run
+    if report is None:
+        from tpmcli.backlog import check_backlog_files
+
+        report = check_backlog_files(request)
     if output is CheckFormat.text:
         sys.stdout.write(problems_text(report.problems))
         if not report.problems:

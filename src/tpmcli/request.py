@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tpmcli.errors import UsageError
+from tpmcli.errors import EXIT_OK, Problem, UsageError
 
 DEFAULT_FRAMEWORK = "rice"
 
@@ -30,6 +30,20 @@ class RankRequest(BacklogRequest):
     by: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckRequest(BacklogRequest):
+    require: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[Problem]
+    files: int
+    items: int
+    #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
+    exit_code: int = EXIT_OK
 
 
 def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:

@@ -49,10 +49,11 @@ from tpmcli.cachefiles import (
     read_cache_file,
     write_atomically,
 )
+from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.locations import find_config
 from tpmcli.model import Item, RankedItem, Ranking, Unscored
 from tpmcli.ranking import blocked_dependencies, sort_keys
-from tpmcli.request import RankRequest
+from tpmcli.request import BacklogRequest, CheckReport, CheckRequest, RankRequest
 from tpmcli.safefiles import read_limited
 from tpmcli.scores import Score
 
@@ -70,7 +71,7 @@ _PLAIN = (str, int, float, bool, type(None))
 Signature = tuple[int, ...]
 
 
-def snapshot_key(request: RankRequest) -> str | None:
+def snapshot_key(request: BacklogRequest) -> str | None:
     """The key of the snapshot that may answer ``request``; None when none may (a
     revision, the cache turned off, a tpm.yaml that cannot be read)."""
     if request.at is not None or not request.use_cache or cache_disabled():
@@ -149,6 +150,8 @@ def write_snapshot(
     default_by: Sequence[str],
     statuses: Sequence[str],
     excluded: Sequence[str],
+    require: Sequence[str],
+    files: int,
     items: Sequence[Scored],
 ) -> None:
     """Write the snapshot of a valid backlog; failures are silent (a snapshot that
@@ -210,6 +213,8 @@ def write_snapshot(
             "default_by": list(default_by),
             "statuses": list(statuses),
             "excluded": list(excluded),
+            "require": list(require),
+            "file_count": files,
             "starts": tree.starts,
             "folders": [[path, *signature] for path, signature in tree.folders.items()],
             "files": ["\n".join(group) for group in names],
@@ -368,6 +373,39 @@ def _check_unchanged(body: Mapping[str, Any]) -> None:
             extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
     if _digest(numbers) != body["files_digest"]:
         raise _Unusable
+
+
+def checked(request: CheckRequest) -> CheckReport | None:
+    """``tpm check``'s report from the snapshot (of a valid backlog: the only problems
+    are items lacking the inputs of a required framework); None when there is no
+    usable snapshot, or the request is one the full path must answer."""
+    key = snapshot_key(request)
+    file = _file_for(key) if key is not None else None
+    if key is None or file is None:
+        return None
+    try:
+        snapshot = _read(file, key)
+        body = snapshot.body
+        frameworks, require = body["frameworks"], body["require"]
+        files = body["file_count"]
+        if not _strings(frameworks) or not _strings(require) or type(files) is not int:
+            raise _Unusable
+        if any(name not in frameworks for name in request.require):
+            raise _Unusable  # the full path says which is unknown
+        problems = []
+        for name in dict.fromkeys((*require, *request.require)):
+            column = _unpacked("d", body["scores"][frameworks.index(name)], len(snapshot.ids))
+            message = f"{name} is required: every item must have {name} inputs"
+            for index, value in enumerate(column):
+                if math.isnan(value):
+                    status = body["statuses"][snapshot.status[index]]
+                    item, _ = _item(snapshot, index, status)
+                    problems.append(Problem(item.path, item.line, item.column, message))
+        problems.sort()
+        exit_code = EXIT_FINDINGS if problems else EXIT_OK
+        return CheckReport(problems, files, len(snapshot.ids), exit_code)
+    except (_Unusable, OSError, ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return None
 
 
 def _strings(values: Any) -> bool:
