@@ -8,7 +8,11 @@ around ``subprocess``; each command runs ``--runs`` times after one untimed warm
 commands of one goal taking turns (A B A B ...) so that drift of the machine's speed
 hits both, and the median is reported. Peak memory is the child's own maximum
 resident set size as the kernel accounts it (``os.wait4``). Cold runs start from an
-empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by an earlier run.
+empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by earlier runs
+(the parse cache, and the snapshot that a warm run writes: the untimed warm-up round
+writes it). "One file edited" changes a comment in one item file before every run: the
+edit loop, where the parse cache serves all files but one and the snapshot does not
+hold.
 
 Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseline
 (``pip install 'tpmcli[bench]'``).
@@ -225,6 +229,18 @@ def run(args: argparse.Namespace) -> int:
         "tpm diff (cold)", diff_argv, repo, with_cache(diff_cache), fresh_dir(diff_cache)
     )
     diff_warm = Command("tpm diff (repeated)", diff_argv, repo, with_cache(warm_cache))
+    # The edit loop: one file changed (a comment added) before every run, so the item
+    # cache serves all files but that one, and the snapshot no longer holds.
+    edited = next(iter(sorted((repo / "backlog").rglob("*.yaml"))))
+    original = edited.read_bytes()
+    edits = iter(range(1, 1_000_000))
+
+    def edit_one_file() -> None:
+        edited.write_bytes(original + f"# edited {next(edits)}\n".encode())
+
+    rank_edited = Command(
+        "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
+    )
 
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
@@ -246,9 +262,12 @@ def run(args: argparse.Namespace) -> int:
             measure([diff_cold, rank_cold], args.runs, warmup)
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm], args.runs, warmup)
+        measure([rank_edited], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        edited.write_bytes(original)
 
     rows = [
         ratio_row("tpm rank, cold (no cache)", rank_cold, ruamel, 0.5),
@@ -284,6 +303,7 @@ def run(args: argparse.Namespace) -> int:
         ratio_row("(also) tpm check, warm", check_warm, bare, 3),
         ratio_row("(info) tpm rank --format json, cold", json_cold, ruamel, 0.5),
         ratio_row("(info) tpm rank --no-cache", rank_uncached, ruamel, 0.5),
+        ratio_row("(info) tpm rank, one file edited", rank_edited, bare, 3),
     ]
     if diff_available:
         rows.append(extra_diff)

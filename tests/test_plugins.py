@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tpmcli import cachefiles, snapshot
 from tpmcli.cli import app
 from tpmcli.frameworks import registry
 
@@ -117,6 +119,20 @@ def test_a_plugin_ranks_items(ice: None, project: Path) -> None:
     assert [(i["id"], i["score"]) for i in data["items"]] == [("search", 270.0), ("export", 240.0)]
     assert data["items"][0]["inputs"] == {"impact": 10, "confidence": 3, "ease": 9}
     assert [u["id"] for u in data["unscored"]] == ["themes"]
+
+
+def test_with_a_plugin_installed_no_snapshot_is_written(
+    ice: None, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plugin's code can change under the same version: its scores are never kept
+    between runs, so every rank loads and scores afresh."""
+    real = time.time_ns
+    monkeypatch.setattr(snapshot.time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    for _ in range(3):
+        code, out, _ = tpm("rank", "--format", "csv")
+        assert code == 0
+        assert "themes" in out
+    assert not list(cachefiles.cache_root().glob("snapshot-*.json"))
 
 
 def test_the_plugin_setting_comes_from_tpm_yaml(ice: None, project: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 
 import pytest
 from inline_snapshot import snapshot
@@ -104,7 +105,7 @@ def test_json_for_moscow_gives_the_ordinal_and_the_label() -> None:
 def test_json_keeps_user_text_as_is() -> None:
     ranking = rank_items([item("x", rice=(1, 1, 1, 1))], [RICE])
     entry = ranking.items[0]
-    weird = entry.item.model_copy(update={"title": 'Ünïcode "quotes" | pipes\nand lines'})
+    weird = replace(entry.item, **{"title": 'Ünïcode "quotes" | pipes\nand lines'})
     ranking = Ranking(ranking.by, (type(entry)(1, weird, entry.score, entry.scores),), ())
     assert json.loads(render_json(ranking))["items"][0]["title"] == weird.title
     assert "Ünïcode" in render_json(ranking)  # not \u-escaped
@@ -176,7 +177,7 @@ def test_markdown_with_inputs_and_a_dependency_note() -> None:
 def test_pipes_and_line_breaks_do_not_break_markdown_tables() -> None:
     base = rank_items([item("x", rice=(1, 1, 1, 1))], [RICE])
     entry = base.items[0]
-    nasty = entry.item.model_copy(update={"title": "a | b\nc\r\nd <script> `x` \\| e", "id": "x|y"})
+    nasty = replace(entry.item, **{"title": "a | b\nc\r\nd <script> `x` \\| e", "id": "x|y"})
     ranking = Ranking(base.by, (type(entry)(1, nasty, entry.score, entry.scores),), ())
     table = render_markdown(ranking)
     rows = table.splitlines()
@@ -238,10 +239,10 @@ def test_problems_as_text_and_json() -> None:
 def test_rich_markup_in_item_text_prints_literally() -> None:
     base = rank_items([item("x", rice=(1, 1, 1, 1)), item("y")], [RICE])
     entry = base.items[0]
-    marked = entry.item.model_copy(update={"title": "[bold]x[/] [link=http://a]here[/link]"})
+    marked = replace(entry.item, **{"title": "[bold]x[/] [link=http://a]here[/link]"})
     unscored = base.unscored[0]
     unscored_marked = type(unscored)(
-        unscored.item.model_copy(update={"title": "[red]alarm[/red]"}), unscored.reason
+        replace(unscored.item, **{"title": "[red]alarm[/red]"}), unscored.reason
     )
     ranking = Ranking(
         base.by, (type(entry)(1, marked, entry.score, entry.scores),), (unscored_marked,)

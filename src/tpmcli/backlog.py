@@ -6,12 +6,13 @@ Nothing here prints; every function returns data or raises a TpmError.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tpmcli.config import Config, backlog_paths, display_path, load_config
-from tpmcli.discovery import find_item_files
+from tpmcli.discovery import FolderStat, ItemFile, find_item_files
 from tpmcli.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -34,29 +35,21 @@ from tpmcli.loading import (
 from tpmcli.located import dotted
 from tpmcli.model import Item, Ranking
 from tpmcli.ranking import rank_items
+from tpmcli.request import DEFAULT_FRAMEWORK as DEFAULT_FRAMEWORK
+from tpmcli.request import BacklogRequest as BacklogRequest
+from tpmcli.request import CheckReport as CheckReport
+from tpmcli.request import CheckRequest as CheckRequest
+from tpmcli.request import RankRequest as RankRequest
+from tpmcli.request import parse_by as parse_by
+from tpmcli.request import split_names as split_names
 from tpmcli.safefiles import working_tree_root
+from tpmcli.snapshot import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
 from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
-DEFAULT_FRAMEWORK = "rice"
-
-
-@dataclass(frozen=True)
-class BacklogRequest:
-    """What the user asked for: where the backlog is and how to read it."""
-
-    paths: tuple[Path, ...] = ()
-    config_file: Path | None = None
-    #: A git revision to read the backlog at (``--at``); None for the working tree.
-    at: str | None = None
-    #: Reuse files parsed by earlier runs (see ``itemcache``); off with --no-cache.
-    use_cache: bool = True
-
-
-@dataclass(frozen=True)
-class RankRequest(BacklogRequest):
-    by: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
+#: share of the files: after a bulk parse (a first run, another branch checked out, a
+#: new tpm) it is left to the next run, and a cold run costs no more than it must.
+SNAPSHOT_AFTER_PARSING = 0.25
 
 
 @dataclass
@@ -66,20 +59,9 @@ class Backlog:
     items: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-
-
-def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
-    """``-f NAME`` and ``--by A,B`` name the same thing; both at once must agree."""
-    names: tuple[str, ...] = ()
-    if by is not None:
-        names = split_names(by)
-        if not names:
-            raise UsageError("--by needs at least one framework name")
-    if framework:
-        if names and names[0] != framework:
-            raise UsageError(f"-f {framework} and --by {by} disagree; give one of them")
-        names = names or (framework,)
-    return names
+    #: How the working tree was read, for a snapshot (None: not from the working tree,
+    #: without the cache, or not something a snapshot can check; see ``snapshot``).
+    tree: WorkingTree | None = None
 
 
 def framework_catalogue(config: Config) -> dict[str, LoadedFramework]:
@@ -162,11 +144,6 @@ def configured_frameworks(config: Config) -> dict[str, Framework]:
     return frameworks
 
 
-def split_names(text: str) -> tuple[str, ...]:
-    """``moscow, rice`` → ``("moscow", "rice")``."""
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
 def choose_frameworks(
     names: Sequence[str], config: Config, frameworks: dict[str, Framework]
 ) -> tuple[Framework, ...]:
@@ -192,14 +169,46 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     paths = _existing_backlog(request.paths, config)
     boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
     rules = ItemRules(frameworks, config.statuses)
+    folders: dict[str, FolderStat] = {}
     with paused_gc():
-        files = find_item_files(paths, boundary)
+        files = find_item_files(paths, boundary, folders)
         cache = open_cache(request, config, frameworks)
+        parsed_before = cache.parsed_files  # one cache serves every load of a process
         loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
+        parsed = cache.parsed_files - parsed_before
         cache.save()
-    return _validated_backlog(
+    backlog = _validated_backlog(
         config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
     )
+    if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING:
+        backlog.tree = _working_tree(paths, folders, files, cache.seen)
+    return backlog
+
+
+def _working_tree(
+    starts: Sequence[Path],
+    folders: dict[str, FolderStat],
+    files: Sequence[ItemFile],
+    seen: dict[str, tuple[int, int, int, int, str]],
+) -> WorkingTree | None:
+    """What a snapshot checks of this working tree; None when it holds anything but
+    item files in folders (a start that is a file, a symlink, a file not read)."""
+    if not all(start.is_dir() for start in starts):
+        return None
+    named = [(os.fspath(start) + os.sep, str(start.resolve()) + os.sep) for start in starts]
+    found: list[tuple[int, str, Signature]] = []
+    for file in files:
+        known = seen.get(file.real)
+        if known is None:
+            return None
+        for index, (given, real) in enumerate(named):
+            rel = file.real[len(real) :]
+            if file.real.startswith(real) and file.path == given + rel:
+                found.append((index, rel, known[:4]))
+                break
+        else:
+            return None
+    return WorkingTree([(os.fspath(s), str(s.resolve())) for s in starts], folders, found)
 
 
 def assemble_backlog(
@@ -291,6 +300,55 @@ def rank_backlog(request: RankRequest) -> Ranking:
     return rank_loaded(load_backlog(request), request)
 
 
+def rank_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
+    """``tpm rank``: the ranking's top ``limit`` items (all when None) and how many it
+    ranks in all, loaded and ranked afresh; a snapshot is written for the next run (see
+    ``snapshot.ranked_top``, which answers from it while nothing has changed)."""
+    key = snapshot_key(request)
+    backlog = load_backlog(request)
+    ranking = rank_loaded(backlog, request)
+    if key is not None and backlog.tree is not None and key == snapshot_key(request):
+        _write_snapshot(key, backlog)
+    total = len(ranking.items)
+    if limit is not None:
+        ranking = replace(ranking, items=ranking.items[:limit])
+    return ranking, total
+
+
+def _write_snapshot(key: str, backlog: Backlog) -> None:
+    """Snapshot a valid backlog whose frameworks are built in or from tpm.yaml."""
+    installed, broken = discover()
+    plugins = [
+        name
+        for name in backlog.frameworks
+        if name in installed and installed[name].source.kind != "builtin"
+    ]
+    if backlog.problems or broken or plugins or backlog.tree is None:
+        return
+    frameworks = backlog.frameworks
+    try:
+        items = [
+            Scored(
+                item, {name: frameworks[name].score(inputs) for name, inputs in item.inputs.items()}
+            )
+            for item in backlog.items
+        ]
+    except (ArithmeticError, ValueError):
+        return
+    config = backlog.config
+    write_snapshot(
+        key,
+        backlog.tree,
+        frameworks=list(frameworks),
+        default_by=split_names(config.framework or DEFAULT_FRAMEWORK),
+        statuses=config.statuses,
+        excluded=config.exclude_statuses,
+        require=config.require,
+        files=backlog.files,
+        items=items,
+    )
+
+
 def rank_loaded(backlog: Backlog, request: RankRequest) -> Ranking:
     """Rank an already loaded backlog; invalid items raise (no partial ranking)."""
     chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
@@ -319,24 +377,11 @@ def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[
     return chosen
 
 
-@dataclass(frozen=True)
-class CheckRequest(BacklogRequest):
-    require: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    problems: list[Problem]
-    files: int
-    items: int
-    #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
-    exit_code: int = EXIT_OK
-
-
 def check_backlog_files(request: CheckRequest) -> CheckReport:
     """Every problem in the backlog, with the inputs that ``--require`` and
     ``require:`` in tpm.yaml ask for. An invalid tpm.yaml is reported like the items
     (so that CI annotates it too), with exit code 2."""
+    key = snapshot_key(request)
     try:
         backlog = load_backlog(request)
     except ConfigError as exc:
@@ -347,5 +392,7 @@ def check_backlog_files(request: CheckRequest) -> CheckReport:
         raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
     required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
     problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
+    if key is not None and backlog.tree is not None and key == snapshot_key(request):
+        _write_snapshot(key, backlog)
     exit_code = EXIT_FINDINGS if problems else EXIT_OK
     return CheckReport(problems, backlog.files, len(backlog.items), exit_code)

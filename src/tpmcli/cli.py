@@ -20,6 +20,7 @@ from tpmcli import __version__
 from tpmcli.cli_common import stderr as _stderr
 from tpmcli.cli_items import add, init, schema, set_, show
 from tpmcli.cli_ranking import TABLE_ROWS, check, diff, frameworks, rank
+from tpmcli.cli_values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsError, TpmError
 from tpmcli.render.escape import terminal_text
 
@@ -28,6 +29,10 @@ REPORT_URL = "https://example.invalid/tpm/issues"
 
 class TpmGroup(typer.core.TyperGroup):
     """The one place where errors become messages and exit codes."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        use_plain_values(self.get_params(ctx))  # see cli_values: no pydantic for plain values
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -92,22 +97,24 @@ def _root(
     """
 
 
-# The order here is the order of ``tpm --help``.
-app.command()(rank)
-app.command()(check)
-app.command()(diff)
-app.command()(frameworks)
-app.command()(show)
-app.command(name="set")(set_)
-app.command()(add)
-app.command()(init)
-app.command()(schema)
+# The order here is the order of ``tpm --help``. Every command is a PlainValuesCommand.
+app.command(cls=PlainValuesCommand)(rank)
+app.command(cls=PlainValuesCommand)(check)
+app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(frameworks)
+app.command(cls=PlainValuesCommand)(show)
+app.command(name="set", cls=PlainValuesCommand)(set_)
+app.command(cls=PlainValuesCommand)(add)
+app.command(cls=PlainValuesCommand)(init)
+app.command(cls=PlainValuesCommand)(schema)
 
 __all__ = ["TABLE_ROWS", "app", "main"]
 
 
 def _warn_broken_plugins() -> None:
     """One line on stderr per plugin that failed to load (only if plugins were loaded)."""
+    if "tpmcli.frameworks.registry" not in sys.modules:
+        return  # no discovery ran; importing the registry would cost a usage error ~0.1 s
     from tpmcli.frameworks.registry import discovered_broken_plugins
 
     for plugin in discovered_broken_plugins():

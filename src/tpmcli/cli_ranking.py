@@ -78,7 +78,8 @@ def rank(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
-    from tpmcli.backlog import RankRequest, parse_by, rank_backlog
+    from tpmcli.request import RankRequest, parse_by
+    from tpmcli.snapshot import ranked_top
 
     request = RankRequest(
         paths=tuple(paths or ()),
@@ -89,21 +90,16 @@ def rank(
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
     )
-    ranking = rank_backlog(request)
-    hidden = 0
-    if limit is None and output is RankFormat.table:
-        # Rich lays out every row it is given: a terminal table shows the top rows.
-        limit = TABLE_ROWS
-        hidden = max(0, len(ranking.items) - limit)
-    if limit is not None:
-        ranking = _limited(ranking, limit)
+    # Rich lays out every row it is given: a terminal table shows the top rows.
+    shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
+    found = ranked_top(request, shown)  # while nothing changed since the last run
+    if found is None:
+        from tpmcli.backlog import rank_top
+
+        found = rank_top(request, shown)
+    ranking, total = found
+    hidden = total - len(ranking.items) if limit is None else 0
     _print_ranking(ranking, output, hidden)
-
-
-def _limited(ranking: Any, limit: int) -> Any:
-    from dataclasses import replace
-
-    return replace(ranking, items=ranking.items[:limit])
 
 
 def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
@@ -143,17 +139,21 @@ def check(
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
     """
-    from tpmcli.backlog import CheckRequest, check_backlog_files
     from tpmcli.render.problems import problems_github, problems_json, problems_text
+    from tpmcli.request import CheckRequest
+    from tpmcli.snapshot import checked
 
-    report = check_backlog_files(
-        CheckRequest(
-            paths=tuple(paths or ()),
-            config_file=config,
-            use_cache=not no_cache,
-            require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
-        )
+    request = CheckRequest(
+        paths=tuple(paths or ()),
+        config_file=config,
+        use_cache=not no_cache,
+        require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
     )
+    report = checked(request)  # while nothing changed since the last run
+    if report is None:
+        from tpmcli.backlog import check_backlog_files
+
+        report = check_backlog_files(request)
     if output is CheckFormat.text:
         sys.stdout.write(problems_text(report.problems))
         if not report.problems:

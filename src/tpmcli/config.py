@@ -25,6 +25,9 @@ from tpmcli.frameworks.configured import (
 )
 from tpmcli.frameworks.registry import builtin_frameworks
 from tpmcli.located import Locator, PathStep, quoted, suggest
+from tpmcli.locations import CONFIG_NAME as CONFIG_NAME
+from tpmcli.locations import display_path as display_path
+from tpmcli.locations import find_config as find_config
 from tpmcli.safefiles import (
     FileTooLarge,
     read_limited,
@@ -34,7 +37,6 @@ from tpmcli.safefiles import (
 )
 from tpmcli.yamlread import YamlSyntaxError, load_bytes, plain_scalar_start
 
-CONFIG_NAME = "tpm.yaml"
 DEFAULT_BACKLOG = "backlog"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
 DEFAULT_EXCLUDED = ("done", "dropped")
@@ -112,28 +114,6 @@ class Config:
             shown = self.shown_as or (display_path(self.path) if self.path else CONFIG_NAME)
             return Problem(shown, 1, 1, message)
         return (self.locator.at_key if on_key else self.locator.at)(path, message)
-
-
-def find_config(start: Path) -> Path | None:
-    """The nearest ``tpm.yaml`` from ``start`` up to the git root or filesystem root."""
-    current = start.resolve()
-    while True:
-        candidate = current / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-        if (current / ".git").exists() or current.parent == current:
-            return None
-        current = current.parent
-
-
-def display_path(path: Path) -> str:
-    """A path as shown to people: relative to the current directory (``../x`` when
-    not below it), so that output does not depend on where the checkout is."""
-    # Lexical, not resolve(): a symlinked item is shown where it is linked, not its target.
-    try:
-        return Path(os.path.relpath(os.path.abspath(path), os.getcwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
 
 
 def load_config(explicit: Path | None, start: Path | None = None) -> Config:

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tpmcli.config import display_path
+from tpmcli.locations import display_path
 from tpmcli.safefiles import walk_limit, within
 
 ITEM_SUFFIXES = (".yaml", ".yml")
+#: A folder's mtime, ctime and inode.
+FolderStat = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,24 @@ class ItemFile:
     real: str = ""
 
 
-def find_item_files(paths: Sequence[Path], boundary: Path | None = None) -> list[ItemFile]:
+def find_item_files(
+    paths: Sequence[Path],
+    boundary: Path | None = None,
+    folders: dict[str, FolderStat] | None = None,
+) -> list[ItemFile]:
     """Every item file under ``paths`` (files taken as given), sorted folder by folder,
     each once. Symlinks resolving outside ``boundary`` (the repository; default: each
-    start) are not followed, and a start that is itself such a link is refused."""
+    start) are not followed, and a start that is itself such a link is refused.
+
+    ``folders``, when given, receives each folder's stat taken before it was listed,
+    by its path: while a folder's stat is unchanged, so are the names in it."""
     found: list[ItemFile] = []
     seen: set[str] = set()
     for start in paths:
         shown = display_path(start)
         limit = walk_limit(start, boundary or start, shown)
         if start.is_dir():
-            _Walk(start, limit, found, seen).run()
+            _Walk(start, limit, found, seen, folders).run()
         elif os.path.lexists(start):
             _add(found, seen, os.path.realpath(start), os.fspath(start), shown)
     return found
@@ -63,8 +72,16 @@ def _add(found: list[ItemFile], seen: set[str], real: str, path: str, shown: str
 class _Walk:
     """One start folder's walk; ``rel`` is a file's path below it, '/'-separated."""
 
-    def __init__(self, start: Path, limit: Path, found: list[ItemFile], seen: set[str]) -> None:
+    def __init__(
+        self,
+        start: Path,
+        limit: Path,
+        found: list[ItemFile],
+        seen: set[str],
+        folders: dict[str, FolderStat] | None = None,
+    ) -> None:
         self.start = start
+        self.folders = folders
         self.limit = limit
         self.found = found
         self.seen = seen
@@ -84,6 +101,9 @@ class _Walk:
 
     def folder(self, folder: str, rel: str) -> list[tuple[str, str]]:
         try:
+            if self.folders is not None:
+                status = os.stat(folder)
+                self.folders[folder] = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError:

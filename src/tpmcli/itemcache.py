@@ -35,13 +35,16 @@ import hashlib
 import json
 import os
 import posixpath
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from tpmcli import __version__
+from tpmcli.cachefiles import cache_disabled, cache_root, code_fingerprint
+from tpmcli.cachefiles import read_cache_file as _read_file
+from tpmcli.cachefiles import remove_stale as _remove_stale
+from tpmcli.cachefiles import write_atomically as _write_atomically
 from tpmcli.frameworks.base import Framework
 from tpmcli.gitio import blob_id_of
 from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
@@ -49,26 +52,11 @@ from tpmcli.loading import ParsedFile, SourceFile, source_stem
 from tpmcli.validation import ItemRules
 
 FORMAT = 2
-DISABLE_VARIABLE = "TPM_NO_CACHE"
-#: A cache file larger than this is not read (and is replaced).
-MAX_FILE_BYTES = 512 * 1024 * 1024
 #: Entries kept beyond those used by the current run: at least this many, and up to
 #: as many again as were used (other branches' versions of the same files).
 MIN_KEPT_ENTRIES = 2000
-#: Cache files (and stray temporary files) unused for this long are deleted.
-STALE_SECONDS = 30 * 24 * 3600
 #: Files changed this close to the stat index's writing are read again regardless.
 RACY_SECONDS = 2
-
-
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "tpm"
-
-
-def cache_disabled() -> bool:
-    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
@@ -94,7 +82,7 @@ def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
     payload = {
         "format": FORMAT,
         "tpm": __version__,
-        "code": _code_fingerprint(),
+        "code": code_fingerprint(),
         "statuses": list(rules.statuses),
         "default_status": rules.default_status,
         "frameworks": frameworks,
@@ -109,18 +97,6 @@ def _schema_of(model: Any) -> Any:
         return model.model_json_schema()
     except Exception as exc:  # no schema: the key changes every run, so no reuse
         return [repr(exc), id(model)]
-
-
-def _code_fingerprint() -> list[list[object]]:
-    """Size and mtime of tpm's own modules: an edited checkout is another version."""
-    package = Path(__file__).parent
-    found: list[list[object]] = []
-    for folder in (package, *(p for p in package.iterdir() if p.is_dir())):
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                stat = entry.stat()
-                found.append([f"{folder.name}/{entry.name}", stat.st_size, stat.st_mtime_ns])
-    return found
 
 
 Signature = tuple[int, int, int, int]
@@ -152,6 +128,8 @@ class ItemCache:
         #: The stat index as this run found it (complete once the working tree is read).
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
         self.worktree_loaded = False
+        #: Files this instance had to parse (not found in the cache).
+        self.parsed_files = 0
         self.dirty = False
         #: The cache file's stat when this instance last read or wrote it.
         self.written: tuple[int, int] | None = None
@@ -243,6 +221,7 @@ class ItemCache:
         if found is not None:
             return found
         result = parse(source)
+        self.parsed_files += 1
         record = make_record(result, source.shown, self.frameworks, self.unproven)
         if record is not None:
             key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
@@ -344,16 +323,6 @@ def _stem(shown: str) -> str:
     return posixpath.splitext(posixpath.basename(shown))[0]
 
 
-def _read_file(file: Path) -> bytes:
-    try:
-        with open(file, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                return b""
-            return handle.read()
-    except OSError:
-        return b""
-
-
 def _unproven(rules: ItemRules) -> set[str]:
     """Frameworks whose inputs must be shown to restore exactly before they are
     stored: all but the built-ins (whose tests show it)."""
@@ -365,34 +334,3 @@ def _unproven(rules: ItemRules) -> set[str]:
         for name in rules.frameworks
         if name not in installed or installed[name].source.kind != "builtin"
     }
-
-
-def _write_atomically(file: Path, data: bytes) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".items-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _remove_stale(folder: Path) -> None:
-    """Delete cache files unused for a month and temporary files left by a crash."""
-    now = time.time()
-    try:
-        with os.scandir(folder) as scan:
-            for entry in scan:
-                if entry.name.startswith("items-"):
-                    age = STALE_SECONDS
-                elif entry.name.startswith(".items-"):
-                    age = 3600
-                else:
-                    continue
-                if entry.stat(follow_symlinks=False).st_mtime < now - age:
-                    os.unlink(entry.path)
-    except OSError:
-        return

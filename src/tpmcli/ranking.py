@@ -1,28 +1,75 @@
-"""Pure ranking: score items, sort them lexicographically by frameworks, break ties by id."""
+"""Pure ranking: score items, sort them lexicographically by frameworks, break ties by id.
+
+The order itself is decided on plain values (``sort_keys``, ``blocked_dependencies``), so
+that a ranking restored from a snapshot (``snapshot``) is ordered by the very same code
+as one scored afresh.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from tpmcli.frameworks.base import Framework, Score
 from tpmcli.model import Item, RankedItem, Ranking, Unscored
+from tpmcli.scores import Score
+
+if TYPE_CHECKING:
+    from tpmcli.frameworks.base import Framework
 
 FINISHED_STATUSES = frozenset({"done"})
 
 
-def _sort_key(scores: Sequence[Score | None], item_id: str) -> tuple[object, ...]:
-    # Higher scores first; an item lacking a tie-break framework's inputs sorts after
-    # those that have them; the id settles every remaining tie.
-    # Flat (two elements per framework, then the id): sorting compares these tuples
-    # for every ranked item, and nested tuples cost a comparison each.
-    parts: list[object] = []
-    for score in scores:
-        if score is not None:
-            parts += (0, -score.value)
-        else:
-            parts += (1, 0.0)
-    parts.append(item_id)
-    return tuple(parts)
+def sort_keys(
+    columns: Sequence[Sequence[float | None]], ids: Sequence[str], indices: Iterable[int]
+) -> list[tuple[object, ...]]:
+    """Where each item of ``indices`` sorts, from its score under each framework of
+    ``--by`` (``columns[k][index]``; None where it has no inputs for one, never in the
+    first column, which decides who is ranked): higher scores first; an item lacking a
+    tie-break framework's inputs after those that have them; the id settles every
+    remaining tie.
+
+    Flat tuples (the first score, two elements per tie-break framework, then the id):
+    sorting compares these for every ranked item, and nested tuples cost a comparison
+    each."""
+    first, *others = columns
+    if not others:
+        return [(-first[index], ids[index]) for index in indices]  # type: ignore[operator]
+    keys: list[tuple[object, ...]] = []
+    for index in indices:
+        parts: list[object] = [-first[index]]  # type: ignore[operator]
+        for column in others:
+            value = column[index]
+            parts += (0, -value) if value is not None else (1, 0.0)
+        parts.append(ids[index])
+        keys.append(tuple(parts))
+    return keys
+
+
+def blocked_dependencies(
+    ranked_ids: Sequence[str],
+    depends_on: Sequence[Sequence[str]],
+    status_of: Mapping[str, str],
+) -> list[tuple[str, ...]]:
+    """For each ranked item (ids and dependencies in rank order): its unfinished
+    dependencies that rank below it or are not ranked at all. ``status_of`` holds every
+    item of the backlog, filtered out or not; unknown ids are not dependencies here."""
+    found: list[tuple[str, ...]] = [()] * len(ranked_ids)
+    position: dict[str, int] | None = None
+    after_all = len(ranked_ids) + 1
+    for index, dependencies in enumerate(depends_on):
+        if not dependencies:
+            continue
+        if position is None:
+            position = {item_id: rank for rank, item_id in enumerate(ranked_ids, start=1)}
+        rank = index + 1
+        found[index] = tuple(
+            dep
+            for dep in dependencies
+            if status_of.get(dep, "") not in FINISHED_STATUSES
+            and dep in status_of
+            and position.get(dep, after_all) > rank
+        )
+    return found
 
 
 def rank_items(
@@ -37,7 +84,8 @@ def rank_items(
     ranked above an unfinished dependency can be marked.
     """
     primary = frameworks[0]
-    scored: list[tuple[tuple[object, ...], Item, dict[str, Score | None]]] = []
+    ranked_items: list[Item] = []
+    all_scores: list[dict[str, Score | None]] = []
     unscored: list[Unscored] = []
     for item in items:
         inputs = item.inputs
@@ -47,23 +95,25 @@ def rank_items(
         scores: dict[str, Score | None] = {}
         for fw in frameworks:
             scores[fw.name] = fw.score(inputs[fw.name]) if fw.name in inputs else None
-        scored.append((_sort_key(list(scores.values()), item.id), item, scores))
-    scored.sort(key=lambda entry: entry[0])
+        ranked_items.append(item)
+        all_scores.append(scores)
+    columns = [
+        [score.value if (score := scores[fw.name]) is not None else None for scores in all_scores]
+        for fw in frameworks
+    ]
+    keys = sort_keys(columns, [item.id for item in ranked_items], range(len(ranked_items)))
+    order = sorted(range(len(ranked_items)), key=keys.__getitem__)
     status_of = {item.id: item.status for item in universe}
-    position = {item.id: rank for rank, (_, item, _) in enumerate(scored, start=1)}
+    blocked = blocked_dependencies(
+        [ranked_items[index].id for index in order],
+        [ranked_items[index].depends_on for index in order],
+        status_of,
+    )
     ranked = []
-    for rank, (_, item, scores) in enumerate(scored, start=1):
-        blocked: tuple[str, ...] = ()
-        if item.depends_on:
-            blocked = tuple(
-                dep
-                for dep in item.depends_on
-                if status_of.get(dep, "") not in FINISHED_STATUSES
-                and dep in status_of
-                and position.get(dep, len(scored) + 1) > rank
-            )
+    for rank, (index, blocked_by) in enumerate(zip(order, blocked, strict=True), start=1):
+        scores = all_scores[index]
         main = scores[primary.name]
         assert main is not None
-        ranked.append(RankedItem(rank, item, main, scores, blocked))
+        ranked.append(RankedItem(rank, ranked_items[index], main, scores, blocked_by))
     unscored.sort(key=lambda entry: entry.item.id)
     return Ranking(tuple(fw.name for fw in frameworks), tuple(ranked), tuple(unscored))

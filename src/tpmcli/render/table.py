@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
@@ -18,9 +19,10 @@ from rich.text import Text
 from tpmcli.model import Ranking
 from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
-from tpmcli.render.item import item_facts, score_rows
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
-from tpmcli.showing import ItemReport
+
+if TYPE_CHECKING:
+    from tpmcli.showing import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
@@ -168,11 +170,17 @@ class RankingTable:
             pad_edge=False,
             collapse_padding=True,
         )
-        table.add_column(rank.header, justify="right", no_wrap=True)
-        table.add_column(ident.header, no_wrap=ids_fit, overflow="fold")
+        # Columns that never wrap get the width they need (their widest cell), which
+        # is what Rich would measure, without measuring every cell again.
+        table.add_column(rank.header, justify="right", no_wrap=True, width=rank.width)
+        table.add_column(
+            ident.header, no_wrap=ids_fit, overflow="fold", width=ident.width if ids_fit else None
+        )
         table.add_column(title.header, overflow="fold")
         for column in fixed:
-            table.add_column(column.header, justify=column.justify, no_wrap=True)
+            table.add_column(
+                column.header, justify=column.justify, no_wrap=True, width=column.width
+            )
         columns: Sequence[_Column] = (rank, ident, title, *fixed)
         for row in zip(*(column.cells for column in columns), strict=True):
             table.add_row(*row)
@@ -186,6 +194,8 @@ def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    from tpmcli.render.item import item_facts, score_rows
+
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column(overflow="fold")

@@ -1,0 +1,372 @@
+"""Plain command-line values: coerced without pydantic, exactly as typer coerces them."""
+
+from __future__ import annotations
+
+import enum
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pytest
+import typer
+import typer._coercion
+import typer.core
+from inline_snapshot import snapshot
+from typer._click import exceptions as click_exceptions
+from typer.testing import CliRunner, Result
+
+import tpmcli.cli_values
+from helpers import Tpm
+from tpmcli.cli import app as tpm_app
+from tpmcli.cli_values import PlainValues, PlainValuesCommand, use_plain_values
+
+
+class Level(str, enum.Enum):
+    low = "low"
+    high = "high"
+
+
+def every_kind(
+    name: Annotated[str, typer.Argument()],
+    paths: Annotated[list[Path] | None, typer.Argument()] = None,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    top: Annotated[int, typer.Option(min=1, max=10)] = 5,
+    count: Annotated[int | None, typer.Option()] = None,
+    clamped: Annotated[int | None, typer.Option(min=1, max=3, clamp=True)] = None,
+    level: Annotated[Level, typer.Option()] = Level.low,
+    loose: Annotated[Level | None, typer.Option(case_sensitive=False)] = None,
+    kind: Annotated[Literal["a", "b"] | None, typer.Option()] = None,
+    tag: Annotated[list[str] | None, typer.Option()] = None,
+    levels: Annotated[list[Level] | None, typer.Option("--levels")] = None,
+    counts: Annotated[list[int] | None, typer.Option(min=0)] = None,
+    config: Annotated[Path | None, typer.Option()] = None,
+    must: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    here: Annotated[Path, typer.Option()] = Path("."),
+    env_name: Annotated[str | None, typer.Option(envvar="PLAIN_NAME")] = None,
+    env_paths: Annotated[list[Path] | None, typer.Option(envvar="PLAIN_PATHS")] = None,
+    ratio: Annotated[float | None, typer.Option()] = None,
+    when: Annotated[datetime | None, typer.Option()] = None,
+    flag: Annotated[bool, typer.Option("--flag")] = False,
+    switch: Annotated[bool, typer.Option("--switch/--no-switch")] = True,
+) -> None:
+    values = dict(locals())
+    typer.echo("\n".join(f"{key}={value!r}" for key, value in values.items()))
+
+
+def every_kind_app(command_class: type[typer.core.TyperCommand]) -> typer.Typer:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+    app.command(cls=command_class)(every_kind)
+    return app
+
+
+PLAIN_APP = every_kind_app(PlainValuesCommand)
+#: The annotations of every_kind's parameters that are not plain: --clamped, --ratio, --when.
+NOT_PLAIN = [int, float, datetime]
+TYPER_APP = every_kind_app(typer.core.TyperCommand)
+
+VALID = [
+    ["x"],
+    ["x", "a.yaml", "b//c/", ""],
+    ["x", "--limit", "3", "--top", "10", "--count", "0", "--count", "-7"],
+    ["x", "--count", "-0", "--counts", "000"],
+    ["x", "--level", "high", "--loose", "HIGH", "--kind", "b"],
+    ["x", "--tag", "one", "--tag", "", "--levels", "high", "--levels", "low"],
+    ["x", "--counts", "0", "--counts", "12"],
+    ["x", "--config", "", "--here", "sub/dir", "--must", "FILE"],
+    ["x", " spaced ", "~/home", "-", "--config", " c "],
+    ["x", "--flag", "--no-switch"],
+    ["x", "\udcff", "--tag", "é\u0000"],
+]
+# Values typer (through pydantic) accepts in forms PlainValues leaves to it, and errors.
+LEFT_TO_TYPER = [
+    ["x", "--limit", "+3"],
+    ["x", "--limit", " 3 "],
+    ["x", "--limit", "3.0"],
+    ["x", "--limit", "1_0"],
+    ["x", "--limit", "9" * 30],
+    ["x", "--limit", "abc"],
+    ["x", "--limit", "0"],
+    ["x", "--limit", "-1"],
+    ["x", "--limit", "--3"],
+    ["x", "--count", "-"],
+    ["x", "--count", "-+3"],
+    ["x", "--limit", "٣"],
+    ["x", "--limit", "1" * 5000],
+    ["x", "--top", "11"],
+    ["x", "--clamped", "7"],
+    ["x", "--level", "HIGH"],
+    ["x", "--level", "nope"],
+    ["x", "--loose", "nope"],
+    ["x", "--kind", "c"],
+    ["x", "--levels", "low", "--levels", "x"],
+    ["x", "--counts", "1", "--counts", "-1"],
+    ["x", "--must", "missing"],
+    ["x", "--must", "."],
+    ["x", "--must", "a\u0000b"],
+    ["x", "--config", "a\u0000b"],
+    ["x", "--ratio", "x"],
+    ["x", "--ratio", "1.5"],
+    ["x", "--when", "2024-01-02"],
+    ["x", "--when", "x"],
+    ["x", "--limit"],
+    [],
+]
+ENVIRONMENT = {"PLAIN_NAME": "from-env", "PLAIN_PATHS": f"a{os.pathsep}b"}
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "FILE").write_text("")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def adapters_built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The annotations typer built its own (pydantic) coercion for, in order."""
+    built: list[Any] = []
+    original = typer._coercion.build_runtime_param
+
+    def recording(descriptor: Any) -> Any:
+        built.append(descriptor.annotation)
+        return original(descriptor)
+
+    monkeypatch.setattr(typer.core, "build_runtime_param", recording)
+    monkeypatch.setattr(tpmcli.cli_values, "build_runtime_param", recording)
+    return built
+
+
+def run(app: typer.Typer, args: list[str], env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(app, args, env={"COLUMNS": "100", **(env or {})})
+
+
+@pytest.mark.parametrize("args", VALID)
+@pytest.mark.usefixtures("in_tmp")
+def test_plain_values_are_typers_values_without_typers_coercion(
+    args: list[str], adapters_built: list[Any]
+) -> None:
+    plain = run(PLAIN_APP, args)
+    assert adapters_built == NOT_PLAIN
+    typers = run(TYPER_APP, args)
+    assert len(adapters_built) > len(NOT_PLAIN), "typer's own coercion ran for the comparison"
+    assert plain.exit_code == typers.exit_code == 0, plain.output
+    assert plain.output == typers.output
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_values_from_the_environment_are_typers(adapters_built: list[Any]) -> None:
+    plain = run(PLAIN_APP, ["x"], ENVIRONMENT)
+    assert adapters_built == NOT_PLAIN
+    assert plain.output == run(TYPER_APP, ["x"], ENVIRONMENT).output
+    assert "env_name='from-env'" in plain.output
+    assert "env_paths=[PosixPath('a'), PosixPath('b')]" in plain.output
+
+
+@pytest.mark.parametrize("args", LEFT_TO_TYPER)
+@pytest.mark.usefixtures("in_tmp")
+def test_other_values_get_typers_result_message_and_exit_code(args: list[str]) -> None:
+    plain = run(PLAIN_APP, args)
+    typers = run(TYPER_APP, args)
+    assert (plain.exit_code, plain.output) == (typers.exit_code, typers.output)
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_typer_coerces_only_the_parameter_plain_values_left_to_it(
+    adapters_built: list[Any],
+) -> None:
+    result = run(PLAIN_APP, ["x", "--limit", "+3", "--ratio", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "limit=3\n" in result.output
+    # --limit's value, left to typer, and the parameters that are not plain
+    assert sorted(adapters_built, key=str) == sorted([int, *NOT_PLAIN], key=str)
+
+
+# Each raw value as the parser or the environment hands it over, for each parameter.
+RAW_VALUES: list[Any] = [None, "", "3", "-3", "+3", "0", "x", "high", "HIGH", "a", "FILE", " FILE "]
+RAW_VALUES += [("1", "2"), ("low", "high"), [" a ", "b//"], (), True, False, b"3", 3, 3.0]
+RAW_VALUES += [Level.high, Path("FILE"), Path("missing")]
+
+
+def _coerced(runtime: Any, value: Any, param: Any, context: Any) -> tuple[str, Any]:
+    try:
+        result = runtime.coerce(value, param=param, ctx=context)
+    except click_exceptions.BadParameter as error:
+        return "error", error.format_message()
+    return type(result).__name__, result
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_each_raw_value_coerces_to_typers_value_of_typers_type() -> None:
+    command = typer.main.get_command(TYPER_APP)
+    context = typer.Context(command, info_name="every-kind")
+    compared = 0
+    for param in command.params:
+        assert isinstance(param, typer.core._TyperParameter)
+        plain = tpmcli.cli_values.plain_values(param.type_descriptor)
+        if plain is None:
+            continue
+        typers = typer._coercion.build_runtime_param(param.type_descriptor)
+        for value in RAW_VALUES:
+            expected = _coerced(typers, value, param, context)
+            assert _coerced(plain, value, param, context) == expected, (param.name, value)
+            compared += 1
+    assert compared == 18 * len(RAW_VALUES)
+
+
+def test_the_plain_kinds_and_the_others() -> None:
+    command = typer.main.get_command(TYPER_APP)
+    plain = {
+        param.name
+        for param in command.params
+        if isinstance(param, typer.core._TyperParameter)
+        and tpmcli.cli_values.plain_values(param.type_descriptor) is not None
+    }
+    others = {param.name for param in command.params} - plain
+    assert others == {"clamped", "ratio", "when"}
+
+
+# tpm itself
+
+
+def _tpm_command_params() -> Iterator[tuple[str, Any]]:
+    group = typer.main.get_command(tpm_app)
+    assert isinstance(group, typer.core.TyperGroup)
+    context = typer.Context(group, info_name="tpm")
+    yield from ((f"tpm {param.name}", param) for param in group.get_params(context))
+    for name, command in group.commands.items():
+        assert type(command) is PlainValuesCommand, name
+        sub = typer.Context(command, info_name=name, parent=context)
+        yield from ((f"tpm {name} {param.name}", param) for param in command.get_params(sub))
+
+
+def test_every_parameter_of_every_tpm_command_is_plain() -> None:
+    params = dict(_tpm_command_params())
+    assert len(params) > 40
+    use_plain_values(params.values())
+    not_plain = [
+        name for name, param in params.items() if not isinstance(param._runtime_param, PlainValues)
+    ]
+    assert not_plain == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["rank", "--limit", "abc"],
+            snapshot("""\
+Usage: tpm rank [OPTIONS] [PATH]...
+Try 'tpm rank -h' for help.
+
+Error: Invalid value for '--limit': Input should be a valid integer, unable to parse string as an integer
+"""),
+        ),
+        (
+            ["rank", "--limit", "0"],
+            snapshot("""\
+Usage: tpm rank [OPTIONS] [PATH]...
+Try 'tpm rank -h' for help.
+
+Error: Invalid value for '--limit': Input should be greater than or equal to 1
+"""),
+        ),
+        (
+            ["rank", "--format", "nope"],
+            snapshot("""\
+Usage: tpm rank [OPTIONS] [PATH]...
+Try 'tpm rank -h' for help.
+
+Error: Invalid value for '--format': Value error, 'nope' is not one of 'table', 'json', 'csv', 'markdown'.
+"""),
+        ),
+        (
+            ["diff", "--top", "0", "HEAD"],
+            snapshot("""\
+Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
+Try 'tpm diff -h' for help.
+
+Error: Invalid value for '--top': Input should be greater than or equal to 1
+"""),
+        ),
+        (
+            ["check", "--format", "JSON"],
+            snapshot("""\
+Usage: tpm check [OPTIONS] [PATH]...
+Try 'tpm check -h' for help.
+
+Error: Invalid value for '--format': Value error, 'JSON' is not one of 'text', 'json', 'github'.
+"""),
+        ),
+    ],
+)
+@pytest.mark.usefixtures("intercom")
+def test_bad_values_keep_typers_messages_and_exit_2(
+    tpm: Tpm, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = tpm(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+    monkeypatch.setattr(tpmcli.cli_values, "plain_values", lambda descriptor: None)
+    typers = tpm(*args)
+    assert (typers.exit_code, typers.stderr) == (2, message)
+
+
+@pytest.mark.usefixtures("intercom")
+def test_rank_parses_every_option_as_before(tpm: Tpm, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["rank", "--limit", "2", "--format", "csv", "--status", "proposed", "--status"]
+    args += ["planned", "--tag", "growth", "--by", "rice,wsjf", "--no-cache", "backlog"]
+    plain = tpm(*args)
+    assert plain.exit_code == 0, plain.output
+    assert plain.stdout.count("\n") == 3  # a header and two rows
+    monkeypatch.setattr(tpmcli.cli_values, "plain_values", lambda descriptor: None)
+    assert tpm(*args).stdout == plain.stdout
+
+
+# In a fresh process: which modules a command imports.
+
+_REPORT_MODULES = """
+import sys
+from tpmcli.cli import main
+sys.argv = ["tpm", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print("exit", code, "typer._adapters" in sys.modules, "pydantic" in sys.modules, file=sys.stderr)
+"""
+
+
+def modules_report(cwd: Path, *args: str) -> str:
+    """``exit CODE ADAPTERS PYDANTIC``: how ``tpm ARGS`` ended, what it imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", _REPORT_MODULES, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    return result.stderr.splitlines()[-1]
+
+
+def test_rank_builds_no_typer_adapter(intercom: Path) -> None:
+    args = ["--limit", "3", "--format", "json", "--tag", "x", "--status", "proposed"]
+    report = modules_report(intercom, "rank", *args, "backlog")
+    # tpm's own core may import pydantic; the command line builds no adapter with it.
+    assert report.startswith("exit 0 False "), report
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["rank", "--help"], ["rank", "--no-such-option"], ["diff", "-h"], ["--version"]],
+)
+def test_help_and_usage_errors_import_no_pydantic(intercom: Path, args: list[str]) -> None:
+    report = modules_report(intercom, *args)
+    assert report.endswith(" False False"), report
+
+
+def test_a_bad_value_is_worded_by_typers_own_coercion(intercom: Path) -> None:
+    assert modules_report(intercom, "rank", "--limit", "abc") == "exit 2 True True"
