@@ -67,22 +67,25 @@ def jobs_for(rules: ItemRules, copies: int) -> list[ParseJob]:
 
 
 def state(parsed: ParsedFile) -> Any:
-    """Everything a ParsedFile holds, down to each model's class, values and fields set."""
+    """Everything a ParsedFile holds, down to each value's type and each inputs model's
+    class, values and fields set."""
 
     def model(value: BaseModel) -> Any:
         return (
             type(value),
-            {
-                key: model(field) if isinstance(field, BaseModel) else (type(field), field)
-                for key, field in value.__dict__.items()
-            },
+            {key: (type(field), field) for key, field in value.__dict__.items()},
             value.__pydantic_fields_set__,
             value.__pydantic_extra__,
             value.__pydantic_private__,
         )
 
     items = [
-        (model(item), {name: model(inputs) for name, inputs in item.inputs.items()})
+        (
+            type(item),
+            {key: (type(value), value) for key, value in item.__dict__.items() if key != "inputs"},
+            list(item.__dict__),
+            {name: model(inputs) for name, inputs in item.inputs.items()},
+        )
         for item in parsed.items
     ]
     return items, parsed.problems, parsed.uses_stem

@@ -26,13 +26,13 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, RootModel
 
 from tpmcli.errors import Problem
 from tpmcli.loading import ParsedFile, SourceFile, parse_source
-from tpmcli.model import Item, M
+from tpmcli.model import Item, construct
 from tpmcli.validation import ItemRules
 
 __all__ = [
@@ -227,9 +227,9 @@ def _child(load: Callable[[], Sequence[Loaded]], writer: int) -> None:  # pragma
 
 #: A model's state: its field values, and the fields set (None: every field).
 _State = tuple[dict[str, Any], frozenset[str] | None]
-#: One file's result: each item's state (its inputs as a tuple of the framework's
+#: One file's result: each item's fields (its inputs as tuples of the framework's
 #: name and the inputs' state), the problems' fields, ``uses_stem``.
-_Plain = tuple[list[_State], list[tuple[str, int, int, str]], bool]
+_Plain = tuple[list[dict[str, Any]], list[tuple[str, int, int, str]], bool]
 
 
 def _dump(results: list[_Plain | int | None]) -> bytes:
@@ -252,7 +252,7 @@ def _dump(results: list[_Plain | int | None]) -> bytes:
 def _encode(parsed: ParsedFile, rules: ItemRules) -> _Plain | None:
     """``parsed`` as plain data, or None when it holds what cannot be rebuilt exactly:
     a model with extra or private attributes, one of another class than expected."""
-    items: list[_State] = []
+    items: list[dict[str, Any]] = []
     for item in parsed.items:
         inputs = item.inputs
         if type(item) is not Item or type(inputs) is not dict:
@@ -266,11 +266,7 @@ def _encode(parsed: ParsedFile, rules: ItemRules) -> _Plain | None:
             if state is None:
                 return None
             encoded_inputs.append((name, *state))
-        state = _state(item)
-        if state is None:
-            return None
-        values, fields_set = state
-        items.append(({**values, "inputs": tuple(encoded_inputs)}, fields_set))
+        items.append({**item.__dict__, "inputs": tuple(encoded_inputs)})
     if any(type(problem) is not Problem for problem in parsed.problems):
         return None
     problems = [(p.path, p.line, p.column, p.message) for p in parsed.problems]
@@ -292,21 +288,25 @@ def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
     items, problems, uses_stem = plain
     frameworks = rules.frameworks
     rebuilt = []
-    for values, fields_set in items:
+    for values in items:
         values["inputs"] = {
             name: _rebuild(frameworks[name].inputs_model, model_values, model_fields)
             for name, model_values, model_fields in values["inputs"]
         }
-        rebuilt.append(_rebuild(Item, values, fields_set))
+        # As validation makes an Item: its fields, in their order, set at once.
+        rebuilt.append(construct(Item, values))
     return ParsedFile(rebuilt, [Problem(*problem) for problem in problems], uses_stem)
 
 
 _set_attribute = object.__setattr__
 #: Whether a model class is a RootModel, by class (asked for every model rebuilt).
 _IS_ROOT: dict[type[BaseModel], bool] = {}
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
-def _rebuild(model: type[M], values: dict[str, Any], fields_set: frozenset[str] | None) -> M:
+def _rebuild(
+    model: type[_Model], values: dict[str, Any], fields_set: frozenset[str] | None
+) -> _Model:
     """A model instance with exactly these field values and fields set, as unpickling
     makes it (the values were validated by the parse that made them)."""
     instance = model.__new__(model)
