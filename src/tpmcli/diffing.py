@@ -276,7 +276,10 @@ def _all_same_inputs(before: Item, after: Item, frameworks: Sequence[str]) -> bo
     """Whether, for every framework, both items hold the same inputs object (or none):
     then no input changed (see ``_same_inputs``)."""
     old, new = before.inputs, after.inputs
-    return all(old.get(name) is new.get(name) for name in frameworks)
+    for name in frameworks:  # noqa: SIM110 - a loop, not all(): this runs for every item
+        if old.get(name) is not new.get(name):
+            return False
+    return True
 
 
 def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
