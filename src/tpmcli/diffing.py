@@ -347,14 +347,15 @@ def category_drops(base: Ranking, head: Ranking) -> tuple[CategoryDrop, ...]:
     framework ranks them."""
     earlier = {item.id: item for item in _selected(base)}
     drops: list[CategoryDrop] = []
-    for item in sorted(_selected(head), key=lambda item: item.id):
+    for item in _selected(head):
         old = earlier.get(item.id)
-        if _same_inputs(old, item, "moscow"):
-            continue  # the same category at both sides
+        if old is None or old.inputs.get("moscow") is item.inputs.get("moscow"):
+            continue  # not selected at BASE, or the same inputs (so category) at both
         before, after = _category(old), _category(item)
         if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
             drops.append(CategoryDrop(item.id, item.title, before, after))
-    return tuple(drops)
+    # By id; only the drops are sorted (a stable sort: the order of all items by id).
+    return tuple(sorted(drops, key=lambda drop: drop.id))
 
 
 def _selected(ranking: Ranking) -> Iterable[Item]:
