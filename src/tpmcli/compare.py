@@ -82,8 +82,8 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
 
 
 def _sides(request: DiffRequest) -> list[tuple[BacklogSide, int]]:
-    """BASE and HEAD, ranked. Two revisions are read together (one ``git cat-file``,
-    each distinct file parsed once, see ``backlogs_at``)."""
+    """BASE and HEAD, ranked. Two revisions are read together (each distinct file
+    read and parsed once, see ``backlogs_at``)."""
     if request.head is None:
         return [_side(request, request.base), _side(request, None)]
     revs = [request.base, request.head]

@@ -110,9 +110,10 @@ class RevisionReader:
         if index == 0 and worker_count(len(to_parse)) > 1:
             percent = WORKER_SHARE_PERCENT if self.count > 1 else 50
             share = self._worker_share(revision, to_parse, percent)
-            self._start_worker(revision, share)
-            taken = set(share)
-            to_parse = [number for number in to_parse if number not in taken]
+            if worker_count(2 * len(share)) > 1:  # not when twins left it too few files
+                self._start_worker(revision, share)
+                taken = set(share)
+                to_parse = [number for number in to_parse if number not in taken]
         self._jobs += [(index, number) for number in to_parse]
         unread = []
         for entry, _stem, hit in revision.files:
