@@ -190,7 +190,9 @@ class RevisionReader:
                 continue
             jobs.append(key)
             sources.append(SourceFile(revision.shown(entry), data, stem, entry.blob_id))
-        busy = 1 if self._worker is not None else 0
+        # The worker keeps a core busy for its share; more workers only when this
+        # process has far more to parse (another tpm.yaml at HEAD, no cache).
+        busy = 1 if self._worker is not None and len(jobs) < 2 * len(self._worker_jobs) else 0
         results = parse_in_parallel(
             [
                 (source, self.revisions[key[0]].rules)
