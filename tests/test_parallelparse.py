@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import marshal
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ from tpmcli.backlog import configured_frameworks
 from tpmcli.config import parse_config
 from tpmcli.frameworks.base import FieldProblem, Framework, Score
 from tpmcli.loading import ParsedFile, SourceFile, parse_source
-from tpmcli.parallelparse import ParseJob, parse_in_parallel
+from tpmcli.parallelparse import ParseJob, ParseWorker, parse_in_parallel
 from tpmcli.validation import ItemRules
 
 CONFIG = b"""\
@@ -226,9 +228,34 @@ def test_encoding_refuses_what_it_cannot_rebuild(rules: ItemRules) -> None:
     assert parallelparse._encode(plain, ItemRules({}, rules.statuses)) is None
     # A date passes the class check but not marshal: only that result is dropped.
     encoded = [parallelparse._encode(plain, rules), parallelparse._encode(with_date, dated)]
-    import marshal
-
     assert [result is None for result in marshal.loads(parallelparse._dump(encoded))] == [
         False,
         True,
     ]
+
+
+def test_a_worker_whose_results_are_not_wanted_is_stopped_and_reaped() -> None:
+    def never_done() -> list[parallelparse.Loaded]:  # runs in the worker
+        time.sleep(60)
+        return []
+
+    worker = ParseWorker.start(never_done)
+    pid = worker.pid
+    assert pid is not None
+    worker.stop()
+    assert worker.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no such child
+
+
+def test_a_worker_gives_back_the_numbers_its_load_gives(rules: ItemRules) -> None:
+    source = SourceFile("a.yaml", TEXTS[1].encode())
+    worker = ParseWorker.start(lambda: [1234, (source, rules)])
+    try:
+        results = worker.results([rules, rules])
+    finally:
+        worker.stop()
+    assert results is not None
+    assert results[0] == 1234
+    assert isinstance(results[1], ParsedFile)
+    assert state(results[1]) == state(parse_source(source, rules))

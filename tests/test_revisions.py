@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,7 @@ from backlog_repo import BacklogRepo, rice_item
 from tpmcli.backlog import BacklogRequest
 from tpmcli.cli import app
 from tpmcli.gitio import TreeEntry
-from tpmcli.revisions import item_entries, load_backlog_at
+from tpmcli.revisions import file_stem, item_entries, load_backlog_at
 
 runner = CliRunner()
 
@@ -279,3 +280,10 @@ def test_item_entries_takes_the_parts_as_purepath_does(parts: list[str], prefix:
     hidden = any(part.startswith(".") for part in below.parts)
     expected = path == prefix or (under and not hidden and below.name.endswith((".yaml", ".yml")))
     assert bool(item_entries(entries, [prefix])) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", ".", "b", "yaml", "/", "é", " "]), max_size=8))
+def test_file_stem_is_what_splitext_gives(parts: list[str]) -> None:
+    path = "".join(parts)
+    assert file_stem(path) == posixpath.splitext(posixpath.basename(path))[0]

@@ -98,10 +98,18 @@ def _revision(
     cache = open_cache(request, config, frameworks)
     files = []
     for entry in chosen:
-        stem = posixpath.splitext(entry.path.rpartition("/")[2])[0]
+        stem = file_stem(entry.path)
         files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache)
+
+
+def file_stem(path: str) -> str:
+    """``posixpath.splitext`` of the file name's stem, by string operations (a revision
+    lists thousands of files): the name without its last suffix, leading dots kept."""
+    name = path.rpartition("/")[2]
+    head = name.rpartition(".")[0]
+    return head if head.strip(".") else name
 
 
 def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Config:
