@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import marshal
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -259,3 +260,21 @@ def test_a_worker_gives_back_the_numbers_its_load_gives(rules: ItemRules) -> Non
     assert results[0] == 1234
     assert isinstance(results[1], ParsedFile)
     assert state(results[1]) == state(parse_source(source, rules))
+
+
+def test_no_worker_is_forked_while_other_threads_run(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise AssertionError("forked with another thread running")
+
+    monkeypatch.setattr(parallelparse.os, "fork", no_fork)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        jobs = jobs_for(rules, copies=2)
+        assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
+    finally:
+        release.set()
+        other.join()

@@ -25,6 +25,7 @@ import marshal
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -67,8 +68,12 @@ def usable_cores() -> int:
 
 def can_fork() -> bool:
     # Not where fork is missing (Windows), nor on macOS where a forked child may not
-    # use every system library (Python's own multiprocessing stopped forking there).
-    return hasattr(os, "fork") and sys.platform.startswith("linux")
+    # use every system library (Python's own multiprocessing stopped forking there),
+    # nor from a process running other threads (tpm used as a library): a lock one of
+    # them holds would stay locked in the child.
+    return (
+        hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+    )
 
 
 def worker_count(files: int, *, processes: int | None = None, min_files: int | None = None) -> int:
