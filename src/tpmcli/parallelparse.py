@@ -1,12 +1,12 @@
 """Parse many item files on several cores: forked workers that send back plain data.
 
 Parsing (libyaml, then validation) is nearly all of a cold load, and it is CPU-bound
-Python: threads would not run it in parallel. For a large batch (the two revisions of
-a ``tpm diff``), this process parses the first share of the files and forked worker
-processes parse the others. A fork inherits the configuration, the frameworks and the
-files' bytes as they are in memory, so nothing is sent to a worker, and nothing
-is imported or executed that this process had not: a worker only runs the same
-``parse_source`` on data already read.
+Python: threads would not run it in parallel. For a large batch (the revisions of a
+``tpm diff``), forked worker processes parse shares of the files while this process
+parses its own. A fork inherits the configuration, the frameworks and whatever is in
+memory, so nothing is sent to a worker, and nothing is imported or executed that this
+process had not: a worker runs a ``load`` function given to it (the files already in
+memory, or read from git there: see ``revisionread``), then the same ``parse_source``.
 
 A worker sends back each file's result as plain data (``marshal``, between this
 process and its own child; never read from disk) that this process turns back into
