@@ -444,3 +444,27 @@ def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     assert runs[2].stderr.strip() == "[]"
     assert runs[2].stdout == runs[1].stdout
     assert runs[3].stderr.strip().endswith("all valid\n[]".strip())
+
+
+ONE_ITEM = "title: Shared\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_new_repository_around_tpm_yaml_sends_the_next_run_to_the_full_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``backlog:`` may lead outside the folder of tpm.yaml only while no repository
+    holds it: ``git init`` there turns the same tpm.yaml into an error."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "one.yaml").write_text(ONE_ITEM, encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "tpm.yaml").write_text("backlog: ../shared\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    warm_up()
+    assert snapshot_files()
+    (project / ".git").mkdir()
+    for command in ("rank", "check"):
+        result = tpm(command)
+        assert result.exit_code == 2, result.output
+        assert "'../shared' is outside the repository" in result.output
