@@ -468,3 +468,23 @@ def test_a_new_repository_around_tpm_yaml_sends_the_next_run_to_the_full_path(
         result = tpm(command)
         assert result.exit_code == 2, result.output
         assert "'../shared' is outside the repository" in result.output
+
+
+@pytest.mark.usefixtures("settled")
+def test_tpm_yaml_relinked_outside_the_repository_sends_the_next_run_to_the_full_path(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same bytes, but from a file outside the repository: refused by the full path."""
+    (project / "conf").mkdir()
+    (project / "tpm.yaml").rename(project / "conf" / "tpm.yaml")
+    (project / "tpm.yaml").symlink_to(Path("conf") / "tpm.yaml")
+    outside = tmp_path_factory.mktemp("outside") / "tpm.yaml"
+    outside.write_bytes((project / "conf" / "tpm.yaml").read_bytes())
+    warm_up()
+    assert snapshot_files()
+    (project / "tpm.yaml").unlink()
+    (project / "tpm.yaml").symlink_to(outside)
+    for command in ("rank", "check"):
+        result = tpm(command)
+        assert result.exit_code == 2, result.output
+        assert "tpm.yaml leads outside the repository" in result.output

@@ -15,8 +15,8 @@ timestamp tick would not show). Everything else a result depends on is in the ke
 version and code, Python, the installed packages (the mtime of every folder on
 ``sys.path``: installing or removing a plugin changes one), ``TPM_LOAD_PLUGINS``, the
 current directory (paths are shown relative to it), the paths and ``--config`` given,
-the bytes of the tpm.yaml that applies, and the repository around it (what tpm may read
-depends on where ``.git`` is).
+the bytes of the tpm.yaml that applies and where it really is, and the repository
+around it (what tpm may read depends on where ``.git`` is).
 
 A snapshot is written only for a valid backlog read from the working tree whose
 frameworks are all built in or declared in tpm.yaml (a plugin's code can change under
@@ -99,6 +99,8 @@ def snapshot_key(request: BacklogRequest) -> str | None:
         [os.fspath(path) for path in request.paths],
         os.fspath(request.config_file) if request.config_file is not None else None,
         os.path.abspath(config) if config is not None else None,
+        # A tpm.yaml that is a symlink is refused when it leads outside the repository.
+        os.path.realpath(config) if config is not None else None,
         digest,
         [os.path.realpath(root), os.path.lexists(root / ".git")],
     ]
