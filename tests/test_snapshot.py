@@ -488,3 +488,17 @@ def test_tpm_yaml_relinked_outside_the_repository_sends_the_next_run_to_the_full
         result = tpm(command)
         assert result.exit_code == 2, result.output
         assert "tpm.yaml leads outside the repository" in result.output
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_symlink_the_walk_skipped_may_lead_to_an_item_later(project: Path) -> None:
+    """A link named like an item file that leads to a folder is skipped; what it leads
+    to can become a file without any folder of the backlog changing."""
+    (project / "docs" / "target.yaml").mkdir(parents=True)
+    (project / "backlog" / "api" / "link.yaml").symlink_to(Path("../../docs/target.yaml"))
+    warm_up("--format", "csv")
+    (project / "docs" / "target.yaml").rmdir()
+    (project / "docs" / "target.yaml").write_text(ONE_ITEM, encoding="utf-8")
+    result = tpm("rank", "--format", "csv")
+    assert result.stdout == tpm("rank", "--format", "csv", "--no-cache").stdout
+    assert ",Shared," in result.stdout
