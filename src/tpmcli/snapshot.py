@@ -15,7 +15,8 @@ timestamp tick would not show). Everything else a result depends on is in the ke
 version and code, Python, the installed packages (the mtime of every folder on
 ``sys.path``: installing or removing a plugin changes one), ``TPM_LOAD_PLUGINS``, the
 current directory (paths are shown relative to it), the paths and ``--config`` given,
-and the bytes of the tpm.yaml that applies.
+the bytes of the tpm.yaml that applies and where it really is, and the repository
+around it (what tpm may read depends on where ``.git`` is).
 
 A snapshot is written only for a valid backlog read from the working tree whose
 frameworks are all built in or declared in tpm.yaml (a plugin's code can change under
@@ -54,7 +55,7 @@ from tpmcli.locations import find_config
 from tpmcli.model import Item, RankedItem, Ranking, Unscored
 from tpmcli.ranking import blocked_dependencies, sort_keys
 from tpmcli.request import BacklogRequest, CheckReport, CheckRequest, RankRequest
-from tpmcli.safefiles import read_limited
+from tpmcli.safefiles import read_limited, working_tree_root
 from tpmcli.scores import Score
 
 FORMAT = 1
@@ -84,6 +85,8 @@ def snapshot_key(request: BacklogRequest) -> str | None:
             digest = hashlib.sha256(read_limited(config, MAX_CONFIG_BYTES)).hexdigest()
         except OSError:
             return None
+    # The repository bounds what may be read (``backlog:`` outside it is an error).
+    root = working_tree_root(config.parent if config is not None else Path(cwd))
     payload = [
         FORMAT,
         __version__,
@@ -96,7 +99,10 @@ def snapshot_key(request: BacklogRequest) -> str | None:
         [os.fspath(path) for path in request.paths],
         os.fspath(request.config_file) if request.config_file is not None else None,
         os.path.abspath(config) if config is not None else None,
+        # A tpm.yaml that is a symlink is refused when it leads outside the repository.
+        os.path.realpath(config) if config is not None else None,
         digest,
+        [os.path.realpath(root), os.path.lexists(root / ".git")],
     ]
     return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
 
