@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tpmcli import backlog as backlog_module
-from tpmcli import cachefiles, snapshot
+from tpmcli import cachefiles, snapshotfile
 from tpmcli.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as older than the racy window: snapshots are
     written as they would be for files a person edited a while ago."""
     real = time.time_ns
-    monkeypatch.setattr(snapshot.time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
 
 
 def tpm(*args: str, columns: int = 100, env: dict[str, str] | None = None) -> Result:
@@ -307,7 +307,7 @@ def test_a_snapshot_is_per_directory_arguments_and_plugin_setting(
 
 @pytest.mark.usefixtures("project", "settled")
 def test_only_the_newest_snapshots_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshot, "KEPT_SNAPSHOTS", 2)
+    monkeypatch.setattr(snapshotfile, "KEPT_SNAPSHOTS", 2)
     warm_up()
     oldest = snapshot_files()
     for args in (("--config", "tpm.yaml"), ("backlog",)):
@@ -427,7 +427,7 @@ print(sorted(name for name in sys.modules if name.startswith(heavy)), file=sys.s
 def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     """What makes the warm run cheap: from the snapshot, nothing that parses YAML,
     validates with pydantic or discovers plugins is even imported."""
-    time.sleep(snapshot.RACY_SECONDS + 0.1)  # the files are no longer racily clean
+    time.sleep(snapshotfile.RACY_SECONDS + 0.1)  # the files are no longer racily clean
     env = {**os.environ, "COLUMNS": "100"}
     runs = [
         subprocess.run(

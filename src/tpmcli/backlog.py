@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +44,7 @@ from tpmcli.request import RankRequest as RankRequest
 from tpmcli.request import parse_by as parse_by
 from tpmcli.request import split_names as split_names
 from tpmcli.safefiles import working_tree_root
-from tpmcli.snapshot import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
+from tpmcli.snapshotfile import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
 from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
 #: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
@@ -170,6 +171,7 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
     rules = ItemRules(frameworks, config.statuses)
     walk = WalkRecord()
+    started_ns = time.time_ns()  # files changed since this moment less 2 s are racy
     with paused_gc():
         files = find_item_files(paths, boundary, walk)
         cache = open_cache(request, config, frameworks)
@@ -181,7 +183,7 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
     )
     if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING:
-        backlog.tree = _working_tree(paths, walk, files, cache.seen)
+        backlog.tree = _working_tree(paths, walk, files, cache.seen, started_ns)
     return backlog
 
 
@@ -190,6 +192,7 @@ def _working_tree(
     walk: WalkRecord,
     files: Sequence[ItemFile],
     seen: dict[str, tuple[int, int, int, int, str]],
+    started_ns: int,
 ) -> WorkingTree | None:
     """What a snapshot checks of this working tree; None when it holds anything but
     item files in folders (a start that is a file, a symlink, a file not read)."""
@@ -208,7 +211,9 @@ def _working_tree(
                 break
         else:
             return None
-    return WorkingTree([(os.fspath(s), str(s.resolve())) for s in starts], walk.folders, found)
+    return WorkingTree(
+        [(os.fspath(s), str(s.resolve())) for s in starts], walk.folders, found, started_ns
+    )
 
 
 def assemble_backlog(
