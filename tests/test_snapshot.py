@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tpmcli import backlog as backlog_module
-from tpmcli import cachefiles, snapshot
+from tpmcli import cachefiles, snapshotfile
 from tpmcli.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as older than the racy window: snapshots are
     written as they would be for files a person edited a while ago."""
     real = time.time_ns
-    monkeypatch.setattr(snapshot.time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
 
 
 def tpm(*args: str, columns: int = 100, env: dict[str, str] | None = None) -> Result:
@@ -307,7 +307,7 @@ def test_a_snapshot_is_per_directory_arguments_and_plugin_setting(
 
 @pytest.mark.usefixtures("project", "settled")
 def test_only_the_newest_snapshots_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshot, "KEPT_SNAPSHOTS", 2)
+    monkeypatch.setattr(snapshotfile, "KEPT_SNAPSHOTS", 2)
     warm_up()
     oldest = snapshot_files()
     for args in (("--config", "tpm.yaml"), ("backlog",)):
@@ -427,7 +427,7 @@ print(sorted(name for name in sys.modules if name.startswith(heavy)), file=sys.s
 def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     """What makes the warm run cheap: from the snapshot, nothing that parses YAML,
     validates with pydantic or discovers plugins is even imported."""
-    time.sleep(snapshot.RACY_SECONDS + 0.1)  # the files are no longer racily clean
+    time.sleep(snapshotfile.RACY_SECONDS + 0.1)  # the files are no longer racily clean
     env = {**os.environ, "COLUMNS": "100"}
     runs = [
         subprocess.run(
@@ -444,3 +444,61 @@ def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     assert runs[2].stderr.strip() == "[]"
     assert runs[2].stdout == runs[1].stdout
     assert runs[3].stderr.strip().endswith("all valid\n[]".strip())
+
+
+ONE_ITEM = "title: Shared\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_new_repository_around_tpm_yaml_sends_the_next_run_to_the_full_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``backlog:`` may lead outside the folder of tpm.yaml only while no repository
+    holds it: ``git init`` there turns the same tpm.yaml into an error."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "one.yaml").write_text(ONE_ITEM, encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "tpm.yaml").write_text("backlog: ../shared\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    warm_up()
+    assert snapshot_files()
+    (project / ".git").mkdir()
+    for command in ("rank", "check"):
+        result = tpm(command)
+        assert result.exit_code == 2, result.output
+        assert "'../shared' is outside the repository" in result.output
+
+
+@pytest.mark.usefixtures("settled")
+def test_tpm_yaml_relinked_outside_the_repository_sends_the_next_run_to_the_full_path(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same bytes, but from a file outside the repository: refused by the full path."""
+    (project / "conf").mkdir()
+    (project / "tpm.yaml").rename(project / "conf" / "tpm.yaml")
+    (project / "tpm.yaml").symlink_to(Path("conf") / "tpm.yaml")
+    outside = tmp_path_factory.mktemp("outside") / "tpm.yaml"
+    outside.write_bytes((project / "conf" / "tpm.yaml").read_bytes())
+    warm_up()
+    assert snapshot_files()
+    (project / "tpm.yaml").unlink()
+    (project / "tpm.yaml").symlink_to(outside)
+    for command in ("rank", "check"):
+        result = tpm(command)
+        assert result.exit_code == 2, result.output
+        assert "tpm.yaml leads outside the repository" in result.output
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_symlink_the_walk_skipped_may_lead_to_an_item_later(project: Path) -> None:
+    """A link named like an item file that leads to a folder is skipped; what it leads
+    to can become a file without any folder of the backlog changing."""
+    (project / "docs" / "target.yaml").mkdir(parents=True)
+    (project / "backlog" / "api" / "link.yaml").symlink_to(Path("../../docs/target.yaml"))
+    warm_up("--format", "csv")
+    (project / "docs" / "target.yaml").rmdir()
+    (project / "docs" / "target.yaml").write_text(ONE_ITEM, encoding="utf-8")
+    result = tpm("rank", "--format", "csv")
+    assert result.stdout == tpm("rank", "--format", "csv", "--no-cache").stdout
+    assert ",Shared," in result.stdout

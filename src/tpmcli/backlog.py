@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tpmcli.config import Config, backlog_paths, display_path, load_config
-from tpmcli.discovery import FolderStat, ItemFile, find_item_files
+from tpmcli.discovery import ItemFile, WalkRecord, find_item_files
 from tpmcli.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -43,7 +44,7 @@ from tpmcli.request import RankRequest as RankRequest
 from tpmcli.request import parse_by as parse_by
 from tpmcli.request import split_names as split_names
 from tpmcli.safefiles import working_tree_root
-from tpmcli.snapshot import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
+from tpmcli.snapshotfile import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
 from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
 #: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
@@ -169,9 +170,10 @@ def load_backlog(request: BacklogRequest) -> Backlog:
     paths = _existing_backlog(request.paths, config)
     boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
     rules = ItemRules(frameworks, config.statuses)
-    folders: dict[str, FolderStat] = {}
+    walk = WalkRecord()
+    started_ns = time.time_ns()  # files changed since this moment less 2 s are racy
     with paused_gc():
-        files = find_item_files(paths, boundary, folders)
+        files = find_item_files(paths, boundary, walk)
         cache = open_cache(request, config, frameworks)
         parsed_before = cache.parsed_files  # one cache serves every load of a process
         loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
@@ -181,19 +183,20 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
     )
     if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING:
-        backlog.tree = _working_tree(paths, folders, files, cache.seen)
+        backlog.tree = _working_tree(paths, walk, files, cache.seen, started_ns)
     return backlog
 
 
 def _working_tree(
     starts: Sequence[Path],
-    folders: dict[str, FolderStat],
+    walk: WalkRecord,
     files: Sequence[ItemFile],
     seen: dict[str, tuple[int, int, int, int, str]],
+    started_ns: int,
 ) -> WorkingTree | None:
     """What a snapshot checks of this working tree; None when it holds anything but
     item files in folders (a start that is a file, a symlink, a file not read)."""
-    if not all(start.is_dir() for start in starts):
+    if walk.links or not all(start.is_dir() for start in starts):
         return None
     named = [(os.fspath(start) + os.sep, str(start.resolve()) + os.sep) for start in starts]
     found: list[tuple[int, str, Signature]] = []
@@ -208,7 +211,9 @@ def _working_tree(
                 break
         else:
             return None
-    return WorkingTree([(os.fspath(s), str(s.resolve())) for s in starts], folders, found)
+    return WorkingTree(
+        [(os.fspath(s), str(s.resolve())) for s in starts], walk.folders, found, started_ns
+    )
 
 
 def assemble_backlog(

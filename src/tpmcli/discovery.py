@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.locations import display_path
@@ -40,24 +40,34 @@ class ItemFile:
     real: str = ""
 
 
+@dataclass
+class WalkRecord:
+    """What a walk saw besides the item files, for a snapshot (see ``snapshot``)."""
+
+    #: Each folder's stat taken before it was listed, by its path: while a folder's
+    #: stat is unchanged, so are the names in it.
+    folders: dict[str, FolderStat] = field(default_factory=dict)
+    #: Whether a symlink named like an item file was met, taken or skipped: what it
+    #: leads to can change while every folder of the backlog stays the same.
+    links: bool = False
+
+
 def find_item_files(
     paths: Sequence[Path],
     boundary: Path | None = None,
-    folders: dict[str, FolderStat] | None = None,
+    record: WalkRecord | None = None,
 ) -> list[ItemFile]:
     """Every item file under ``paths`` (files taken as given), sorted folder by folder,
     each once. Symlinks resolving outside ``boundary`` (the repository; default: each
     start) are not followed, and a start that is itself such a link is refused.
-
-    ``folders``, when given, receives each folder's stat taken before it was listed,
-    by its path: while a folder's stat is unchanged, so are the names in it."""
+    ``record``, when given, receives what a snapshot must check (see ``WalkRecord``)."""
     found: list[ItemFile] = []
     seen: set[str] = set()
     for start in paths:
         shown = display_path(start)
         limit = walk_limit(start, boundary or start, shown)
         if start.is_dir():
-            _Walk(start, limit, found, seen, folders).run()
+            _Walk(start, limit, found, seen, record).run()
         elif os.path.lexists(start):
             _add(found, seen, os.path.realpath(start), os.fspath(start), shown)
     return found
@@ -78,10 +88,10 @@ class _Walk:
         limit: Path,
         found: list[ItemFile],
         seen: set[str],
-        folders: dict[str, FolderStat] | None = None,
+        record: WalkRecord | None = None,
     ) -> None:
         self.start = start
-        self.folders = folders
+        self.record = record
         self.limit = limit
         self.found = found
         self.seen = seen
@@ -101,9 +111,10 @@ class _Walk:
 
     def folder(self, folder: str, rel: str) -> list[tuple[str, str]]:
         try:
-            if self.folders is not None:
+            if self.record is not None:
                 status = os.stat(folder)
-                self.folders[folder] = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+                stat_of = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+                self.record.folders[folder] = stat_of
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError:
@@ -122,6 +133,8 @@ class _Walk:
     def file(self, entry: os.DirEntry[str], rel: str) -> None:
         shown = self.shown_prefix + rel
         if entry.is_symlink():
+            if self.record is not None:
+                self.record.links = True
             target = os.path.realpath(entry.path)
             if not within(Path(target), self.limit):
                 return
