@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,3 +62,15 @@ INTERCOM = [
 def stripped(text: str) -> str:
     """Text without the trailing spaces Rich pads table lines with."""
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def bench_generator() -> Any:
+    """``bench/generate.py`` as a module: the benchmark's backlog generator."""
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_generate", root / "bench" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

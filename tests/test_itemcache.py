@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -14,21 +13,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from helpers import bench_generator
 from tpmcli import itemcache, loading
 from tpmcli.backlog import Backlog, BacklogRequest, load_backlog
 from tpmcli.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 GOOD_WITHOUT_ID = (
@@ -60,7 +49,7 @@ ERROR_FILES = {
 
 @pytest.fixture
 def backlog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    generator = _generator()
+    generator = bench_generator()
     generator.write_backlog(tmp_path, generator.make_backlog(150, seed=7))
     for name, data in ERROR_FILES.items():
         path = tmp_path / "backlog" / name

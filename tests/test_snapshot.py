@@ -3,7 +3,6 @@ and any change to what the snapshot was made from sends it back to the full path
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,28 +15,17 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from helpers import bench_generator
 from tpmcli import backlog as backlog_module
 from tpmcli import cachefiles, snapshotfile
 from tpmcli.cli import app
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A generated backlog of 120 items (statuses, tags, dependencies, every framework;
     some items lack some frameworks' inputs) as the current directory."""
-    generator = _generator()
+    generator = bench_generator()
     generator.write_backlog(tmp_path, generator.make_backlog(120, seed=11))
     extra = {
         # Unscored under RICE (and WSJF), in an order their ids must put right.
