@@ -18,8 +18,6 @@ from tpmcli import itemcache, loading
 from tpmcli.backlog import Backlog, BacklogRequest, load_backlog
 from tpmcli.cli import app
 
-
-
 GOOD_WITHOUT_ID = (
     b"title: Same content, two names\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
 )
