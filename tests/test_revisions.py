@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -18,6 +18,7 @@ from backlog_repo import BacklogRepo, rice_item
 from tpmcli.backlog import BacklogRequest
 from tpmcli.cli import app
 from tpmcli.gitio import TreeEntry
+from tpmcli.loading import path_stem
 from tpmcli.revisions import file_stem, item_entries, load_backlog_at
 
 runner = CliRunner()
@@ -287,3 +288,13 @@ def test_item_entries_takes_the_parts_as_purepath_does(parts: list[str], prefix:
 def test_file_stem_is_what_splitext_gives(parts: list[str]) -> None:
     path = "".join(parts)
     assert file_stem(path) == posixpath.splitext(posixpath.basename(path))[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", ".", "b", "yaml", "/", "é", " ", ".."]), max_size=8))
+def test_path_stem_is_what_pathlib_gives(parts: list[str]) -> None:
+    path = "".join(parts)
+    # A path ending in "." or "/" (a folder, never an item file) is normalised by pathlib.
+    assume(path.rstrip("/") and not path.rstrip("/").endswith(("/.", "/..")))
+    assume(path.rstrip("/") not in (".", ".."))
+    assert path_stem(path) == PurePosixPath(path).stem
