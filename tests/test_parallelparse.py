@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import marshal
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -278,3 +280,37 @@ def test_no_worker_is_forked_while_other_threads_run(
     finally:
         release.set()
         other.join()
+
+
+# A Ctrl-C that reaches a worker the moment it is forked, before it runs its own code:
+# the worker must still end at once, not carry on as a copy of this process (printing,
+# flushing this process's buffered output a second time, running its atexit handlers).
+INTERRUPTED_AT_FORK = """
+import atexit, os, signal, sys
+from tpmcli import parallelparse
+
+fork = os.fork
+
+def interrupted_fork():
+    pid = fork()
+    if pid == 0:
+        signal.raise_signal(signal.SIGINT)
+    return pid
+
+os.fork = interrupted_fork
+atexit.register(lambda: sys.stderr.write("atexit\\n"))
+print("buffered", end="")  # stdout is a pipe: this stays in the buffer until exit
+try:
+    worker = parallelparse.ParseWorker.start(lambda: [])
+    print(" results", worker.results([]), end="")
+except KeyboardInterrupt:
+    print(" interrupted", end="")
+"""
+
+
+def test_a_worker_interrupted_as_it_is_forked_runs_nothing_of_this_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_AT_FORK], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout, done.stderr) == ("buffered results None", "atexit\n")

@@ -147,17 +147,31 @@ class ParseWorker:
             reader, writer = os.pipe()
         except OSError:
             return cls(None, None)
+        # Signals wait while forking: a Ctrl-C reaching the child before it is in
+        # ``_child`` would otherwise unwind it through this process's code (its
+        # handlers, its atexit, a second flush of its buffered output).
+        unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         try:
             pid = os.fork()
         except OSError:
-            os.close(reader)
-            os.close(writer)
-            return cls(None, None)
+            pid = None
         if pid == 0:  # pragma: no cover - the child; its exit code is checked
-            os.close(reader)
-            _child(load, writer)
+            try:
+                os.close(reader)
+                signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+                _child(load, writer)
+            finally:
+                os._exit(1)
         os.close(writer)
-        return cls(pid, reader)
+        if pid is None:
+            os.close(reader)
+        worker = cls(pid, reader if pid is not None else None)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # may raise a Ctrl-C
+        except BaseException:
+            worker.stop()
+            raise
+        return worker
 
     def results(self, rules: Sequence[ItemRules]) -> list[ParsedFile | int | None] | None:
         """For each file of the share (``rules``: each one's rules): its ParsedFile, the
