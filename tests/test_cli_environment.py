@@ -106,3 +106,17 @@ def test_scale_entries_must_be_valid_inputs(write: Write, tpm: Tpm) -> None:
         "tpm.yaml:3:21: scales.rice.confidence[1] must be in (0, 1], not 2 (write 80% or 0.8)\n"
         "tpm.yaml:5:16: scales.wsjf.job_size[0] must be > 0, not 0\n"
     )
+
+
+def test_a_closed_standard_output_is_an_environment_error(intercom: Path) -> None:
+    """``tpm rank >&-``: one sentence and exit 2, not tpm's internal error."""
+    script = "from tpmcli.cli import main; main()"
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$0" -c "$1" rank >&-', sys.executable, script],
+        cwd=intercom,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (2, "tpm: standard output is closed\n")

@@ -125,6 +125,10 @@ def _warn_broken_plugins() -> None:
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        if sys.stderr is not None:
+            sys.stderr.write("tpm: standard output is closed\n")
+        raise SystemExit(EXIT_USAGE)
     # A terminal or CI log that cannot encode ⚠ or → still gets every line, with '?'.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
