@@ -42,6 +42,7 @@ from tpmcli.request import CheckReport as CheckReport
 from tpmcli.request import CheckRequest as CheckRequest
 from tpmcli.request import RankRequest as RankRequest
 from tpmcli.request import parse_by as parse_by
+from tpmcli.request import ranked_by_request
 from tpmcli.request import split_names as split_names
 from tpmcli.safefiles import working_tree_root
 from tpmcli.snapshotfile import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
@@ -365,21 +366,16 @@ def rank_loaded(backlog: Backlog, request: RankRequest) -> Ranking:
 
 
 def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[Item]:
-    """``--status`` picks statuses explicitly; otherwise ``exclude_statuses`` apply.
-    ``--tag`` keeps items carrying any of the given tags."""
+    """The items ``request`` ranks (see ``ranked_by_request``); an unknown ``--status``
+    is a usage error."""
     if request.statuses:
         unknown = [s for s in request.statuses if s not in config.statuses]
         if unknown:
             raise UsageError(
                 f"unknown status '{unknown[0]}' (statuses: {', '.join(config.statuses)})"
             )
-        chosen = [item for item in items if item.status in request.statuses]
-    else:
-        chosen = [item for item in items if item.status not in config.exclude_statuses]
-    if request.tags:
-        wanted = set(request.tags)
-        chosen = [item for item in chosen if wanted.intersection(item.tags)]
-    return chosen
+    ranked = ranked_by_request(request, config.exclude_statuses)
+    return [item for item in items if ranked(item.status, item.tags)]
 
 
 def check_backlog_files(request: CheckRequest) -> CheckReport:

@@ -5,6 +5,7 @@ Plain data, cheap to import: the command line builds these before anything is lo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,27 @@ class CheckReport:
     items: int
     #: 1 for problems in the backlog, 2 when they are problems of tpm.yaml itself.
     exit_code: int = EXIT_OK
+
+
+def ranked_by_request(
+    request: RankRequest, excluded: Collection[str]
+) -> Callable[[str, Sequence[str]], bool]:
+    """Whether an item (its status and tags) is among those ``request`` ranks:
+    ``--status`` picks statuses explicitly, otherwise ``excluded`` (tpm.yaml's
+    ``exclude_statuses``) are left out; ``--tag`` keeps items carrying any of the tags."""
+    chosen, skipped, wanted = set(request.statuses), set(excluded), set(request.tags)
+
+    def ranked(status: str, tags: Sequence[str]) -> bool:
+        if (status not in chosen) if chosen else (status in skipped):
+            return False
+        return not wanted or not wanted.isdisjoint(tags)
+
+    return ranked
+
+
+def missing_inputs_message(framework: str) -> str:
+    """What ``tpm check`` says of an item lacking a required framework's inputs."""
+    return f"{framework} is required: every item must have {framework} inputs"
 
 
 def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:

@@ -35,7 +35,13 @@ import math
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model import RankedItem, Ranking, Unscored
 from tpmcli.ranking import blocked_dependencies, sort_keys
-from tpmcli.request import CheckReport, CheckRequest, RankRequest
+from tpmcli.request import (
+    CheckReport,
+    CheckRequest,
+    RankRequest,
+    missing_inputs_message,
+    ranked_by_request,
+)
 from tpmcli.scores import Score
 from tpmcli.snapshotfile import (
     Snapshot,
@@ -89,7 +95,7 @@ def checked(request: CheckRequest) -> CheckReport | None:
         problems = []
         for name in dict.fromkeys((*require, *request.require)):
             column = unpacked("d", body["scores"][frameworks.index(name)], len(snapshot.ids))
-            message = f"{name} is required: every item must have {name} inputs"
+            message = missing_inputs_message(name)
             for index, value in enumerate(column):
                 if math.isnan(value):
                     status = body["statuses"][snapshot.status[index]]
@@ -128,16 +134,8 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
     status_of = dict(zip(ids, status_list, strict=True))
     if len(status_of) != count:
         raise Unusable  # duplicate ids: not a valid backlog
-    if request.statuses:
-        chosen = set(request.statuses)
-        selected = [index for index in range(count) if status_list[index] in chosen]
-    else:
-        skipped = set(excluded)
-        selected = [index for index in range(count) if status_list[index] not in skipped]
-    if request.tags:
-        tags_list: list[list[str]] = body["tags"]
-        wanted = set(request.tags)
-        selected = [index for index in selected if wanted.intersection(tags_list[index])]
+    is_ranked, tags = ranked_by_request(request, excluded), body["tags"]
+    selected = [index for index in range(count) if is_ranked(status_list[index], tags[index])]
     primary = columns[0]
     scored = [index for index in selected if primary[index] is not None]
     unscored = sorted((ids[index], index) for index in selected if primary[index] is None)

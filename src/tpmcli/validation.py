@@ -14,6 +14,7 @@ from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
 from tpmcli.located import Locator, PathStep, dotted, quoted, suggest
 from tpmcli.model import Item, construct
+from tpmcli.request import missing_inputs_message
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: How many id comparisons "did you mean" hints may cost in one backlog.
@@ -246,7 +247,7 @@ def missing_inputs(items: Sequence[Item], required: Sequence[str]) -> list[Probl
             item.path,
             item.line,
             item.column,
-            f"{name} is required: every item must have {name} inputs",
+            missing_inputs_message(name),
         )
         for item in items
         for name in required
