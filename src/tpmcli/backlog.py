@@ -199,7 +199,8 @@ def _working_tree(
     item files in folders (a start that is a file, a symlink, a file not read)."""
     if walk.links or not all(start.is_dir() for start in starts):
         return None
-    named = [(os.fspath(start) + os.sep, str(start.resolve()) + os.sep) for start in starts]
+    given_real = [(os.fspath(start), str(start.resolve())) for start in starts]
+    named = [(given + os.sep, real + os.sep) for given, real in given_real]
     found: list[tuple[int, str, Signature]] = []
     for file in files:
         known = seen.get(file.real)
@@ -212,9 +213,7 @@ def _working_tree(
                 break
         else:
             return None
-    return WorkingTree(
-        [(os.fspath(s), str(s.resolve())) for s in starts], walk.folders, found, started_ns
-    )
+    return WorkingTree(given_real, walk.folders, found, started_ns)
 
 
 def assemble_backlog(
