@@ -312,16 +312,19 @@ def rank_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
     key = snapshot_key(request)
     backlog = load_backlog(request)
     ranking = rank_loaded(backlog, request)
-    if key is not None and backlog.tree is not None and key == snapshot_key(request):
-        _write_snapshot(key, backlog)
+    _write_snapshot(key, request, backlog)
     total = len(ranking.items)
     if limit is not None:
         ranking = replace(ranking, items=ranking.items[:limit])
     return ranking, total
 
 
-def _write_snapshot(key: str, backlog: Backlog) -> None:
-    """Snapshot a valid backlog whose frameworks are built in or from tpm.yaml."""
+def _write_snapshot(key: str | None, request: BacklogRequest, backlog: Backlog) -> None:
+    """Snapshot a valid backlog whose frameworks are built in or from tpm.yaml, read
+    under ``key`` (taken before it was read: still the key, so nothing it covers
+    changed meanwhile)."""
+    if key is None or backlog.tree is None or key != snapshot_key(request):
+        return
     installed, broken = discover()
     plugins = [
         name
@@ -392,7 +395,6 @@ def check_backlog_files(request: CheckRequest) -> CheckReport:
         raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
     required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
     problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
-    if key is not None and backlog.tree is not None and key == snapshot_key(request):
-        _write_snapshot(key, backlog)
+    _write_snapshot(key, request, backlog)
     exit_code = EXIT_FINDINGS if problems else EXIT_OK
     return CheckReport(problems, backlog.files, len(backlog.items), exit_code)
