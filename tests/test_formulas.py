@@ -174,6 +174,48 @@ def test_off_scale_values_are_field_problems() -> None:
     ]
 
 
+_OVERFLOW = FieldProblem((), "cannot be scored: the result is too large for a number")
+
+
+@pytest.mark.parametrize(
+    ("framework", "inputs"),
+    [
+        # float arithmetic reaching infinity
+        (
+            RICE.configure({"impact": None}),
+            {"reach": 1e308, "impact": 3, "confidence": 1, "effort": 0.001},
+        ),
+        # integer arithmetic whose division overflows a float (OverflowError)
+        (
+            RICE.configure({"impact": None}),
+            {"reach": 10**308, "impact": 3, "confidence": 1, "effort": 1},
+        ),
+        (
+            WSJF.configure(
+                dict.fromkeys(("business_value", "time_criticality", "risk_reduction", "job_size"))
+            ),
+            {
+                "business_value": 1e308,
+                "time_criticality": 1e308,
+                "risk_reduction": 1,
+                "job_size": 1,
+            },
+        ),
+    ],
+)
+def test_inputs_whose_score_overflows_are_a_problem(
+    framework: Framework, inputs: dict[str, Any]
+) -> None:
+    model = framework.inputs_model.model_validate(inputs)
+    assert framework.check(model) == [_OVERFLOW]
+
+
+def test_large_finite_scores_are_no_problem() -> None:
+    inputs = RiceInputs.model_validate({"reach": 1e300, "impact": 3, "confidence": 1, "effort": 1})
+    assert RICE.check(inputs) == []
+    assert RICE.score(inputs).value == 3e300
+
+
 def test_scales_are_configurable() -> None:
     fibonacci_impact = RICE.configure({"impact": [1, 2, 3, 5]})
     inputs = RiceInputs.model_validate({**GOOD_RICE, "impact": 5})

@@ -164,6 +164,8 @@ def _scale_problems(
         # A plugin's check written for complete inputs tripped over partial ones; the
         # validation errors are reported, its scale problems will be on the next run.
         return []
+    if not found:
+        return []
     present = inputs.model_fields_set
     return [
         locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")

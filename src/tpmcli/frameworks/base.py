@@ -309,11 +309,13 @@ def _off_input_entries(
     return problems
 
 
-def overflow_problem(score: Callable[[], Score]) -> FieldProblem | None:
+def overflow_problem(score: Callable[[], Score | float]) -> FieldProblem | None:
     """A problem when valid but huge inputs (``reach: 1e308``) make a score infinite:
-    an infinite score cannot be ranked, nor written as JSON."""
+    an infinite score cannot be ranked, nor written as JSON. ``score`` gives the Score,
+    or just its value (cheaper: no breakdown is written)."""
     try:
-        value = score().value
+        result = score()
+        value = result.value if isinstance(result, Score) else result
     except (AttributeError, TypeError):  # partial inputs: their own problems are reported
         return None
     except (OverflowError, ZeroDivisionError):

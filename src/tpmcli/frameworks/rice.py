@@ -56,12 +56,15 @@ class RiceFramework:
             for name, scale in self.scales.items()
         )
         problems = [problem for problem in found if problem is not None]
-        overflow = overflow_problem(lambda: self.score(inputs))
+        overflow = overflow_problem(lambda: self._value(inputs))
         return problems if overflow is None else [*problems, overflow]
 
+    @staticmethod
+    def _value(inputs: RiceInputs) -> float:
+        return round_score(inputs.reach * inputs.impact * inputs.confidence / inputs.effort)
+
     def score(self, inputs: RiceInputs) -> Score:
-        value = inputs.reach * inputs.impact * inputs.confidence / inputs.effort
-        shown = round_score(value)
+        shown = self._value(inputs)
         breakdown = (
             f"{format_number(inputs.reach)} × {format_number(inputs.impact)} × "
             f"{format_number(inputs.confidence)} ÷ {format_number(inputs.effort)} = "

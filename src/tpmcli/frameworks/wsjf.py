@@ -58,12 +58,16 @@ class WsjfFramework:
             for name, scale in self.scales.items()
         )
         problems = [problem for problem in found if problem is not None]
-        overflow = overflow_problem(lambda: self.score(inputs))
+        overflow = overflow_problem(lambda: self._value(inputs))
         return problems if overflow is None else [*problems, overflow]
 
-    def score(self, inputs: WsjfInputs) -> Score:
+    @staticmethod
+    def _value(inputs: WsjfInputs) -> float:
         cost_of_delay = inputs.business_value + inputs.time_criticality + inputs.risk_reduction
-        shown = round_score(cost_of_delay / inputs.job_size)
+        return round_score(cost_of_delay / inputs.job_size)
+
+    def score(self, inputs: WsjfInputs) -> Score:
+        shown = self._value(inputs)
         breakdown = (
             f"({format_number(inputs.business_value)} + {format_number(inputs.time_criticality)}"
             f" + {format_number(inputs.risk_reduction)}) ÷ {format_number(inputs.job_size)}"
