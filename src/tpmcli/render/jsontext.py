@@ -60,10 +60,18 @@ def _write_dict(value: dict[Any, Any], out: list[str], newline: str, step: str) 
     inner = newline + step
     separator = "{" + inner
     for key, item in value.items():
-        out.append(separator)
-        out.append(_encode_string(key if type(key) is str else _key(key)))
-        out.append(": ")
-        _write(item, out, inner, step)
+        name = _encode_string(key if type(key) is str else _key(key))
+        # Plain values inline (one append, no call): most of a document is rows of them.
+        kind = type(item)
+        if kind is str:
+            out.append(f"{separator}{name}: {_encode_string(item)}")
+        elif item is None:
+            out.append(f"{separator}{name}: null")
+        elif kind is int:
+            out.append(f"{separator}{name}: {int.__repr__(item)}")
+        else:
+            out.append(f"{separator}{name}: ")
+            _write(item, out, inner, step)
         separator = "," + inner
     out.append(newline + "}")
 
