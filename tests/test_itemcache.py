@@ -415,3 +415,78 @@ def test_one_save_writes_the_cache_once_at_the_end(
     assert len(writes) == 2  # two scopes (backlog folders), each written once
     itemcache._OPEN.clear()
     assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+
+
+def _count_parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = loading.parse_source
+
+    def counting(source: loading.SourceFile, rules: Any) -> loading.ParsedFile:
+        parsed.append(source.shown)
+        return real(source, rules)
+
+    monkeypatch.setattr(loading, "parse_source", counting)
+    return parsed
+
+
+def test_a_few_changed_files_leave_a_large_cache_file_as_it_was(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit loop: rewriting every entry for one changed file costs more than
+    parsing that file again next time, so the cache file is left alone."""
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    written = file.read_bytes()
+    target = backlog_dir / "backlog" / "twins" / "first.yaml"
+    # Another size: the stat differs even within one timestamp tick.
+    target.write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 400"))
+    for _ in range(2):  # the change is not saved: each run parses that one file again
+        itemcache._OPEN.clear()  # as in a new process: the cache read from its file
+        with monkeypatch.context() as patched:
+            parsed = _count_parsing(patched)
+            loaded = load_backlog(BacklogRequest())
+        assert parsed == ["backlog/twins/first.yaml"]
+        assert snapshot(loaded) == snapshot(load_backlog(BacklogRequest(use_cache=False)))
+        assert next(i for i in loaded.items if i.id == "first").inputs["rice"].reach == 400
+        assert file.read_bytes() == written
+
+
+def test_more_changed_files_than_a_few_rewrite_the_cache(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    monkeypatch.setattr(itemcache, "SMALL_WORK_FILES", 2)
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    written = file.read_bytes()
+    edited = sorted((backlog_dir / "backlog").rglob("*.yaml"))[:3]
+    for path in edited:
+        path.write_bytes(path.read_bytes() + b"# edited\n")
+    load_backlog(BacklogRequest())
+    assert file.read_bytes() != written
+    itemcache._OPEN.clear()
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)  # all saved: nothing is read or parsed again
+        cached = load_backlog(BacklogRequest())
+    assert snapshot(cached) == snapshot(load_backlog(BacklogRequest(use_cache=False)))
+
+
+def test_a_small_cache_is_rewritten_for_one_changed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below a hundred entries the share of one file is over the fraction: saved."""
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    for number in range(5):
+        (folder / f"item-{number}.yaml").write_bytes(GOOD_WITHOUT_ID)
+    load_backlog(BacklogRequest())
+    (folder / "item-0.yaml").write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 500"))
+    load_backlog(BacklogRequest())
+    itemcache._OPEN.clear()
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)
+        loaded = load_backlog(BacklogRequest())
+    assert next(i for i in loaded.items if i.id == "item-0").inputs["rice"].reach == 500

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from tpmcli.request import parse_by as parse_by
 from tpmcli.request import ranked_by_request
 from tpmcli.request import split_names as split_names
 from tpmcli.safefiles import working_tree_root
+from tpmcli.scores import Score
 from tpmcli.snapshotfile import Scored, Signature, WorkingTree, snapshot_key, write_snapshot
 from tpmcli.validation import ItemRules, check_backlog, missing_inputs
 
@@ -312,18 +313,26 @@ def rank_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
     key = snapshot_key(request)
     backlog = load_backlog(request)
     ranking = rank_loaded(backlog, request)
-    _write_snapshot(key, request, backlog)
+    _write_snapshot(
+        key, request, backlog, {id(entry.item): entry.scores for entry in ranking.items}
+    )
     total = len(ranking.items)
     if limit is not None:
         ranking = replace(ranking, items=ranking.items[:limit])
     return ranking, total
 
 
-def _write_snapshot(key: str | None, request: BacklogRequest, backlog: Backlog) -> None:
+def _write_snapshot(
+    key: str | None,
+    request: BacklogRequest,
+    backlog: Backlog,
+    scored: Mapping[int, Mapping[str, Score | None]] | None = None,
+) -> None:
     """Snapshot a valid backlog whose frameworks are built in or from tpm.yaml, read
     under ``key`` (taken before it was read: still the key, so nothing it covers
-    changed meanwhile)."""
-    if key is None or backlog.tree is None or key != snapshot_key(request):
+    changed meanwhile). ``scored``: scores the ranking made already, by ``id`` of the
+    item (the snapshot needs every framework's, and reuses those)."""
+    if key is None or backlog.tree is None or backlog.tree.racy or key != snapshot_key(request):
         return
     installed, broken = discover()
     plugins = [
@@ -334,13 +343,17 @@ def _write_snapshot(key: str | None, request: BacklogRequest, backlog: Backlog) 
     if backlog.problems or broken or plugins or backlog.tree is None:
         return
     frameworks = backlog.frameworks
+    known = scored or {}
+    empty: Mapping[str, Score | None] = {}
     try:
-        items = [
-            Scored(
-                item, {name: frameworks[name].score(inputs) for name, inputs in item.inputs.items()}
-            )
-            for item in backlog.items
-        ]
+        items = []
+        for item in backlog.items:
+            done = known.get(id(item), empty)
+            scores = {}
+            for name, inputs in item.inputs.items():
+                score = done.get(name)
+                scores[name] = score if score is not None else frameworks[name].score(inputs)
+            items.append(Scored(item, scores))
     except (ArithmeticError, ValueError):
         return
     config = backlog.config

@@ -120,6 +120,13 @@ class WorkingTree:
     files: list[tuple[int, str, Signature]]
     started_ns: int
 
+    @property
+    def racy(self) -> bool:
+        """Whether a file or folder changed too shortly before the reading started to
+        be trusted by its stat: then no snapshot is written (the next run writes it)."""
+        signatures = [signature for _, _, signature in self.files]
+        return _racy([*signatures, *self.folders.values()], self.started_ns)
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -146,9 +153,9 @@ def write_snapshot(
     file = snapshot_file(key)
     if file is None:
         return
-    signatures = [signature for _, _, signature in tree.files]
-    if _racy([*signatures, *tree.folders.values()], tree.started_ns):
+    if tree.racy:
         return  # the next run writes it, once the files are old enough to be trusted
+    signatures = [signature for _, _, signature in tree.files]
     names: list[list[str]] = [[] for _ in tree.starts]
     for start, rel, _ in tree.files:
         names[start].append(rel)
