@@ -303,6 +303,7 @@ def _forbid_reading(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("read although unchanged")
 
     monkeypatch.setattr(loading, "_read_file", no_reading)
+    monkeypatch.setattr(loading, "_read_file_and_stat", no_reading)
     monkeypatch.setattr(loading, "parse_source", no_reading)
 
 

@@ -48,7 +48,7 @@ from tpmcli.cachefiles import write_atomically as _write_atomically
 from tpmcli.frameworks.base import Framework
 from tpmcli.gitio import blob_id_of
 from tpmcli.itemrecords import CacheContents, Prepared, RecordSchema, make_record
-from tpmcli.loading import ParsedFile, SourceFile, source_stem
+from tpmcli.loading import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.validation import ItemRules
 
 FORMAT = 2
@@ -105,9 +105,6 @@ def _schema_of(model: Any) -> Any:
         return model.model_json_schema()
     except Exception as exc:  # no schema: the key changes every run, so no reuse
         return [repr(exc), id(model)]
-
-
-Signature = tuple[int, int, int, int]
 
 
 class ItemCache:
@@ -183,28 +180,30 @@ class ItemCache:
         _OPEN[file] = cache
         return cache
 
-    def unchanged(self, real: str, shown: str) -> tuple[ParsedFile | None, Signature | None]:
+    def unchanged(self, real: str, shown: str) -> ParsedFile | None:
         """The working-tree file at ``real`` parsed, when the stat index shows it is
-        unchanged and its content is cached; else None, and the file's stat (taken
-        before it is read, for ``parsed``)."""
+        unchanged and its content is cached; else None (read it, then ``parsed``)."""
         self.worktree_loaded = True
+        known = self.stats.get(real)
+        if known is None:  # not in the index: no stat to compare (the read takes one)
+            return None
         try:
             status = os.stat(real)
         except OSError:
-            return None, None
-        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        known = self.stats.get(real)
+            return None
         if (
-            known is None
-            or known[:4] != signature
+            known[0] != status.st_size
+            or known[1] != status.st_mtime_ns
+            or known[2] != status.st_ctime_ns
+            or known[3] != status.st_ino
             or max(status.st_mtime_ns, status.st_ctime_ns) >= self.trusted_before_ns
         ):
-            return None, signature
+            return None
         found = self._lookup(known[4], shown, _stem(shown))
         if found is None:
-            return None, signature
+            return None
         self.seen[real] = known
-        return found, signature
+        return found
 
     def parsed(
         self,
@@ -213,8 +212,8 @@ class ItemCache:
         stat: tuple[str, Signature] | None = None,
     ) -> ParsedFile:
         """``source`` parsed: from the cache when its content is known, else by ``parse``
-        (and remembered). ``stat`` is the file's real path and signature, for the stat
-        index (working-tree files only)."""
+        (and remembered). ``stat`` is the file's real path and signature (taken before
+        it was read), for the stat index (working-tree files only)."""
         if self.file is None:
             return parse(source)
         blob = source.blob_id or blob_id_of(source.data)

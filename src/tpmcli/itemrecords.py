@@ -41,7 +41,8 @@ class Prepared:
     @classmethod
     def of(cls, parsed: ParsedFile) -> Prepared:
         """A fresh parse result, to restore under other names in this process."""
-        items = [{**item.__dict__, "path": ""} for item in parsed.items]
+        # The items' own fields (frozen): ``restore`` copies them, with the new path.
+        items = [item.__dict__ for item in parsed.items]
         problems = [(p.line, p.column, p.message) for p in parsed.problems]
         return cls(items, problems, parsed.uses_stem)
 

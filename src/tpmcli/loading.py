@@ -27,6 +27,9 @@ from tpmcli.safefiles import NotRegularFile
 from tpmcli.validation import ItemRules, validate_item
 from tpmcli.yamlread import YamlSyntaxError, load_bytes
 
+#: A file's size, mtime, ctime and inode (nanoseconds): how the stat index knows it.
+Signature = tuple[int, int, int, int]
+
 if TYPE_CHECKING:
     from tpmcli.itemcache import ItemCache
 
@@ -189,7 +192,13 @@ def read_sources(
 
 
 def _read_file(path: str | Path, max_bytes: int) -> bytes | int:
-    """A file's bytes, or its size when that is over ``max_bytes``.
+    """A file's bytes, or its size when that is over ``max_bytes``."""
+    return _read_file_and_stat(path, max_bytes)[0]
+
+
+def _read_file_and_stat(path: str | Path, max_bytes: int) -> tuple[bytes | int, Signature]:
+    """A file's bytes (or its size when that is over ``max_bytes``), and its size,
+    mtime, ctime and inode as they were before it was read.
 
     Plain ``os`` calls: a backlog is thousands of small files, and a file object's
     setup costs as much as the read itself."""
@@ -208,18 +217,19 @@ def _read_file(path: str | Path, max_bytes: int) -> bytes | int:
         if not stat.S_ISREG(status.st_mode):
             raise NotRegularFile(errno.EINVAL, "not a regular file")
         size = status.st_size
+        signature = (size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         if size > max_bytes:
-            return size
+            return size, signature
         data = os.read(handle, size + 1)
         if len(data) <= size:
-            return data
+            return data, signature
         chunks = [data]  # the file grew since fstat: read on, up to the limit
         total = len(data)
         while total <= max_bytes and (chunk := os.read(handle, max_bytes + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
         data = b"".join(chunks)
-        return len(data) if len(data) > max_bytes else data
+        return (len(data) if len(data) > max_bytes else data), signature
     finally:
         os.close(handle)
 
@@ -275,16 +285,15 @@ def load_item_files(
 
     with paused_gc():
         for found in files:
-            signature = None
             if cache is not None and cache.enabled:
-                parsed, signature = cache.unchanged(found.real, found.shown)
-                if parsed is not None:
+                cached = cache.unchanged(found.real, found.shown)
+                if cached is not None:
                     result.files += 1
-                    result.items.extend(parsed.items)
-                    result.problems.extend(parsed.problems)
+                    result.items.extend(cached.items)
+                    result.problems.extend(cached.problems)
                     continue
             try:
-                data = _read_file(found.path, max_bytes)
+                data, signature = _read_file_and_stat(found.path, max_bytes)
             except NotRegularFile:
                 unreadable.append(Problem(found.shown, 1, 1, NOT_REGULAR))
                 continue
@@ -298,7 +307,7 @@ def load_item_files(
                 continue
             source = SourceFile(found.shown, data)
             if cache is not None:
-                stat = (found.real, signature) if signature and found.real else None
+                stat = (found.real, signature) if found.real else None
                 parsed = cache.parsed(source, parse, stat)
             else:
                 parsed = parse(source)
