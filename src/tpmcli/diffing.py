@@ -345,13 +345,15 @@ def config_changes(
 def category_drops(base: Ranking, head: Ranking) -> tuple[CategoryDrop, ...]:
     """Items selected at both revisions whose MoSCoW category went down, whatever
     framework ranks them."""
-    earlier = {item.id: item for item in _selected(base)}
+    earlier = {entry.item.id: entry.item.inputs.get("moscow") for entry in base.items}
+    earlier.update((entry.item.id, entry.item.inputs.get("moscow")) for entry in base.unscored)
     drops: list[CategoryDrop] = []
     for item in _selected(head):
-        old = earlier.get(item.id)
-        if old is None or old.inputs.get("moscow") is item.inputs.get("moscow"):
+        inputs = item.inputs.get("moscow")
+        old = earlier.get(item.id, _ABSENT)
+        if old is _ABSENT or old is inputs:
             continue  # not selected at BASE, or the same inputs (so category) at both
-        before, after = _category(old), _category(item)
+        before, after = _category(old), _category(inputs)
         if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
             drops.append(CategoryDrop(item.id, item.title, before, after))
     # By id; only the drops are sorted (a stable sort: the order of all items by id).
@@ -363,9 +365,14 @@ def _selected(ranking: Ranking) -> Iterable[Item]:
     yield from (entry.item for entry in ranking.unscored)
 
 
-def _category(item: Item | None) -> str | None:
-    value = _plain_inputs(item, "moscow")
+def _category(inputs: Any) -> str | None:
+    """The MoSCoW category that an item's ``moscow`` inputs (or None) name."""
+    value = None if inputs is None else inputs.model_dump()
     return value if isinstance(value, str) and value in ORDINALS else None
+
+
+#: Not in a mapping (where None is a value).
+_ABSENT: Any = object()
 
 
 def limit_to_top(diff: RankingDiff, top: int) -> RankingDiff:

@@ -15,9 +15,8 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, NamedTuple
 
 from tpmcli.errors import GitError
 
@@ -58,9 +57,10 @@ _GIT_PREFIX = (
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-@dataclass(frozen=True)
-class TreeEntry:
-    """A regular file in a git tree: its POSIX path from the repository root."""
+class TreeEntry(NamedTuple):
+    """A regular file in a git tree: its POSIX path from the repository root. (A
+    named tuple: a revision lists thousands, and a tuple is made at a third of the
+    cost of a frozen dataclass.)"""
 
     path: str
     blob_id: str

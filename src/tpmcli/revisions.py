@@ -146,7 +146,23 @@ def item_entries(entries: Sequence[TreeEntry], prefixes: Sequence[str]) -> list[
     """The item files among ``entries``: a PATH naming a file is taken as given; under a
     folder, every ``*.yaml``/``*.yml`` whose path below it has no hidden part."""
     chosen: dict[str, TreeEntry] = {}
+    # The usual case, one folder and a plain path below it, is decided without
+    # splitting the path: a file under the folder, no part hidden ("/." nowhere below
+    # it, nor a "." to begin with), no empty or "." part ("//", "/./").
+    folder = f"{prefixes[0]}/" if len(prefixes) == 1 and prefixes[0] else ""
+    below_at = max(len(folder) - 1, 0)
     for entry in entries:
+        path = entry.path
+        if (
+            len(prefixes) == 1
+            and path.startswith(folder)
+            and path.endswith(ITEM_SUFFIXES)
+            and not path.startswith(".", len(folder))
+            and "/." not in path[below_at:]
+            and "//" not in path
+        ):
+            chosen[path] = entry
+            continue
         for prefix in prefixes:
             if entry.path == prefix:
                 chosen[entry.path] = entry
