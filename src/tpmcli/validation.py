@@ -266,7 +266,9 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
     """One problem per dependency cycle, reported at the first item of the cycle."""
     state: dict[str, int] = {}  # 1 visiting, 2 done
     problems: list[Problem] = []
-    for start in sorted(by_id):
+    # An item without dependencies is in no cycle: no search starts there (one that
+    # reaches it still visits it).
+    for start in sorted(item_id for item_id, item in by_id.items() if item.depends_on):
         if state.get(start):
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
