@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli import safefiles
+from tpmcli import discovery, safefiles
 from tpmcli.cli import app
 from tpmcli.loading import discover_files
 from tpmcli.safefiles import NotRegularFile, read_limited
@@ -175,6 +175,51 @@ def test_an_unreadable_file_is_a_located_problem(
     assert result.stdout == (  # type: ignore[attr-defined]
         f"backlog/locked.yaml:1:1: cannot read file: {os.strerror(errno.EACCES)}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("folder", "shown"), [("backlog/locked", "backlog/locked"), ("backlog", "backlog")]
+)
+def test_a_folder_that_cannot_be_listed_is_a_located_problem(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, folder: str, shown: str
+) -> None:
+    """Its item files are unknown: check must not pass, nor rank leave them out."""
+    (repo / "backlog" / "locked").mkdir()
+    (repo / "backlog" / "locked" / "hidden-from-tpm.yaml").write_text("title: unseen\n")
+    real_scandir = os.scandir
+    denied = os.fspath(Path(folder))
+
+    def denying_scandir(path: str) -> object:
+        if os.path.normpath(path) == denied:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_scandir(path)
+
+    # chmod 000 does not stop root (CI runs as root), so deny the listing itself.
+    monkeypatch.setattr(discovery.os, "scandir", denying_scandir)
+    message = (
+        f"{shown}:1:1: cannot list folder: {os.strerror(errno.EACCES)} "
+        "(its item files are unknown)\n"
+    )
+    checked = tpm("check")
+    assert checked.exit_code == 1, checked.output  # type: ignore[attr-defined]
+    assert checked.stdout.endswith(message)  # type: ignore[attr-defined]
+    ranked = tpm("rank")
+    assert ranked.exit_code == 1, ranked.output  # type: ignore[attr-defined]
+    assert message.rstrip("\n") in ranked.output  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder")
+def test_a_folder_without_permissions_is_a_located_problem(repo: Path) -> None:
+    locked = repo / "backlog" / "locked"
+    locked.mkdir()
+    (locked / "hidden-from-tpm.yaml").write_text("title: unseen\n")
+    locked.chmod(0)
+    try:
+        result = tpm("check")
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert "backlog/locked:1:1: cannot list folder:" in result.stdout  # type: ignore[attr-defined]
 
 
 def test_hidden_and_non_yaml_files_are_ignored(repo: Path) -> None:

@@ -179,6 +179,10 @@ def load_backlog(request: BacklogRequest) -> Backlog:
         cache = open_cache(request, config, frameworks)
         parsed_before = cache.parsed_files  # one cache serves every load of a process
         loaded, problems = load_item_files(files, rules, config.max_file_bytes, cache)
+        problems += [
+            Problem(folder, 1, 1, f"cannot list folder: {reason} (its item files are unknown)")
+            for folder, reason in walk.unlistable
+        ]
         parsed = cache.parsed_files - parsed_before
         cache.save()
     backlog = _validated_backlog(

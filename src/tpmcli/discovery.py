@@ -50,6 +50,8 @@ class WalkRecord:
     #: Whether a symlink named like an item file was met, taken or skipped: what it
     #: leads to can change while every folder of the backlog stays the same.
     links: bool = False
+    #: Folders that could not be listed (as shown, and why): their files are unknown.
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def find_item_files(
@@ -117,7 +119,10 @@ class _Walk:
                 self.record.folders[folder] = stat_of
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError:
+        except OSError as exc:
+            if self.record is not None:
+                shown = (self.shown_prefix + rel).rstrip("/") or display_path(self.start)
+                self.record.unlistable.append((shown, exc.strerror or str(exc)))
             return []
         subfolders = []
         for entry in entries:
