@@ -6,6 +6,8 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tpmcli.frameworks.base import (
@@ -19,6 +21,7 @@ from tpmcli.frameworks.moscow import MOSCOW, MoscowInputs
 from tpmcli.frameworks.registry import discover
 from tpmcli.frameworks.rice import RICE, RiceInputs
 from tpmcli.frameworks.wsjf import WSJF, WsjfInputs
+from tpmcli.model import Item
 
 
 def rice(**inputs: Any) -> float:
@@ -262,3 +265,45 @@ def test_builtins_are_declared_in_the_entry_point_group() -> None:
     assert declared["rice"] == "tpmcli.frameworks.rice:RICE"
     assert declared["wsjf"] == "tpmcli.frameworks.wsjf:WSJF"
     assert declared["moscow"] == "tpmcli.frameworks.moscow:MOSCOW"
+
+
+_numbers = st.one_of(
+    st.integers(min_value=0, max_value=10**6),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["rice", "wsjf", "moscow"]),
+    st.fixed_dictionaries(
+        {
+            "reach": _numbers,
+            "impact": _numbers,
+            "confidence": st.sampled_from([0.5, 1, "80%", "100%"]),
+            "effort": st.integers(min_value=1, max_value=100) | st.floats(0.1, 100),
+            "business_value": _numbers,
+            "time_criticality": _numbers,
+            "risk_reduction": _numbers,
+            "job_size": st.integers(min_value=1, max_value=100) | st.floats(0.1, 100),
+        }
+    ),
+    st.sampled_from(["must", "should", "could", "wont"]),
+)
+def test_built_in_inputs_read_without_pydantic_are_their_dump(
+    name: str, numbers: dict[str, Any], category: str
+) -> None:
+    """``Item.inputs_for`` reads a built-in model's stored fields directly: exactly what
+    ``model_dump()`` gives, value and type."""
+    model = {"rice": RiceInputs, "wsjf": WsjfInputs, "moscow": MoscowInputs}[name]
+    fields = model.model_fields if name != "moscow" else {}
+    raw = category if name == "moscow" else {key: numbers[key] for key in fields}
+    inputs = model.model_validate(raw)
+    dumped = inputs.model_dump()
+    expected = dumped if isinstance(dumped, dict) else {"category": dumped}
+    given_back = Item("x", "X", inputs={name: inputs}).inputs_for(name)
+    assert given_back == expected
+    assert given_back is not None
+    assert [type(value) for value in given_back.values()] == [
+        type(value) for value in expected.values()
+    ]

@@ -18,6 +18,18 @@ def construct(model: type[Item], fields: dict[str, Any]) -> Item:
     return instance
 
 
+_DUMPS_AS_STORED: dict[type, bool] = {}
+
+
+def _dumps_as_stored(kind: type) -> bool:
+    """Whether an inputs model class declares (itself, not by inheritance: a subclass may
+    add serializers) that its ``model_dump()`` is its stored fields."""
+    found = _DUMPS_AS_STORED.get(kind)
+    if found is None:
+        found = _DUMPS_AS_STORED[kind] = bool(vars(kind).get("dumps_as_stored", False))
+    return found
+
+
 @dataclass(frozen=True)
 class Item:
     """One validated backlog item. ``inputs`` maps a framework name to its validated
@@ -48,6 +60,11 @@ class Item:
             return None
         if isinstance(inputs, dict):  # already plain data (from a snapshot)
             return dict(inputs)
+        if _dumps_as_stored(type(inputs)):
+            # A built-in model: its dump is its stored fields (a RootModel's: its root),
+            # read here without pydantic's serializer (~4 µs an item, 10,000 items).
+            fields = inputs.__dict__
+            return {"category": fields["root"]} if "root" in fields else dict(fields)
         dumped = inputs.model_dump()
         return dumped if isinstance(dumped, dict) else {"category": dumped}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import RootModel
 
@@ -18,6 +18,8 @@ ORDINALS: dict[str, int] = {"must": 3, "should": 2, "could": 1, "wont": 0}
 
 class MoscowInputs(RootModel[Category]):
     model_config = {"frozen": True, "strict": True}
+    #: ``model_dump()`` is the root value (see ``Item.inputs_for``; tests show it).
+    dumps_as_stored: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)

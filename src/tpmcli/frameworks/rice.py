@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from tpmcli.frameworks.base import (
     FieldProblem,
@@ -23,6 +23,9 @@ from tpmcli.frameworks.base import (
 
 
 class RiceInputs(Inputs):
+    #: ``model_dump()`` is the stored fields (see ``Item.inputs_for``; tests show it).
+    dumps_as_stored: ClassVar[bool] = True
+
     reach: NonNegative
     impact: NonNegative
     confidence: Fraction
