@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from typing import Any
+
+import pytest
 
 from helpers import INTERCOM, item
 from tpmcli.frameworks.moscow import MOSCOW
-from tpmcli.frameworks.rice import RICE
+from tpmcli.frameworks.rice import RICE, RiceFramework
 from tpmcli.frameworks.wsjf import WSJF
 from tpmcli.model import Ranking
-from tpmcli.ranking import rank_items
+from tpmcli.ranking import ScoreMemo, rank_items
 
 
 def order(ranking: Ranking) -> list[tuple[int, str, float]]:
@@ -139,3 +143,71 @@ def test_dependencies_filtered_out_of_the_ranking_still_count() -> None:
     dependent = item("dependent", rice=(100, 1, 1, 1), depends_on=("base",))
     ranking = rank_items([dependent], [RICE], universe=[base, dependent])
     assert ranking.items[0].blocked_by == ("base",)
+
+
+class _Counting:
+    """A framework (not a built-in) that counts its scoring; equal to any other."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls = 0
+
+    def score(self, inputs: Any) -> Any:
+        self.calls += 1
+        return self.inner.score(inputs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Counting)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _scored_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    calls: list[object] = []
+    real = RiceFramework.score
+
+    def counting(self: RiceFramework, inputs: Any) -> Any:
+        calls.append(inputs)
+        return real(self, inputs)
+
+    monkeypatch.setattr(RiceFramework, "score", counting)
+    return calls
+
+
+def test_a_memo_scores_shared_inputs_once_across_equal_built_ins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _scored_calls(monkeypatch)
+    base = [item("a", rice=(10, 1, 1, 1)), item("b", rice=(20, 1, 1, 1))]
+    # HEAD: "a" unchanged (the very same inputs object), "b" changed.
+    head = [
+        replace(base[0], path="head:a.yaml"),
+        item("b", rice=(5, 1, 1, 1)),
+    ]
+    memo = ScoreMemo()
+    first = rank_items(base, [RICE], memo=memo)
+    again = RICE.configure({})  # another object, equal settings
+    assert again is not RICE
+    assert again == RICE
+    second = rank_items(head, [again], memo=memo)
+    assert len(calls) == 3  # a, b at BASE; only the new b at HEAD
+    assert second == rank_items(head, [again])
+    assert first.items[1].score is second.items[0].score  # "a", scored once
+
+
+def test_a_memo_does_not_share_between_different_settings_or_plugins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _scored_calls(monkeypatch)
+    items = [item("a", rice=(10, 1, 1, 1))]
+    memo = ScoreMemo()
+    rank_items(items, [RICE], memo=memo)
+    rank_items(items, [RICE.configure({"impact": [1, 2, 3]})], memo=memo)
+    assert len(calls) == 2
+    # A framework from elsewhere is only ever the same as itself, equal or not.
+    one, other = _Counting(RICE), _Counting(RICE)
+    rank_items(items, [one], memo=memo)
+    rank_items(items, [other], memo=memo)
+    rank_items(items, [one], memo=memo)
+    assert (one.calls, other.calls) == (1, 1)

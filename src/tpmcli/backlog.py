@@ -35,7 +35,7 @@ from tpmcli.loading import (
 )
 from tpmcli.located import dotted
 from tpmcli.model import Item, Ranking
-from tpmcli.ranking import rank_items
+from tpmcli.ranking import ScoreMemo, rank_items
 from tpmcli.request import DEFAULT_FRAMEWORK as DEFAULT_FRAMEWORK
 from tpmcli.request import BacklogRequest as BacklogRequest
 from tpmcli.request import CheckReport as CheckReport
@@ -374,13 +374,17 @@ def _write_snapshot(
     )
 
 
-def rank_loaded(backlog: Backlog, request: RankRequest) -> Ranking:
-    """Rank an already loaded backlog; invalid items raise (no partial ranking)."""
+def rank_loaded(backlog: Backlog, request: RankRequest, memo: ScoreMemo | None = None) -> Ranking:
+    """Rank an already loaded backlog; invalid items raise (no partial ranking).
+    ``memo``: scores shared with the ranking of another revision (``tpm diff``)."""
     chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
     if backlog.problems:
         raise InvalidItemsError(backlog.problems)
     return rank_items(
-        select(backlog.items, backlog.config, request), chosen, universe=backlog.items
+        select(backlog.items, backlog.config, request),
+        chosen,
+        universe=backlog.items,
+        memo=memo,
     )
 
 

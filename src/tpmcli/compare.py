@@ -18,6 +18,7 @@ from tpmcli.errors import GitError, TpmError, UsageError
 from tpmcli.failon import failures, parse_conditions
 from tpmcli.gitio import git_root, resolve_commit
 from tpmcli.itemcache import one_save
+from tpmcli.ranking import ScoreMemo
 from tpmcli.revisions import backlog_at, backlogs_at
 
 
@@ -84,38 +85,39 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
 def _sides(request: DiffRequest) -> list[tuple[BacklogSide, int]]:
     """BASE and HEAD, ranked. Two revisions are read together (each distinct file
     read and parsed once, see ``backlogs_at``)."""
+    memo = ScoreMemo()  # an item unchanged between the sides is scored once
     if request.head is None:
-        return [_side(request, request.base), _side(request, None)]
+        return [_side(request, request.base, memo), _side(request, None, memo)]
     revs = [request.base, request.head]
     try:
         loaded = backlogs_at(request, revs, paths_must_exist=False)
     except TpmError:
         # Read again one side after the other, so that the error is the first side's
         # (its invalid items, say) before any of the second's, as the user reads them.
-        return [_side(request, rev) for rev in revs]
+        return [_side(request, rev, memo) for rev in revs]
     return [
-        _ranked(request, rev, backlog, commit)
+        _ranked(request, rev, backlog, commit, memo)
         for rev, (backlog, commit) in zip(revs, loaded, strict=True)
     ]
 
 
-def _side(request: DiffRequest, rev: str | None) -> tuple[BacklogSide, int]:
+def _side(request: DiffRequest, rev: str | None, memo: ScoreMemo) -> tuple[BacklogSide, int]:
     commit: str | None
     backlog: Backlog
     if rev is None:
         backlog, commit = load_backlog(replace(request, at=None)), None
     else:
         backlog, commit = backlog_at(request, rev, paths_must_exist=False)
-    return _ranked(request, rev, backlog, commit)
+    return _ranked(request, rev, backlog, commit, memo)
 
 
 def _ranked(
-    request: DiffRequest, rev: str | None, backlog: Backlog, commit: str | None
+    request: DiffRequest, rev: str | None, backlog: Backlog, commit: str | None, memo: ScoreMemo
 ) -> tuple[BacklogSide, int]:
     """One side of the diff: ``backlog`` (at ``rev``, None for the working tree) ranked."""
     name = WORKTREE if rev is None else rev
     try:
-        ranking = rank_loaded(backlog, RankRequest(by=request.by))
+        ranking = rank_loaded(backlog, RankRequest(by=request.by), memo)
     except UsageError as exc:  # e.g. a framework that only one side's tpm.yaml declares
         where = "the working tree" if rev is None else f"revision '{rev}'"
         raise UsageError(f"at {where}: {exc.message}") from None

@@ -309,6 +309,8 @@ def _same_scores(old: RankedItem, new: RankedItem) -> bool:
     ):
         if name != other_name:
             return False
+        if score is other:  # scored once for both sides (see ranking.ScoreMemo)
+            continue
         if score is None or other is None:
             if score is not other:
                 return False

@@ -7,8 +7,8 @@ as one scored afresh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tpmcli.model import Item, RankedItem, Ranking, Unscored
 from tpmcli.scores import Score
@@ -72,18 +72,65 @@ def blocked_dependencies(
     return found
 
 
+#: Modules whose frameworks score alike when they are equal (the same settings): the
+#: built-ins. A plugin's or tpm.yaml's framework is only ever the same as itself.
+_PURE_FRAMEWORK_MODULES = frozenset(
+    {"tpmcli.frameworks.rice", "tpmcli.frameworks.wsjf", "tpmcli.frameworks.moscow"}
+)
+
+
+class ScoreMemo:
+    """Scores by framework and inputs object, shared by the rankings of two revisions
+    (``tpm diff``): a file unchanged between them is parsed once, its items at both
+    sides hold the very same inputs objects, and so the second ranking scores only
+    what changed. Each inputs object is kept, so that its ``id`` stays its own."""
+
+    def __init__(self) -> None:
+        self._frameworks: list[Framework] = []
+        self._scores: dict[tuple[int, int], tuple[object, Score]] = {}
+
+    def scorer(self, framework: Framework) -> Callable[[Any], Score]:
+        """``framework.score``, remembered (and shared with an equal built-in)."""
+        family = id(self._canonical(framework))
+        scores = self._scores
+
+        def score(inputs: Any) -> Score:
+            key = (family, id(inputs))
+            found = scores.get(key)
+            if found is not None and found[0] is inputs:
+                return found[1]
+            result = framework.score(inputs)
+            scores[key] = (inputs, result)
+            return result
+
+        return score
+
+    def _canonical(self, framework: Framework) -> Framework:
+        pure = type(framework).__module__ in _PURE_FRAMEWORK_MODULES
+        for known in self._frameworks:
+            if known is framework or (
+                pure and type(known) is type(framework) and known == framework
+            ):
+                return known
+        self._frameworks.append(framework)
+        return framework
+
+
 def rank_items(
     items: Iterable[Item],
     frameworks: Sequence[Framework],
     *,
     universe: Iterable[Item] = (),
+    memo: ScoreMemo | None = None,
 ) -> Ranking:
     """Rank ``items`` by ``frameworks`` (the first decides, the others break ties).
 
     ``universe`` holds every item of the backlog, filtered out or not, so that an item
-    ranked above an unfinished dependency can be marked.
+    ranked above an unfinished dependency can be marked. ``memo``: scores made before
+    (by the ranking of another revision), and a place for these.
     """
     primary = frameworks[0]
+    score_by = {fw.name: memo.scorer(fw) if memo is not None else fw.score for fw in frameworks}
     ranked_items: list[Item] = []
     all_scores: list[dict[str, Score | None]] = []
     unscored: list[Unscored] = []
@@ -94,7 +141,7 @@ def rank_items(
             continue
         scores: dict[str, Score | None] = {}
         for fw in frameworks:
-            scores[fw.name] = fw.score(inputs[fw.name]) if fw.name in inputs else None
+            scores[fw.name] = score_by[fw.name](inputs[fw.name]) if fw.name in inputs else None
         ranked_items.append(item)
         all_scores.append(scores)
     columns = [
