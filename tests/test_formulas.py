@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -13,13 +14,14 @@ from pydantic import ValidationError
 from tpmcli.frameworks.base import (
     FieldProblem,
     Framework,
+    Score,
     SettingsError,
     format_number,
     round_score,
 )
 from tpmcli.frameworks.moscow import MOSCOW, MoscowInputs
 from tpmcli.frameworks.registry import discover
-from tpmcli.frameworks.rice import RICE, RiceInputs
+from tpmcli.frameworks.rice import RICE, RiceFramework, RiceInputs
 from tpmcli.frameworks.wsjf import WSJF, WsjfInputs
 from tpmcli.model import Item
 
@@ -307,3 +309,17 @@ def test_built_in_inputs_read_without_pydantic_are_their_dump(
     assert [type(value) for value in given_back.values()] == [
         type(value) for value in expected.values()
     ]
+
+
+def test_a_subclass_scoring_otherwise_is_checked_for_overflow_by_its_own_score() -> None:
+    """The built-ins check overflow on their formula's value alone; a plugin built on
+    one with a score of its own is checked through that score."""
+
+    @dataclass(frozen=True)
+    class Squared(RiceFramework):
+        def score(self, inputs: RiceInputs) -> Score:
+            return Score((inputs.reach * inputs.impact) ** 2, "squared")
+
+    inputs = RiceInputs.model_validate({"reach": 1e200, "impact": 1, "confidence": 1, "effort": 1})
+    assert RICE.check(inputs) == []  # 1e200 is a fine RICE score
+    assert Squared().check(inputs) == [_OVERFLOW]

@@ -491,3 +491,33 @@ def test_a_small_cache_is_rewritten_for_one_changed_file(
         _forbid_reading(patched)
         loaded = load_backlog(BacklogRequest())
     assert next(i for i in loaded.items if i.id == "item-0").inputs["rice"].reach == 500
+
+
+def test_a_small_backlog_is_saved_whatever_the_entries_of_other_revisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share of "a few files" is of the files loaded, not of the entries: thousands
+    of entries from other revisions must not leave a small backlog's edits unsaved
+    (and its snapshot unwritten) run after run."""
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    for number in range(10):
+        (folder / f"item-{number}.yaml").write_bytes(GOOD_WITHOUT_ID)
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    # Entries of 5,000 other contents, as --at and diff over a long history leave.
+    document = json.loads(file.read_bytes())
+    entry = next(iter(document["entries"].values()))
+    for number in range(5000):
+        document["entries"][f"{number:040x}"] = entry
+    file.write_text(json.dumps(document))
+    itemcache._OPEN.clear()
+    (folder / "item-0.yaml").write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 600"))
+    load_backlog(BacklogRequest())
+    itemcache._OPEN.clear()
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)  # the edit was saved: nothing is read again
+        loaded = load_backlog(BacklogRequest())
+    assert next(i for i in loaded.items if i.id == "item-0").inputs["rice"].reach == 600

@@ -177,35 +177,85 @@ def test_an_unreadable_file_is_a_located_problem(
     )
 
 
+def _deny_listing(
+    monkeypatch: pytest.MonkeyPatch, folder: str, error: OSError | None = None
+) -> None:
+    """Listing ``folder`` (relative to the current directory) fails with ``error``
+    (default: permission denied). chmod 000 does not stop root, and CI runs as root."""
+    real_scandir = os.scandir
+    denied = os.path.normpath(os.path.abspath(folder))
+
+    def denying_scandir(path: str) -> object:
+        if os.path.normpath(os.path.abspath(path)) == denied:
+            raise error or PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", denying_scandir)
+
+
 @pytest.mark.parametrize(
-    ("folder", "shown"), [("backlog/locked", "backlog/locked"), ("backlog", "backlog")]
+    ("folder", "shown", "where", "args"),
+    [
+        ("backlog/locked", "backlog/locked", ".", ()),
+        ("backlog", "backlog", ".", ()),
+        ("backlog/locked", "locked", "backlog", (".",)),
+        ("backlog", ".", "backlog", (".",)),
+    ],
 )
 def test_a_folder_that_cannot_be_listed_is_a_located_problem(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, folder: str, shown: str
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folder: str,
+    shown: str,
+    where: str,
+    args: tuple[str, ...],
 ) -> None:
     """Its item files are unknown: check must not pass, nor rank leave them out."""
     (repo / "backlog" / "locked").mkdir()
     (repo / "backlog" / "locked" / "hidden-from-tpm.yaml").write_text("title: unseen\n")
-    real_scandir = os.scandir
-    denied = os.fspath(Path(folder))
-
-    def denying_scandir(path: str) -> object:
-        if os.path.normpath(path) == denied:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
-        return real_scandir(path)
-
-    # chmod 000 does not stop root (CI runs as root), so deny the listing itself.
-    monkeypatch.setattr(discovery.os, "scandir", denying_scandir)
+    _deny_listing(monkeypatch, folder)
+    monkeypatch.chdir(repo / where)
     message = (
         f"{shown}:1:1: cannot list folder: {os.strerror(errno.EACCES)} "
         "(its item files are unknown)\n"
     )
-    checked = tpm("check")
+    checked = tpm("check", *args)
     assert checked.exit_code == 1, checked.output  # type: ignore[attr-defined]
     assert checked.stdout.endswith(message)  # type: ignore[attr-defined]
-    ranked = tpm("rank")
+    ranked = tpm("rank", *args)
     assert ranked.exit_code == 1, ranked.output  # type: ignore[attr-defined]
     assert message.rstrip("\n") in ranked.output  # type: ignore[attr-defined]
+
+
+def test_a_folder_gone_while_the_backlog_is_walked_is_no_problem(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "backlog" / "going").mkdir()
+    gone = FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "backlog/going")
+    _deny_listing(monkeypatch, "backlog/going", gone)
+    result = tpm("check")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "args", [("add", "Another item", "--id", "locked-one"), ("set", "real", "status=planned")]
+)
+def test_authoring_refuses_a_backlog_it_cannot_list_in_full(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """tpm add and tpm set keep ids unique: an id in a folder they cannot list could be
+    written twice."""
+    (repo / "backlog" / "locked").mkdir()
+    (repo / "backlog" / "locked" / "one.yaml").write_text("id: locked-one\ntitle: One\n")
+    before = {path: path.read_bytes() for path in (repo / "backlog").rglob("*.yaml")}
+    _deny_listing(monkeypatch, "backlog/locked")
+    result = tpm(*args)
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert "cannot list folder backlog/locked: " in result.output  # type: ignore[attr-defined]
+    assert "nothing written" in result.output  # type: ignore[attr-defined]
+    monkeypatch.undo()  # list the folder again
+    after = {path: path.read_bytes() for path in (repo / "backlog").rglob("*.yaml")}
+    assert after == before
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder")

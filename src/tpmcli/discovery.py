@@ -119,6 +119,8 @@ class _Walk:
                 self.record.folders[folder] = stat_of
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # gone (or replaced by a file) since its parent was listed
         except OSError as exc:
             if self.record is not None:
                 shown = (self.shown_prefix + rel).rstrip("/") or display_path(self.start)

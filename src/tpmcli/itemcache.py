@@ -58,7 +58,7 @@ MIN_KEPT_ENTRIES = 2000
 #: Files changed this close to the stat index's writing are read again regardless.
 RACY_SECONDS = 2
 #: A run that had to read or parse at most this many files, and at most
-#: ``SMALL_WORK_FRACTION`` of the entries, leaves the cache file as it was: rewriting
+#: ``SMALL_WORK_FRACTION`` of the files it loaded, leaves the cache file as it was: rewriting
 #: the whole file (about 23 µs an entry) costs more than the next run reading and
 #: parsing those few files again (about 0.1 ms each). The edit loop of a large
 #: backlog, one file changed before each run, so skips a rewrite every run; the files
@@ -269,8 +269,11 @@ class ItemCache:
         stats = self.seen if self.worktree_loaded else self.stats
         if not self.dirty and stats.keys() == self.stats.keys():
             return
-        small = min(SMALL_WORK_FILES, len(self.entries) * SMALL_WORK_FRACTION)
-        if 0 < self.unsaved_work <= small:
+        # The share is of this run's working tree (of the entries for revisions only):
+        # entries of other revisions must not make a small backlog's edits "few", or
+        # the files left out could keep its snapshot from being written.
+        files = len(self.seen) if self.worktree_loaded else len(self.entries)
+        if 0 < self.unsaved_work <= min(SMALL_WORK_FILES, files * SMALL_WORK_FRACTION):
             return  # a few files: cheaper to redo next time than to rewrite them all
         limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
         kept: dict[str, Prepared | list[Any]] = dict(self.used)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tpmcli.discovery import ITEM_SUFFIXES, ItemFile, find_item_files
-from tpmcli.errors import Problem
+from tpmcli.discovery import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files
+from tpmcli.errors import Problem, UsageError
 from tpmcli.frameworks.base import describe
 from tpmcli.located import Locator
 from tpmcli.model import Item
@@ -97,7 +97,15 @@ def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[
     files and folders skipped, special files (FIFOs, devices) skipped. Symlinks whose
     real location is outside ``boundary`` (the repository; default: each start) are not
     followed, and a start that is itself such a link is refused (see ``discovery``)."""
-    return [Path(found.path) for found in find_item_files(paths, boundary)]
+    record = WalkRecord()
+    found = find_item_files(paths, boundary, record)
+    if record.unlistable:
+        folder, reason = record.unlistable[0]
+        raise UsageError(
+            f"cannot list folder {folder}: {reason} (its item files, and the ids in them, "
+            "would be unknown); nothing written"
+        )
+    return [Path(item.path) for item in found]
 
 
 def missing_paths(paths: Iterable[Path]) -> list[Path]:

@@ -164,7 +164,7 @@ def _scale_problems(
         # A plugin's check written for complete inputs tripped over partial ones; the
         # validation errors are reported, its scale problems will be on the next run.
         return []
-    if not found:
+    if type(found) is list and not found:
         return []
     present = inputs.model_fields_set
     return [

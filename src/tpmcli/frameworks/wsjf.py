@@ -61,7 +61,9 @@ class WsjfFramework:
             for name, scale in self.scales.items()
         )
         problems = [problem for problem in found if problem is not None]
-        overflow = overflow_problem(lambda: self._value(inputs))
+        # The value alone (no breakdown written), unless a subclass scores otherwise.
+        scored = self._value if type(self).score is WsjfFramework.score else self.score
+        overflow = overflow_problem(lambda: scored(inputs))
         return problems if overflow is None else [*problems, overflow]
 
     @staticmethod
