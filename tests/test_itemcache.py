@@ -521,3 +521,33 @@ def test_a_small_backlog_is_saved_whatever_the_entries_of_other_revisions(
         _forbid_reading(patched)  # the edit was saved: nothing is read again
         loaded = load_backlog(BacklogRequest())
     assert next(i for i in loaded.items if i.id == "item-0").inputs["rice"].reach == 600
+
+
+def test_a_cache_with_a_damaged_entry_is_rewritten_however_little_was_redone(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One bad entry among many is a file parsed again, few enough to leave the cache
+    file as it was: but then every later run would drop it and parse that file again."""
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    damaged: list[str] = []
+
+    def damage_one(record: list[Any]) -> bool:
+        if damaged or "rice" not in record[7]:
+            return False
+        record[7]["rice"]["effort"] = 0
+        damaged.append(record[0])
+        return True
+
+    assert _edit_entries(file, damage_one) == 1
+    itemcache._OPEN.clear()
+    with monkeypatch.context() as patched:
+        parsed = _count_parsing(patched)
+        load_backlog(BacklogRequest())
+    assert len(parsed) == 1
+    itemcache._OPEN.clear()
+    with monkeypatch.context() as patched:
+        _forbid_reading(patched)  # rewritten without the bad entry: nothing redone
+        cached = load_backlog(BacklogRequest())
+    assert snapshot(cached) == snapshot(load_backlog(BacklogRequest(use_cache=False)))

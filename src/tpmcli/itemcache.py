@@ -138,7 +138,10 @@ class ItemCache:
         #: Files read or parsed since the cache file was last read or written that a
         #: rewrite would spare the next run (see ``SMALL_WORK_FILES``).
         self.unsaved_work = 0
-        self.dirty = False
+        #: A cache file with damaged entries is rewritten however little was redone:
+        #: else every run would read it, drop them and parse their files again.
+        self.damaged = contents.damaged
+        self.dirty = contents.damaged
         #: The cache file's stat when this instance last read or wrote it.
         self.written: tuple[int, int] | None = None
 
@@ -273,7 +276,8 @@ class ItemCache:
         # entries of other revisions must not make a small backlog's edits "few", or
         # the files left out could keep its snapshot from being written.
         files = len(self.seen) if self.worktree_loaded else len(self.entries)
-        if 0 < self.unsaved_work <= min(SMALL_WORK_FILES, files * SMALL_WORK_FRACTION):
+        small = min(SMALL_WORK_FILES, files * SMALL_WORK_FRACTION)
+        if not self.damaged and 0 < self.unsaved_work <= small:
             return  # a few files: cheaper to redo next time than to rewrite them all
         limit = len(self.used) + max(MIN_KEPT_ENTRIES, len(self.used))
         kept: dict[str, Prepared | list[Any]] = dict(self.used)
@@ -300,6 +304,7 @@ class ItemCache:
         except (OSError, ValueError):
             return
         self.dirty = False
+        self.damaged = False
         self.unsaved_work = 0
         # Most recently used first, as written; the next save starts a new "used".
         self.entries = {key: self.entries[key] for key in kept if key in self.entries}

@@ -158,6 +158,8 @@ class CacheContents:
     entries: dict[str, Prepared] = field(default_factory=dict)
     stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     written_ns: int = 0
+    #: Whether entries were dropped as damaged: the file is then to be rewritten.
+    damaged: bool = False
 
 
 class RecordSchema:
@@ -212,12 +214,14 @@ class RecordSchema:
         """What a cache file holds that passes; nothing if its header is not ``header``
         or it is no cache file at all."""
         document: dict[str, Any] | None
+        damaged = False
         try:
             document = self.adapter.validate_json(data)
         except PydanticValidationError as exc:
             document = self._without_failing_entries(data, exc)
             if document is None:
                 return CacheContents()
+            damaged = True
         if any(document[name] != value for name, value in header.items()):
             return CacheContents()
         prepared: dict[str, Prepared] = {}
@@ -225,7 +229,9 @@ class RecordSchema:
             items = [_item_fields(record) for record in records]
             if all(fields is not None for fields in items):
                 prepared[key] = Prepared(items, problems, uses_stem)  # type: ignore[arg-type]
-        return CacheContents(prepared, document["stats"], document["written_ns"])
+            else:
+                damaged = True
+        return CacheContents(prepared, document["stats"], document["written_ns"], damaged)
 
     def _without_failing_entries(
         self, data: bytes, exc: PydanticValidationError
