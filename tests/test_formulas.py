@@ -141,6 +141,7 @@ GOOD_RICE = {"reach": 100, "impact": 1, "confidence": "80%", "effort": 1}
         ("reach", -1, "must be ≥ 0, not -1"),
         ("confidence", "120%", "must be at most 100%, not 120%"),
         ("confidence", "0%", "must be more than 0%, not 0%"),
+        ("confidence", "0.000000001%", "must be more than 0%, not 0.000000001% (it rounds to 0)"),
         ("confidence", 1.5, "must be in (0, 1], not 1.5 (write 80% or 0.8)"),
         ("confidence", 0, "must be more than 0, not 0"),
         ("confidence", "high", "must be a percentage like 80% or a number like 0.8, not 'high'"),

@@ -551,3 +551,45 @@ def test_a_cache_with_a_damaged_entry_is_rewritten_however_little_was_redone(
         _forbid_reading(patched)  # rewritten without the bad entry: nothing redone
         cached = load_backlog(BacklogRequest())
     assert snapshot(cached) == snapshot(load_backlog(BacklogRequest(use_cache=False)))
+
+
+def test_inputs_read_as_stored_equal_their_dump_however_the_items_were_made(
+    backlog_dir: Path,
+) -> None:
+    """``Item.inputs_for`` reads a built-in model's stored fields: the same as its
+    ``model_dump()`` for models from a fresh parse, from the parse cache and from the
+    parallel worker's plain data."""
+    from tpmcli.backlog import configured_frameworks
+    from tpmcli.config import load_config
+    from tpmcli.parallelparse import can_fork, parse_in_parallel
+    from tpmcli.validation import ItemRules
+
+    def dumped(inputs: Any) -> dict[str, Any]:
+        value = inputs.model_dump()
+        return value if isinstance(value, dict) else {"category": value}
+
+    made = {
+        "fresh": load_backlog(BacklogRequest(use_cache=False)).items,
+        "filling": load_backlog(BacklogRequest()).items,
+    }
+    itemcache._OPEN.clear()
+    made["cached"] = load_backlog(BacklogRequest()).items
+    if can_fork():
+        config = load_config(None)
+        rules = ItemRules(configured_frameworks(config), config.statuses)
+        paths = sorted((backlog_dir / "backlog").rglob("*.yaml"))
+        jobs = [(loading.SourceFile(str(path), path.read_bytes()), rules) for path in paths]
+        parsed = parse_in_parallel(jobs, processes=2, min_files=1)
+        made["worker"] = [item for result in parsed for item in result.items]
+    for how, items in made.items():
+        compared = 0
+        for item in items:
+            for name, inputs in item.inputs.items():
+                given = item.inputs_for(name)
+                assert given == dumped(inputs), (how, item.id, name)
+                assert given is not None
+                assert [type(v) for v in given.values()] == [
+                    type(v) for v in dumped(inputs).values()
+                ], (how, item.id, name)
+                compared += 1
+        assert compared > 100, how

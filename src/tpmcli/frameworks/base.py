@@ -168,7 +168,10 @@ def _fraction(value: Any) -> float:
             raise ValueError(f"must be at most 100%, not {value.strip()}")
         if percent <= 0:
             raise ValueError(f"must be more than 0%, not {value.strip()}")
-        return round(percent / 100, 10)
+        share = round(percent / 100, 10)
+        if share <= 0:  # the check is on the share as stored (and scored)
+            raise ValueError(f"must be more than 0%, not {value.strip()} (it rounds to 0)")
+        return share
     number = _number(value)
     if number > 1:
         raise ValueError(f"must be in (0, 1], not {format_number(number)} (write 80% or 0.8)")
