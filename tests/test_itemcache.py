@@ -473,17 +473,24 @@ def test_more_changed_files_than_a_few_rewrite_the_cache(
     assert snapshot(cached) == snapshot(load_backlog(BacklogRequest(use_cache=False)))
 
 
-def test_a_small_cache_is_rewritten_for_one_changed_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Below a hundred entries the share of one file is over the fraction: saved."""
+def _small_backlog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int) -> Path:
+    """``files`` item files in ``backlog/``, loaded once (the cache filled), trusted by
+    their stat at once; the folder."""
     monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "backlog"
     folder.mkdir()
-    for number in range(5):
+    for number in range(files):
         (folder / f"item-{number}.yaml").write_bytes(GOOD_WITHOUT_ID)
     load_backlog(BacklogRequest())
+    return folder
+
+
+def test_a_small_cache_is_rewritten_for_one_changed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below a hundred entries the share of one file is over the fraction: saved."""
+    folder = _small_backlog(tmp_path, monkeypatch, 5)
     (folder / "item-0.yaml").write_bytes(GOOD_WITHOUT_ID.replace(b"reach: 10", b"reach: 500"))
     load_backlog(BacklogRequest())
     itemcache._OPEN.clear()
@@ -499,13 +506,7 @@ def test_a_small_backlog_is_saved_whatever_the_entries_of_other_revisions(
     """The share of "a few files" is of the files loaded, not of the entries: thousands
     of entries from other revisions must not leave a small backlog's edits unsaved
     (and its snapshot unwritten) run after run."""
-    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "backlog"
-    folder.mkdir()
-    for number in range(10):
-        (folder / f"item-{number}.yaml").write_bytes(GOOD_WITHOUT_ID)
-    load_backlog(BacklogRequest())
+    folder = _small_backlog(tmp_path, monkeypatch, 10)
     (file,) = cache_files()
     # Entries of 5,000 other contents, as --at and diff over a long history leave.
     document = json.loads(file.read_bytes())
