@@ -389,9 +389,9 @@ Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
        written in place, the file changed on disk meanwhile
 
 Arguments:
-  ID <str>                  The item's id.  [required]
-  KEY=VALUE... <list[str]>  Dotted keys for inputs (rice.reach=2000), a,b for
-                            lists, KEY= removes.  [required]
+  ID            The item's id.  [required]
+  KEY=VALUE...  Dotted keys for inputs (rice.reach=2000), a,b for lists, KEY=
+                removes.  [required]
 
 Options:
   --config FILE  Use this tpm.yaml instead of the one found by walking up.
@@ -399,7 +399,7 @@ Options:
 """)
     help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["add", "--help"]).stdout
     assert help_text == snapshot("""\
-Usage: tpm add [OPTIONS] {title} [[KEY=VALUE...]]...
+Usage: tpm add [OPTIONS] {TITLE} [[KEY=VALUE...]]...
 
   Create an item file in the backlog folder; prints its path.
 
@@ -413,9 +413,8 @@ Usage: tpm add [OPTIONS] {title} [[KEY=VALUE...]]...
        file that cannot be written
 
 Arguments:
-  title <str>                 The new item's title.  [required]
-  [KEY=VALUE...] <list[str]>  Fields, as for tpm set: rice.reach=1200
-                              moscow=must tags=a,b
+  TITLE           The new item's title.  [required]
+  [KEY=VALUE...]  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
 
 Options:
   --id <str>     The id and file name (default: from the title).

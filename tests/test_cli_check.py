@@ -301,8 +301,7 @@ Usage: tpm check [OPTIONS] [PATH]...
   Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
 
 Arguments:
-  PATH <list[Path]>  Item files or folders (default: backlog: in tpm.yaml, else
-                     ./backlog).
+  PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
   --format <text|json|github>  Output format.  [default: text]

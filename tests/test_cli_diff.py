@@ -534,9 +534,9 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
     category-drop  an item left a higher MoSCoW category (e.g. must -> should)
 
 Arguments:
-  BASE <str>             The git revision to compare with.  [required]
-  HEAD|PATH <list[str]>  HEAD: a git revision (default: the working tree); PATH:
-                         item files or folders, as for rank.
+  BASE       The git revision to compare with.  [required]
+  HEAD|PATH  HEAD: a git revision (default: the working tree); PATH: item files
+             or folders, as for rank.
 
 Options:
   -f, --framework <str>           Rank by this framework (as --by NAME).

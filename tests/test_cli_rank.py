@@ -414,8 +414,7 @@ Usage: tpm rank [OPTIONS] [PATH]...
   rice).
 
 Arguments:
-  PATH <list[Path]>  Item files or folders (default: backlog: in tpm.yaml, else
-                     ./backlog).
+  PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
   -f, --framework NAME            Rank by this framework (as --by NAME).

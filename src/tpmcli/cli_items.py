@@ -74,7 +74,9 @@ def set_(
 
 
 def add(
-    title: Annotated[str, typer.Argument(help="The new item's title.", show_default=False)],
+    title: Annotated[
+        str, typer.Argument(metavar="TITLE", help="The new item's title.", show_default=False)
+    ],
     assignments: Annotated[
         list[str] | None,
         typer.Argument(

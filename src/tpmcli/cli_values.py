@@ -36,7 +36,7 @@ from typer._param_types import (
     coerce_cli_path,
     routes_to_path,
 )
-from typer.core import TyperCommand, _TyperParameter
+from typer.core import TyperArgument, TyperCommand, _TyperParameter
 from typer.models import ParameterInfo
 
 #: Coerces one value, or raises anything to hand it to typer's own coercion.
@@ -73,11 +73,27 @@ class PlainValues(RuntimeParam):
 
 
 class PlainValuesCommand(TyperCommand):
-    """A typer command whose plain parameters are coerced without pydantic."""
+    """A typer command whose plain parameters are coerced without pydantic, and whose
+    named arguments are shown in help by their name alone."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        use_plain_values(self.get_params(ctx))
+        params = self.get_params(ctx)
+        use_plain_values(params)
+        name_arguments(params)
         return super().parse_args(ctx, args)
+
+
+def name_arguments(params: Iterable[Any]) -> None:
+    """Help shows an argument that has a metavar (``PATH``, ``KEY=VALUE...``) by it
+    alone: typer 0.29 adds the annotation (``PATH <list[Path]>``), which says nothing
+    to a user that the metavar and the text do not."""
+    for param in params:
+        if isinstance(param, TyperArgument) and param.metavar is not None:
+            param.display_type_rich = _no_type_shown  # type: ignore[method-assign]
+
+
+def _no_type_shown(ctx: Context) -> None:
+    return None
 
 
 def use_plain_values(params: Iterable[Any]) -> None:
