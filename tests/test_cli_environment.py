@@ -120,3 +120,56 @@ def test_a_closed_standard_output_is_an_environment_error(intercom: Path) -> Non
         check=False,
     )
     assert (result.returncode, result.stderr) == (2, "tpm: standard output is closed\n")
+
+
+_RUN_WITH = """
+import atexit, sys, threading, time
+from pathlib import Path
+from tpmcli.cli import run
+what = sys.argv[1]
+sys.argv = ["tpm", *sys.argv[2:]]
+if what == "handler":
+    atexit.register(lambda: print("exit handler ran", flush=True))
+if what == "thread":
+    def late() -> None:
+        time.sleep(0.3)
+        Path("thread-done").write_text("yes")
+    threading.Thread(target=late).start()
+run()
+"""
+
+
+def _run_with(cwd: Path, what: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TPM_NO_CACHE": "1", "COLUMNS": "100"}
+    return subprocess.run(
+        [sys.executable, "-c", _RUN_WITH, what, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(("rank", "--format", "json"), 0), (("rank", "-f", "nope"), 2), (("check",), 1)],
+)
+def test_leaving_keeps_the_exit_status_the_output_and_exit_handlers(
+    intercom: Path, write: Write, args: tuple[str, ...], code: int
+) -> None:
+    """tpm leaves without tearing the interpreter down, but as ``sys.exit`` would:
+    everything printed is flushed, exit handlers run, the status is the same."""
+    if code == 1:
+        write("backlog/broken.yaml", "title: Broken\nstatsu: planned\n")
+    plain = run_tpm(intercom, *args)
+    result = _run_with(intercom, "handler", *args)
+    assert result.returncode == code == plain.returncode
+    assert result.stdout == plain.stdout.decode() + "exit handler ran\n"
+    assert result.stderr == plain.stderr.decode()
+
+
+def test_another_thread_alive_is_waited_for_as_python_would(intercom: Path) -> None:
+    result = _run_with(intercom, "thread", "rank")
+    assert result.returncode == 0, result.stderr
+    assert (intercom / "thread-done").read_text() == "yes"
