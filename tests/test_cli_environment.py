@@ -173,3 +173,19 @@ def test_another_thread_alive_is_waited_for_as_python_would(intercom: Path) -> N
     result = _run_with(intercom, "thread", "rank")
     assert result.returncode == 0, result.stderr
     assert (intercom / "thread-done").read_text() == "yes"
+
+
+def test_under_a_profiler_tpm_exits_the_usual_way(intercom: Path) -> None:
+    """A profiler (or tracer, or ``python -i``) wants the interpreter once tpm is
+    done: ``python -m cProfile -m tpmcli`` still prints its statistics."""
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-m", "tpmcli", "rank", "--format", "json"],
+        cwd=intercom,
+        env={**os.environ, "TPM_NO_CACHE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"schema_version": 1' in result.stdout
+    assert "function calls" in result.stdout

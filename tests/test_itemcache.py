@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import bench_generator
-from tpmcli import itemcache, loading
+from tpmcli import itemcache, itemrecords, loading
 from tpmcli.backlog import Backlog, BacklogRequest, load_backlog
 from tpmcli.cli import app
 
@@ -594,3 +594,28 @@ def test_inputs_read_as_stored_equal_their_dump_however_the_items_were_made(
                 ], (how, item.id, name)
                 compared += 1
         assert compared > 100, how
+
+
+def test_an_entry_that_cannot_be_read_back_is_not_rewritten_run_after_run(
+    backlog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a record written that its reading refuses (however that came about), each
+    run would drop it, parse its file and rewrite the whole cache for it: what was
+    dropped is not stored again."""
+    monkeypatch.setattr(itemcache, "RACY_SECONDS", -3600)
+    fresh = load_backlog(BacklogRequest(use_cache=False))
+    load_backlog(BacklogRequest())
+    (file,) = cache_files()
+    real_fields = itemrecords._item_fields
+
+    def refusing(record: tuple[Any, ...]) -> dict[str, Any] | None:
+        return None if record[0] == "first" else real_fields(record)
+
+    monkeypatch.setattr(itemrecords, "_item_fields", refusing)
+    written = []
+    for _ in range(3):
+        itemcache._OPEN.clear()
+        assert snapshot(load_backlog(BacklogRequest())) == snapshot(fresh)
+        written.append(file.read_bytes())
+    assert b'"first"' not in written[0]  # rewritten once, without it
+    assert written[0] == written[1] == written[2]  # and then left alone

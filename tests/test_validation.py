@@ -198,6 +198,11 @@ def test_every_problem_of_one_item_is_reported_in_one_run() -> None:
             "1:5: id '-x' may contain only letters, digits, '.', '_' and '-' "
             "(and must start with a letter or digit)",
         ),
+        (  # a block scalar keeps its line break: "odd\n" is no id
+            "id: |\n  odd\ntitle: T\n",
+            "1:5: id 'odd\\n' may contain only letters, digits, '.', '_' and '-' "
+            "(and must start with a letter or digit)",
+        ),
         ("- title: T\n", "1:1: an item file must be a mapping of keys, not a list"),
         ("just text\n", "1:1: an item file must be a mapping of keys, not the text 'just text'"),
         ("42\n", "1:1: an item file must be a mapping of keys, not the number 42"),

@@ -140,10 +140,13 @@ def leave(code: object) -> NoReturn:
     handlers run, standard streams flushed, the same status) but without tearing the
     interpreter down: freeing every object one by one costs even a warm ``tpm rank``
     about 30 ms, an eighth of its time. Anything out of the ordinary (another thread
-    alive, a status that is not a number, a flush that fails) takes Python's own way
-    out, with its own messages."""
+    alive, a profiler, tracer or ``python -i`` that wants the interpreter afterwards, a
+    status that is not a number, a flush that fails) takes Python's own way out, with
+    its own messages."""
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
+        raise SystemExit(code)
+    if sys.flags.interactive or sys.getprofile() is not None or sys.gettrace() is not None:
         raise SystemExit(code)
     status = 0 if code is None else code
     if not isinstance(status, int) or not -(2**31) <= status < 2**31:

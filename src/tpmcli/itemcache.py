@@ -139,9 +139,15 @@ class ItemCache:
         #: rewrite would spare the next run (see ``SMALL_WORK_FILES``).
         self.unsaved_work = 0
         #: A cache file with damaged entries is rewritten however little was redone:
-        #: else every run would read it, drop them and parse their files again.
-        self.damaged = contents.damaged
-        self.dirty = contents.damaged
+        #: else every run would read it, drop them and parse their files again. What
+        #: was dropped is stored again only if it now reads back: a record that cannot
+        #: (however it came about) would otherwise be rewritten, and dropped, every run.
+        self.dropped = contents.dropped
+        #: How the cache file is read (to test a record dropped on reading, once made
+        #: again, before it is stored again).
+        self.schema: RecordSchema | None = None
+        self.damaged = bool(contents.dropped)
+        self.dirty = self.damaged
         #: The cache file's stat when this instance last read or wrote it.
         self.written: tuple[int, int] | None = None
 
@@ -177,8 +183,10 @@ class ItemCache:
         if opened is not None and opened.key == key and opened.written == _stat_of(file):
             return opened
         header = {"format": FORMAT, "key": key, "scope": scope}
-        contents = RecordSchema(rules).read(_read_file(file), header)
+        schema = RecordSchema(rules)
+        contents = schema.read(_read_file(file), header)
         cache = cls(file, key, scope, rules.frameworks, contents, _unproven(rules))
+        cache.schema = schema
         cache.written = _stat_of(file)
         _OPEN[file] = cache
         return cache
@@ -240,8 +248,11 @@ class ItemCache:
         if stat is None:  # a working-tree file was counted above, when it was read
             self.unsaved_work += 1
         record = make_record(result, source.shown, self.frameworks, self.unproven)
-        if record is not None:
-            key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
+        key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
+        if record is not None and (
+            key not in self.dropped
+            or (self.schema is not None and self.schema.readable(key, record))
+        ):
             self.used[key] = record
             self.entries[key] = Prepared.of(result)
             self.dirty = True

@@ -49,7 +49,7 @@ def unique_name(slug: str, taken: Iterable[str]) -> str:
 def check_chosen_id(item_id: str, taken: Iterable[str]) -> None:
     """Refuse an id given with ``--id`` that is malformed, or already ``taken`` (an id
     or a file name in the backlog folder) in any case."""
-    if not ID_PATTERN.match(item_id):
+    if not ID_PATTERN.fullmatch(item_id):
         raise UsageError(f"--id '{item_id}' may contain only letters, digits, '.', '_' and '-'")
     clashes = sorted(name for name in taken if name.casefold() == item_id.casefold())
     if item_id in clashes:

@@ -158,8 +158,8 @@ class CacheContents:
     entries: dict[str, Prepared] = field(default_factory=dict)
     stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     written_ns: int = 0
-    #: Whether entries were dropped as damaged: the file is then to be rewritten.
-    damaged: bool = False
+    #: Keys of the entries dropped as damaged: the file is then to be rewritten.
+    dropped: frozenset[str] = frozenset()
 
 
 class RecordSchema:
@@ -214,14 +214,14 @@ class RecordSchema:
         """What a cache file holds that passes; nothing if its header is not ``header``
         or it is no cache file at all."""
         document: dict[str, Any] | None
-        damaged = False
+        dropped: set[str] = set()
         try:
             document = self.adapter.validate_json(data)
         except PydanticValidationError as exc:
-            document = self._without_failing_entries(data, exc)
-            if document is None:
+            found = self._without_failing_entries(data, exc)
+            if found is None:
                 return CacheContents()
-            damaged = True
+            document, dropped = found
         if any(document[name] != value for name, value in header.items()):
             return CacheContents()
         prepared: dict[str, Prepared] = {}
@@ -230,25 +230,43 @@ class RecordSchema:
             if all(fields is not None for fields in items):
                 prepared[key] = Prepared(items, problems, uses_stem)  # type: ignore[arg-type]
             else:
-                damaged = True
-        return CacheContents(prepared, document["stats"], document["written_ns"], damaged)
+                dropped.add(key)
+        stats = document["stats"]
+        return CacheContents(prepared, stats, document["written_ns"], frozenset(dropped))
+
+    def readable(self, key: str, record: list[Any]) -> bool:
+        """Whether ``record`` (under ``key``) would pass ``read``, checked the same way."""
+        document = {
+            "format": 0,
+            "key": "",
+            "scope": "",
+            "written_ns": 0,
+            "stats": {},
+            "entries": {key: record},
+        }
+        try:
+            text = json.dumps(document, ensure_ascii=False, allow_nan=False)
+            checked = self.adapter.validate_json(text)
+        except (PydanticValidationError, ValueError, TypeError):
+            return False
+        return all(_item_fields(fields) is not None for fields in checked["entries"][key][0])
 
     def _without_failing_entries(
         self, data: bytes, exc: PydanticValidationError
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], set[str]] | None:
         """A damaged cache: read it again without the entries that failed (if only
-        entries failed)."""
-        failing = set()
+        entries failed), and their keys."""
+        failing: set[str] = set()
         for error in exc.errors(include_url=False):
             location = error["loc"]
             if len(location) < 2 or location[0] != "entries":
                 return None
-            failing.add(location[1])
+            failing.add(str(location[1]))
         try:
             raw = json.loads(data)
             for key in failing:
                 del raw["entries"][key]
-            return dict(self.adapter.validate_json(json.dumps(raw)))
+            return dict(self.adapter.validate_json(json.dumps(raw))), failing
         except (ValueError, TypeError, KeyError, RecursionError, PydanticValidationError):
             return None
 

@@ -79,7 +79,7 @@ def validate_item(
                 base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
             )
         )
-    elif not ID_PATTERN.match(item_id):
+    elif not ID_PATTERN.fullmatch(item_id):
         origin = "" if fields.id is not None else " (from the file name)"
         problems.append(
             locator.at(
