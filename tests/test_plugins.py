@@ -314,7 +314,11 @@ def test_plugins_are_loaded_lazily_and_once(
         "counted",
         "1.0",
         {"counted": "counted_plugin:X"},
-        {"counted_plugin": f"open({str(marker)!r}, 'a').write('imported\\n')\nX = 1\n"},
+        {
+            "counted_plugin": (
+                f"with open({str(marker)!r}, 'a') as log:\n    log.write('imported\\n')\nX = 1\n"
+            )
+        },
     )
     calls: list[int] = []
     real = registry._entry_points
