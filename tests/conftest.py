@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from backlog_repo import BacklogRepo
 from helpers import Tpm, Write
 from tpmcli.cli import app
 
@@ -58,6 +59,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BacklogRepo:
+    """A git repository holding a backlog, the current directory."""
+    repo = BacklogRepo(tmp_path / "repo")
+    monkeypatch.chdir(repo.path)
+    return repo
 
 
 @pytest.fixture

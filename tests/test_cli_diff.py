@@ -21,13 +21,6 @@ def tpm(*args: str) -> Result:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BacklogRepo:
-    repo = BacklogRepo(tmp_path / "repo")
-    monkeypatch.chdir(repo.path)
-    return repo
-
-
-@pytest.fixture
 def changed(repo: BacklogRepo) -> BacklogRepo:
     """main: five items; the working tree: a's reach up, f new, d deleted, e done,
     a's MoSCoW category down, b's title with Markdown and Rich markup in it."""

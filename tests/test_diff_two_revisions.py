@@ -21,12 +21,10 @@ def tpm(*args: str) -> Result:
     return runner.invoke(app, list(args), env={"COLUMNS": "90"})
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BacklogRepo:
-    repo = BacklogRepo(tmp_path / "repo")
-    monkeypatch.chdir(repo.path)
+@pytest.fixture(autouse=True)
+def _cache_beside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache in ``tmp_path/cache``, where tests look at its files."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return repo
 
 
 @pytest.fixture

@@ -154,26 +154,15 @@ def test_a_failed_fork_parses_in_this_process(
     assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
 
 
-def test_a_worker_that_dies_leaves_its_share_to_this_process(
-    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("code", [1, 0], ids=["dies", "sends-garbage"])
+def test_a_worker_that_fails_leaves_its_share_to_this_process(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch, code: int
 ) -> None:
-    def dying_child(jobs: object, writer: int) -> None:
+    def failing_child(jobs: object, writer: int) -> None:
         os.write(writer, b"\xff garbage")
-        os._exit(1)
+        os._exit(code)
 
-    monkeypatch.setattr(parallelparse, "_child", dying_child)
-    jobs = jobs_for(rules, copies=2)
-    assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
-
-
-def test_a_worker_that_sends_garbage_leaves_its_share_to_this_process(
-    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def lying_child(jobs: object, writer: int) -> None:
-        os.write(writer, b"\xff garbage")
-        os._exit(0)
-
-    monkeypatch.setattr(parallelparse, "_child", lying_child)
+    monkeypatch.setattr(parallelparse, "_child", failing_child)
     jobs = jobs_for(rules, copies=2)
     assert states(parse_in_parallel(jobs, processes=2, min_files=1)) == states(serial(jobs))
 

@@ -24,13 +24,6 @@ from tpmcli.revisions import file_stem, item_entries, load_backlog_at
 runner = CliRunner()
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BacklogRepo:
-    repo = BacklogRepo(tmp_path / "repo")
-    monkeypatch.chdir(repo.path)
-    return repo
-
-
 def ranked_ids(*args: str) -> list[str]:
     result = runner.invoke(app, ["rank", "--format", "json", *args])
     assert result.exit_code == 0, result.output
