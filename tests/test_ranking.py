@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -211,3 +211,13 @@ def test_a_memo_does_not_share_between_different_settings_or_plugins(
     rank_items(items, [other], memo=memo)
     rank_items(items, [one], memo=memo)
     assert (one.calls, other.calls) == (1, 1)
+    # Nor does a subclass of a built-in inherit its sharing: it may score otherwise.
+
+    @dataclass(frozen=True)
+    class Doubled(RiceFramework):
+        def score(self, inputs: Any) -> Any:
+            base = super().score(inputs)
+            return replace(base, value=base.value * 2)
+
+    doubled = rank_items(items, [Doubled()], memo=memo)
+    assert doubled.items[0].score.value == 2 * rank_items(items, [RICE]).items[0].score.value

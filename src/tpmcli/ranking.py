@@ -72,13 +72,6 @@ def blocked_dependencies(
     return found
 
 
-#: Modules whose frameworks score alike when they are equal (the same settings): the
-#: built-ins. A plugin's or tpm.yaml's framework is only ever the same as itself.
-_PURE_FRAMEWORK_MODULES = frozenset(
-    {"tpmcli.frameworks.rice", "tpmcli.frameworks.wsjf", "tpmcli.frameworks.moscow"}
-)
-
-
 class ScoreMemo:
     """Scores by framework and inputs object, shared by the rankings of two revisions
     (``tpm diff``): a file unchanged between them is parsed once, its items at both
@@ -106,7 +99,9 @@ class ScoreMemo:
         return score
 
     def _canonical(self, framework: Framework) -> Framework:
-        pure = type(framework).__module__ in _PURE_FRAMEWORK_MODULES
+        # A class that declares it (the built-ins) scores alike when equal (the same
+        # settings); any other framework is only ever the same as itself.
+        pure = bool(vars(type(framework)).get("equal_scores_alike", False))
         for known in self._frameworks:
             if known is framework or (
                 pure and type(known) is type(framework) and known == framework

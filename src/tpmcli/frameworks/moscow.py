@@ -24,6 +24,8 @@ class MoscowInputs(RootModel[Category]):
 
 @dataclass(frozen=True)
 class MoscowFramework:
+    #: Two equal instances score the same inputs alike (see ``ranking.ScoreMemo``).
+    equal_scores_alike: ClassVar[bool] = True
     name: str = "moscow"
     description: str = "MoSCoW (DSDM): must > should > could > wont; ties by the next framework"
     inputs_model: type[MoscowInputs] = MoscowInputs

@@ -41,6 +41,8 @@ DEFAULT_SCALES: dict[str, tuple[float, ...] | None] = {
 
 @dataclass(frozen=True)
 class RiceFramework:
+    #: Two equal instances score the same inputs alike (see ``ranking.ScoreMemo``).
+    equal_scores_alike: ClassVar[bool] = True
     name: str = "rice"
     description: str = "RICE (Intercom): reach × impact × confidence ÷ effort"
     inputs_model: type[RiceInputs] = RiceInputs

@@ -43,6 +43,8 @@ DEFAULT_SCALES: dict[str, tuple[float, ...] | None] = {
 
 @dataclass(frozen=True)
 class WsjfFramework:
+    #: Two equal instances score the same inputs alike (see ``ranking.ScoreMemo``).
+    equal_scores_alike: ClassVar[bool] = True
     name: str = "wsjf"
     description: str = "WSJF (SAFe): cost of delay ÷ job size"
     inputs_model: type[WsjfInputs] = WsjfInputs
