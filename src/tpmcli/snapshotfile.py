@@ -20,6 +20,7 @@ import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ class WorkingTree:
     files: list[tuple[int, str, Signature]]
     started_ns: int
 
-    @property
+    @cached_property
     def racy(self) -> bool:
         """Whether a file or folder changed too shortly before the reading started to
         be trusted by its stat: then no snapshot is written (the next run writes it)."""
