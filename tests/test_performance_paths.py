@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from backlog_repo import BacklogRepo, rice_item
 from tpmcli.cli import TABLE_ROWS, app
+from tpmcli.loading import paused_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +108,29 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
     table = result.stdout.split("\n\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
     assert len(rows) == 5, result.stdout
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_paused_gc_pauses_the_collector_and_gives_back_its_state(enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with paused_gc():
+            assert not gc.isenabled()
+            kept = [object()]
+        assert gc.isenabled() is enabled
+        # What lived through the pause is frozen: later collections do not walk it.
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_diff_gives_the_collector_back_as_it_found_it(repo: BacklogRepo) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("A", 1), "backlog/b.yaml": rice_item("B", 2)})
+    repo.commit({"backlog/a.yaml": rice_item("A", 3)})
+    assert gc.isenabled()
+    result = CliRunner().invoke(app, ["diff", "HEAD~1", "HEAD", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["moved"] == 2
+    assert gc.isenabled()

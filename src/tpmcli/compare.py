@@ -18,6 +18,7 @@ from tpmcli.errors import GitError, TpmError, UsageError
 from tpmcli.failon import failures, parse_conditions
 from tpmcli.gitio import git_root, resolve_commit
 from tpmcli.itemcache import one_save
+from tpmcli.loading import paused_gc
 from tpmcli.ranking import ScoreMemo
 from tpmcli.revisions import backlog_at, backlogs_at
 
@@ -72,12 +73,15 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
     conditions = parse_conditions(request.fail_on)  # a bad flag fails before any git work
     if request.top is not None and request.top < 1:
         raise UsageError("--top must be at least 1")
-    with one_save():
-        (base, base_files), (head, head_files) = _sides(request)
-    if request.paths and base_files == 0 and head_files == 0:
-        shown = ", ".join(path.as_posix() for path in request.paths)
-        raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
-    full = compare_rankings(base, head)
+    # The collector paused throughout: two backlogs, their rankings and the comparison
+    # are all made here and live on (see ``paused_gc``).
+    with paused_gc():
+        with one_save():
+            (base, base_files), (head, head_files) = _sides(request)
+        if request.paths and base_files == 0 and head_files == 0:
+            shown = ", ".join(path.as_posix() for path in request.paths)
+            raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
+        full = compare_rankings(base, head)
     view = limit_to_top(full, request.top) if request.top is not None else full
     return DiffReport(view, tuple(failures(conditions, full)))
 
