@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.render.jsontext import dumps_indented
+from tpmcli.render.jsontext import dumps_indented, dumps_nested
 
 scalars = (
     st.none()
@@ -34,6 +34,18 @@ values = st.recursive(
 @given(values)
 def test_same_text_as_json_dumps(value: Any) -> None:
     assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.integers(min_value=0, max_value=3))
+def test_a_nested_value_is_written_as_inside_a_document(value: Any, depth: int) -> None:
+    document: Any = value
+    for _ in range(depth):
+        document = [document]
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    opening = "".join("[\n" + " " * (2 * (level + 1)) for level in range(depth))
+    closing = "".join("\n" + " " * (2 * level) + "]" for level in reversed(range(depth)))
+    assert text == opening + dumps_nested(value, depth) + closing
 
 
 @pytest.mark.parametrize("indent", [0, 1, 4])

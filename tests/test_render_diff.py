@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from inline_snapshot import snapshot
 
 from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
@@ -11,6 +14,7 @@ from tpmcli.frameworks.base import Score
 from tpmcli.render.diff import (
     COMMENT_LIMIT,
     COMMENT_MARKER,
+    diff_data,
     move_text,
     rank_change_text,
     render_github,
@@ -162,3 +166,38 @@ def test_json_lists_pairs_as_arrays() -> None:
     text = render_json(diff_of([moved(1)]))
     fields = '"fields_changed": {\n        "rice.reach": [\n          1,\n          2\n        ]'
     assert fields in text
+
+
+_texts = st.text(max_size=12)
+_plain = st.none() | st.booleans() | st.integers() | st.floats() | _texts
+_scores = st.none() | st.builds(
+    Score, st.floats() | st.integers() | st.booleans(), st.just(""), st.none() | _texts
+)
+_changes = st.builds(
+    ItemChange,
+    id=_texts,
+    title=_texts,
+    change=st.sampled_from(Change),
+    reason=st.none() | st.sampled_from(Reason),
+    rank_before=st.none() | st.integers(min_value=1),
+    rank_after=st.none() | st.integers(min_value=1),
+    score_before=_scores,
+    score_after=_scores,
+    fields_changed=st.dictionaries(
+        _texts,
+        st.tuples(
+            _plain | st.lists(_plain, max_size=3) | st.dictionaries(_texts, _plain, max_size=2),
+            _plain,
+        ),
+        max_size=3,
+    ),
+)
+
+
+@given(st.lists(_changes, max_size=4))
+@settings(max_examples=300)
+def test_json_is_json_dumps_of_the_document(items: list[ItemChange]) -> None:
+    # The items are written without their dicts being made: the text must be the same.
+    diff = diff_of(items)
+    expected = json.dumps(diff_data(diff), indent=2, ensure_ascii=False) + "\n"
+    assert render_json(diff) == expected

@@ -15,7 +15,7 @@ from typing import Any
 from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
 from tpmcli.frameworks.base import Score, format_number
 from tpmcli.render.escape import markdown_cell
-from tpmcli.render.jsontext import dumps_indented
+from tpmcli.render.jsontext import dumps_indented, dumps_nested
 
 SCHEMA_VERSION = 1
 #: The hidden line by which the GitHub Action finds its own comment.
@@ -115,9 +115,10 @@ def revision_title(name: str, commit: str | None) -> str:
 # -- JSON ----------------------------------------------------------------------------
 
 
-def diff_data(diff: RankingDiff) -> dict[str, Any]:
-    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
-    return {
+def diff_data(diff: RankingDiff, *, items: bool = True) -> dict[str, Any]:
+    """The stable JSON document of DESIGN.md (``schema_version`` 1); without ``items``,
+    all of it but the last key, the items."""
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "framework": diff.framework,
         "by": list(diff.by_after),
@@ -133,8 +134,16 @@ def diff_data(diff: RankingDiff) -> dict[str, Any]:
             {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
             for d in diff.category_drops
         ],
-        "items": [_item_data(item) for item in diff.items],
     }
+    if items:
+        document["items"] = [_item_data(item) for item in diff.items]
+    return document
+
+
+def _fields_json(changed: dict[str, tuple[Any, Any]]) -> str:
+    if not changed:
+        return "{}"  # most items: unchanged, or moved because others did
+    return dumps_nested({key: list(pair) for key, pair in changed.items()}, 3)
 
 
 def _item_data(item: ItemChange) -> dict[str, Any]:
@@ -154,7 +163,38 @@ def _item_data(item: ItemChange) -> dict[str, Any]:
 
 
 def render_json(diff: RankingDiff) -> str:
-    return dumps_indented(diff_data(diff)) + "\n"
+    """``diff_data`` as indented JSON. The items are most of it (a diff of a large
+    backlog lists thousands): each is written straight from its ItemChange, the very
+    text ``dumps_indented`` gives for its ``_item_data``, without making that dict."""
+    document = diff_data(diff, items=False)
+    if not diff.items:
+        return dumps_indented({**document, "items": []}) + "\n"
+    head = dumps_indented(document)  # its last line is "}": the items go before it
+    rows = ",\n    ".join([_item_json(item) for item in diff.items])
+    return f'{head[:-2]},\n  "items": [\n    {rows}\n  ]\n}}\n'
+
+
+#: Where an item's keys start: three levels deep (document, items, item).
+_KEY = "\n      "
+
+
+def _item_json(item: ItemChange) -> str:
+    """``_item_data(item)`` as ``dumps_indented`` writes it inside the items list."""
+    before, after = item.score_before, item.score_after
+    changed = item.fields_changed
+    return (
+        f'{{{_KEY}"id": {dumps_nested(item.id, 3)},'
+        f'{_KEY}"title": {dumps_nested(item.title, 3)},'
+        f'{_KEY}"change": {dumps_nested(item.change.value, 3)},'
+        f'{_KEY}"reason": {dumps_nested(item.reason.value if item.reason else None, 3)},'
+        f'{_KEY}"rank_before": {dumps_nested(item.rank_before, 3)},'
+        f'{_KEY}"rank_after": {dumps_nested(item.rank_after, 3)},'
+        f'{_KEY}"score_before": {dumps_nested(before.value if before else None, 3)},'
+        f'{_KEY}"score_after": {dumps_nested(after.value if after else None, 3)},'
+        f'{_KEY}"label_before": {dumps_nested(before.label if before else None, 3)},'
+        f'{_KEY}"label_after": {dumps_nested(after.label if after else None, 3)},'
+        f'{_KEY}"fields_changed": {_fields_json(changed)}\n    }}'
+    )
 
 
 # -- Markdown ------------------------------------------------------------------------

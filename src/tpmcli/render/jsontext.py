@@ -23,6 +23,23 @@ def dumps_indented(value: Any, indent: int = 2) -> str:
     return "".join(out)
 
 
+def dumps_nested(value: Any, depth: int, indent: int = 2) -> str:
+    """``value`` as ``dumps_indented`` writes it ``depth`` levels deep in a document
+    (its lines indented to match): for writers that spell the rest themselves."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return _float(value)
+    out: list[str] = []
+    _write(value, out, "\n" + " " * (indent * depth), " " * indent)
+    return "".join(out)
+
+
 def _write(value: Any, out: list[str], newline: str, step: str) -> None:
     # Exact type checks first: most values are plain, and json treats str/int/float
     # subclasses as their base types, which the isinstance branches below do too.
