@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -13,6 +14,8 @@ from typer.testing import CliRunner, Result
 from backlog_repo import BacklogRepo, rice_item
 from tpmcli import gitio, parallelparse, revisionread
 from tpmcli.cli import app
+from tpmcli.loading import ParsedFile, SourceFile
+from tpmcli.validation import ItemRules
 
 runner = CliRunner()
 
@@ -202,7 +205,7 @@ def _same(serial: Result, parallel: Result) -> None:
 def test_a_worker_that_fails_leaves_its_files_to_this_process(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def dying_child(load: object, writer: int) -> None:
+    def dying_child(load: object, writer: int, place: object) -> None:
         os._exit(3)
 
     monkeypatch.setattr(parallelparse, "_child", dying_child)
@@ -278,3 +281,41 @@ def test_rank_at_a_revision_with_a_worker(
     parallel = tpm("rank", "--at", "base", "--format", "json", *cache)
     assert serial.exit_code == 0, serial.output
     assert parallel.stdout == serial.stdout
+
+
+def test_files_taken_back_from_a_slow_worker_change_nothing(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parent = os.getpid()
+    real_parse = parallelparse.parse_source
+
+    def slow_in_the_worker(source: SourceFile, rules: ItemRules) -> ParsedFile:
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        return real_parse(source, rules)
+
+    taken: list[list[str]] = []
+    real_read_blobs = revisionread.read_blobs
+
+    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
+        taken.append(list(blob_ids))
+        return real_read_blobs(root, blob_ids)
+
+    monkeypatch.setattr(parallelparse, "parse_source", slow_in_the_worker)
+    monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
+    monkeypatch.setattr(revisionread, "TAKE_BACK_LEAST", 1)
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "head", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    _same(serial, parallel)
+    # This process took back the end of the worker's share: read here, in halves.
+    assert taken
+    assert all(len(blobs) >= 1 for blobs in taken)
+    assert [len(blobs) for blobs in taken] == sorted((len(b) for b in taken), reverse=True)
+    # And the cache holds the same entries, in the same order, as a parse in turn.
+    written = {
+        side: (tmp_path / "cache" / side / "tpm").glob("items-*.json")
+        for side in ("serial", "parallel")
+    }
+    texts = [next(iter(files)).read_text() for files in written.values()]
+    serial_entries, parallel_entries = (text[text.index('"entries"') :] for text in texts)
+    assert parallel_entries == serial_entries

@@ -158,7 +158,7 @@ def test_a_failed_fork_parses_in_this_process(
 def test_a_worker_that_fails_leaves_its_share_to_this_process(
     rules: ItemRules, monkeypatch: pytest.MonkeyPatch, code: int
 ) -> None:
-    def failing_child(jobs: object, writer: int) -> None:
+    def failing_child(jobs: object, writer: int, place: object) -> None:
         os.write(writer, b"\xff garbage")
         os._exit(code)
 
@@ -303,3 +303,55 @@ def test_a_worker_interrupted_as_it_is_forked_runs_nothing_of_this_process() -> 
     )
     assert done.returncode == 0, done.stderr
     assert (done.stdout, done.stderr) == ("buffered results None", "atexit\n")
+
+
+def _slow_in_the_worker(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Each parse in a forked worker (not in this process) takes ``seconds`` longer."""
+    parent = os.getpid()
+    real = parallelparse.parse_source
+
+    def slow(source: SourceFile, rules: ItemRules) -> ParsedFile:
+        if os.getpid() != parent:
+            time.sleep(seconds)
+        return real(source, rules)
+
+    monkeypatch.setattr(parallelparse, "parse_source", slow)
+
+
+def test_files_the_worker_has_not_begun_can_be_taken_back(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_in_the_worker(monkeypatch, 0.05)
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(40)]
+    worker = ParseWorker.start(lambda: jobs)
+    try:
+        time.sleep(0.2)  # it has begun a few files (about four)
+        kept = worker.take_back(len(jobs), 1)
+        assert kept is not None
+        assert 20 <= kept < 30  # the last half of the files not begun
+        assert worker.take_back(kept, kept) is None  # not that many left
+        again = worker.take_back(kept, 1)
+        assert again is not None
+        assert again < kept
+        results = worker.results([rules] * again)
+        assert worker.place is not None
+        last_begun = int.from_bytes(worker.place[8:16], sys.byteorder, signed=True)
+    finally:
+        worker.stop()
+    assert last_begun == again - 1  # it stopped where its share now ends
+    assert results is not None
+    assert [state(found) for found in results] == [
+        state(parse_source(source, rules)) for source, rules in jobs[:again]
+    ]
+
+
+def test_nothing_is_taken_back_from_a_worker_that_is_done_or_failed(rules: ItemRules) -> None:
+    source = SourceFile("a.yaml", TEXTS[1].encode())
+    done = ParseWorker.start(lambda: [(source, rules)] * 3)
+    try:
+        assert done.results([rules] * 3) is not None
+        assert done.take_back(3, 1) is None  # collected: nothing left to take
+    finally:
+        done.stop()
+    failed = ParseWorker(None, None, None)  # the fork failed
+    assert failed.take_back(100, 1) is None

@@ -8,6 +8,10 @@ memory, so nothing is sent to a worker, and nothing is imported or executed that
 process had not: a worker runs a ``load`` function given to it (the files already in
 memory, or read from git there: see ``revisionread``), then the same ``parse_source``.
 
+A worker parses its share in order, and before each file reads where its share ends,
+in memory shared with this process: this process, done with its own files first, can
+take back the end of the share that the worker has not begun (``take_back``).
+
 A worker sends back each file's result as plain data (``marshal``, between this
 process and its own child; never read from disk) that this process turns back into
 the very objects a parse here makes: each pydantic model's field values, the fields
@@ -22,8 +26,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import marshal
+import mmap
 import os
 import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -128,16 +134,28 @@ def _given(jobs: Sequence[ParseJob]) -> Callable[[], Sequence[ParseJob]]:
 Loaded = ParseJob | int
 
 
+#: The worker's place, in memory it shares with this process: two numbers, the end
+#: of its share (``take_back`` lowers it) and the index of the file it is at (-1: none
+#: yet). Each is written by one process only.
+_NUMBER = struct.Struct("q")
+_END, _AT = 0, _NUMBER.size
+_WHOLE_SHARE = 2**62
+
+
 class ParseWorker:
     """A forked child that loads its share of the files (in memory already, or read
-    from git there) and parses them; its results come back through a pipe.
+    from git there) and parses them in order; its results come back through a pipe.
+
+    This process may take back the end of the share that the child has not begun
+    (``take_back``), to parse it itself when it is done with its own files first.
 
     Use ``stop()`` (in a ``finally``) so that a child whose results are not collected
     is reaped."""
 
-    def __init__(self, pid: int | None, reader: int | None) -> None:
+    def __init__(self, pid: int | None, reader: int | None, place: mmap.mmap | None) -> None:
         self.pid = pid
         self.reader = reader
+        self.place = place
 
     @classmethod
     def start(cls, load: Callable[[], Sequence[Loaded]]) -> ParseWorker:
@@ -146,7 +164,14 @@ class ParseWorker:
         try:
             reader, writer = os.pipe()
         except OSError:
-            return cls(None, None)
+            return cls(None, None, None)
+        try:
+            place: mmap.mmap | None = mmap.mmap(-1, 2 * _NUMBER.size)  # shared with the child
+        except OSError:
+            place = None  # nothing can be taken back
+        if place is not None:
+            _NUMBER.pack_into(place, _END, _WHOLE_SHARE)
+            _NUMBER.pack_into(place, _AT, -1)
         # Signals wait while forking: a Ctrl-C reaching the child before it is in
         # ``_child`` would otherwise unwind it through this process's code (its
         # handlers, its atexit, a second flush of its buffered output).
@@ -159,13 +184,13 @@ class ParseWorker:
             try:
                 os.close(reader)
                 signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
-                _child(load, writer)
+                _child(load, writer, place)
             finally:
                 os._exit(1)
         os.close(writer)
         if pid is None:
             os.close(reader)
-        worker = cls(pid, reader if pid is not None else None)
+        worker = cls(pid, reader if pid is not None else None, place)
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # may raise a Ctrl-C
         except BaseException:
@@ -173,10 +198,28 @@ class ParseWorker:
             raise
         return worker
 
+    def take_back(self, share: int, least: int) -> int | None:
+        """Take back the last half of the files of the share (``share`` of them, from
+        the last taking back on) that the child has not begun, if that is at least
+        ``least`` files: the child stops before them, and the new length of its
+        share is returned. None: too few left, or nothing can be taken back."""
+        if self.pid is None or self.place is None:
+            return None
+        at: int = _NUMBER.unpack_from(self.place, _AT)[0]
+        taken = (share - (at + 1)) // 2
+        if taken < least:
+            return None
+        kept = share - taken
+        # The child reads the end before each file: it stops at the new one. Were it
+        # past it by now, it parsed a few files for nothing; its results end there.
+        _NUMBER.pack_into(self.place, _END, kept)
+        return kept
+
     def results(self, rules: Sequence[ItemRules]) -> list[ParsedFile | int | None] | None:
-        """For each file of the share (``rules``: each one's rules): its ParsedFile, the
-        number ``load`` gave, or None (a result that was not plain data: parse it
-        here). None altogether when the child failed or gave something else."""
+        """For each file of the share (``rules``: each one's rules; the files kept by
+        ``take_back``): its ParsedFile, the number ``load`` gave, or None (a result
+        that was not plain data: parse it here). None altogether when the child
+        failed or gave something else."""
         encoded = self._collect(len(rules))
         if encoded is None:
             return None
@@ -206,9 +249,10 @@ class ParseWorker:
             encoded = marshal.loads(b"".join(chunks))
         except (EOFError, ValueError, TypeError):
             return None
-        if not isinstance(encoded, list) or len(encoded) != expected:
+        # More than expected: files it began before it saw that they were taken back.
+        if not isinstance(encoded, list) or len(encoded) < expected:
             return None
-        return encoded
+        return encoded[:expected]
 
     def stop(self) -> None:
         """Reap the child if its results were not collected (this process failed)."""
@@ -221,19 +265,30 @@ class ParseWorker:
             with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
             self.pid = None
+        if self.place is not None:
+            self.place.close()
+            self.place = None
 
 
-def _child(load: Callable[[], Sequence[Loaded]], writer: int) -> None:  # pragma: no cover
-    """Load and parse the share, write the results, and exit without running anything
-    else of the parent's (no atexit handler, no flush of its buffered output)."""
+def _child(
+    load: Callable[[], Sequence[Loaded]], writer: int, place: mmap.mmap | None
+) -> None:  # pragma: no cover
+    """Load and parse the share (up to the end the parent may lower, see
+    ``take_back``), write the results, and exit without running anything else of the
+    parent's (no atexit handler, no flush of its buffered output)."""
     code = 1
     try:
-        data = _dump(
-            [
-                loaded if isinstance(loaded, int) else _encode(parse_source(*loaded), loaded[1])
-                for loaded in load()
-            ]
-        )
+        results: list[_Plain | int | None] = []
+        for index, loaded in enumerate(load()):
+            if place is not None:
+                if index >= _NUMBER.unpack_from(place, _END)[0]:
+                    break
+                _NUMBER.pack_into(place, _AT, index)
+            if isinstance(loaded, int):
+                results.append(loaded)
+            else:
+                results.append(_encode(parse_source(*loaded), loaded[1]))
+        data = _dump(results)
         view = memoryview(data)
         while view:
             view = view[os.write(writer, view) :]

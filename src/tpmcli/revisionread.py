@@ -7,7 +7,10 @@ and parsed, once per distinct blob, before the revisions are assembled in turn:
 - When the first revision holds many files to parse and there are several cores, a
   worker is forked as soon as that revision is listed. It reads its share of the
   files itself (its own ``git cat-file``) and parses them while this process lists
-  the next revisions, reads its own share and parses it (``parallelparse``).
+  the next revisions, reads its own share and parses it (``parallelparse``). The
+  worker's share is the larger: should this process be done first, it takes back the
+  last half of what the worker has not begun (reads and parses it here), and again,
+  so that a machine busy with other work delays neither side alone.
 - This process reads each revision's blobs with one ``git cat-file`` started when the
   revision is listed: a blob once, whichever revisions hold it, and none of the
   worker's, unless a later revision with another cache (its own tpm.yaml) or no
@@ -31,10 +34,11 @@ from tpmcli.config import Config
 from tpmcli.errors import Problem
 from tpmcli.gitio import BlobRead, TreeEntry, read_blobs
 from tpmcli.itemcache import ItemCache
-from tpmcli.loading import ParsedFile, SourceFile
+from tpmcli.loading import ParsedFile, SourceFile, parse_source
 from tpmcli.parallelparse import (
     MAX_PROCESSES,
     Loaded,
+    ParseJob,
     ParseWorker,
     parse_in_parallel,
     usable_cores,
@@ -42,12 +46,17 @@ from tpmcli.parallelparse import (
 )
 from tpmcli.validation import ItemRules
 
-__all__ = ["WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]
+__all__ = ["TAKE_BACK_LEAST", "WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]
 
 #: The worker's share of the first revision's files to parse (percent) when more
 #: revisions follow: more than half, as this process also lists them and parses their
-#: new files. For a single revision, half.
-WORKER_SHARE_PERCENT = 55
+#: new files, and more than an even split, as this process can take back what the
+#: worker has not begun when it is done first (never the other way). For a single
+#: revision, half.
+WORKER_SHARE_PERCENT = 65
+#: Files taken back from the worker at once, at least: fewer are not worth the git
+#: process that reads them (about as long as parsing ten files).
+TAKE_BACK_LEAST = 64
 
 # A file of a revision: (the revision's index, the file's index in its files).
 _Key = tuple[int, int]
@@ -176,32 +185,21 @@ class RevisionReader:
 
     def parse(self) -> None:
         """Wait for the reads, parse this process's share (with more workers if the
-        other revisions hold many files to parse), and collect the worker's."""
+        other revisions hold many files to parse), then, while the worker still has
+        many files to begin, the last half of them, and collect the worker's."""
         for reading in self._reads:
             self._contents.update(reading.contents())
-        jobs: list[_Key] = []
-        sources: list[SourceFile] = []
-        for key in self._jobs:
-            revision = self.revisions[key[0]]
-            entry, stem, _hit = revision.files[key[1]]
-            data = self._contents[entry.blob_id]
-            if len(data) > revision.config.max_file_bytes:
-                self._sizes[key] = len(data)
-                continue
-            jobs.append(key)
-            sources.append(SourceFile(revision.shown(entry), data, stem, entry.blob_id))
+        jobs = self._parse_jobs(self._jobs)
         # The worker keeps a core busy for its share; more workers only when this
         # process has far more to parse (another tpm.yaml at HEAD, no cache).
         busy = 1 if self._worker is not None and len(jobs) < 2 * len(self._worker_jobs) else 0
         results = parse_in_parallel(
-            [
-                (source, self.revisions[key[0]].rules)
-                for key, source in zip(jobs, sources, strict=True)
-            ],
+            [job for _, job in jobs],
             processes=max(1, min(usable_cores(), MAX_PROCESSES) - busy),
         )
-        self._parsed.update(zip(jobs, results, strict=True))
+        self._parsed.update(zip([key for key, _ in jobs], results, strict=True))
         if self._worker is not None:
+            self._take_back_from_worker()
             rules = [self.revisions[index].rules for index, _ in self._worker_jobs]
             given = self._worker.results(rules) or [None] * len(rules)
             for key, found in zip(self._worker_jobs, given, strict=True):
@@ -209,6 +207,38 @@ class RevisionReader:
                     self._parsed[key] = found
                 elif isinstance(found, int):
                     self._sizes[key] = found
+
+    def _parse_jobs(self, keys: list[_Key]) -> list[tuple[_Key, ParseJob]]:
+        """The files to parse among ``keys`` (their bytes read), as jobs; a file over
+        the size limit has its size noted instead."""
+        jobs: list[tuple[_Key, ParseJob]] = []
+        for key in keys:
+            revision = self.revisions[key[0]]
+            entry, stem, _hit = revision.files[key[1]]
+            data = self._contents[entry.blob_id]
+            if len(data) > revision.config.max_file_bytes:
+                self._sizes[key] = len(data)
+                continue
+            source = SourceFile(revision.shown(entry), data, stem, entry.blob_id)
+            jobs.append((key, (source, revision.rules)))
+        return jobs
+
+    def _take_back_from_worker(self) -> None:
+        """This process is done with its own files: while the worker has at least
+        ``TAKE_BACK_LEAST`` files it has not begun, take the last half of them back
+        (read here, parsed here), so that both finish at about the same time however
+        busy the machine keeps either."""
+        assert self._worker is not None
+        while True:
+            kept = self._worker.take_back(len(self._worker_jobs), TAKE_BACK_LEAST)
+            if kept is None:
+                return
+            taken = self._worker_jobs[kept:]
+            self._worker_jobs = self._worker_jobs[:kept]
+            blobs = [self.revisions[index].files[number][0].blob_id for index, number in taken]
+            self._contents.update(read_blobs(self.root, blobs))
+            for key, (source, rules) in self._parse_jobs(taken):
+                self._parsed[key] = parse_source(source, rules)
 
     def sources(self, index: int) -> tuple[list[SourceFile], list[Problem]]:
         """The revision's item files as sources, each with its result where it was
