@@ -305,53 +305,91 @@ def test_a_worker_interrupted_as_it_is_forked_runs_nothing_of_this_process() -> 
     assert (done.stdout, done.stderr) == ("buffered results None", "atexit\n")
 
 
-def _slow_in_the_worker(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    """Each parse in a forked worker (not in this process) takes ``seconds`` longer."""
+def _stuck_in_the_worker(monkeypatch: pytest.MonkeyPatch, shown: str) -> None:
+    """In a forked worker (not in this process), parsing the file ``shown`` never ends."""
     parent = os.getpid()
     real = parallelparse.parse_source
 
-    def slow(source: SourceFile, rules: ItemRules) -> ParsedFile:
-        if os.getpid() != parent:
-            time.sleep(seconds)
+    def stuck(source: SourceFile, rules: ItemRules) -> ParsedFile:
+        if os.getpid() != parent and source.shown == shown:
+            time.sleep(600)
         return real(source, rules)
 
-    monkeypatch.setattr(parallelparse, "parse_source", slow)
+    monkeypatch.setattr(parallelparse, "parse_source", stuck)
 
 
-def test_files_the_worker_has_not_begun_can_be_taken_back(
+def _at(worker: ParseWorker) -> int:
+    """The index of the file the worker is at, as it tells this process."""
+    assert worker.place is not None
+    return int(parallelparse._NUMBER.unpack_from(worker.place, parallelparse._AT)[0])
+
+
+def test_the_last_half_of_the_files_not_begun_is_taken_back(
     rules: ItemRules, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slow_in_the_worker(monkeypatch, 0.05)
+    _stuck_in_the_worker(monkeypatch, "f3.yaml")
     jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(40)]
-    worker = ParseWorker.start(lambda: jobs)
+    worker = ParseWorker.start(lambda: jobs, len(jobs))
     try:
-        time.sleep(0.2)  # it has begun a few files (about four)
-        kept = worker.take_back(len(jobs), 1)
-        assert kept is not None
-        assert 20 <= kept < 30  # the last half of the files not begun
-        assert worker.take_back(kept, kept) is None  # not that many left
-        again = worker.take_back(kept, 1)
-        assert again is not None
-        assert again < kept
-        results = worker.results([rules] * again)
-        assert worker.place is not None
-        last_begun = int.from_bytes(worker.place[8:16], sys.byteorder, signed=True)
+        for _ in range(1000):  # until it is at f3 (where it stays)
+            if _at(worker) == 3:
+                break
+            time.sleep(0.01)
+        assert _at(worker) == 3
+        # Files 0-3 are begun; of the 36 after them the last 18 are taken, then 9 of 18.
+        assert worker.take_back(1) == 22
+        assert worker.take_back(10) is None  # 9 is fewer
+        assert worker.take_back(9) == 13
+        assert worker.end == 13
+        end = int(parallelparse._NUMBER.unpack_from(worker.place, parallelparse._END)[0])
+        assert end == 13  # what the worker reads before each file
     finally:
         worker.stop()
-    assert last_begun == again - 1  # it stopped where its share now ends
+
+
+def test_after_a_take_back_the_results_are_those_of_the_files_kept(rules: ItemRules) -> None:
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(5)]
+    worker = ParseWorker.start(lambda: jobs, len(jobs))
+    try:
+        for _ in range(1000):  # until it has begun every file
+            if _at(worker) == 4:
+                break
+            time.sleep(0.01)
+        # As when this process took three files back just as the worker went past
+        # them: it sends five results, of which the first two are its share.
+        worker.end, worker.taken_back = 2, True
+        results = worker.results([rules] * 2)
+    finally:
+        worker.stop()
     assert results is not None
     assert [state(found) for found in results] == [
-        state(parse_source(source, rules)) for source, rules in jobs[:again]
+        state(parse_source(source, rules)) for source, rules in jobs[:2]
     ]
+
+
+def test_a_worker_that_sends_more_results_than_its_share_is_not_trusted(
+    rules: ItemRules,
+) -> None:
+    source = SourceFile("a.yaml", TEXTS[1].encode())
+    worker = ParseWorker.start(lambda: [(source, rules)] * 3)
+    try:
+        assert worker.results([rules] * 2) is None  # nothing was taken back from it
+    finally:
+        worker.stop()
 
 
 def test_nothing_is_taken_back_from_a_worker_that_is_done_or_failed(rules: ItemRules) -> None:
     source = SourceFile("a.yaml", TEXTS[1].encode())
-    done = ParseWorker.start(lambda: [(source, rules)] * 3)
+    done = ParseWorker.start(lambda: [(source, rules)] * 3, 3)
     try:
         assert done.results([rules] * 3) is not None
-        assert done.take_back(3, 1) is None  # collected: nothing left to take
+        assert done.take_back(1) is None  # collected: nothing left to take
     finally:
         done.stop()
-    failed = ParseWorker(None, None, None)  # the fork failed
-    assert failed.take_back(100, 1) is None
+    unknown = ParseWorker.start(lambda: [(source, rules)] * 3)  # its share is not known
+    try:
+        assert unknown.take_back(1) is None
+    finally:
+        unknown.stop()
+    failed = ParseWorker(None, None, None, 100)  # the fork failed
+    assert failed.take_back(1) is None

@@ -9,11 +9,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
+from tpmcli import compare
 from tpmcli.cli import TABLE_ROWS, app
 from tpmcli.loading import paused_gc
 
@@ -126,11 +128,23 @@ def test_paused_gc_pauses_the_collector_and_gives_back_its_state(enabled: bool) 
         (gc.enable if was else gc.disable)()
 
 
-def test_a_diff_gives_the_collector_back_as_it_found_it(repo: BacklogRepo) -> None:
+def test_a_diff_ranks_and_compares_with_the_collector_paused(
+    repo: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo.commit({"backlog/a.yaml": rice_item("A", 1), "backlog/b.yaml": rice_item("B", 2)})
     repo.commit({"backlog/a.yaml": rice_item("A", 3)})
+    collector: list[tuple[str, bool]] = []
+    for name in ("rank_loaded", "compare_rankings"):
+        real = getattr(compare, name)
+
+        def recording(*args: Any, real: Any = real, name: str = name) -> Any:
+            collector.append((name, gc.isenabled()))
+            return real(*args)
+
+        monkeypatch.setattr(compare, name, recording)
     assert gc.isenabled()
     result = CliRunner().invoke(app, ["diff", "HEAD~1", "HEAD", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["moved"] == 2
-    assert gc.isenabled()
+    assert collector == [("rank_loaded", False)] * 2 + [("compare_rankings", False)]
+    assert gc.isenabled()  # given back

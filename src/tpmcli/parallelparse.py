@@ -152,19 +152,30 @@ class ParseWorker:
     Use ``stop()`` (in a ``finally``) so that a child whose results are not collected
     is reaped."""
 
-    def __init__(self, pid: int | None, reader: int | None, place: mmap.mmap | None) -> None:
+    def __init__(
+        self,
+        pid: int | None,
+        reader: int | None,
+        place: mmap.mmap | None,
+        count: int | None = None,
+    ) -> None:
         self.pid = pid
         self.reader = reader
         self.place = place
+        #: The end of the share: the number of files ``load`` gives, less those taken
+        #: back (None: not known, so none can be taken back).
+        self.end = count
+        self.taken_back = False
 
     @classmethod
-    def start(cls, load: Callable[[], Sequence[Loaded]]) -> ParseWorker:
-        """Fork a child that runs ``load`` and parses what it gives. A worker whose
-        fork failed has no child: its ``results`` are None."""
+    def start(cls, load: Callable[[], Sequence[Loaded]], count: int | None = None) -> ParseWorker:
+        """Fork a child that runs ``load`` and parses what it gives (``count`` files,
+        if known: files can be taken back from it then). A worker whose fork failed
+        has no child: its ``results`` are None."""
         try:
             reader, writer = os.pipe()
         except OSError:
-            return cls(None, None, None)
+            return cls(None, None, None, count)
         try:
             place: mmap.mmap | None = mmap.mmap(-1, 2 * _NUMBER.size)  # shared with the child
         except OSError:
@@ -190,7 +201,7 @@ class ParseWorker:
         os.close(writer)
         if pid is None:
             os.close(reader)
-        worker = cls(pid, reader if pid is not None else None, place)
+        worker = cls(pid, reader if pid is not None else None, place, count)
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # may raise a Ctrl-C
         except BaseException:
@@ -198,22 +209,23 @@ class ParseWorker:
             raise
         return worker
 
-    def take_back(self, share: int, least: int) -> int | None:
-        """Take back the last half of the files of the share (``share`` of them, from
-        the last taking back on) that the child has not begun, if that is at least
-        ``least`` files: the child stops before them, and the new length of its
-        share is returned. None: too few left, or nothing can be taken back."""
-        if self.pid is None or self.place is None:
+    def take_back(self, least: int) -> int | None:
+        """Take back the last half of the files of the share that the child has not
+        begun, if that is at least ``least`` files: the child stops before them, and
+        the new end of its share is returned (the files from there on are the
+        caller's to parse). None: too few left, or nothing can be taken back."""
+        if self.pid is None or self.place is None or self.end is None:
             return None
         at: int = _NUMBER.unpack_from(self.place, _AT)[0]
-        taken = (share - (at + 1)) // 2
+        taken = (self.end - (at + 1)) // 2
         if taken < least:
             return None
-        kept = share - taken
+        self.end -= taken
+        self.taken_back = True
         # The child reads the end before each file: it stops at the new one. Were it
         # past it by now, it parsed a few files for nothing; its results end there.
-        _NUMBER.pack_into(self.place, _END, kept)
-        return kept
+        _NUMBER.pack_into(self.place, _END, self.end)
+        return self.end
 
     def results(self, rules: Sequence[ItemRules]) -> list[ParsedFile | int | None] | None:
         """For each file of the share (``rules``: each one's rules; the files kept by
@@ -249,8 +261,11 @@ class ParseWorker:
             encoded = marshal.loads(b"".join(chunks))
         except (EOFError, ValueError, TypeError):
             return None
-        # More than expected: files it began before it saw that they were taken back.
         if not isinstance(encoded, list) or len(encoded) < expected:
+            return None
+        # More than expected only after a take-back: files it began before it saw
+        # that they were taken back. From any other worker, a wrong answer.
+        if len(encoded) > expected and not self.taken_back:
             return None
         return encoded[:expected]
 

@@ -178,7 +178,7 @@ class RevisionReader:
                     loaded.append((source, revision.rules))
             return loaded
 
-        self._worker = ParseWorker.start(load)
+        self._worker = ParseWorker.start(load, len(files))
         self._worker_jobs = [(0, number) for number in share]
         for entry, _, _ in files:
             self._worker_blobs[entry.blob_id] = revision.cache
@@ -230,13 +230,14 @@ class RevisionReader:
         busy the machine keeps either."""
         assert self._worker is not None
         while True:
-            kept = self._worker.take_back(len(self._worker_jobs), TAKE_BACK_LEAST)
+            kept = self._worker.take_back(TAKE_BACK_LEAST)
             if kept is None:
                 return
             taken = self._worker_jobs[kept:]
             self._worker_jobs = self._worker_jobs[:kept]
             blobs = [self.revisions[index].files[number][0].blob_id for index, number in taken]
-            self._contents.update(read_blobs(self.root, blobs))
+            unread = [blob for blob in blobs if blob not in self._contents]
+            self._contents.update(read_blobs(self.root, unread))
             for key, (source, rules) in self._parse_jobs(taken):
                 self._parsed[key] = parse_source(source, rules)
 

@@ -140,13 +140,9 @@ def diff_data(diff: RankingDiff, *, items: bool = True) -> dict[str, Any]:
     return document
 
 
-def _fields_json(changed: dict[str, tuple[Any, Any]]) -> str:
-    if not changed:
-        return "{}"  # most items: unchanged, or moved because others did
-    return dumps_nested({key: list(pair) for key, pair in changed.items()}, 3)
-
-
 def _item_data(item: ItemChange) -> dict[str, Any]:
+    """One item of the document (``_item_json`` writes the same as text: a property
+    test holds the two together)."""
     return {
         "id": item.id,
         "title": item.title,
@@ -195,6 +191,13 @@ def _item_json(item: ItemChange) -> str:
         f'{_KEY}"label_after": {dumps_nested(after.label if after else None, 3)},'
         f'{_KEY}"fields_changed": {_fields_json(changed)}\n    }}'
     )
+
+
+def _fields_json(changed: dict[str, tuple[Any, Any]]) -> str:
+    """An item's ``fields_changed`` (each pair as a list) inside the items list."""
+    if not changed:
+        return "{}"  # most items: unchanged, or moved because others did
+    return dumps_nested({key: list(pair) for key, pair in changed.items()}, 3)
 
 
 # -- Markdown ------------------------------------------------------------------------
