@@ -214,3 +214,16 @@ def test_removed_items_come_last_in_base_rank_order() -> None:
     # The side's names are kept for the renderers.
     assert (diff.base, diff.head) == ("main", "WORKTREE")
     assert replace(diff, top=1).top == 1
+
+
+def test_the_same_scores_under_frameworks_in_another_order_are_a_rescoring() -> None:
+    # One item, so its rank stays 1; its scores are the same objects' values, but the
+    # framework that ranks it changed: its score is another.
+    files = {
+        "a": rice_item("A", 500)
+        + "wsjf: {business_value: 8, time_criticality: 5, risk_reduction: 3, job_size: 5}\n"
+    }
+    base = side("main", files, by=("rice", "wsjf"))
+    head = side("WORKTREE", files, by=("wsjf", "rice"))
+    assert base.ranking.items[0].scores == head.ranking.items[0].scores  # as dicts
+    assert changes(compare_rankings(base, head)) == [("a", "rescored", "config", 1, 1)]
