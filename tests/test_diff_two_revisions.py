@@ -194,6 +194,20 @@ def _serial_and_parallel(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[R
     return serial, parallel
 
 
+def _reads_after_listing(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The blobs of each ``read_blobs`` of revisionread (reads other than the one
+    ``git cat-file`` started as each revision is listed), recorded as they happen."""
+    reads: list[list[str]] = []
+    real_read_blobs = revisionread.read_blobs
+
+    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
+        reads.append(list(blob_ids))
+        return real_read_blobs(root, blob_ids)
+
+    monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
+    return reads
+
+
 def _same(serial: Result, parallel: Result) -> None:
     assert (parallel.exit_code, parallel.stdout, parallel.stderr) == (
         serial.exit_code,
@@ -249,14 +263,7 @@ def test_files_whose_id_is_their_name_renamed_or_copied(
     (repo.path / "backlog/i10.yaml").rename(repo.path / "backlog/renamed.yaml")
     repo.write({"backlog/copy.yaml": files["backlog/i11.yaml"]})
     repo.commit()
-    late: list[list[str]] = []
-    real_read_blobs = revisionread.read_blobs
-
-    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
-        late.append(list(blob_ids))
-        return real_read_blobs(root, blob_ids)
-
-    monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
+    late = _reads_after_listing(monkeypatch)
     serial, parallel = _serial_and_parallel(monkeypatch, "base", "HEAD", "--format", "json")
     assert serial.exit_code == 0, serial.output
     assert '"id": "renamed"' in serial.stdout
@@ -294,15 +301,8 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
             time.sleep(0.05)
         return real_parse(source, rules)
 
-    taken: list[list[str]] = []
-    real_read_blobs = revisionread.read_blobs
-
-    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
-        taken.append(list(blob_ids))
-        return real_read_blobs(root, blob_ids)
-
+    taken = _reads_after_listing(monkeypatch)
     monkeypatch.setattr(parallelparse, "parse_source", slow_in_the_worker)
-    monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
     monkeypatch.setattr(revisionread, "TAKE_BACK_LEAST", 1)
     serial, parallel = _serial_and_parallel(monkeypatch, "base", "head", "--format", "json")
     assert serial.exit_code == 0, serial.output
