@@ -515,7 +515,8 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
   BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit
   id), read from git without a checkout, each with its own tpm.yaml. Without
   -f/--by, each side ranks by the framework its tpm.yaml names. Unchanged items
-  collapse into a count.
+  collapse into a count; the table counts, below the top 50, items that moved
+  only because others did.
 
   --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
     any            any item was added, removed, moved or rescored

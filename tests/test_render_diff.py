@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inline_snapshot import snapshot
+from rich.console import Console
 
-from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.diffing import WORKTREE, Change, ItemChange, RankingDiff, Reason, limit_to_top
 from tpmcli.frameworks.base import Score
 from tpmcli.render.diff import (
     COMMENT_LIMIT,
@@ -23,6 +26,7 @@ from tpmcli.render.diff import (
     score_change_text,
     why_text,
 )
+from tpmcli.render.diff_table import diff_table
 
 
 def moved(index: int, title: str = "An item") -> ItemChange:
@@ -201,3 +205,50 @@ def test_json_is_json_dumps_of_the_document(items: list[ItemChange]) -> None:
     diff = diff_of(items)
     expected = json.dumps(diff_data(diff), indent=2, ensure_ascii=False) + "\n"
     assert render_json(diff) == expected
+
+
+def _table_text(diff: RankingDiff) -> str:
+    console = Console(file=io.StringIO(), width=120, color_system=None, highlight=False)
+    console.print(diff_table(diff))
+    return str(console.file.getvalue())  # type: ignore[attr-defined]
+
+
+def _pushed_down(rank: int) -> ItemChange:
+    """An item that moved down one place because another moved up past it."""
+    return ItemChange(
+        id=f"item-{rank:04d}",
+        title="Pushed down",
+        change=Change.moved,
+        reason=Reason.others,
+        rank_before=rank,
+        rank_after=rank + 1,
+        score_before=Score(float(1000 - rank), ""),
+        score_after=Score(float(1000 - rank), ""),
+    )
+
+
+def test_the_table_lists_what_changed_and_counts_who_only_made_way() -> None:
+    # "jump" went from 300 to 1: the 299 items between moved down one place each.
+    jump = replace(moved(0), id="jump", rank_before=300, rank_after=1)
+    gone = ItemChange("gone", "Gone", Change.removed, Reason.deleted, 250, None, None, None)
+    diff = diff_of([jump, *(_pushed_down(rank) for rank in range(1, 300)), gone])
+    text = _table_text(diff)
+    listed = set(re.findall(r"item-\d{4}|jump|gone", text))
+    # The item that changed, the one deleted, and those it pushed down in the top 50
+    # (from rank 50 to 51 included: 50 is at a side).
+    assert listed == {"jump", "gone"} | {f"item-{rank:04d}" for rank in range(1, 51)}
+    assert "300 moved, 1 removed; 0 unchanged." in text
+    assert "Not listed: 249 items below rank 50 that moved only because others did" in text
+
+
+def test_with_top_the_table_lists_every_row_of_the_top() -> None:
+    diff = limit_to_top(diff_of([_pushed_down(rank) for rank in range(1, 120)]), 100)
+    text = _table_text(diff)
+    assert len(set(re.findall(r"item-\d{4}", text))) == 100  # ranks 1-99, and 100 → 101
+    assert "Not listed" not in text
+
+
+def test_an_item_that_only_made_way_below_the_top_is_counted_however_few() -> None:
+    text = _table_text(diff_of([_pushed_down(70), moved(90)]))
+    assert set(re.findall(r"item-\d{4}", text)) == {"item-0090"}  # its inputs changed
+    assert "Not listed: 1 item below rank 50 that moved only because others did" in text

@@ -208,7 +208,8 @@ def diff(
 
     BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
     read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
-    side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count.
+    side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count;
+    the table counts, below the top 50, items that moved only because others did.
 
     \b
     --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):

@@ -3,12 +3,14 @@ with control characters, bidi marks and ``::`` made harmless (``terminal_text``)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tpmcli.diffing import Change, ItemChange, RankingDiff
+from tpmcli.diffing import Change, ItemChange, RankingDiff, Reason
 from tpmcli.render.diff import (
     framework_title,
     headline_counts,
@@ -21,6 +23,11 @@ from tpmcli.render.diff import (
 from tpmcli.render.escape import terminal_text as safe
 
 _MOVE_STYLES = {Change.added: "green", Change.removed: "red"}
+#: An item that moved only because others did gets a row when it ranks this high at
+#: either side (or within ``--top N``); below, such items are counted. One item moved
+#: up a thousand places moves a thousand others down one: rows nobody reads, and Rich
+#: lays out every row it is given (about a millisecond each).
+OTHERS_SHOWN_TO_RANK = 50
 
 
 def diff_table(diff: RankingDiff) -> RenderableType:
@@ -32,8 +39,21 @@ def diff_table(diff: RankingDiff) -> RenderableType:
     unchanged = diff.summary[Change.unchanged.value]
     parts: list[RenderableType] = [title]
     if changed:
-        parts.append(_table(changed))
+        within = diff.top if diff.top is not None else OTHERS_SHOWN_TO_RANK
+        shown = [item for item in changed if _has_a_row(item, within)]
+        if shown:
+            parts.append(_table(shown))
         parts.append(Text(f"{headline_counts(diff)}; {unchanged} unchanged.", style="dim"))
+        if len(shown) < len(changed):
+            left_out = len(changed) - len(shown)
+            parts.append(
+                Text(
+                    f"Not listed: {left_out:,} {'item' if left_out == 1 else 'items'} below "
+                    f"rank {within} that moved only because others did "
+                    "(--format json or markdown lists every item).",
+                    style="dim",
+                )
+            )
     else:
         parts.append(Text(f"No change to the ranking ({unchanged} unchanged)."))
     if diff.config_changes:
@@ -49,7 +69,7 @@ def diff_table(diff: RankingDiff) -> RenderableType:
     return Group(*parts)
 
 
-def _table(changed: tuple[ItemChange, ...]) -> Table:
+def _table(changed: Sequence[ItemChange]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("Rank", justify="right", no_wrap=True)
     table.add_column("Move", justify="center", no_wrap=True)
@@ -67,6 +87,14 @@ def _table(changed: tuple[ItemChange, ...]) -> Table:
             Text(safe(why_text(item)), style="dim"),
         )
     return table
+
+
+def _has_a_row(item: ItemChange, within: int) -> bool:
+    """Whether the table lists ``item``: it changed itself (or entered or left the
+    ranking), or it moved because others did and ranks within ``within`` at a side."""
+    if item.reason is not Reason.others:
+        return True
+    return any(rank is not None and rank <= within for rank in (item.rank_before, item.rank_after))
 
 
 def _move_style(item: ItemChange) -> str:
