@@ -178,18 +178,21 @@ def test_the_first_revision_s_error_is_reported_before_the_second_s(repo: Backlo
     assert "nonsense" in reverse.stderr
 
 
-def _serial_and_parallel(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Result, Result]:
-    """``tpm diff ARGS`` on one core, then with a worker for every file possible (each
-    with its own cache folder, both cold)."""
+def _serial_and_parallel(
+    monkeypatch: pytest.MonkeyPatch, *args: str, cores: int = 2
+) -> tuple[Result, Result]:
+    """``tpm diff ARGS`` on one core, then on ``cores`` with a worker for every file
+    possible (each with its own cache folder, both cold)."""
     cache = Path.cwd().parent / "cache"
     with monkeypatch.context() as one_core:
         one_core.setattr(parallelparse, "usable_cores", lambda: 1)
         one_core.setenv("XDG_CACHE_HOME", str(cache / "serial"))
         serial = tpm("diff", *args)
-    with monkeypatch.context() as two_cores:
-        two_cores.setattr(parallelparse, "usable_cores", lambda: 2)
-        two_cores.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
-        two_cores.setenv("XDG_CACHE_HOME", str(cache / "parallel"))
+    with monkeypatch.context() as several:
+        several.setattr(parallelparse, "usable_cores", lambda: cores)
+        several.setattr(revisionread, "usable_cores", lambda: cores)
+        several.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+        several.setenv("XDG_CACHE_HOME", str(cache / "parallel"))
         parallel = tpm("diff", *args)
     return serial, parallel
 
@@ -319,3 +322,32 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
     texts = [next(iter(files)).read_text() for files in written.values()]
     serial_entries, parallel_entries = (text[text.index('"entries"') :] for text in texts)
     assert parallel_entries == serial_entries
+
+
+@pytest.mark.parametrize("cores", [3, 4])
+def test_on_more_cores_the_worker_s_share_is_smaller_and_nothing_changes(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    forks: list[int] = []
+    real_fork = parallelparse.os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    serial, parallel = _serial_and_parallel(
+        monkeypatch, "base", "head", "--format", "json", cores=cores
+    )
+    assert serial.exit_code == 0, serial.output
+    _same(serial, parallel)
+    assert len(forks) >= 2  # the revision's worker, and more for this process's share
+
+
+@pytest.mark.parametrize(
+    ("revisions", "processes", "percent"),
+    [(2, 2, 65), (2, 3, 43), (2, 4, 32), (1, 2, 50), (1, 4, 25)],
+)
+def test_the_worker_s_share_by_cores(revisions: int, processes: int, percent: int) -> None:
+    reader = revisionread.RevisionReader(Path("."), revisions)
+    assert reader.share_percent(processes) == percent

@@ -48,11 +48,11 @@ from tpmcli.validation import ItemRules
 
 __all__ = ["TAKE_BACK_LEAST", "WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]
 
-#: The worker's share of the first revision's files to parse (percent) when more
-#: revisions follow: more than half, as this process also lists them and parses their
-#: new files, and more than an even split, as this process can take back what the
-#: worker has not begun when it is done first (never the other way). For a single
-#: revision, half.
+#: The worker's share of the first revision's files to parse (percent) on two cores
+#: when more revisions follow: more than half, as this process also lists them and
+#: parses their new files, and more than an even split, as this process can take back
+#: what the worker has not begun when it is done first (never the other way). For a
+#: single revision, half. On more cores, in proportion (see ``share_percent``).
 WORKER_SHARE_PERCENT = 65
 #: Files taken back from the worker at once, at least: fewer are not worth the git
 #: process that reads them (about as long as parsing ten files).
@@ -116,9 +116,9 @@ class RevisionReader:
         index = len(self.revisions)
         self.revisions.append(revision)
         to_parse = self._to_parse(index, revision)
-        if index == 0 and worker_count(len(to_parse)) > 1:
-            percent = WORKER_SHARE_PERCENT if self.count > 1 else 50
-            share = self._worker_share(revision, to_parse, percent)
+        processes = worker_count(len(to_parse)) if index == 0 else 1
+        if processes > 1:
+            share = self._worker_share(revision, to_parse, self.share_percent(processes))
             if worker_count(2 * len(share)) > 1:  # not when twins left it too few files
                 self._start_worker(revision, share)
                 taken = set(share)
@@ -135,6 +135,14 @@ class RevisionReader:
             unread.append(blob)
             self._requested.add(blob)
         self._reads.append(self._stack.enter_context(BlobRead(self.root, unread)))
+
+    def share_percent(self, processes: int) -> int:
+        """The worker's share of the first revision's files (percent) when ``processes``
+        parse: ``WORKER_SHARE_PERCENT`` on two (half on two for a single revision),
+        shared out in proportion on more (the rest of the files go to this process and,
+        on more cores, to further workers of its own: see ``parse``)."""
+        two_cores = WORKER_SHARE_PERCENT if self.count > 1 else 50
+        return two_cores * 2 // processes
 
     def _to_parse(self, index: int, revision: ListedRevision) -> list[int]:
         """The files of the revision that loading will parse: not known to the cache,
