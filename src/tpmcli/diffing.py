@@ -120,8 +120,6 @@ class RankingDiff:
 def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     """Every item ranked at either side, with what changed and why."""
     frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
-    # Ranked by the same frameworks, both sides' scores are keyed alike, in one order.
-    same_by = base.ranking.by == head.ranking.by
     before = {entry.item.id: entry for entry in base.ranking.items}
     # In head rank order; an added item's entry stands in for its change until the
     # lookups that give its reason are made (only when some item was added or removed).
@@ -130,7 +128,7 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     for entry in head.ranking.items:
         old = before.pop(entry.item.id, None)
         if old is not None:
-            changes.append(_compared(old, entry, frameworks, same_by))
+            changes.append(_compared(old, entry, frameworks))
         else:
             changes.append(entry)
             added = True
@@ -202,18 +200,12 @@ def _with_presence_changes(
     return result
 
 
-def _compared(
-    old: RankedItem, new: RankedItem, frameworks: Sequence[str], same_by: bool
-) -> ItemChange:
-    """The change of an item ranked at both sides. ``same_by``: both rankings are by
-    the same frameworks (their scores are keyed alike)."""
+def _compared(old: RankedItem, new: RankedItem, frameworks: Sequence[str]) -> ItemChange:
     before, after = old.item, new.item
     unchanged = before.status == after.status and _all_same_inputs(before, after, frameworks)
     fields = {} if unchanged else fields_changed(before, after, frameworks)
     moved = old.rank != new.rank
-    # Equal dicts (values the same object, or equal in value, breakdown and label)
-    # are the same scores: most items, whose scores were made once for both sides.
-    rescored = not ((same_by and old.scores == new.scores) or _same_scores(old, new))
+    rescored = not _same_scores(old, new)
     change = Change.moved if moved else Change.rescored if rescored else Change.unchanged
     reason: Reason | None = None
     if change is not Change.unchanged:
