@@ -43,17 +43,17 @@ def diff_table(diff: RankingDiff) -> RenderableType:
         shown = [item for item in changed if _has_a_row(item, within)]
         if shown:
             parts.append(_table(shown))
-        parts.append(Text(f"{headline_counts(diff)}; {unchanged} unchanged.", style="dim"))
         if len(shown) < len(changed):
             left_out = len(changed) - len(shown)
             parts.append(
                 Text(
-                    f"Not listed: {left_out:,} {'item' if left_out == 1 else 'items'} below "
-                    f"rank {within} that moved only because others did "
-                    "(--format json or markdown lists every item).",
+                    f"… {left_out:,} more {'item' if left_out == 1 else 'items'} below rank "
+                    f"{within} moved only because others did: --top N lists more, "
+                    "--format json lists all.",
                     style="dim",
                 )
             )
+        parts.append(Text(f"{headline_counts(diff)}; {unchanged} unchanged.", style="dim"))
     else:
         parts.append(Text(f"No change to the ranking ({unchanged} unchanged)."))
     if diff.config_changes:
