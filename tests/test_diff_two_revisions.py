@@ -128,14 +128,7 @@ def test_parsing_on_several_cores_changes_nothing(
     monkeypatch.setenv("XDG_CACHE_HOME", str(two_revisions.path.parent / "cache-parallel"))
     monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
     monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
-    forks: list[int] = []
-    real_fork = parallelparse.os.fork
-
-    def counting_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    forks = _counted_forks(monkeypatch)
     parallel = tpm("diff", "base", "head", *options)
     assert forks, "no worker was forked"
     assert parallel.stdout == serial.stdout
@@ -195,6 +188,19 @@ def _serial_and_parallel(
         several.setenv("XDG_CACHE_HOME", str(cache / "parallel"))
         parallel = tpm("diff", *args)
     return serial, parallel
+
+
+def _counted_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets an entry for each fork of a parse worker."""
+    forks: list[int] = []
+    real_fork = parallelparse.os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    return forks
 
 
 def _reads_after_listing(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -328,14 +334,7 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
 def test_on_more_cores_the_worker_s_share_is_smaller_and_nothing_changes(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
-    forks: list[int] = []
-    real_fork = parallelparse.os.fork
-
-    def counting_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(parallelparse.os, "fork", counting_fork)
+    forks = _counted_forks(monkeypatch)
     serial, parallel = _serial_and_parallel(
         monkeypatch, "base", "head", "--format", "json", cores=cores
     )
