@@ -115,10 +115,14 @@ def revision_title(name: str, commit: str | None) -> str:
 # -- JSON ----------------------------------------------------------------------------
 
 
-def diff_data(diff: RankingDiff, *, items: bool = True) -> dict[str, Any]:
-    """The stable JSON document of DESIGN.md (``schema_version`` 1); without ``items``,
-    all of it but the last key, the items."""
-    document: dict[str, Any] = {
+def diff_data(diff: RankingDiff) -> dict[str, Any]:
+    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
+    return {**_head_data(diff), "items": [_item_data(item) for item in diff.items]}
+
+
+def _head_data(diff: RankingDiff) -> dict[str, Any]:
+    """The document but its last key, the items."""
+    return {
         "schema_version": SCHEMA_VERSION,
         "framework": diff.framework,
         "by": list(diff.by_after),
@@ -135,9 +139,6 @@ def diff_data(diff: RankingDiff, *, items: bool = True) -> dict[str, Any]:
             for d in diff.category_drops
         ],
     }
-    if items:
-        document["items"] = [_item_data(item) for item in diff.items]
-    return document
 
 
 def _item_data(item: ItemChange) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def render_json(diff: RankingDiff) -> str:
     """``diff_data`` as indented JSON. The items are most of it (a diff of a large
     backlog lists thousands): each is written straight from its ItemChange, the very
     text ``dumps_indented`` gives for its ``_item_data``, without making that dict."""
-    document = diff_data(diff, items=False)
+    document = _head_data(diff)
     if not diff.items:
         return dumps_indented({**document, "items": []}) + "\n"
     head = dumps_indented(document)  # its last line is "}": the items go before it
