@@ -116,7 +116,9 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
 def test_paused_gc_pauses_the_collector_and_gives_back_its_state(enabled: bool) -> None:
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
+    gc.unfreeze()  # what earlier tests froze: the count below is this pause's alone
     try:
+        assert gc.get_freeze_count() == 0
         with paused_gc():
             assert not gc.isenabled()
             kept = [object()]
