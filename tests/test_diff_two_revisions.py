@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -311,6 +311,8 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
         return real_parse(source, rules)
 
     taken = _reads_after_listing(monkeypatch)
+    log = tmp_path / "worker.log"
+    _worker_log(monkeypatch, log)
     monkeypatch.setattr(parallelparse, "parse_source", slow_in_the_worker)
     monkeypatch.setattr(revisionread, "TAKE_BACK_LEAST", 1)
     serial, parallel = _serial_and_parallel(monkeypatch, "base", "head", "--format", "json")
@@ -320,6 +322,12 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
     assert taken
     assert all(len(blobs) >= 1 for blobs in taken)
     assert [len(blobs) for blobs in taken] == sorted((len(b) for b in taken), reverse=True)
+    # The worker took from its git only the files it began (one more at most, its
+    # git's answers being read ahead of the parse that stopped).
+    lines = log.read_text().splitlines()
+    asked = int(lines[0].removeprefix("asked "))
+    began = lines.count("blob")
+    assert began <= asked - sum(len(blobs) for blobs in taken) + 1
     # And the cache holds the same entries, in the same order, as a parse in turn.
     written = {
         side: (tmp_path / "cache" / side / "tpm").glob("items-*.json")
@@ -328,6 +336,74 @@ def test_files_taken_back_from_a_slow_worker_change_nothing(
     texts = [next(iter(files)).read_text() for files in written.values()]
     serial_entries, parallel_entries = (text[text.index('"entries"') :] for text in texts)
     assert parallel_entries == serial_entries
+
+
+def test_each_revision_s_files_are_parsed_once_its_blobs_are_read(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process, alone, parses base's files while git still reads head's new ones.
+    events: list[str] = []
+    real_contents = gitio.BlobRead.contents
+    real_parse = revisionread.parse_source
+
+    def collected(reading: gitio.BlobRead) -> dict[str, bytes]:
+        events.append("read")
+        return real_contents(reading)
+
+    def parsed(source: SourceFile, rules: ItemRules) -> ParsedFile:
+        events.append(source.shown.partition(":")[0])
+        return real_parse(source, rules)
+
+    monkeypatch.setattr(gitio.BlobRead, "contents", collected)
+    monkeypatch.setattr(revisionread, "parse_source", parsed)
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 1)
+    result = tpm("diff", "base", "head", "--format", "json")
+    assert result.exit_code == 0, result.output
+    base_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "base").split())
+    head_blobs = set(two_revisions.git("ls-tree", "-r", "--format=%(objectname)", "head").split())
+    head_only = len(head_blobs - base_blobs)
+    assert head_only > 0
+    assert events == ["read"] + ["base"] * len(base_blobs) + ["read"] + ["head"] * head_only
+
+
+def _worker_log(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Lines written, in the worker only, as its git gives it a blob ("blob"), and as it
+    parses a file ("parse"), after a line with the number of blobs it asks for."""
+    parent = os.getpid()
+    real_stream = revisionread.stream_blobs
+    real_parse = parallelparse.parse_source
+
+    def write(line: str) -> None:
+        if os.getpid() != parent:
+            with log.open("a") as handle:
+                handle.write(line + "\n")
+
+    def stream(root: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        write(f"asked {len(blob_ids)}")
+        for answer in real_stream(root, blob_ids):
+            write("blob")
+            yield answer
+
+    def parse(source: SourceFile, rules: ItemRules) -> ParsedFile:
+        write("parse")
+        return real_parse(source, rules)
+
+    monkeypatch.setattr(revisionread, "stream_blobs", stream)
+    monkeypatch.setattr(parallelparse, "parse_source", parse)
+
+
+def test_the_worker_parses_each_file_as_soon_as_git_gives_it(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "worker.log"
+    _worker_log(monkeypatch, log)
+    serial, parallel = _serial_and_parallel(monkeypatch, "base", "head", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    _same(serial, parallel)
+    lines = log.read_text().splitlines()
+    asked = int(lines[0].removeprefix("asked "))
+    # Not every blob first, then every parse: one blob, its parse, the next blob...
+    assert lines[1:] == ["blob", "parse"] * asked
 
 
 @pytest.mark.parametrize("cores", [3, 4])

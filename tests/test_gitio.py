@@ -6,9 +6,11 @@ import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tpmcli import gitio
 from tpmcli.errors import GitError
 from tpmcli.gitio import (
     BlobRead,
@@ -19,6 +21,7 @@ from tpmcli.gitio import (
     read_blobs,
     read_file_at,
     resolve_commit,
+    stream_blobs,
 )
 
 # The helper's own git calls must not depend on the developer's config (signing,
@@ -274,6 +277,89 @@ def test_blob_read_outside_a_repository_is_a_git_error(tmp_path: Path) -> None:
     with BlobRead(tmp_path, [blob_id_of(b"x")]) as reading, pytest.raises(GitError) as info:
         reading.contents()
     assert "not a git repository" in info.value.message
+
+
+# -- stream_blobs: the same answers, each as soon as git gives it ---------------------------
+
+
+def test_stream_blobs_gives_each_blob_in_the_order_asked_twice_if_asked_twice(
+    repo: Repo,
+) -> None:
+    ids = [repo.hash_object(content) for content in CONTENTS]
+    asked = [*ids, ids[2], ids[0]]
+
+    assert list(stream_blobs(repo.path, asked)) == [
+        (blob_id, dict(zip(ids, CONTENTS, strict=True))[blob_id]) for blob_id in asked
+    ]
+    assert list(stream_blobs(repo.path, [])) == []
+
+
+def test_stream_blobs_many_and_large(repo: Repo, tmp_path: Path) -> None:
+    contents = [f"id: item-{n}\n".encode() + b"x" * (n % 700) for n in range(2000)]
+    contents.insert(1000, os.urandom(2 * 1024 * 1024))  # far more than the pipe holds
+    folder = tmp_path / "blobs"
+    folder.mkdir()
+    for n, content in enumerate(contents):
+        (folder / f"{n}.bin").write_bytes(content)
+    stdin = "\n".join(str(folder / f"{n}.bin") for n in range(len(contents))).encode()
+    ids = repo.git("hash-object", "-w", "--no-filters", "--stdin-paths", stdin=stdin).split()
+
+    assert [data for _, data in stream_blobs(repo.path, ids)] == contents
+
+
+def test_stream_blobs_gives_the_first_blob_before_git_has_answered_the_rest(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [repo.hash_object(f"blob {n}\n".encode()) for n in range(3)]
+    started: list[subprocess.Popen[bytes]] = []
+    real_start = gitio._start
+
+    def recording_start(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_start(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(gitio, "_start", recording_start)
+    # A git that has answered the first request only, then waits: the first blob comes.
+    monkeypatch.setattr(gitio, "_GIT_PREFIX", ("sh", "-c", _ONE_ANSWER_THEN_WAIT, "sh"))
+    stream = stream_blobs(repo.path, ids)
+    assert next(stream) == (ids[0], b"blob 0\n")
+    assert started[0].poll() is None  # still running: the rest is not answered yet
+    stream.close()
+    assert started[0].returncode is not None  # leaving early stopped it
+
+
+#: Stands in for git (its arguments ignored): answers the first request of
+#: ``cat-file --batch`` with git's own answer, then never answers the rest.
+_ONE_ANSWER_THEN_WAIT = 'read id; printf "%s blob 7\\nblob 0\\n\\n" "$id"; exec sleep 10'
+
+
+def test_stream_blobs_missing_object_is_a_git_error(repo: Repo) -> None:
+    present = repo.hash_object(b"here")
+    absent = blob_id_of(b"never written")
+
+    stream = stream_blobs(repo.path, [present, absent])
+    assert next(stream) == (present, b"here")
+    with pytest.raises(GitError, match=f"object {absent} is missing"):
+        next(stream)
+
+
+def test_stream_blobs_rejects_a_non_blob_object(repo: Repo) -> None:
+    commit = repo.commit({"a": b"a"})
+
+    with pytest.raises(GitError, match="not a blob"):
+        list(stream_blobs(repo.path, [commit]))
+
+
+def test_stream_blobs_outside_a_repository_is_a_git_error(tmp_path: Path) -> None:
+    with pytest.raises(GitError) as info:
+        list(stream_blobs(tmp_path, [blob_id_of(b"x")]))
+    assert "not a git repository" in info.value.message
+
+
+@pytest.mark.parametrize("bad_id", ["HEAD", "A" * 40, "a" * 39 + "\n"])
+def test_stream_blobs_rejects_anything_but_full_object_ids(repo: Repo, bad_id: str) -> None:
+    with pytest.raises(ValueError, match="object id"):
+        list(stream_blobs(repo.path, [bad_id]))
 
 
 @pytest.mark.parametrize("bad_id", ["HEAD", "abc", "a" * 39 + "\n", "A" * 40, "HEAD:a"])

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, NamedTuple
 
@@ -29,6 +29,7 @@ __all__ = [
     "read_blobs",
     "read_file_at",
     "resolve_commit",
+    "stream_blobs",
 ]
 
 # Regular files only: 120000 (symlink) could point anywhere on the runner, 160000
@@ -55,6 +56,8 @@ _GIT_PREFIX = (
 )
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+#: How much of ``stream_blobs``'s pipe is read at once.
+_STREAM_BUFFER = 1 << 16
 
 
 class TreeEntry(NamedTuple):
@@ -172,6 +175,54 @@ class BlobRead:
             self._answers.close()
 
 
+def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """Each blob's id and bytes, in the order asked (an id asked twice is answered
+    twice), as one ``git cat-file --batch`` gives them: the first can be used while git
+    still reads the rest. For a reader with nothing else to do meanwhile (a parse
+    worker): the answers come through a pipe, read as they come. Leaving the loop
+    early stops git."""
+    ids = list(blob_ids)
+    for blob_id in ids:
+        if not _OBJECT_ID.fullmatch(blob_id):
+            raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
+    if not ids:
+        return
+    with tempfile.TemporaryFile() as requests, tempfile.TemporaryFile() as errors:
+        requests.write("".join(f"{blob_id}\n" for blob_id in ids).encode("ascii"))
+        requests.seek(0)
+        process = _start(
+            repo,
+            ["cat-file", "--batch", "--buffer"],
+            stdin=requests,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            buffer=_STREAM_BUFFER,
+        )
+        try:
+            answers = process.stdout
+            assert answers is not None
+            for blob_id in ids:
+                header = answers.readline()
+                if not header.endswith(b"\n"):
+                    process.wait()
+                    errors.seek(0)
+                    if process.returncode:
+                        raise GitError(f"git cat-file failed: {_stderr_message(errors.read())}")
+                    raise GitError("git cat-file ended before answering every request")
+                size = _answer_size(header[:-1], blob_id)
+                if size is None:
+                    raise GitError(f"object {blob_id} is missing from the repository")
+                data = answers.read(size)
+                _check_answer(answers.read(1), data, size, blob_id)
+                yield blob_id, data
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+
 def blob_id_of(content: bytes) -> str:
     """Git's object id for a blob of ``content``, the same as ``git hash-object``."""
     digest = hashlib.sha1(b"blob %d\0" % len(content), usedforsecurity=False)
@@ -225,24 +276,38 @@ def _parse_batch(output: bytes, blob_ids: Sequence[str]) -> dict[str, bytes]:
         header_end = output.find(b"\n", position)
         if header_end < 0:
             raise GitError("git cat-file ended before answering every request")
-        header = output[position:header_end].decode("ascii", errors="replace").split(" ")
+        size = _answer_size(output[position:header_end], blob_id)
         position = header_end + 1
-        if header[-1] == "missing":
+        if size is None:
             missing.append(blob_id)
             continue
-        if len(header) != 3 or not header[2].isdigit():
-            raise GitError(f"unexpected output from git cat-file: {' '.join(header)[:80]!r}")
-        if header[1] != "blob":
-            raise GitError(f"object {blob_id} is a {header[1]}, not a blob")
-        size = int(header[2])
         contents[blob_id] = output[position : position + size]
-        if len(contents[blob_id]) != size or output[position + size : position + size + 1] != b"\n":
-            raise GitError(f"git cat-file returned a truncated object {blob_id}")
+        _check_answer(
+            output[position + size : position + size + 1], contents[blob_id], size, blob_id
+        )
         position += size + 1
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise GitError(f"object {missing[0]}{more} is missing from the repository")
     return contents
+
+
+def _answer_size(header: bytes, blob_id: str) -> int | None:
+    """The size in the header line of one ``cat-file --batch`` answer; None: missing."""
+    fields = header.decode("ascii", errors="replace").split(" ")
+    if fields[-1] == "missing":
+        return None
+    if len(fields) != 3 or not fields[2].isdigit():
+        raise GitError(f"unexpected output from git cat-file: {' '.join(fields)[:80]!r}")
+    if fields[1] != "blob":
+        raise GitError(f"object {blob_id} is a {fields[1]}, not a blob")
+    return int(fields[2])
+
+
+def _check_answer(end: bytes, data: bytes, size: int, blob_id: str) -> None:
+    """A blob's bytes are all there, and its answer ends where it should."""
+    if len(data) != size or end != b"\n":
+        raise GitError(f"git cat-file returned a truncated object {blob_id}")
 
 
 def _check_revision(rev: str) -> None:
@@ -269,13 +334,19 @@ def _is_shallow(repo: Path) -> bool:
 
 
 def _start(
-    repo: Path, args: Sequence[str], *, stdin: IO[bytes], stdout: IO[bytes]
+    repo: Path,
+    args: Sequence[str],
+    *,
+    stdin: IO[bytes],
+    stdout: IO[bytes] | int,
+    stderr: IO[bytes] | int = subprocess.PIPE,
+    buffer: int = -1,
 ) -> subprocess.Popen[bytes]:
-    """git started in the background, reading ``stdin`` and writing ``stdout`` (files)."""
+    """git started in the background, reading ``stdin`` (a file) and writing ``stdout``."""
     command = [*_GIT_PREFIX, "-C", os.fspath(repo), *args]
     try:
         return subprocess.Popen(
-            command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=_git_env()
+            command, bufsize=buffer, stdin=stdin, stdout=stdout, stderr=stderr, env=_git_env()
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None

@@ -32,7 +32,7 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, RootModel
@@ -168,7 +168,7 @@ class ParseWorker:
         self.taken_back = False
 
     @classmethod
-    def start(cls, load: Callable[[], Sequence[Loaded]], count: int | None = None) -> ParseWorker:
+    def start(cls, load: Callable[[], Iterable[Loaded]], count: int | None = None) -> ParseWorker:
         """Fork a child that runs ``load`` and parses what it gives (``count`` files,
         if known: files can be taken back from it then). A worker whose fork failed
         has no child: its ``results`` are None."""
@@ -286,15 +286,17 @@ class ParseWorker:
 
 
 def _child(
-    load: Callable[[], Sequence[Loaded]], writer: int, place: mmap.mmap | None
+    load: Callable[[], Iterable[Loaded]], writer: int, place: mmap.mmap | None
 ) -> None:  # pragma: no cover
     """Load and parse the share (up to the end the parent may lower, see
     ``take_back``), write the results, and exit without running anything else of the
     parent's (no atexit handler, no flush of its buffered output)."""
     code = 1
+    given: Iterable[Loaded] = ()
     try:
         results: list[_Plain | int | None] = []
-        for index, loaded in enumerate(load()):
+        given = load()
+        for index, loaded in enumerate(given):
             if place is not None:
                 if index >= _NUMBER.unpack_from(place, _END)[0]:
                     break
@@ -309,6 +311,11 @@ def _child(
             view = view[os.write(writer, view) :]
         code = 0
     finally:
+        # A generator stopped early (files taken back) stops what it runs: a git.
+        close = getattr(given, "close", None)
+        if close is not None:
+            with contextlib.suppress(BaseException):
+                close()
         os._exit(code)
 
 

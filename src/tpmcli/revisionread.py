@@ -6,8 +6,9 @@ and parsed, once per distinct blob, before the revisions are assembled in turn:
 
 - When the first revision holds many files to parse and there are several cores, a
   worker is forked as soon as that revision is listed. It reads its share of the
-  files itself (its own ``git cat-file``) and parses them while this process lists
-  the next revisions, reads its own share and parses it (``parallelparse``). The
+  files itself (its own ``git cat-file``) and parses each as soon as git gives its
+  bytes, while this process lists the next revisions, reads its own share and parses
+  it (``parallelparse``): each revision's files as soon as their blobs are read. The
   worker's share is the larger: should this process be done first, it takes back the
   last half of what the worker has not begun (reads and parses it here), and again,
   so that a machine busy with other work delays neither side alone.
@@ -27,12 +28,13 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tpmcli.config import Config
 from tpmcli.errors import Problem
-from tpmcli.gitio import BlobRead, TreeEntry, read_blobs
+from tpmcli.gitio import BlobRead, TreeEntry, read_blobs, stream_blobs
 from tpmcli.itemcache import ItemCache
 from tpmcli.loading import ParsedFile, SourceFile, parse_source
 from tpmcli.parallelparse import (
@@ -174,17 +176,17 @@ class RevisionReader:
         files = [revision.files[number] for number in share]
         root = self.root
 
-        def load() -> list[Loaded]:  # pragma: no cover - runs in the worker
-            contents = read_blobs(root, [entry.blob_id for entry, _, _ in files])
-            loaded: list[Loaded] = []
-            for entry, stem, _hit in files:
-                data = contents[entry.blob_id]
+        def load() -> Iterator[Loaded]:  # pragma: no cover - runs in the worker
+            # Each file as soon as git gives its bytes: parsing begins with the first.
+            blobs = stream_blobs(root, [entry.blob_id for entry, _, _ in files])
+            for (entry, stem, _hit), (_blob, data) in zip(files, blobs, strict=True):
                 if len(data) > revision.config.max_file_bytes:
-                    loaded.append(len(data))
+                    yield len(data)
                 else:
-                    source = SourceFile(revision.shown(entry), data, stem, entry.blob_id)
-                    loaded.append((source, revision.rules))
-            return loaded
+                    yield (
+                        SourceFile(revision.shown(entry), data, stem, entry.blob_id),
+                        revision.rules,
+                    )
 
         self._worker = ParseWorker.start(load, len(files))
         self._worker_jobs = [(0, number) for number in share]
@@ -195,17 +197,25 @@ class RevisionReader:
         """Wait for the reads, parse this process's share (with more workers if the
         other revisions hold many files to parse), then, while the worker still has
         many files to begin, the last half of them, and collect the worker's."""
-        for reading in self._reads:
-            self._contents.update(reading.contents())
-        jobs = self._parse_jobs(self._jobs)
         # The worker keeps a core busy for its share; more workers only when this
         # process has far more to parse (another tpm.yaml at HEAD, no cache).
-        busy = 1 if self._worker is not None and len(jobs) < 2 * len(self._worker_jobs) else 0
-        results = parse_in_parallel(
-            [job for _, job in jobs],
-            processes=max(1, min(usable_cores(), MAX_PROCESSES) - busy),
-        )
-        self._parsed.update(zip([key for key, _ in jobs], results, strict=True))
+        busy = 1 if self._worker is not None and len(self._jobs) < 2 * len(self._worker_jobs) else 0
+        processes = max(1, min(usable_cores(), MAX_PROCESSES) - busy)
+        if worker_count(len(self._jobs), processes=processes) == 1:
+            # Alone: each revision's files as soon as its blobs are read, while git
+            # still reads the next revision's (a revision's files need only the reads
+            # of the revisions up to it: a blob is read for the first that holds it).
+            for index, reading in enumerate(self._reads):
+                self._contents.update(reading.contents())
+                keys = [key for key in self._jobs if key[0] == index]
+                for key, job in self._parse_jobs(keys):
+                    self._parsed[key] = parse_source(*job)
+        else:
+            for reading in self._reads:
+                self._contents.update(reading.contents())
+            jobs = self._parse_jobs(self._jobs)
+            results = parse_in_parallel([job for _, job in jobs], processes=processes)
+            self._parsed.update(zip([key for key, _ in jobs], results, strict=True))
         if self._worker is not None:
             self._take_back_from_worker()
             rules = [self.revisions[index].rules for index, _ in self._worker_jobs]
