@@ -6,16 +6,21 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import gitio, parallelparse, revisionread
+from tpmcli import gitio, parallelparse, revisionread, revisions
+from tpmcli.backlog import BacklogRequest
 from tpmcli.cli import app
+from tpmcli.errors import GitError
 from tpmcli.loading import ParsedFile, SourceFile
 from tpmcli.validation import ItemRules
+
+#: A listed item file: its entry, stem, and whether the parse cache knows it.
+ListedFile = tuple[gitio.TreeEntry, str, bool]
 
 runner = CliRunner()
 
@@ -404,6 +409,79 @@ def test_the_worker_parses_each_file_as_soon_as_git_gives_it(
     asked = int(lines[0].removeprefix("asked "))
     # Not every blob first, then every parse: one blob, its parse, the next blob...
     assert lines[1:] == ["blob", "parse"] * asked
+
+
+def _listed_files(
+    root: Path, base: str, head: str, request: BacklogRequest
+) -> tuple[list[ListedFile], list[ListedFile]]:
+    """head's item files listed after base, as a diff lists them, and listed alone."""
+    previous = revisions._revision(request, root, base, False)
+    after_base = revisions._revision(request, root, head, False, previous)
+    alone = revisions._revision(request, root, head, False)
+    return after_base.files, alone.files
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_second_revision_listed_from_its_changes_is_the_same_as_listed_in_full(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
+    root = two_revisions.path
+    # Every kind of change at HEAD: a file turned into a symlink, one made executable,
+    # a hidden one, one of another suffix, one in a new folder, one where a folder was.
+    (root / "backlog/i09.yaml").unlink()
+    (root / "backlog/i09.yaml").symlink_to("i10.yaml")
+    (root / "backlog/i11.yaml").chmod(0o755)
+    two_revisions.write(
+        {
+            "backlog/.hidden.yaml": rice_item("Hidden", 1),
+            "backlog/notes.txt": "not an item\n",
+            "backlog/deep/er/d.yml": rice_item("Deep", 2),
+        }
+    )
+    (root / "backlog/new.yaml").unlink()
+    two_revisions.commit({"backlog/new.yaml/inside.yaml": rice_item("Inside", 3)})
+    request = BacklogRequest(use_cache=cache)
+    tpm("rank", "--at", "head")  # the cache then knows head's blobs (base's new ones not)
+    listings: list[str] = []
+    real_list_tree = revisions.list_tree
+
+    def counted_list_tree(*args: Any) -> list[gitio.TreeEntry]:
+        listings.append(args[1])
+        return real_list_tree(*args)
+
+    monkeypatch.setattr(revisions, "list_tree", counted_list_tree)
+    for base in ["base", "head"]:
+        listings.clear()
+        from_changes, in_full = _listed_files(root, base, "HEAD", request)
+        assert from_changes == in_full
+        assert any(hit for _, _, hit in in_full) == cache
+        # base in full, HEAD from its changes, then HEAD in full.
+        assert len(listings) == 2
+
+
+def test_another_config_at_head_lists_head_s_files_with_its_own_cache(
+    two_revisions: BacklogRepo,
+) -> None:
+    tpm("rank", "--at", "base")  # the cache of base's config knows every base blob
+    two_revisions.commit(
+        {"tpm.yaml": "statuses: [proposed, planned, in-progress, done, dropped, x]\n"}
+    )
+    from_changes, in_full = _listed_files(two_revisions.path, "base", "HEAD", BacklogRequest())
+    assert from_changes == in_full
+    assert not any(hit for _, _, hit in in_full)  # HEAD's cache is another, and empty
+
+
+def test_when_git_cannot_list_the_changes_the_revision_is_listed_in_full(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: Any) -> dict[str, gitio.TreeEntry | None]:
+        raise GitError("git diff-tree failed: unknown option `no-relative'")
+
+    expected = tpm("diff", "base", "head", "--format", "json", "--no-cache")
+    monkeypatch.setattr(revisions, "changed_files", failing)
+    result = tpm("diff", "base", "head", "--format", "json", "--no-cache")
+    assert expected.exit_code == 0, expected.output
+    assert result.stdout == expected.stdout
 
 
 @pytest.mark.parametrize("cores", [3, 4])

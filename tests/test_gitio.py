@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +18,7 @@ from tpmcli.gitio import (
     BlobRead,
     TreeEntry,
     blob_id_of,
+    changed_files,
     git_root,
     list_tree,
     read_blobs,
@@ -194,6 +197,95 @@ def test_paths_with_spaces_unicode_and_odd_bytes(repo: Repo) -> None:
     assert {entry.path: blobs[entry.blob_id] for entry in entries} == files
     for path, content in files.items():
         assert read_file_at(repo.path, commit, path) == content
+
+
+# -- changed_files: list_tree of one commit from another's ---------------------------------
+
+
+def _applied(entries: list[TreeEntry], changes: Mapping[str, TreeEntry | None]) -> list[TreeEntry]:
+    kept = {entry.path: entry for entry in entries if entry.path not in changes}
+    kept.update((path, entry) for path, entry in changes.items() if entry is not None)
+    return [kept[path] for path in sorted(kept)]
+
+
+def _random_tree(rng: random.Random, tree: dict[str, tuple[str, bytes]]) -> None:
+    """One round of random edits to ``tree`` (path: mode and content): files added,
+    changed, deleted, made executable, turned into symlinks or submodules, a file
+    replaced by a folder of the same name, and back."""
+    folders = ["", "backlog/", "backlog/sub/", "backlog/sub/deep/", "backlog2/", "other/"]
+    names = ["a.yaml", "b.yml", "c.txt", ".hidden.yaml", "ünï cødé.yaml", "new\nline.yaml"]
+    for _ in range(rng.randint(1, 8)):
+        path = rng.choice(folders) + rng.choice(names)
+        if rng.random() < 0.2:
+            path += "/" + rng.choice(names)  # under a folder named like a file
+        action = rng.choice(["add", "add", "change", "delete", "mode"])
+        if action == "delete" or (action != "add" and path not in tree):
+            tree.pop(path, None)
+            continue
+        mode = rng.choice(["100644", "100644", "100755", "120000", "160000"])
+        content = f"{path} {rng.random()}".encode()
+        # No file where a folder is, and no folder where a file is.
+        for other in [p for p in tree if p.startswith(path + "/") or path.startswith(p + "/")]:
+            del tree[other]
+        tree[path] = (mode, content)
+
+
+def test_changed_files_makes_one_commit_s_listing_from_another_s(repo: Repo) -> None:
+    rng = random.Random(5)
+    tree: dict[str, tuple[str, bytes]] = {}
+    commits = []
+    for _ in range(12):
+        _random_tree(rng, tree)
+        repo.git("read-tree", "--empty")
+        for path, (mode, content) in tree.items():
+            object_id = commits[0] if mode == "160000" and commits else repo.hash_object(content)
+            repo.stage("100644" if mode == "160000" and not commits else mode, object_id, path)
+        commits.append(repo.commit({}))
+    for old, new in [*itertools.pairwise(commits), (commits[0], commits[-1])]:
+        for prefix in ["", "backlog", "backlog/sub", "missing"]:
+            changes = changed_files(repo.path, old, new, prefix)
+            assert _applied(list_tree(repo.path, old, prefix), changes) == list_tree(
+                repo.path, new, prefix
+            )
+            assert all(_under(path, prefix) for path in changes)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return not prefix or path == prefix or path.startswith(f"{prefix}/")
+
+
+def test_changed_files_of_a_commit_with_itself_is_nothing(repo: Repo) -> None:
+    commit = repo.commit({"backlog/a.yaml": b"a"})
+
+    assert changed_files(repo.path, commit, commit) == {}
+
+
+def test_changed_files_names_each_kind_of_change(repo: Repo) -> None:
+    moved = b"the same content under another name\n" * 20
+    first = repo.commit(
+        {"a.yaml": b"a", "b.yaml": b"b", "c.yaml": b"c", "d.yaml": b"d", "f.yaml": moved}
+    )
+    repo.git("update-index", "--force-remove", "a.yaml", "f.yaml")
+    repo.stage("100755", blob_id_of(b"b"), "b.yaml")
+    repo.stage("120000", repo.hash_object(b"/etc/passwd"), "c.yaml")
+    second = repo.commit({"d.yaml": b"d2", "e.yaml": b"e", "g.yaml": moved})
+
+    assert changed_files(repo.path, first, second) == {
+        "a.yaml": None,  # deleted
+        "b.yaml": TreeEntry("b.yaml", blob_id_of(b"b"), "100755"),
+        "c.yaml": None,  # now a symlink: never read
+        "d.yaml": TreeEntry("d.yaml", blob_id_of(b"d2"), "100644"),
+        "e.yaml": TreeEntry("e.yaml", blob_id_of(b"e"), "100644"),
+        "f.yaml": None,  # renamed: a deletion and an addition
+        "g.yaml": TreeEntry("g.yaml", blob_id_of(moved), "100644"),
+    }
+
+
+def test_changed_files_refuses_a_revision_that_looks_like_an_option(repo: Repo) -> None:
+    commit = repo.commit({"a.yaml": b"a"})
+
+    with pytest.raises(GitError, match="cannot start with '-'"):
+        changed_files(repo.path, "--output=/tmp/x", commit)
 
 
 # -- read_blobs / blob_id_of ---------------------------------------------------------------

@@ -24,6 +24,7 @@ __all__ = [
     "BlobRead",
     "TreeEntry",
     "blob_id_of",
+    "changed_files",
     "git_root",
     "list_tree",
     "read_blobs",
@@ -112,6 +113,42 @@ def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
         # ls-tree already filters; this guards the contract against pathspec quirks.
         and (not pathspec or path == pathspec or path.startswith(under))
     ]
+
+
+def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str, TreeEntry | None]:
+    """The paths under ``prefix`` whose file differs between commits ``old`` and ``new``
+    (one ``git diff-tree``), each with its entry at ``new``: None where ``new`` holds
+    no regular file there (deleted, or now a symlink or a submodule). ``list_tree`` of
+    ``new`` is ``list_tree`` of ``old`` with these changes made."""
+    pathspec = _normalize_path(prefix)
+    _check_revision(old)
+    _check_revision(new)
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--no-relative", "--no-commit-id"]
+    args += ["--end-of-options", old, new]
+    if pathspec:
+        args += ["--", pathspec]
+    fields = _run(repo, args).stdout.split(b"\0")
+    if fields[-1:] == [b""]:
+        fields.pop()
+    if len(fields) % 2:
+        raise GitError(f"unexpected output from git diff-tree: {fields[-1][:80]!r}")
+    under = f"{pathspec}/"
+    changes: dict[str, TreeEntry | None] = {}
+    for meta, raw_path in zip(fields[::2], fields[1::2], strict=True):
+        # ":<old mode> <new mode> <old id> <new id> <status>"
+        parts = meta.decode("ascii", errors="replace").split(" ")
+        if len(parts) != 5 or not parts[0].startswith(":"):
+            raise GitError(f"unexpected output from git diff-tree: {meta[:80]!r}")
+        path = os.fsdecode(raw_path)
+        if pathspec and path != pathspec and not path.startswith(under):
+            continue  # as in list_tree: the contract, whatever a pathspec quirk
+        mode, object_id = parts[1], parts[3]
+        changes[path] = (
+            TreeEntry(path=path, blob_id=object_id, mode=mode)
+            if mode in REGULAR_FILE_MODES
+            else None
+        )
+    return changes
 
 
 def read_blobs(repo: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:

@@ -2,8 +2,10 @@
 
 The working tree and a revision are two sources of the same pipeline
 (``backlog.assemble_backlog``): here the config is read at the revision from where
-it sits in the working tree, the backlog folders are listed with one ``ls-tree`` and
-the item files are read with ``cat-file --batch`` (see ``revisionread``). Problems
+it sits in the working tree, the backlog folders are listed with one ``ls-tree`` (a
+revision read after another under the same folders: only what changed between them,
+with one ``diff-tree``) and the item files are read with ``cat-file --batch`` (see
+``revisionread``). Problems
 name the revision and the path from the repository root, as git spells an object:
 ``main:backlog/x.yaml``.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from tpmcli.backlog import (
@@ -23,14 +25,16 @@ from tpmcli.backlog import (
     open_cache,
 )
 from tpmcli.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
-from tpmcli.errors import ConfigError, Problem, UsageError
+from tpmcli.errors import ConfigError, GitError, Problem, UsageError
 from tpmcli.gitio import (
     TreeEntry,
+    changed_files,
     git_root,
     list_tree,
     read_file_at,
     resolve_commit,
 )
+from tpmcli.itemcache import ItemCache
 from tpmcli.loading import ITEM_SUFFIXES, paused_gc
 from tpmcli.revisionread import ListedRevision, RevisionReader
 from tpmcli.validation import ItemRules
@@ -64,7 +68,8 @@ def backlogs_at(
     # The collector paused from the first listing on: everything made here lives on.
     with paused_gc(), RevisionReader(root, len(revs)) as reader:
         for rev in revs:
-            reader.add(_revision(request, root, rev, paths_must_exist))
+            previous = reader.revisions[-1] if reader.revisions else None
+            reader.add(_revision(request, root, rev, paths_must_exist, previous))
         reader.parse()
         for index, side in enumerate(reader.revisions):
             sources, problems = reader.sources(index)
@@ -82,26 +87,66 @@ def backlogs_at(
 
 
 def _revision(
-    request: BacklogRequest, root: Path, rev: str, paths_must_exist: bool
+    request: BacklogRequest,
+    root: Path,
+    rev: str,
+    paths_must_exist: bool,
+    previous: ListedRevision | None = None,
 ) -> ListedRevision:
+    """``rev`` listed: its config and item files. Given the ``previous`` revision read
+    with it, under the same backlog folders, only what changed between the two is
+    listed (``changed_files``), the rest taken from ``previous``."""
     commit = resolve_commit(root, rev)
     config = config_at(root, commit, rev, request.config_file)
     frameworks = configured_frameworks(config)
     prefixes = [repo_path(root, path) for path in backlog_paths(request.paths, config)]
-    entries = list_tree(root, commit, _common_folder(prefixes))
-    chosen = item_entries(entries, prefixes)
-    if request.paths and paths_must_exist:
-        for path, prefix in zip(request.paths, prefixes, strict=True):
-            if not any(_under(entry.path, prefix) for entry in entries):
-                raise UsageError(f"no such file or directory at {rev}: {path.as_posix()}")
+    changes = None
+    if previous is not None and previous.prefixes == prefixes and not paths_must_exist:
+        try:
+            changes = changed_files(root, previous.commit, commit, _common_folder(prefixes))
+        except GitError:
+            changes = None  # an older git, say: listed in full
+    chosen: list[TreeEntry] = []
+    if changes is None:
+        entries = list_tree(root, commit, _common_folder(prefixes))
+        chosen = item_entries(entries, prefixes)
+        if request.paths and paths_must_exist:
+            for path, prefix in zip(request.paths, prefixes, strict=True):
+                if not any(_under(entry.path, prefix) for entry in entries):
+                    raise UsageError(f"no such file or directory at {rev}: {path.as_posix()}")
     # Blobs the parse cache knows (e.g. from an earlier run) need not be read.
     cache = open_cache(request, config, frameworks)
-    files = []
-    for entry in chosen:
-        stem = file_stem(entry.path)
-        files.append((entry, stem, cache.knows(entry.blob_id, stem)))
+    if previous is not None and changes is not None:
+        files = _files_changed_from(previous, changes, prefixes, cache)
+    else:
+        files = []
+        for entry in chosen:
+            stem = file_stem(entry.path)
+            files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache)
+
+
+def _files_changed_from(
+    previous: ListedRevision,
+    changes: Mapping[str, TreeEntry | None],
+    prefixes: Sequence[str],
+    cache: ItemCache,
+) -> list[tuple[TreeEntry, str, bool]]:
+    """The item files of ``previous`` with ``changes`` made (the same list, in the same
+    order, as listing the revision in full): a file unchanged keeps its entry and stem,
+    and whether the cache knows it (asked again if the revision has another cache)."""
+    same_cache = cache is previous.cache
+    files = {
+        entry.path: (entry, stem, hit if same_cache else cache.knows(entry.blob_id, stem))
+        for entry, stem, hit in previous.files
+        if entry.path not in changes
+    }
+    added = [entry for entry in changes.values() if entry is not None]
+    for entry in item_entries(added, prefixes):
+        stem = file_stem(entry.path)
+        files[entry.path] = (entry, stem, cache.knows(entry.blob_id, stem))
+    return [files[path] for path in sorted(files)]
 
 
 def file_stem(path: str) -> str:
