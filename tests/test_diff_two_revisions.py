@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import gitio, parallelparse, revisionread, revisions
+from tpmcli import gitio, itemcache, parallelparse, revisionread, revisions
 from tpmcli.backlog import BacklogRequest
 from tpmcli.cli import app
 from tpmcli.errors import GitError
@@ -156,8 +156,19 @@ def test_the_cache_written_is_the_same_whether_parsed_on_one_core_or_several(
         file.unlink()
     monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
     monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    given: list[str] = []
+    real_add_texts = itemcache.ItemCache.add_texts
+
+    def recording(cache: itemcache.ItemCache, texts: Mapping[str, str]) -> None:
+        given.extend(texts)
+        real_add_texts(cache, texts)
+
+    monkeypatch.setattr(itemcache.ItemCache, "add_texts", recording)
     assert tpm("diff", "base", "head").exit_code == 0
     assert cache_entries() == serial
+    # The worker wrote out the records of the files it parsed: they were written so.
+    assert given
+    assert all(f'"{key}":' in serial for key in given)
 
 
 def test_the_first_revision_s_error_is_reported_before_the_second_s(repo: BacklogRepo) -> None:

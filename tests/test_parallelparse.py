@@ -393,3 +393,77 @@ def test_nothing_is_taken_back_from_a_worker_that_is_done_or_failed(rules: ItemR
         unknown.stop()
     failed = ParseWorker(None, None, None, 100)  # the fork failed
     assert failed.take_back(1) is None
+
+
+# -- notes: what a worker does besides parsing ---------------------------------------------
+
+
+class CountingNotes:
+    """Notes each file's item count, and later sends the files' names."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def note(self, parsed: ParsedFile, job: ParseJob) -> int:
+        self.names.append(job[0].shown)
+        return len(parsed.items)
+
+    def later(self) -> list[str]:
+        return self.names
+
+
+def test_a_worker_notes_each_file_and_sends_later_what_it_made(rules: ItemRules) -> None:
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(4)]
+    worker = ParseWorker.start(lambda: [*jobs[:2], 1234, *jobs[2:]], 5, CountingNotes())
+    try:
+        results = worker.results([rules] * 5)
+        assert results is not None
+        later = worker.later()
+    finally:
+        worker.stop()
+    parsed = [serial([job])[0] for job in jobs]
+    counts = [len(found.items) for found in parsed]
+    assert worker.notes == [*counts[:2], None, *counts[2:]]  # none for the number
+    assert later == [source.shown for source, _ in jobs]
+    assert worker.pid is None  # left to exit, and reaped without waiting for it
+    parallelparse._reap(wait=True)
+    assert parallelparse._EXITING == []
+
+
+class FailingLater(CountingNotes):
+    def later(self) -> list[str]:
+        raise RuntimeError("broken")
+
+
+def test_a_worker_that_fails_after_sending_its_results_gives_nothing_later(
+    rules: ItemRules,
+) -> None:
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(3)]
+    worker = ParseWorker.start(lambda: jobs, 3, FailingLater())
+    try:
+        results = worker.results([rules] * 3)
+        later = worker.later()
+    finally:
+        worker.stop()
+    assert results is not None  # whole messages: trusted as they came
+    assert [state(found) for found in results if isinstance(found, ParsedFile)] == states(
+        serial(jobs)
+    )
+    assert later is None
+    assert worker.pid is None  # reaped
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"\x05\x00\x00", parallelparse._NUMBER.pack(100) + b"short", b"\xff garbage!"],
+    ids=["nothing", "part-of-a-length", "cut-short", "garbage"],
+)
+def test_a_message_that_is_not_whole_is_none(sent: bytes) -> None:
+    reader, writer = os.pipe()
+    os.write(writer, sent)
+    os.close(writer)
+    worker = ParseWorker(os.getpid(), reader, None)
+    try:
+        assert worker._message() is None
+    finally:
+        os.close(reader)

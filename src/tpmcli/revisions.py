@@ -83,6 +83,7 @@ def backlogs_at(
                 request=request,
             )
             backlogs.append((backlog, side.commit))
+        reader.finish()
     return backlogs
 
 
