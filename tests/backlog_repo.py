@@ -40,11 +40,12 @@ class BacklogRepo:
         path.mkdir(parents=True, exist_ok=True)
         self.git("-c", "init.defaultBranch=main", "init", "-q")
 
-    def git(self, *args: str) -> str:
+    def git(self, *args: str, stdin: bytes | None = None) -> str:
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GIT_")}
         env.update(_ENV)
         result = subprocess.run(
             ["git", "-c", "commit.gpgsign=false", "-C", str(self.path), *args],
+            input=stdin,
             capture_output=True,
             env=env,
             check=True,

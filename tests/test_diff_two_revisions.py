@@ -244,7 +244,7 @@ def _same(serial: Result, parallel: Result) -> None:
 def test_a_worker_that_fails_leaves_its_files_to_this_process(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def dying_child(load: object, writer: int, place: object) -> None:
+    def dying_child(*args: object) -> None:
         os._exit(3)
 
     monkeypatch.setattr(parallelparse, "_child", dying_child)
@@ -299,6 +299,40 @@ def test_files_whose_id_is_their_name_renamed_or_copied(
         repo.git("rev-parse", f"HEAD:backlog/{name}.yaml") for name in ("renamed", "copy")
     )
     assert [sorted(blobs) for blobs in late] == [sorted([renamed, copy])]
+
+
+def test_rank_at_a_revision_saves_the_cache_with_the_worker_s_records(
+    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallelparse, "usable_cores", lambda: 1)
+        one_core.setenv("XDG_CACHE_HOME", str(tmp_path / "serial"))
+        serial = tpm("rank", "--at", "base", "--format", "json")
+    events: list[str] = []
+    real_add_texts, real_write = itemcache.ItemCache.add_texts, itemcache._write_atomically
+
+    def add_texts(cache: itemcache.ItemCache, texts: Mapping[str, str]) -> None:
+        events.append(f"{len(texts)} texts")
+        real_add_texts(cache, texts)
+
+    def write(file: Path, data: bytes) -> None:
+        events.append("written")
+        real_write(file, data)
+
+    monkeypatch.setattr(itemcache.ItemCache, "add_texts", add_texts)
+    monkeypatch.setattr(itemcache, "_write_atomically", write)
+    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
+    parallel = tpm("rank", "--at", "base", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    assert parallel.stdout == serial.stdout
+    assert len(events) == 2
+    assert events[0] != "0 texts"
+    assert events[1] == "written"  # once the worker's records are in
+    caches = [next((tmp_path / side / "tpm").glob("items-*.json")) for side in ("serial",)]
+    parallel_file = next((tmp_path / "cache" / "tpm").glob("items-*.json"))
+    texts = [file.read_text() for file in [*caches, parallel_file]]
+    assert texts[0][texts[0].index('"entries"') :] == texts[1][texts[1].index('"entries"') :]
 
 
 @pytest.mark.parametrize("cache", [[], ["--no-cache"]])
@@ -454,13 +488,13 @@ def test_the_second_revision_listed_from_its_changes_is_the_same_as_listed_in_fu
     request = BacklogRequest(use_cache=cache)
     tpm("rank", "--at", "head")  # the cache then knows head's blobs (base's new ones not)
     listings: list[str] = []
-    real_list_tree = revisions.list_tree
+    real_list_tree = revisions.list_tree_checked
 
-    def counted_list_tree(*args: Any) -> list[gitio.TreeEntry]:
+    def counted_list_tree(*args: Any) -> tuple[list[gitio.TreeEntry], bool]:
         listings.append(args[1])
         return real_list_tree(*args)
 
-    monkeypatch.setattr(revisions, "list_tree", counted_list_tree)
+    monkeypatch.setattr(revisions, "list_tree_checked", counted_list_tree)
     for base in ["base", "head"]:
         listings.clear()
         from_changes, in_full = _listed_files(root, base, "HEAD", request)
@@ -485,14 +519,60 @@ def test_another_config_at_head_lists_head_s_files_with_its_own_cache(
 def test_when_git_cannot_list_the_changes_the_revision_is_listed_in_full(
     two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    asked: list[str] = []
+
     def failing(*args: Any) -> dict[str, gitio.TreeEntry | None]:
+        asked.append(args[2])
         raise GitError("git diff-tree failed: unknown option `no-relative'")
 
-    expected = tpm("diff", "base", "head", "--format", "json", "--no-cache")
     monkeypatch.setattr(revisions, "changed_files", failing)
-    result = tpm("diff", "base", "head", "--format", "json", "--no-cache")
-    assert expected.exit_code == 0, expected.output
-    assert result.stdout == expected.stdout
+    from_changes, in_full = _listed_files(two_revisions.path, "base", "head", BacklogRequest())
+    assert asked  # it was asked, failed, and the revision was listed in full instead
+    assert from_changes == in_full
+
+
+def _malformed_tree(repo: BacklogRepo, entries: list[tuple[str, str]]) -> str:
+    """A commit whose ``backlog`` folder holds ``entries`` (name, content) as given:
+    in this order, a name twice if given twice (a tree git would not make)."""
+    raw = b""
+    for name, content in entries:
+        blob = repo.git("hash-object", "-w", "--stdin", stdin=content.encode())
+        raw += b"100644 " + name.encode() + b"\0" + bytes.fromhex(blob)
+    folder = repo.git("hash-object", "-w", "-t", "tree", "--literally", "--stdin", stdin=raw)
+    top = repo.git("mktree", stdin=f"040000 tree {folder}\tbacklog\n".encode())
+    return repo.git("commit-tree", top, "-m", "malformed")
+
+
+_C = rice_item("C", 3)
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [("a.yaml", rice_item("A", 1)), ("a.yaml", rice_item("B", 2)), ("c.yaml", _C)],
+        [("c.yaml", _C), ("a.yaml", rice_item("A", 1))],
+    ],
+    ids=["a-name-twice", "out-of-order"],
+)
+def test_a_revision_after_a_malformed_tree_is_listed_in_full(
+    repo: BacklogRepo, entries: list[tuple[str, str]]
+) -> None:
+    base = _malformed_tree(repo, entries)
+    entries, well_formed = gitio.list_tree_checked(repo.path, base, "backlog")
+    assert not well_formed
+    repo.commit({"backlog/a.yaml": rice_item("A", 1), "backlog/b.yaml": rice_item("B", 2)})
+    repo.commit({"backlog/c.yaml": _C})  # as at base: unchanged, were base well formed
+    from_changes, in_full = _listed_files(repo.path, base, "HEAD", BacklogRequest())
+    assert from_changes == in_full
+
+
+def test_a_name_twice_in_the_second_revision_is_listed_in_full(repo: BacklogRepo) -> None:
+    repo.commit({"backlog/a.yaml": rice_item("A", 1), "backlog/c.yaml": rice_item("C", 3)})
+    head = _malformed_tree(repo, [("a.yaml", rice_item("A", 5)), ("a.yaml", rice_item("B", 2))])
+    with pytest.raises(GitError, match="twice"):
+        gitio.changed_files(repo.path, "HEAD", head, "backlog")
+    from_changes, in_full = _listed_files(repo.path, "HEAD", head, BacklogRequest())
+    assert from_changes == in_full
 
 
 @pytest.mark.parametrize("cores", [3, 4])

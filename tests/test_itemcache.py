@@ -718,3 +718,37 @@ def test_a_result_the_worker_could_not_record_is_not_cached(tmp_path: Path) -> N
     loading.load_sources([replace(source, parsed=parsed, recordable=False)], rules, cache)
     assert not cache.knows(blob_id_of(GOOD_WITH_ID), "a")
     assert cache.used == {}
+
+
+def test_a_worker_s_result_for_an_entry_dropped_on_reading_is_checked_as_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry dropped as damaged is stored again only if its new record reads back
+    (see ``ItemCache.parsed``), whoever parsed its file: else each run would drop it."""
+    config = parse_config(b"", Path("tpm.yaml"))
+    rules = ItemRules(configured_frameworks(config), config.statuses)
+    sources = [
+        loading.SourceFile(f"rev:{name}.yaml", data, blob_id=blob_id_of(data))
+        for name, data in [("fixed", GOOD_WITH_ID), ("other", GOOD_WITHOUT_ID)]
+    ]
+    first = itemcache.ItemCache.open("scope", rules, {}, root=tmp_path)
+    loading.load_sources(sources, rules, first)
+    first.save()
+    real_fields = itemrecords._item_fields
+
+    def refusing(record: tuple[Any, ...]) -> dict[str, Any] | None:
+        return None if record[0] == "fixed-id" else real_fields(record)
+
+    monkeypatch.setattr(itemrecords, "_item_fields", refusing)
+    itemcache._OPEN.clear()
+    again = itemcache.ItemCache.open("scope", rules, {}, root=tmp_path)
+    assert again.dropped == {blob_id_of(GOOD_WITH_ID)}
+    by_worker = [
+        replace(source, parsed=loading.parse_source(source, rules), recordable=True)
+        for source in sources
+    ]
+    loading.load_sources(by_worker, rules, again)
+    again.save()
+    (file,) = tmp_path.glob("items-*.json")
+    assert b"fixed-id" not in file.read_bytes()  # not stored again: it would not read back
+    assert blob_id_of(GOOD_WITHOUT_ID).encode() in file.read_bytes()

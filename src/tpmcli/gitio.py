@@ -27,6 +27,7 @@ __all__ = [
     "changed_files",
     "git_root",
     "list_tree",
+    "list_tree_checked",
     "read_blobs",
     "read_file_at",
     "resolve_commit",
@@ -102,10 +103,18 @@ def resolve_commit(repo: Path, rev: str) -> str:
 
 def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
     """Every regular file of ``commit`` under ``prefix`` (a folder from the root), in git order."""
+    return list_tree_checked(repo, commit, prefix)[0]
+
+
+def list_tree_checked(repo: Path, commit: str, prefix: str = "") -> tuple[list[TreeEntry], bool]:
+    """``list_tree``, and whether the tree is well formed. Git lists the paths of any
+    tree it made in strictly increasing byte order (each name once, in its order); a
+    tree made by other means may break that (git stores it, ``git fsck`` refuses it),
+    and what ``changed_files`` says against such a tree cannot be trusted."""
     pathspec = _normalize_path(prefix)
-    records = _ls_tree(repo, commit, pathspec, recursive=True)
+    records, ordered = _ls_tree(repo, commit, pathspec, recursive=True)
     under = f"{pathspec}/"
-    return [
+    entries = [
         TreeEntry(path=path, blob_id=object_id, mode=mode)
         for mode, object_type, object_id, path in records
         if object_type == "blob"
@@ -113,13 +122,15 @@ def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
         # ls-tree already filters; this guards the contract against pathspec quirks.
         and (not pathspec or path == pathspec or path.startswith(under))
     ]
+    return entries, ordered
 
 
 def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str, TreeEntry | None]:
     """The paths under ``prefix`` whose file differs between commits ``old`` and ``new``
     (one ``git diff-tree``), each with its entry at ``new``: None where ``new`` holds
     no regular file there (deleted, or now a symlink or a submodule). ``list_tree`` of
-    ``new`` is ``list_tree`` of ``old`` with these changes made."""
+    ``new`` is ``list_tree`` of ``old`` with these changes made, where ``old``'s tree
+    is well formed (see ``list_tree_checked``; a path named twice is a GitError)."""
     pathspec = _normalize_path(prefix)
     _check_revision(old)
     _check_revision(new)
@@ -140,6 +151,8 @@ def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str,
         if len(parts) != 5 or not parts[0].startswith(":"):
             raise GitError(f"unexpected output from git diff-tree: {meta[:80]!r}")
         path = os.fsdecode(raw_path)
+        if path in changes:  # a path twice: a tree git did not make (see list_tree_checked)
+            raise GitError(f"git diff-tree named {path!r} twice: a malformed tree")
         if pathspec and path != pathspec and not path.startswith(under):
             continue  # as in list_tree: the contract, whatever a pathspec quirk
         mode, object_id = parts[1], parts[3]
@@ -272,7 +285,9 @@ def read_file_at(repo: Path, commit: str, path: str) -> bytes | None:
     wanted = _normalize_path(path)
     if not wanted:
         return None
-    for mode, object_type, object_id, entry_path in _ls_tree(repo, commit, wanted, recursive=False):
+    for mode, object_type, object_id, entry_path in _ls_tree(repo, commit, wanted, recursive=False)[
+        0
+    ]:
         if entry_path == wanted and object_type == "blob" and mode in REGULAR_FILE_MODES:
             return read_blobs(repo, [object_id])[object_id]
     return None
@@ -280,8 +295,9 @@ def read_file_at(repo: Path, commit: str, path: str) -> bytes | None:
 
 def _ls_tree(
     repo: Path, commit: str, pathspec: str, *, recursive: bool
-) -> list[tuple[str, str, str, str]]:
-    """Raw ``(mode, type, object id, path)`` records of one ``git ls-tree -z``."""
+) -> tuple[list[tuple[str, str, str, str]], bool]:
+    """Raw ``(mode, type, object id, path)`` records of one ``git ls-tree -z``, and
+    whether their paths strictly increase (see ``list_tree_checked``)."""
     _check_revision(commit)
     args = ["ls-tree", "-z", "--full-tree"]
     if recursive:
@@ -292,6 +308,8 @@ def _ls_tree(
         args.append(pathspec)
     output = _run(repo, args).stdout
     records: list[tuple[str, str, str, str]] = []
+    ordered = True
+    previous = b""
     for record in output.split(b"\0"):
         if not record:
             continue
@@ -299,9 +317,12 @@ def _ls_tree(
         fields = meta.decode("ascii").split(" ")
         if not tab or len(fields) != 3:
             raise GitError(f"unexpected output from git ls-tree: {record[:80]!r}")
+        if raw_path <= previous:
+            ordered = False
+        previous = raw_path
         mode, object_type, object_id = fields
         records.append((mode, object_type, object_id, os.fsdecode(raw_path)))
-    return records
+    return records, ordered
 
 
 def _parse_batch(output: bytes, blob_ids: Sequence[str]) -> dict[str, bytes]:

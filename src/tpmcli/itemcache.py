@@ -304,6 +304,7 @@ class ItemCache:
         if _DEFERRED is not None:
             _DEFERRED.append(self)
             return
+        texts, self.texts = self.texts, {}  # for this save only, whether it writes or not
         stats = self.seen if self.worktree_loaded else self.stats
         if not self.dirty and stats.keys() == self.stats.keys():
             return
@@ -320,7 +321,6 @@ class ItemCache:
             if len(kept) >= limit:
                 break
             kept.setdefault(key, entry)
-        texts = self.texts
         records = {
             key: texts.get(key) or (entry.record() if isinstance(entry, Prepared) else entry)
             for key, entry in kept.items()
@@ -338,7 +338,6 @@ class ItemCache:
             _write_atomically(self.file, data.encode("utf-8"))
         except (OSError, ValueError):
             return
-        self.texts = {}
         self.dirty = False
         self.damaged = False
         self.unsaved_work = 0

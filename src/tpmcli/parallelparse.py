@@ -50,6 +50,7 @@ __all__ = [
     "ParseWorker",
     "WorkerNotes",
     "parse_in_parallel",
+    "reap_finished",
     "usable_cores",
     "worker_count",
 ]
@@ -157,6 +158,12 @@ _WHOLE_SHARE = 2**62
 
 #: Workers that sent everything and are exiting, to be reaped (see ``_reap``).
 _EXITING: list[int] = []
+
+
+def reap_finished() -> None:
+    """Reap the workers that have exited since they sent everything (none is waited
+    for: one still exiting is reaped later, at the latest when this process exits)."""
+    _reap()
 
 
 def _reap(*, wait: bool = False) -> None:
@@ -335,7 +342,8 @@ class ParseWorker:
             return None
 
     def stop(self) -> None:
-        """Reap the child if its results were not collected (this process failed)."""
+        """Stop the child and reap it, if it is still this worker's: its results were
+        not collected (this process failed), or ``later`` is not wanted."""
         if self.reader is not None:
             os.close(self.reader)
             self.reader = None

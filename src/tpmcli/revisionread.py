@@ -44,6 +44,7 @@ from tpmcli.parallelparse import (
     ParseJob,
     ParseWorker,
     parse_in_parallel,
+    reap_finished,
     usable_cores,
     worker_count,
 )
@@ -77,6 +78,9 @@ class ListedRevision:
     #: The item files, each with its stem and whether the parse cache knows its blob.
     files: list[tuple[TreeEntry, str, bool]]
     cache: ItemCache
+    #: Listed in full from a well-formed tree: a later revision may be listed from
+    #: what changed since this one (see ``gitio.changed_files``).
+    listed_in_full: bool = False
 
     def shown(self, entry: TreeEntry) -> str:
         """How a file of the revision is named in problems: ``main:backlog/a.yaml``."""
@@ -115,6 +119,7 @@ class RevisionReader:
         if self._worker is not None:
             self._worker.stop()
         self._stack.close()
+        reap_finished()
 
     def add(self, revision: ListedRevision) -> None:
         """Take a listed revision: its files to parse are decided, its reading started."""
@@ -233,8 +238,9 @@ class RevisionReader:
                     self._sizes[key] = found
 
     def finish(self) -> None:
-        """Once every revision is assembled: give the first revision's cache the text
-        of each record the worker made (written out while the revisions were being
+        """Once every revision is assembled, before the cache is saved (``backlogs_at``
+        saves it once, after this): give the first revision's cache the text of each
+        record the worker made (written out while the revisions were being
         assembled), so that saving the cache need not write them out again."""
         if self._worker is None or not self._recordable:
             return

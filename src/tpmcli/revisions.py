@@ -30,11 +30,11 @@ from tpmcli.gitio import (
     TreeEntry,
     changed_files,
     git_root,
-    list_tree,
+    list_tree_checked,
     read_file_at,
     resolve_commit,
 )
-from tpmcli.itemcache import ItemCache
+from tpmcli.itemcache import ItemCache, one_save
 from tpmcli.loading import ITEM_SUFFIXES, paused_gc
 from tpmcli.revisionread import ListedRevision, RevisionReader
 from tpmcli.validation import ItemRules
@@ -66,7 +66,8 @@ def backlogs_at(
     root = git_root(Path.cwd())
     backlogs = []
     # The collector paused from the first listing on: everything made here lives on.
-    with paused_gc(), RevisionReader(root, len(revs)) as reader:
+    # The cache saved once, after the worker's records are in (see ``finish``).
+    with one_save(), paused_gc(), RevisionReader(root, len(revs)) as reader:
         for rev in revs:
             previous = reader.revisions[-1] if reader.revisions else None
             reader.add(_revision(request, root, rev, paths_must_exist, previous))
@@ -95,21 +96,28 @@ def _revision(
     previous: ListedRevision | None = None,
 ) -> ListedRevision:
     """``rev`` listed: its config and item files. Given the ``previous`` revision read
-    with it, under the same backlog folders, only what changed between the two is
-    listed (``changed_files``), the rest taken from ``previous``."""
+    with it, under the same backlog folders and listed in full from a well-formed
+    tree, only what changed between the two is listed (``changed_files``), the rest
+    taken from ``previous``."""
     commit = resolve_commit(root, rev)
     config = config_at(root, commit, rev, request.config_file)
     frameworks = configured_frameworks(config)
     prefixes = [repo_path(root, path) for path in backlog_paths(request.paths, config)]
     changes = None
-    if previous is not None and previous.prefixes == prefixes and not paths_must_exist:
+    if (
+        previous is not None
+        and previous.listed_in_full
+        and previous.prefixes == prefixes
+        and not paths_must_exist
+    ):
         try:
             changes = changed_files(root, previous.commit, commit, _common_folder(prefixes))
         except GitError:
-            changes = None  # an older git, say: listed in full
+            changes = None  # an older git, a malformed tree: listed in full
     chosen: list[TreeEntry] = []
+    well_formed = False
     if changes is None:
-        entries = list_tree(root, commit, _common_folder(prefixes))
+        entries, well_formed = list_tree_checked(root, commit, _common_folder(prefixes))
         chosen = item_entries(entries, prefixes)
         if request.paths and paths_must_exist:
             for path, prefix in zip(request.paths, prefixes, strict=True):
@@ -125,7 +133,7 @@ def _revision(
             stem = file_stem(entry.path)
             files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
-    return ListedRevision(rev, commit, config, rules, prefixes, files, cache)
+    return ListedRevision(rev, commit, config, rules, prefixes, files, cache, well_formed)
 
 
 def _files_changed_from(
