@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import gitio, itemcache, parallelparse, revisionread, revisions
+from tpmcli import gitio, parallelparse, revisionread, revisions
 from tpmcli.backlog import BacklogRequest
 from tpmcli.cli import app
 from tpmcli.errors import GitError
@@ -156,19 +156,8 @@ def test_the_cache_written_is_the_same_whether_parsed_on_one_core_or_several(
         file.unlink()
     monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
     monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
-    given: list[str] = []
-    real_add_texts = itemcache.ItemCache.add_texts
-
-    def recording(cache: itemcache.ItemCache, texts: Mapping[str, str]) -> None:
-        given.extend(texts)
-        real_add_texts(cache, texts)
-
-    monkeypatch.setattr(itemcache.ItemCache, "add_texts", recording)
     assert tpm("diff", "base", "head").exit_code == 0
     assert cache_entries() == serial
-    # The worker wrote out the records of the files it parsed: they were written so.
-    assert given
-    assert all(f'"{key}":' in serial for key in given)
 
 
 def test_the_first_revision_s_error_is_reported_before_the_second_s(repo: BacklogRepo) -> None:
@@ -299,40 +288,6 @@ def test_files_whose_id_is_their_name_renamed_or_copied(
         repo.git("rev-parse", f"HEAD:backlog/{name}.yaml") for name in ("renamed", "copy")
     )
     assert [sorted(blobs) for blobs in late] == [sorted([renamed, copy])]
-
-
-def test_rank_at_a_revision_saves_the_cache_with_the_worker_s_records(
-    two_revisions: BacklogRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    with monkeypatch.context() as one_core:
-        one_core.setattr(parallelparse, "usable_cores", lambda: 1)
-        one_core.setenv("XDG_CACHE_HOME", str(tmp_path / "serial"))
-        serial = tpm("rank", "--at", "base", "--format", "json")
-    events: list[str] = []
-    real_add_texts, real_write = itemcache.ItemCache.add_texts, itemcache._write_atomically
-
-    def add_texts(cache: itemcache.ItemCache, texts: Mapping[str, str]) -> None:
-        events.append(f"{len(texts)} texts")
-        real_add_texts(cache, texts)
-
-    def write(file: Path, data: bytes) -> None:
-        events.append("written")
-        real_write(file, data)
-
-    monkeypatch.setattr(itemcache.ItemCache, "add_texts", add_texts)
-    monkeypatch.setattr(itemcache, "_write_atomically", write)
-    monkeypatch.setattr(parallelparse, "usable_cores", lambda: 2)
-    monkeypatch.setattr(parallelparse, "MIN_FILES_PER_PROCESS", 1)
-    parallel = tpm("rank", "--at", "base", "--format", "json")
-    assert serial.exit_code == 0, serial.output
-    assert parallel.stdout == serial.stdout
-    assert len(events) == 2
-    assert events[0] != "0 texts"
-    assert events[1] == "written"  # once the worker's records are in
-    caches = [next((tmp_path / side / "tpm").glob("items-*.json")) for side in ("serial",)]
-    parallel_file = next((tmp_path / "cache" / "tpm").glob("items-*.json"))
-    texts = [file.read_text() for file in [*caches, parallel_file]]
-    assert texts[0][texts[0].index('"entries"') :] == texts[1][texts[1].index('"entries"') :]
 
 
 @pytest.mark.parametrize("cache", [[], ["--no-cache"]])

@@ -7,22 +7,16 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import bench_generator
 from tpmcli import itemcache, itemrecords, loading
-from tpmcli.backlog import Backlog, BacklogRequest, configured_frameworks, load_backlog
+from tpmcli.backlog import Backlog, BacklogRequest, load_backlog
 from tpmcli.cli import app
-from tpmcli.config import parse_config
-from tpmcli.gitio import blob_id_of
-from tpmcli.validation import ItemRules
 
 GOOD_WITHOUT_ID = (
     b"title: Same content, two names\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
@@ -625,130 +619,3 @@ def test_an_entry_that_cannot_be_read_back_is_not_rewritten_run_after_run(
         written.append(file.read_bytes())
     assert b'"first"' not in written[0]  # rewritten once, without it
     assert written[0] == written[1] == written[2]  # and then left alone
-
-
-# -- records made elsewhere (by a parse worker) ----------------------------------------------
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.dictionaries(
-        st.text(max_size=12),
-        st.lists(
-            st.one_of(
-                st.none(),
-                st.booleans(),
-                st.integers(),
-                st.floats(allow_nan=False, allow_infinity=False),
-                st.text(max_size=8),
-            ),
-            max_size=4,
-        ),
-        max_size=8,
-    ),
-    st.lists(st.booleans(), max_size=8),
-)
-def test_a_document_with_entries_given_as_text_is_json_dumps_byte_for_byte(
-    entries: dict[str, list[Any]], as_text: list[bool]
-) -> None:
-    document = {"format": 2, "key": "k", "scope": '["/a\\"b", "ü"]', "stats": {"x": [1, 2]}}
-    given_texts: dict[str, list[Any] | str] = {
-        key: text if index < len(as_text) and as_text[index] and text is not None else record
-        for index, (key, record) in enumerate(entries.items())
-        for text in [itemcache.record_text(record)]
-    }
-    expected = json.dumps(
-        {**document, "entries": entries}, ensure_ascii=False, separators=(",", ":")
-    )
-    assert itemcache._document_text(document, given_texts) == expected
-
-
-def test_a_record_json_cannot_hold_has_no_text() -> None:
-    assert itemcache.record_text([1.5, "a"]) == '[1.5,"a"]'
-    assert itemcache.record_text([float("nan")]) is None
-
-
-def _cache_written(
-    root: Path, rules: ItemRules, sources: list[loading.SourceFile], texts: bool
-) -> str:
-    """The entries of a cache (in ``root``) that loaded ``sources``, the text of each
-    record given to it as a worker gives it when ``texts``."""
-    cache = itemcache.ItemCache.open("scope", rules, {}, root=root)
-    loading.load_sources(sources, rules, cache)
-    if texts:
-        cache.add_texts(
-            {
-                cache.key_of(source, source.parsed): text
-                for source in sources
-                if source.parsed is not None and source.recordable
-                for record in [cache.record_of(source.parsed, source.shown)]
-                if record is not None
-                for text in [itemcache.record_text(record)]
-                if text is not None
-            }
-        )
-    cache.save()
-    text = next(root.glob("items-*.json")).read_text()
-    return text[text.index('"entries"') :]
-
-
-def test_results_recorded_by_a_worker_are_cached_as_those_recorded_here(tmp_path: Path) -> None:
-    config = parse_config(b"", Path("tpm.yaml"))
-    rules = ItemRules(configured_frameworks(config), config.statuses)
-    files = {f"rev:backlog/{name}": data for name, data in ERROR_FILES.items()}
-    here = [
-        loading.SourceFile(shown, data, blob_id=blob_id_of(data)) for shown, data in files.items()
-    ]
-    by_worker = []
-    for source in here:
-        parsed = loading.parse_source(source, rules)
-        recordable = itemrecords.make_record(parsed, source.shown, rules.frameworks) is not None
-        by_worker.append(replace(source, parsed=parsed, recordable=recordable))
-    written_here = _cache_written(tmp_path / "here", rules, here, texts=False)
-    assert _cache_written(tmp_path / "noted", rules, by_worker, texts=False) == written_here
-    assert _cache_written(tmp_path / "texts", rules, by_worker, texts=True) == written_here
-
-
-def test_a_result_the_worker_could_not_record_is_not_cached(tmp_path: Path) -> None:
-    config = parse_config(b"", Path("tpm.yaml"))
-    rules = ItemRules(configured_frameworks(config), config.statuses)
-    source = loading.SourceFile("rev:a.yaml", GOOD_WITH_ID, blob_id=blob_id_of(GOOD_WITH_ID))
-    parsed = loading.parse_source(source, rules)
-    cache = itemcache.ItemCache.open("scope", rules, {}, root=tmp_path)
-    loading.load_sources([replace(source, parsed=parsed, recordable=False)], rules, cache)
-    assert not cache.knows(blob_id_of(GOOD_WITH_ID), "a")
-    assert cache.used == {}
-
-
-def test_a_worker_s_result_for_an_entry_dropped_on_reading_is_checked_as_any(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An entry dropped as damaged is stored again only if its new record reads back
-    (see ``ItemCache.parsed``), whoever parsed its file: else each run would drop it."""
-    config = parse_config(b"", Path("tpm.yaml"))
-    rules = ItemRules(configured_frameworks(config), config.statuses)
-    sources = [
-        loading.SourceFile(f"rev:{name}.yaml", data, blob_id=blob_id_of(data))
-        for name, data in [("fixed", GOOD_WITH_ID), ("other", GOOD_WITHOUT_ID)]
-    ]
-    first = itemcache.ItemCache.open("scope", rules, {}, root=tmp_path)
-    loading.load_sources(sources, rules, first)
-    first.save()
-    real_fields = itemrecords._item_fields
-
-    def refusing(record: tuple[Any, ...]) -> dict[str, Any] | None:
-        return None if record[0] == "fixed-id" else real_fields(record)
-
-    monkeypatch.setattr(itemrecords, "_item_fields", refusing)
-    itemcache._OPEN.clear()
-    again = itemcache.ItemCache.open("scope", rules, {}, root=tmp_path)
-    assert again.dropped == {blob_id_of(GOOD_WITH_ID)}
-    by_worker = [
-        replace(source, parsed=loading.parse_source(source, rules), recordable=True)
-        for source in sources
-    ]
-    loading.load_sources(by_worker, rules, again)
-    again.save()
-    (file,) = tmp_path.glob("items-*.json")
-    assert b"fixed-id" not in file.read_bytes()  # not stored again: it would not read back
-    assert blob_id_of(GOOD_WITHOUT_ID).encode() in file.read_bytes()

@@ -19,7 +19,6 @@ from tpmcli.failon import failures, parse_conditions
 from tpmcli.gitio import git_root, resolve_commit
 from tpmcli.itemcache import one_save
 from tpmcli.loading import paused_gc
-from tpmcli.parallelparse import reap_finished
 from tpmcli.ranking import ScoreMemo
 from tpmcli.revisions import backlog_at, backlogs_at
 
@@ -83,7 +82,6 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
             shown = ", ".join(path.as_posix() for path in request.paths)
             raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
         full = compare_rankings(base, head)
-    reap_finished()  # the parse worker, long done by now (tpm used as a library)
     view = limit_to_top(full, request.top) if request.top is not None else full
     return DiffReport(view, tuple(failures(conditions, full)))
 

@@ -37,7 +37,6 @@ import os
 import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +133,6 @@ class ItemCache:
         #: The stat index as this run found it (complete once the working tree is read).
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
         self.worktree_loaded = False
-        #: Entries' stored text, written out elsewhere (see ``add_texts``).
-        self.texts: dict[str, str] = {}
         #: Files this instance had to parse (not found in the cache).
         self.parsed_files = 0
         #: Files read or parsed since the cache file was last read or written that a
@@ -250,15 +247,8 @@ class ItemCache:
         self.parsed_files += 1
         if stat is None:  # a working-tree file was counted above, when it was read
             self.unsaved_work += 1
-        key = self.key_of(source, result)
-        if result is source.parsed and source.recordable is not None and key not in self.dropped:
-            # The worker that parsed it made its record (and may write it out, see
-            # ``add_texts``): stored as a restored entry is, its record made on saving.
-            if source.recordable:
-                self.used[key] = self.entries[key] = Prepared.of(result)
-                self.dirty = True
-            return result
-        record = self.record_of(result, source.shown)
+        record = make_record(result, source.shown, self.frameworks, self.unproven)
+        key = f"{blob}:{source_stem(source)}" if result.uses_stem else blob
         if record is not None and (
             key not in self.dropped
             or (self.schema is not None and self.schema.readable(key, record))
@@ -267,20 +257,6 @@ class ItemCache:
             self.entries[key] = Prepared.of(result)
             self.dirty = True
         return result
-
-    def key_of(self, source: SourceFile, result: ParsedFile) -> str:
-        """The entry that ``result``, the parse of ``source``, is stored as."""
-        blob = source.blob_id or blob_id_of(source.data)
-        return f"{blob}:{source_stem(source)}" if result.uses_stem else blob
-
-    def record_of(self, result: ParsedFile, shown: str) -> list[Any] | None:
-        """``result`` (of the file shown as ``shown``) as stored; None if it cannot be."""
-        return make_record(result, shown, self.frameworks, self.unproven)
-
-    def add_texts(self, texts: Mapping[str, str]) -> None:
-        """The stored text (``record_text``) of entries this run added, written out
-        elsewhere (a parse worker): saving writes them as they are."""
-        self.texts.update(texts)
 
     def knows(self, blob: str, stem: str) -> bool:
         """Whether the content ``blob`` (in a file named ``stem``) is cached."""
@@ -304,7 +280,6 @@ class ItemCache:
         if _DEFERRED is not None:
             _DEFERRED.append(self)
             return
-        texts, self.texts = self.texts, {}  # for this save only, whether it writes or not
         stats = self.seen if self.worktree_loaded else self.stats
         if not self.dirty and stats.keys() == self.stats.keys():
             return
@@ -322,7 +297,7 @@ class ItemCache:
                 break
             kept.setdefault(key, entry)
         records = {
-            key: texts.get(key) or (entry.record() if isinstance(entry, Prepared) else entry)
+            key: entry.record() if isinstance(entry, Prepared) else entry
             for key, entry in kept.items()
         }
         written_ns = time.time_ns()
@@ -332,9 +307,10 @@ class ItemCache:
             "scope": self.scope,
             "written_ns": written_ns,
             "stats": stats,
+            "entries": records,
         }
         try:
-            data = _document_text(document, records)
+            data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
             _write_atomically(self.file, data.encode("utf-8"))
         except (OSError, ValueError):
             return
@@ -348,38 +324,6 @@ class ItemCache:
         self.trusted_before_ns = written_ns - RACY_SECONDS * 1_000_000_000
         self.written = _stat_of(self.file)
         _remove_stale(self.file.parent)
-
-
-#: How the cache file is written: compact, as UTF-8, and no NaN (not JSON).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def record_text(record: list[Any]) -> str | None:
-    """A record as the cache file holds it; None for one that JSON cannot hold."""
-    try:
-        return _ENCODER.encode(record)
-    except ValueError:
-        return None
-
-
-def _document_text(document: dict[str, Any], entries: dict[str, list[Any] | str]) -> str:
-    """``document`` with its ``entries`` last, as JSON: an entry given as text (see
-    ``record_text``) is written as it is. Raises ValueError for what JSON cannot hold."""
-    encode = _ENCODER.encode
-    parts: list[str] = []
-    run: dict[str, list[Any]] = {}  # entries in a row to encode, in one go
-    for key, entry in entries.items():
-        if isinstance(entry, str):
-            if run:
-                parts.append(encode(run)[1:-1])
-                run = {}
-            parts.append(f"{encode_basestring(key)}:{entry}")
-        else:
-            run[key] = entry
-    if run:
-        parts.append(encode(run)[1:-1])
-    body = ",".join(parts)
-    return f'{encode(document)[:-1]},"entries":{{{body}}}}}'
 
 
 _OPEN: dict[Path, ItemCache] = {}

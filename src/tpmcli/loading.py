@@ -69,9 +69,6 @@ class SourceFile:
     #: ``data`` already parsed under the backlog's rules (by ``parallelparse``): what
     #: ``load_sources`` uses where it would parse the file.
     parsed: ParsedFile | None = None
-    #: Whether the parse cache can store ``parsed`` (the worker that parsed it made
-    #: its record: see ``ItemCache.record_of``); None where it was not asked.
-    recordable: bool | None = None
 
 
 def source_stem(source: SourceFile) -> str:

@@ -23,7 +23,6 @@ order, as a parse of every file in turn, whatever the number of cores (one: no w
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import itertools
 import marshal
@@ -34,7 +33,7 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, RootModel
 
@@ -48,9 +47,7 @@ __all__ = [
     "Loaded",
     "ParseJob",
     "ParseWorker",
-    "WorkerNotes",
     "parse_in_parallel",
-    "reap_finished",
     "usable_cores",
     "worker_count",
 ]
@@ -137,48 +134,12 @@ def _given(jobs: Sequence[ParseJob]) -> Callable[[], Sequence[ParseJob]]:
 Loaded = ParseJob | int
 
 
-class WorkerNotes(Protocol):
-    """Work a worker does besides parsing, on what it parsed (see ``revisionread``)."""
-
-    def note(self, parsed: ParsedFile, job: ParseJob) -> Any:
-        """A plain value on one file parsed, sent back with the results (``notes``)."""
-
-    def later(self) -> Any:
-        """Plain data sent back once the results are sent (``ParseWorker.later``):
-        made in the worker while this process goes on with the results."""
-
-
 #: The worker's place, in memory it shares with this process: two numbers, the end
 #: of its share (``take_back`` lowers it) and the index of the file it is at (-1: none
 #: yet). Each is written by one process only.
 _NUMBER = struct.Struct("q")
 _END, _AT = 0, _NUMBER.size
 _WHOLE_SHARE = 2**62
-
-
-#: Workers that sent everything and are exiting, to be reaped (see ``_reap``).
-_EXITING: list[int] = []
-
-
-def reap_finished() -> None:
-    """Reap the workers that have exited since they sent everything (none is waited
-    for: one still exiting is reaped later, at the latest when this process exits)."""
-    _reap()
-
-
-def _reap(*, wait: bool = False) -> None:
-    """Reap the workers of ``_EXITING`` that have exited (with ``wait``, all of them:
-    at this process's exit, by when they are long gone)."""
-    for pid in list(_EXITING):
-        try:
-            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _EXITING.remove(pid)
-
-
-atexit.register(_reap, wait=True)
 
 
 class ParseWorker:
@@ -205,21 +166,12 @@ class ParseWorker:
         #: back (None: not known, so none can be taken back).
         self.end = count
         self.taken_back = False
-        #: Once the results are in: each file's note (see ``WorkerNotes``).
-        self.notes: list[Any] | None = None
-        self.collected = False
 
     @classmethod
-    def start(
-        cls,
-        load: Callable[[], Iterable[Loaded]],
-        count: int | None = None,
-        notes: WorkerNotes | None = None,
-    ) -> ParseWorker:
+    def start(cls, load: Callable[[], Iterable[Loaded]], count: int | None = None) -> ParseWorker:
         """Fork a child that runs ``load`` and parses what it gives (``count`` files,
-        if known: files can be taken back from it then), with ``notes`` of its own on
-        each file. A worker whose fork failed has no child: its ``results`` are None."""
-        _reap()
+        if known: files can be taken back from it then). A worker whose fork failed
+        has no child: its ``results`` are None."""
         try:
             reader, writer = os.pipe()
         except OSError:
@@ -243,7 +195,7 @@ class ParseWorker:
             try:
                 os.close(reader)
                 signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
-                _child(load, writer, place, notes)
+                _child(load, writer, place)
             finally:
                 os._exit(1)
         os.close(writer)
@@ -262,7 +214,7 @@ class ParseWorker:
         begun, if that is at least ``least`` files: the child stops before them, and
         the new end of its share is returned (the files from there on are the
         caller's to parse). None: too few left, or nothing can be taken back."""
-        if self.pid is None or self.collected or self.place is None or self.end is None:
+        if self.pid is None or self.place is None or self.end is None:
             return None
         at: int = _NUMBER.unpack_from(self.place, _AT)[0]
         taken = (self.end - (at + 1)) // 2
@@ -279,7 +231,7 @@ class ParseWorker:
         """For each file of the share (``rules``: each one's rules; the files kept by
         ``take_back``): its ParsedFile, the number ``load`` gave, or None (a result
         that was not plain data: parse it here). None altogether when the child
-        failed or gave something else. Each file's note is then in ``notes``."""
+        failed or gave something else."""
         encoded = self._collect(len(rules))
         if encoded is None:
             return None
@@ -289,61 +241,36 @@ class ParseWorker:
         ]
 
     def _collect(self, expected: int) -> list[_Plain | int | None] | None:
-        """The results the child sent, and its notes; None if it sent no such thing."""
-        self.collected = True
-        results, notes = self._message(), self._message()
-        if not isinstance(results, list) or not isinstance(notes, list):
-            self.stop()
+        """Everything the child wrote, once it has exited cleanly; None otherwise."""
+        if self.pid is None or self.reader is None:
             return None
-        if len(results) < expected or len(notes) != len(results):
-            self.stop()
+        chunks = []
+        try:
+            while chunk := os.read(self.reader, 1 << 20):
+                chunks.append(chunk)
+        except OSError:
+            return None
+        finally:
+            os.close(self.reader)
+            self.reader = None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            encoded = marshal.loads(b"".join(chunks))
+        except (EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(encoded, list) or len(encoded) < expected:
             return None
         # More than expected only after a take-back: files it began before it saw
         # that they were taken back. From any other worker, a wrong answer.
-        if len(results) > expected and not self.taken_back:
-            self.stop()
+        if len(encoded) > expected and not self.taken_back:
             return None
-        self.notes = notes[:expected]
-        return results[:expected]
-
-    def later(self) -> Any:
-        """What the child's ``notes.later()`` gave (it makes it while this process
-        goes on with the results); None if it sent no such thing. Call it after
-        ``results``. The child, done, is then left to exit (freeing its memory takes
-        it a while) and reaped without waiting for it (see ``_reap``)."""
-        found = self._message() if self.collected and self.notes is not None else None
-        if found is None:
-            self.stop()
-            return None
-        if self.reader is not None:
-            os.close(self.reader)
-            self.reader = None
-        if self.pid is not None:
-            _EXITING.append(self.pid)
-            self.pid = None
-            _reap()
-        return found
-
-    def _message(self) -> Any:
-        """The next whole message the child sent (see ``_send``); None if there is none."""
-        if self.pid is None or self.reader is None:
-            return None
-        try:
-            head = _read_exactly(self.reader, _NUMBER.size)
-            size = _NUMBER.unpack(head)[0] if len(head) == _NUMBER.size else -1
-            data = _read_exactly(self.reader, size) if size >= 0 else b""
-        except OSError:
-            return None
-        if size < 0 or len(data) != size:
-            return None
-        try:
-            return marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            return None
+        return encoded[:expected]
 
     def stop(self) -> None:
-        """Stop the child and reap it, if it is still this worker's: its results were
-        not collected (this process failed), or ``later`` is not wanted."""
+        """Reap the child if its results were not collected (this process failed)."""
         if self.reader is not None:
             os.close(self.reader)
             self.reader = None
@@ -359,20 +286,15 @@ class ParseWorker:
 
 
 def _child(
-    load: Callable[[], Iterable[Loaded]],
-    writer: int,
-    place: mmap.mmap | None,
-    notes: WorkerNotes | None = None,
+    load: Callable[[], Iterable[Loaded]], writer: int, place: mmap.mmap | None
 ) -> None:  # pragma: no cover
     """Load and parse the share (up to the end the parent may lower, see
-    ``take_back``), send the results and each file's note, then what ``notes.later()``
-    gives, and exit without running anything else of the parent's (no atexit
-    handler, no flush of its buffered output)."""
+    ``take_back``), write the results, and exit without running anything else of the
+    parent's (no atexit handler, no flush of its buffered output)."""
     code = 1
     given: Iterable[Loaded] = ()
     try:
         results: list[_Plain | int | None] = []
-        noted: list[Any] = []
         given = load()
         for index, loaded in enumerate(given):
             if place is not None:
@@ -381,14 +303,12 @@ def _child(
                 _NUMBER.pack_into(place, _AT, index)
             if isinstance(loaded, int):
                 results.append(loaded)
-                noted.append(None)
             else:
-                parsed = parse_source(*loaded)
-                results.append(_encode(parsed, loaded[1]))
-                noted.append(None if notes is None else notes.note(parsed, loaded))
-        _send(writer, _dump(results))
-        _send(writer, marshal.dumps(noted))
-        _send(writer, marshal.dumps(None if notes is None else notes.later()))
+                results.append(_encode(parse_source(*loaded), loaded[1]))
+        data = _dump(results)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view) :]
         code = 0
     finally:
         # A generator stopped early (files taken back) stops what it runs: a git.
@@ -397,22 +317,6 @@ def _child(
             with contextlib.suppress(BaseException):
                 close()
         os._exit(code)
-
-
-def _send(writer: int, data: bytes) -> None:
-    """One message: its length, then its bytes."""
-    view = memoryview(_NUMBER.pack(len(data)) + data)
-    while view:
-        view = view[os.write(writer, view) :]
-
-
-def _read_exactly(reader: int, size: int) -> bytes:
-    """``size`` bytes from ``reader``, fewer only if it ends first."""
-    chunks = []
-    while size > 0 and (chunk := os.read(reader, min(size, 1 << 20))):
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 # -- one file's result as plain data, and back -------------------------------------------

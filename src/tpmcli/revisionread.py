@@ -31,12 +31,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tpmcli.config import Config
 from tpmcli.errors import Problem
 from tpmcli.gitio import BlobRead, TreeEntry, read_blobs, stream_blobs
-from tpmcli.itemcache import ItemCache, record_text
+from tpmcli.itemcache import ItemCache
 from tpmcli.loading import ParsedFile, SourceFile, parse_source
 from tpmcli.parallelparse import (
     MAX_PROCESSES,
@@ -44,7 +43,6 @@ from tpmcli.parallelparse import (
     ParseJob,
     ParseWorker,
     parse_in_parallel,
-    reap_finished,
     usable_cores,
     worker_count,
 )
@@ -108,8 +106,6 @@ class RevisionReader:
         self._worker_jobs: list[_Key] = []
         self._worker_blobs: dict[str, ItemCache] = {}
         self._parsed: dict[_Key, ParsedFile] = {}
-        #: Whether the cache can store a result the worker gave (it made the record).
-        self._recordable: dict[_Key, bool] = {}
         self._sizes: dict[_Key, int] = {}
 
     def __enter__(self) -> RevisionReader:
@@ -119,7 +115,6 @@ class RevisionReader:
         if self._worker is not None:
             self._worker.stop()
         self._stack.close()
-        reap_finished()
 
     def add(self, revision: ListedRevision) -> None:
         """Take a listed revision: its files to parse are decided, its reading started."""
@@ -196,7 +191,7 @@ class RevisionReader:
                         revision.rules,
                     )
 
-        self._worker = ParseWorker.start(load, len(files), _CacheRecords(revision.cache))
+        self._worker = ParseWorker.start(load, len(files))
         self._worker_jobs = [(0, number) for number in share]
         for entry, _, _ in files:
             self._worker_blobs[entry.blob_id] = revision.cache
@@ -228,27 +223,11 @@ class RevisionReader:
             self._take_back_from_worker()
             rules = [self.revisions[index].rules for index, _ in self._worker_jobs]
             given = self._worker.results(rules) or [None] * len(rules)
-            notes = self._worker.notes or [None] * len(rules)
-            for key, found, note in zip(self._worker_jobs, given, notes, strict=True):
+            for key, found in zip(self._worker_jobs, given, strict=True):
                 if isinstance(found, ParsedFile):
                     self._parsed[key] = found
-                    if isinstance(note, bool):
-                        self._recordable[key] = note
                 elif isinstance(found, int):
                     self._sizes[key] = found
-
-    def finish(self) -> None:
-        """Once every revision is assembled, before the cache is saved (``backlogs_at``
-        saves it once, after this): give the first revision's cache the text of each
-        record the worker made (written out while the revisions were being
-        assembled), so that saving the cache need not write them out again."""
-        if self._worker is None or not self._recordable:
-            return
-        texts = self._worker.later()
-        if isinstance(texts, dict):
-            self.revisions[0].cache.add_texts(
-                {key: text for key, text in texts.items() if type(key) is type(text) is str}
-            )
 
     def _parse_jobs(self, keys: list[_Key]) -> list[tuple[_Key, ParseJob]]:
         """The files to parse among ``keys`` (their bytes read), as jobs; a file over
@@ -315,30 +294,5 @@ class RevisionReader:
                 message = f"file is {size} bytes, over the limit of {limit}"
                 problems.append(Problem(shown, 1, 1, message))
             else:
-                recordable = self._recordable.get(key)
-                sources.append(SourceFile(shown, data, stem, entry.blob_id, parsed, recordable))
+                sources.append(SourceFile(shown, data, stem, entry.blob_id, parsed))
         return sources, problems
-
-
-class _CacheRecords:
-    """The worker's notes (see ``WorkerNotes``): whether the cache can store each file
-    it parsed (it makes the record, as the cache would), then, while this process
-    assembles the revisions, each record's text as the cache file holds it."""
-
-    def __init__(self, cache: ItemCache) -> None:
-        self.cache = cache
-        #: Each record made, by the entry it is stored as.
-        self.records: dict[str, list[Any]] = {}
-
-    def note(self, parsed: ParsedFile, job: ParseJob) -> bool | None:  # pragma: no cover
-        if not self.cache.enabled:
-            return None
-        source = job[0]
-        record = self.cache.record_of(parsed, source.shown)
-        if record is not None:
-            self.records[self.cache.key_of(source, parsed)] = record
-        return record is not None
-
-    def later(self) -> dict[str, str]:  # pragma: no cover - runs in the worker
-        texts = {key: record_text(record) for key, record in self.records.items()}
-        return {key: text for key, text in texts.items() if text is not None}

@@ -34,7 +34,7 @@ from tpmcli.gitio import (
     read_file_at,
     resolve_commit,
 )
-from tpmcli.itemcache import ItemCache, one_save
+from tpmcli.itemcache import ItemCache
 from tpmcli.loading import ITEM_SUFFIXES, paused_gc
 from tpmcli.revisionread import ListedRevision, RevisionReader
 from tpmcli.validation import ItemRules
@@ -66,8 +66,7 @@ def backlogs_at(
     root = git_root(Path.cwd())
     backlogs = []
     # The collector paused from the first listing on: everything made here lives on.
-    # The cache saved once, after the worker's records are in (see ``finish``).
-    with one_save(), paused_gc(), RevisionReader(root, len(revs)) as reader:
+    with paused_gc(), RevisionReader(root, len(revs)) as reader:
         for rev in revs:
             previous = reader.revisions[-1] if reader.revisions else None
             reader.add(_revision(request, root, rev, paths_must_exist, previous))
@@ -84,7 +83,6 @@ def backlogs_at(
                 request=request,
             )
             backlogs.append((backlog, side.commit))
-        reader.finish()
     return backlogs
 
 
