@@ -6,7 +6,9 @@
 Every figure is a whole process (start-up included) timed with ``time.perf_counter``
 around ``subprocess``; each command runs ``--runs`` times after one untimed warm-up, the
 commands of one goal taking turns (A B A B ...) so that drift of the machine's speed
-hits both, and the median is reported. Peak memory is the child's own maximum
+hits both, and the median is reported. A goal's ratio is the median of the ratios
+round by round (each of two runs made in turn), where its command and baseline ran in
+the same rounds, and the ratio of their medians otherwise. Peak memory is the child's own maximum
 resident set size as the kernel accounts it (``os.wait4``). Cold runs start from an
 empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by earlier runs
 (the parse cache, and the snapshot that a warm run writes: the untimed warm-up round
@@ -21,6 +23,7 @@ Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseli
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -63,6 +66,8 @@ class Command:
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     peaks_kib: list[int] = field(default_factory=list)
+    #: Each timed run's wall time by its round: (the ``measure`` call, the round in it).
+    rounds: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def wall(self) -> float:
@@ -81,7 +86,7 @@ class CommandFailed(Exception):
     pass
 
 
-def run_once(command: Command, record: bool) -> None:
+def run_once(command: Command, record: bool, round_: tuple[int, int] | None = None) -> None:
     if command.prepare is not None:
         command.prepare()
     with tempfile.TemporaryFile() as errors:
@@ -104,6 +109,8 @@ def run_once(command: Command, record: bool) -> None:
                 f"{command.label}: {' '.join(command.argv)} exited {process.returncode}\n{message}"
             )
     if record:
+        if round_ is not None:
+            command.rounds[round_] = wall
         command.walls.append(wall)
         command.cpus.append(usage.ru_utime + usage.ru_stime)
         # ru_maxrss is KiB on Linux, bytes on macOS.
@@ -111,14 +118,24 @@ def run_once(command: Command, record: bool) -> None:
         command.peaks_kib.append(peak)
 
 
+_CALLS = itertools.count()
+
+
 def measure(commands: Sequence[Command], runs: int, warmup: bool) -> None:
     """Time the commands in turns: one untimed round, then ``runs`` timed rounds."""
+    call = next(_CALLS)
     if warmup:
         for command in commands:
             run_once(command, record=False)
-    for _ in range(runs):
+    for round_ in range(runs):
         for command in commands:
-            run_once(command, record=True)
+            run_once(command, record=True, round_=(call, round_))
+
+
+def paired_ratios(tpm: Command, base: Command) -> list[float]:
+    """tpm's wall time over the baseline's, round by round, where the two ran in turns
+    in the same rounds: a drift of the machine's speed then hits both sides of each."""
+    return [tpm.rounds[key] / base.rounds[key] for key in tpm.rounds if key in base.rounds]
 
 
 @dataclass(frozen=True)
@@ -133,12 +150,16 @@ class Row:
 
 
 def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
-    ratio = tpm.wall / base.wall
+    """The goal's ratio: the median of the ratios round by round where the two ran in
+    turns (their range after it), else the ratio of the medians."""
+    pairs = paired_ratios(tpm, base)
+    ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
+    spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
     return Row(
         goal,
         f"{tpm.wall:.3f} s",
         f"{base.label} {base.wall:.3f} s",
-        f"{ratio:.2f}×",
+        f"{ratio:.2f}×{spread}",
         f"{tpm.cpu / base.cpu:.2f}×" if base.cpu > 0 else "-",
         f"≤ {limit:g}×",
         "yes" if ratio <= limit else "NO",
@@ -310,8 +331,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     print_table(rows)
     print(
-        "\nratio: median wall time over the baseline's (the goal); cpu ratio: the same "
-        "for user+system CPU time,\nwhich other load on the machine disturbs less."
+        "\nratio: wall time over the baseline's (the goal): the median of the ratios of runs "
+        "made in turns,\ntheir range in brackets (else the ratio of the medians); cpu ratio: "
+        "median user+system CPU time\nover the baseline's, which other load on the machine "
+        "disturbs less."
     )
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
