@@ -5,9 +5,8 @@ The working tree and a revision are two sources of the same pipeline
 it sits in the working tree, the backlog folders are listed with one ``ls-tree`` (a
 revision read after another under the same folders: only what changed between them,
 with one ``diff-tree``) and the item files are read with ``cat-file --batch`` (see
-``revisionread``). Problems
-name the revision and the path from the repository root, as git spells an object:
-``main:backlog/x.yaml``.
+``revisionread``). Problems name the revision and the path from the repository root,
+as git spells an object: ``main:backlog/x.yaml``.
 """
 
 from __future__ import annotations
