@@ -5,11 +5,12 @@
 
 Every figure is a whole process (start-up included) timed with ``time.perf_counter``
 around ``subprocess``; each command runs ``--runs`` times after one untimed warm-up, the
-commands of one goal taking turns (A B A B ...) so that drift of the machine's speed
-hits both, and the median is reported. A goal's ratio is the median of the ratios
-round by round (each of two runs made in turn), where its command and baseline ran in
-the same rounds, and the ratio of their medians otherwise. Peak memory is the child's own maximum
-resident set size as the kernel accounts it (``os.wait4``). Cold runs start from an
+commands of one goal taking turns (A B, B A, A B ...) so that drift of the machine's
+speed hits both and neither always runs first, and the median is reported. A goal's
+ratio is the median of the ratios round by round (each of two runs made in turn),
+where its command and baseline ran in the same rounds, and the ratio of their medians
+otherwise. Peak memory is the child's own maximum resident set size as the kernel
+accounts it (``os.wait4``). Cold runs start from an
 empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by earlier runs
 (the parse cache, and the snapshot that a warm run writes: the untimed warm-up round
 writes it). "One file edited" changes a comment in one item file before every run: the
@@ -122,13 +123,14 @@ _CALLS = itertools.count()
 
 
 def measure(commands: Sequence[Command], runs: int, warmup: bool) -> None:
-    """Time the commands in turns: one untimed round, then ``runs`` timed rounds."""
+    """Time the commands in turns: one untimed round, then ``runs`` timed rounds, every
+    other one in the reverse order (A B, B A, ...), so that none always runs first."""
     call = next(_CALLS)
     if warmup:
         for command in commands:
             run_once(command, record=False)
     for round_ in range(runs):
-        for command in commands:
+        for command in commands if round_ % 2 == 0 else commands[::-1]:
             run_once(command, record=True, round_=(call, round_))
 
 
