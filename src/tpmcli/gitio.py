@@ -181,17 +181,11 @@ class BlobRead:
 
     def __init__(self, repo: Path, blob_ids: Sequence[str]) -> None:
         self.blob_ids = list(dict.fromkeys(blob_ids))
-        for blob_id in self.blob_ids:
-            if not _OBJECT_ID.fullmatch(blob_id):
-                # A newline or a revision expression would desynchronise the protocol.
-                raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
         self._process: subprocess.Popen[bytes] | None = None
         self._answers: IO[bytes] | None = None
         if not self.blob_ids:
             return
-        with tempfile.TemporaryFile() as requests:
-            requests.write("".join(f"{blob_id}\n" for blob_id in self.blob_ids).encode("ascii"))
-            requests.seek(0)
+        with _requests(self.blob_ids) as requests:
             # Open until __exit__, so not a with block here.
             answers = tempfile.TemporaryFile()  # noqa: SIM115
             try:
@@ -232,14 +226,9 @@ def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, byt
     worker): the answers come through a pipe, read as they come. Leaving the loop
     early stops git."""
     ids = list(blob_ids)
-    for blob_id in ids:
-        if not _OBJECT_ID.fullmatch(blob_id):
-            raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
     if not ids:
         return
-    with tempfile.TemporaryFile() as requests, tempfile.TemporaryFile() as errors:
-        requests.write("".join(f"{blob_id}\n" for blob_id in ids).encode("ascii"))
-        requests.seek(0)
+    with _requests(ids) as requests, tempfile.TemporaryFile() as errors:
         process = _start(
             repo,
             ["cat-file", "--batch", "--buffer"],
@@ -273,6 +262,19 @@ def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, byt
                 process.stdout.close()
 
 
+def _requests(blob_ids: Sequence[str]) -> IO[bytes]:
+    """The requests of a ``cat-file --batch``, one id a line, in an unnamed temporary
+    file read from its start; each a full object id (a newline or a revision
+    expression would desynchronise the protocol), else ValueError."""
+    for blob_id in blob_ids:
+        if not _OBJECT_ID.fullmatch(blob_id):
+            raise ValueError(f"not a full lowercase hex object id: {blob_id!r}")
+    requests = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    requests.write("".join(f"{blob_id}\n" for blob_id in blob_ids).encode("ascii"))
+    requests.seek(0)
+    return requests
+
+
 def blob_id_of(content: bytes) -> str:
     """Git's object id for a blob of ``content``, the same as ``git hash-object``."""
     digest = hashlib.sha1(b"blob %d\0" % len(content), usedforsecurity=False)
@@ -285,9 +287,8 @@ def read_file_at(repo: Path, commit: str, path: str) -> bytes | None:
     wanted = _normalize_path(path)
     if not wanted:
         return None
-    for mode, object_type, object_id, entry_path in _ls_tree(repo, commit, wanted, recursive=False)[
-        0
-    ]:
+    records, _ordered = _ls_tree(repo, commit, wanted, recursive=False)
+    for mode, object_type, object_id, entry_path in records:
         if entry_path == wanted and object_type == "blob" and mode in REGULAR_FILE_MODES:
             return read_blobs(repo, [object_id])[object_id]
     return None
