@@ -210,9 +210,7 @@ class RevisionReader:
             # of the revisions up to it: a blob is read for the first that holds it).
             for index, reading in enumerate(self._reads):
                 self._contents.update(reading.contents())
-                keys = [key for key in self._jobs if key[0] == index]
-                for key, job in self._parse_jobs(keys):
-                    self._parsed[key] = parse_source(*job)
+                self._parse_here([key for key in self._jobs if key[0] == index])
         else:
             for reading in self._reads:
                 self._contents.update(reading.contents())
@@ -259,8 +257,12 @@ class RevisionReader:
             blobs = [self.revisions[index].files[number][0].blob_id for index, number in taken]
             unread = [blob for blob in blobs if blob not in self._contents]
             self._contents.update(read_blobs(self.root, unread))
-            for key, (source, rules) in self._parse_jobs(taken):
-                self._parsed[key] = parse_source(source, rules)
+            self._parse_here(taken)
+
+    def _parse_here(self, keys: list[_Key]) -> None:
+        """Parse the files ``keys`` (their bytes read) in this process."""
+        for key, job in self._parse_jobs(keys):
+            self._parsed[key] = parse_source(*job)
 
     def sources(self, index: int) -> tuple[list[SourceFile], list[Problem]]:
         """The revision's item files as sources, each with its result where it was

@@ -101,16 +101,8 @@ def _revision(
     frameworks = configured_frameworks(config)
     prefixes = [repo_path(root, path) for path in backlog_paths(request.paths, config)]
     changes = None
-    if (
-        previous is not None
-        and previous.listed_in_full
-        and previous.prefixes == prefixes
-        and not paths_must_exist
-    ):
-        try:
-            changes = changed_files(root, previous.commit, commit, _common_folder(prefixes))
-        except GitError:
-            changes = None  # an older git, a malformed tree: listed in full
+    if previous is not None and not paths_must_exist:
+        changes = _changes_since(previous, root, commit, prefixes)
     chosen: list[TreeEntry] = []
     well_formed = False
     if changes is None:
@@ -131,6 +123,20 @@ def _revision(
             files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache, well_formed)
+
+
+def _changes_since(
+    previous: ListedRevision, root: Path, commit: str, prefixes: list[str]
+) -> dict[str, TreeEntry | None] | None:
+    """What changed under ``prefixes`` since ``previous``, if it can list ``commit``'s
+    files (see ``_files_changed_from``): the same folders, listed in full from a
+    well-formed tree. None: list them in full."""
+    if not previous.listed_in_full or previous.prefixes != prefixes:
+        return None
+    try:
+        return changed_files(root, previous.commit, commit, _common_folder(prefixes))
+    except GitError:
+        return None  # an older git, a malformed tree: listed in full
 
 
 def _files_changed_from(
