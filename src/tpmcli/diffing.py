@@ -121,17 +121,60 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     """Every item ranked at either side, with what changed and why."""
     frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
     before = {entry.item.id: entry for entry in base.ranking.items}
+    # When both sides rank by the one same framework, an item whose score, inputs and
+    # status are the very objects at both sides (its file unchanged: parsed once and
+    # scored once, see ``ranking.ScoreMemo``) has not changed, and only its rank can
+    # differ: most items of a large backlog, told here without ``_compared``.
+    by = head.ranking.by
+    shared = by[0] if len(by) == 1 and base.ranking.by == by else None
     # In head rank order; an added item's entry stands in for its change until the
     # lookups that give its reason are made (only when some item was added or removed).
     changes: list[ItemChange | RankedItem] = []
     added = False
+    # Items selected at both sides whose MoSCoW inputs are not the very same object, for
+    # ``category_drops``: (the inputs at BASE, the item at HEAD).
+    earlier_unscored = {entry.item.id: entry.item for entry in base.ranking.unscored}
+    moscow_changed: list[tuple[Any, Item]] = []
     for entry in head.ranking.items:
-        old = before.pop(entry.item.id, None)
-        if old is not None:
-            changes.append(_compared(old, entry, frameworks))
-        else:
+        item = entry.item
+        old = before.pop(item.id, None)
+        earlier = old.item if old is not None else earlier_unscored.get(item.id)
+        if earlier is not None and (inputs := earlier.inputs.get("moscow")) is not (
+            item.inputs.get("moscow")
+        ):
+            moscow_changed.append((inputs, item))
+        if old is None:
             changes.append(entry)
             added = True
+        elif (
+            shared is not None
+            and old.score is entry.score
+            and old.item.inputs.get(shared) is item.inputs.get(shared)
+            and old.item.status == item.status
+        ):
+            moved = old.rank != entry.rank
+            changes.append(
+                _item_change(
+                    item.id,
+                    item.title,
+                    Change.moved if moved else Change.unchanged,
+                    Reason.others if moved else None,
+                    old.rank,
+                    entry.rank,
+                    old.score,
+                    entry.score,
+                )
+            )
+        else:
+            changes.append(_compared(old, entry, frameworks))
+    for unscored in head.ranking.unscored:
+        item = unscored.item
+        found = before.get(item.id)  # ranked at BASE (and so not at HEAD)
+        earlier = found.item if found is not None else earlier_unscored.get(item.id)
+        if earlier is not None and (inputs := earlier.inputs.get("moscow")) is not (
+            item.inputs.get("moscow")
+        ):
+            moscow_changed.append((inputs, item))
     removed = list(before.values())  # what is left, in base rank order
     if added or removed:
         changes = _with_presence_changes(base, head, changes, removed, frameworks)
@@ -144,8 +187,39 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         by_after=head.ranking.by,
         items=tuple(change for change in changes if isinstance(change, ItemChange)),
         config_changes=config_changes(base, head, frameworks),
-        category_drops=category_drops(base.ranking, head.ranking),
+        category_drops=category_drops(moscow_changed),
     )
+
+
+def _item_change(
+    item_id: str,
+    title: str,
+    change: Change,
+    reason: Reason | None,
+    rank_before: int | None,
+    rank_after: int | None,
+    score_before: Score | None,
+    score_after: Score | None,
+) -> ItemChange:
+    """An ItemChange with no field changed, made without the frozen dataclass's
+    ``__init__`` (a setattr call a field): a diff of a large backlog makes thousands."""
+    made = object.__new__(ItemChange)
+    object.__setattr__(
+        made,
+        "__dict__",
+        {
+            "id": item_id,
+            "title": title,
+            "change": change,
+            "reason": reason,
+            "rank_before": rank_before,
+            "rank_after": rank_after,
+            "score_before": score_before,
+            "score_after": score_after,
+            "fields_changed": {},
+        },
+    )
+    return made
 
 
 def _with_presence_changes(
@@ -344,37 +418,22 @@ def config_changes(
     return tuple(found)
 
 
-def category_drops(base: Ranking, head: Ranking) -> tuple[CategoryDrop, ...]:
-    """Items selected at both revisions whose MoSCoW category went down, whatever
-    framework ranks them."""
-    earlier = {entry.item.id: entry.item.inputs.get("moscow") for entry in base.items}
-    earlier.update((entry.item.id, entry.item.inputs.get("moscow")) for entry in base.unscored)
+def category_drops(moscow_changed: Iterable[tuple[Any, Item]]) -> tuple[CategoryDrop, ...]:
+    """The items whose MoSCoW category went down, whatever framework ranks them, among
+    items selected at both revisions given with their ``moscow`` inputs at BASE."""
     drops: list[CategoryDrop] = []
-    for item in _selected(head):
-        inputs = item.inputs.get("moscow")
-        old = earlier.get(item.id, _ABSENT)
-        if old is _ABSENT or old is inputs:
-            continue  # not selected at BASE, or the same inputs (so category) at both
-        before, after = _category(old), _category(inputs)
+    for old, item in moscow_changed:
+        before, after = _category(old), _category(item.inputs.get("moscow"))
         if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
             drops.append(CategoryDrop(item.id, item.title, before, after))
     # By id; only the drops are sorted (a stable sort: the order of all items by id).
     return tuple(sorted(drops, key=lambda drop: drop.id))
 
 
-def _selected(ranking: Ranking) -> Iterable[Item]:
-    yield from (entry.item for entry in ranking.items)
-    yield from (entry.item for entry in ranking.unscored)
-
-
 def _category(inputs: Any) -> str | None:
     """The MoSCoW category that an item's ``moscow`` inputs (or None) name."""
     value = None if inputs is None else inputs.model_dump()
     return value if isinstance(value, str) and value in ORDINALS else None
-
-
-#: Not in a mapping (where None is a value).
-_ABSENT: Any = object()
 
 
 def limit_to_top(diff: RankingDiff, top: int) -> RankingDiff:
