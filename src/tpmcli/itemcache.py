@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli import __version__
-from tpmcli.cachefiles import cache_disabled, cache_root, code_fingerprint
+from tpmcli.cachefiles import cache_disabled, cache_root, code_fingerprint, json_bytes
 from tpmcli.cachefiles import read_cache_file as _read_file
 from tpmcli.cachefiles import remove_stale as _remove_stale
 from tpmcli.cachefiles import write_atomically as _write_atomically
@@ -310,8 +310,7 @@ class ItemCache:
             "entries": records,
         }
         try:
-            data = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            _write_atomically(self.file, data.encode("utf-8"))
+            _write_atomically(self.file, json_bytes(document))
         except (OSError, ValueError):
             return
         self.dirty = False
