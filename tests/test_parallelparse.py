@@ -393,3 +393,92 @@ def test_nothing_is_taken_back_from_a_worker_that_is_done_or_failed(rules: ItemR
         unknown.stop()
     failed = ParseWorker(None, None, None, 100)  # the fork failed
     assert failed.take_back(1) is None
+
+
+# -- results sent in batches, received as they come ------------------------------------
+
+
+def test_results_are_received_while_the_worker_still_parses(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = parallelparse.BATCH_FILES + 20
+    _stuck_in_the_worker(monkeypatch, f"f{count - 1}.yaml")  # it never finishes
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % len(TEXTS)].encode()), rules) for n in range(count)]
+    worker = ParseWorker.start(lambda: jobs, len(jobs))
+    try:
+        received: list[Any] = []
+        for _ in range(3000):  # until its first batch is here
+            worker.receive([rules] * count)
+            received = worker._received
+            if received:
+                break
+            time.sleep(0.01)
+        # One whole batch, turned back, though the worker is not done.
+        assert len(received) == parallelparse.BATCH_FILES
+        assert _at(worker) == count - 1
+        assert [state(found) for found in received] == [
+            state(parse_source(*job)) for job in jobs[: parallelparse.BATCH_FILES]
+        ]
+    finally:
+        worker.stop()
+
+
+def test_results_received_early_or_at_the_end_are_the_same(rules: ItemRules) -> None:
+    # More than a pipe holds unless grown (64 KiB): the worker writes on while this
+    # process reads nothing until the end, and nothing waits for ever.
+    jobs = jobs_for(rules, copies=250)
+    expected = [state(parse_source(*job)) for job in jobs]
+    for receive_early in (False, True):
+        worker = ParseWorker.start(lambda: jobs, len(jobs))
+        try:
+            if receive_early:
+                for _ in range(200):
+                    worker.receive([job_rules for _, job_rules in jobs])
+                    time.sleep(0.002)
+            results = worker.results([job_rules for _, job_rules in jobs])
+        finally:
+            worker.stop()
+        assert results is not None
+        assert [state(found) for found in results if isinstance(found, ParsedFile)] == expected
+
+
+def test_results_received_past_a_take_back_are_not_used(rules: ItemRules) -> None:
+    jobs = [(SourceFile(f"f{n}.yaml", TEXTS[n % 3].encode()), rules) for n in range(5)]
+    worker = ParseWorker.start(lambda: jobs, len(jobs))
+    try:
+        for _ in range(1000):  # until it has sent all five
+            worker.receive([rules] * 5)
+            if len(worker._received) == 5:
+                break
+            time.sleep(0.01)
+        worker.end, worker.taken_back = 2, True  # three taken back as it went past them
+        results = worker.results([rules] * 2)
+    finally:
+        worker.stop()
+    assert results is not None
+    assert [state(found) for found in results] == [state(parse_source(*job)) for job in jobs[:2]]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        b"\x03\x00\x00\x00abc",  # not marshal
+        parallelparse._LENGTH.pack(10) + b"short",  # a batch cut off
+        parallelparse._LENGTH.pack(len(marshal.dumps(7))) + marshal.dumps(7),  # not a list
+        b"\x01\x00",  # not even a length
+    ],
+)
+def test_a_child_that_writes_anything_but_batches_gives_no_results(
+    rules: ItemRules, written: bytes
+) -> None:
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(writer, written)
+        os._exit(0)
+    os.close(writer)
+    worker = ParseWorker(pid, reader, None)
+    try:
+        assert worker.results([rules]) is None
+    finally:
+        worker.stop()

@@ -15,10 +15,12 @@ take back the end of the share that the worker has not begun (``take_back``).
 A worker sends back each file's result as plain data (``marshal``, between this
 process and its own child; never read from disk) that this process turns back into
 the very objects a parse here makes: each pydantic model's field values, the fields
-set, no validation run again. A result holding anything but plain values (a plugin's
-custom type), a model that is not the framework's own class, or a worker that fails
-in any way: those files are parsed here. So the result is the same list, in the same
-order, as a parse of every file in turn, whatever the number of cores (one: no worker).
+set, no validation run again. It sends them in batches as it goes, so that this
+process can turn them back while it parses its own files (``receive``) rather than
+all at the end. A result holding anything but plain values (a plugin's custom type),
+a model that is not the framework's own class, or a worker that fails in any way:
+those files are parsed here. So the result is the same list, in the same order, as
+a parse of every file in turn, whatever the number of cores (one: no worker).
 """
 
 from __future__ import annotations
@@ -62,6 +64,12 @@ MIN_FILES_PER_PROCESS = 1000
 MAX_PROCESSES = 4
 #: How much more than an equal share this process parses (percent).
 PARENT_EXTRA_PERCENT = 4
+#: Results a worker sends at once (about 60 KB): few enough that this process can turn
+#: them back while it parses, enough that each batch costs little to send.
+BATCH_FILES = 128
+#: The pipe a worker writes into can hold this much (where the system lets it grow),
+#: so that the worker need not wait for this process to read.
+PIPE_BYTES = 1 << 20
 
 
 def usable_cores() -> int:
@@ -166,6 +174,12 @@ class ParseWorker:
         #: back (None: not known, so none can be taken back).
         self.end = count
         self.taken_back = False
+        #: Bytes read from the child that do not make a whole batch yet.
+        self._pending = bytearray()
+        #: Each file's result received so far, turned back (see ``results``).
+        self._received: list[ParsedFile | int | None] = []
+        #: The child sent something that is not a batch: its results are not used.
+        self._garbled = False
 
     @classmethod
     def start(cls, load: Callable[[], Iterable[Loaded]], count: int | None = None) -> ParseWorker:
@@ -176,6 +190,10 @@ class ParseWorker:
             reader, writer = os.pipe()
         except OSError:
             return cls(None, None, None, count)
+        with contextlib.suppress(ImportError, OSError, AttributeError):
+            import fcntl  # Linux only (where workers are forked); a limit may refuse
+
+            fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         try:
             place: mmap.mmap | None = mmap.mmap(-1, 2 * _NUMBER.size)  # shared with the child
         except OSError:
@@ -201,6 +219,8 @@ class ParseWorker:
         os.close(writer)
         if pid is None:
             os.close(reader)
+        else:
+            os.set_blocking(reader, False)  # ``receive`` takes what is there, never waits
         worker = cls(pid, reader if pid is not None else None, place, count)
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # may raise a Ctrl-C
@@ -227,47 +247,82 @@ class ParseWorker:
         _NUMBER.pack_into(self.place, _END, self.end)
         return self.end
 
+    def receive(self, rules: Sequence[ItemRules]) -> None:
+        """Turn back the results the child has sent so far, without waiting for more:
+        call it now and then while this process parses its own files, so that less is
+        left for ``results``. ``rules``: each file's rules, for the whole share as it
+        was given (a result past the end of the share, after a take-back, is not
+        turned back: it is not used)."""
+        if self.reader is None or self._garbled:
+            return
+        try:
+            while chunk := os.read(self.reader, PIPE_BYTES):
+                self._pending += chunk
+        except BlockingIOError:
+            pass  # nothing more for now
+        except OSError:
+            self._garbled = True
+            return
+        self._turn_back(rules)
+
     def results(self, rules: Sequence[ItemRules]) -> list[ParsedFile | int | None] | None:
         """For each file of the share (``rules``: each one's rules; the files kept by
         ``take_back``): its ParsedFile, the number ``load`` gave, or None (a result
         that was not plain data: parse it here). None altogether when the child
         failed or gave something else."""
-        encoded = self._collect(len(rules))
-        if encoded is None:
+        if not self._collect():
             return None
-        return [
-            plain if plain is None or isinstance(plain, int) else _decode(plain, rules)
-            for plain, rules in zip(encoded, rules, strict=True)
-        ]
+        self._turn_back(rules)
+        received, expected = self._received, len(rules)
+        if self._garbled or self._pending or len(received) < expected:
+            return None
+        # More than expected only after a take-back: files it began before it saw
+        # that they were taken back. From any other worker, a wrong answer.
+        if len(received) > expected and not self.taken_back:
+            return None
+        return received[:expected]
 
-    def _collect(self, expected: int) -> list[_Plain | int | None] | None:
-        """Everything the child wrote, once it has exited cleanly; None otherwise."""
+    def _collect(self) -> bool:
+        """Read everything the child still writes; whether it then exited cleanly."""
         if self.pid is None or self.reader is None:
-            return None
-        chunks = []
+            return False
         try:
-            while chunk := os.read(self.reader, 1 << 20):
-                chunks.append(chunk)
+            os.set_blocking(self.reader, True)
+            while chunk := os.read(self.reader, PIPE_BYTES):
+                self._pending += chunk
         except OSError:
-            return None
+            return False
         finally:
             os.close(self.reader)
             self.reader = None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
-        try:
-            encoded = marshal.loads(b"".join(chunks))
-        except (EOFError, ValueError, TypeError):
-            return None
-        if not isinstance(encoded, list) or len(encoded) < expected:
-            return None
-        # More than expected only after a take-back: files it began before it saw
-        # that they were taken back. From any other worker, a wrong answer.
-        if len(encoded) > expected and not self.taken_back:
-            return None
-        return encoded[:expected]
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+    def _turn_back(self, rules: Sequence[ItemRules]) -> None:
+        """The whole batches read so far, each result turned back into objects."""
+        pending, received = self._pending, self._received
+        end = len(rules) if self.end is None else min(len(rules), self.end)
+        taken = 0
+        while len(pending) - taken >= _LENGTH.size and not self._garbled:
+            (size,) = _LENGTH.unpack_from(pending, taken)
+            if len(pending) - taken - _LENGTH.size < size:
+                break  # the rest of the batch is still on its way
+            start = taken + _LENGTH.size
+            try:
+                batch = marshal.loads(pending[start : start + size])
+            except (EOFError, ValueError, TypeError):
+                batch = None
+            if not isinstance(batch, list):
+                self._garbled = True
+                break
+            for plain in batch:
+                if plain is None or isinstance(plain, int) or len(received) >= end:
+                    received.append(plain if len(received) < end else None)
+                else:
+                    received.append(_decode(plain, rules[len(received)]))
+            taken = start + size
+        del pending[:taken]
 
     def stop(self) -> None:
         """Reap the child if its results were not collected (this process failed)."""
@@ -294,7 +349,7 @@ def _child(
     code = 1
     given: Iterable[Loaded] = ()
     try:
-        results: list[_Plain | int | None] = []
+        batch: list[_Plain | int | None] = []
         given = load()
         for index, loaded in enumerate(given):
             if place is not None:
@@ -302,13 +357,13 @@ def _child(
                     break
                 _NUMBER.pack_into(place, _AT, index)
             if isinstance(loaded, int):
-                results.append(loaded)
+                batch.append(loaded)
             else:
-                results.append(_encode(parse_source(*loaded), loaded[1]))
-        data = _dump(results)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(writer, view) :]
+                batch.append(_encode(parse_source(*loaded), loaded[1]))
+            if len(batch) == BATCH_FILES:
+                _send(writer, batch)
+                batch = []
+        _send(writer, batch)
         code = 0
     finally:
         # A generator stopped early (files taken back) stops what it runs: a git.
@@ -326,6 +381,18 @@ _State = tuple[dict[str, Any], frozenset[str] | None]
 #: One file's result: each item's fields (its inputs as tuples of the framework's
 #: name and the inputs' state), the problems' fields, ``uses_stem``.
 _Plain = tuple[list[dict[str, Any]], list[tuple[str, int, int, str]], bool]
+
+
+#: Before each batch: the length of its marshalled bytes.
+_LENGTH = struct.Struct("<I")
+
+
+def _send(writer: int, batch: list[_Plain | int | None]) -> None:  # pragma: no cover
+    """One batch of results, with its length before it (``_turn_back`` reads them)."""
+    data = _dump(batch)
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(writer, view) :]
 
 
 def _dump(results: list[_Plain | int | None]) -> bytes:

@@ -59,6 +59,9 @@ WORKER_SHARE_PERCENT = 65
 #: Files taken back from the worker at once, at least: fewer are not worth the git
 #: process that reads them (about as long as parsing ten files).
 TAKE_BACK_LEAST = 64
+#: This process looks for the worker's results after parsing this many of its files
+#: (a few milliseconds: the worker sends a batch about every 20).
+RECEIVE_EVERY = 32
 
 # A file of a revision: (the revision's index, the file's index in its files).
 _Key = tuple[int, int]
@@ -104,6 +107,8 @@ class RevisionReader:
         self._jobs: list[_Key] = []
         self._worker: ParseWorker | None = None
         self._worker_jobs: list[_Key] = []
+        #: The rules of each file of the worker's share as it was given.
+        self._worker_rules: list[ItemRules] = []
         self._worker_blobs: dict[str, ItemCache] = {}
         self._parsed: dict[_Key, ParsedFile] = {}
         self._sizes: dict[_Key, int] = {}
@@ -193,6 +198,7 @@ class RevisionReader:
 
         self._worker = ParseWorker.start(load, len(files))
         self._worker_jobs = [(0, number) for number in share]
+        self._worker_rules = [revision.rules] * len(share)
         for entry, _, _ in files:
             self._worker_blobs[entry.blob_id] = revision.cache
 
@@ -260,9 +266,13 @@ class RevisionReader:
             self._parse_here(taken)
 
     def _parse_here(self, keys: list[_Key]) -> None:
-        """Parse the files ``keys`` (their bytes read) in this process."""
-        for key, job in self._parse_jobs(keys):
+        """Parse the files ``keys`` (their bytes read) in this process, turning back the
+        worker's results as they come (see ``ParseWorker.receive``)."""
+        worker = self._worker
+        for count, (key, job) in enumerate(self._parse_jobs(keys), start=1):
             self._parsed[key] = parse_source(*job)
+            if worker is not None and count % RECEIVE_EVERY == 0:
+                worker.receive(self._worker_rules)
 
     def sources(self, index: int) -> tuple[list[SourceFile], list[Problem]]:
         """The revision's item files as sources, each with its result where it was
