@@ -482,3 +482,33 @@ def test_a_child_that_writes_anything_but_batches_gives_no_results(
         assert worker.results([rules]) is None
     finally:
         worker.stop()
+
+
+def test_a_pipe_that_cannot_be_read_without_waiting_is_read_at_the_end(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.set_blocking
+
+    def refused(fd: int, blocking: bool) -> None:
+        if not blocking:
+            raise OSError("refused")
+        real(fd, blocking)
+
+    monkeypatch.setattr(parallelparse.os, "set_blocking", refused)
+    jobs = jobs_for(rules, copies=20)
+    worker = ParseWorker.start(lambda: jobs, len(jobs))
+    try:
+        assert not worker.receiving
+        for _ in range(1000):  # until it has begun its last file (and sent batches)
+            if _at(worker) == len(jobs) - 1:
+                break
+            time.sleep(0.01)
+        worker.receive([job_rules for _, job_rules in jobs])
+        assert worker._received == []  # not read: a read could wait
+        results = worker.results([job_rules for _, job_rules in jobs])
+    finally:
+        worker.stop()
+    assert results is not None
+    assert states([found for found in results if isinstance(found, ParsedFile)]) == states(
+        serial(jobs)
+    )

@@ -180,6 +180,8 @@ class ParseWorker:
         self._received: list[ParsedFile | int | None] = []
         #: The child sent something that is not a batch: its results are not used.
         self._garbled = False
+        #: Whether ``receive`` can read without waiting (the pipe is non-blocking).
+        self.receiving = False
 
     @classmethod
     def start(cls, load: Callable[[], Iterable[Loaded]], count: int | None = None) -> ParseWorker:
@@ -219,9 +221,13 @@ class ParseWorker:
         os.close(writer)
         if pid is None:
             os.close(reader)
-        else:
-            os.set_blocking(reader, False)  # ``receive`` takes what is there, never waits
         worker = cls(pid, reader if pid is not None else None, place, count)
+        try:
+            if pid is not None:
+                os.set_blocking(reader, False)  # ``receive`` takes what is there
+                worker.receiving = True
+        except OSError:
+            pass  # ``receive`` would wait: all is read at the end, by ``results``
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # may raise a Ctrl-C
         except BaseException:
@@ -253,7 +259,7 @@ class ParseWorker:
         left for ``results``. ``rules``: each file's rules, for the whole share as it
         was given (a result past the end of the share, after a take-back, is not
         turned back: it is not used)."""
-        if self.reader is None or self._garbled:
+        if self.reader is None or self._garbled or not self.receiving:
             return
         try:
             while chunk := os.read(self.reader, PIPE_BYTES):
