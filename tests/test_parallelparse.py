@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import marshal
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -423,9 +424,13 @@ def test_results_are_received_while_the_worker_still_parses(
         worker.stop()
 
 
-def test_results_received_early_or_at_the_end_are_the_same(rules: ItemRules) -> None:
-    # More than a pipe holds unless grown (64 KiB): the worker writes on while this
-    # process reads nothing until the end, and nothing waits for ever.
+def test_results_received_early_or_at_the_end_are_the_same(
+    rules: ItemRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Results (about 390 KB) of more than the pipe holds (64 KiB here): the worker waits
+    # for this process to read, which it does only at the end in the first round.
+    monkeypatch.setattr(parallelparse, "PIPE_BYTES", 1 << 16)
+    _fail_after(120)  # a deadlock fails the test rather than hanging the suite
     jobs = jobs_for(rules, copies=250)
     expected = [state(parse_source(*job)) for job in jobs]
     for receive_early in (False, True):
@@ -459,13 +464,30 @@ def test_results_received_past_a_take_back_are_not_used(rules: ItemRules) -> Non
     assert [state(found) for found in results] == [state(parse_source(*job)) for job in jobs[:2]]
 
 
+def _batch(value: Any) -> bytes:
+    data = marshal.dumps(value)
+    return parallelparse._LENGTH.pack(len(data)) + data
+
+
+#: One whole batch of the one result expected (a file over the size limit), for a
+#: child that then writes something else: its count is right, and still it is not used.
+_ONE = _batch([5])
+
+
 @pytest.mark.parametrize(
     "written",
     [
         b"\x03\x00\x00\x00abc",  # not marshal
         parallelparse._LENGTH.pack(10) + b"short",  # a batch cut off
-        parallelparse._LENGTH.pack(len(marshal.dumps(7))) + marshal.dumps(7),  # not a list
+        _batch(7),  # not a list
+        _batch((5,)),  # not a list, though it holds the one result expected
         b"\x01\x00",  # not even a length
+        _ONE + b"\x01\x00",  # then half a length
+        _ONE + _batch(7),  # then not a list
+        _ONE + b"\x03\x00\x00\x00abc",  # then not marshal
+        _ONE + parallelparse._LENGTH.pack(10) + b"short",  # then a batch cut off
+        _batch(["x"]),  # a result that is not what a worker makes
+        _batch([([{"inputs": (("nope", {}, None),)}], [], False)]),  # an unknown framework
     ],
 )
 def test_a_child_that_writes_anything_but_batches_gives_no_results(
@@ -512,3 +534,25 @@ def test_a_pipe_that_cannot_be_read_without_waiting_is_read_at_the_end(
     assert states([found for found in results if isinstance(found, ParsedFile)]) == states(
         serial(jobs)
     )
+
+
+def _fail_after(seconds: int) -> None:
+    """Raise in this test if it is still running after ``seconds`` (Unix)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    _ALARMS.append(previous)
+
+
+_ALARMS: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_alarm_left() -> Any:
+    yield
+    if _ALARMS:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, _ALARMS.pop())

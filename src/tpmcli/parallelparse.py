@@ -322,11 +322,15 @@ class ParseWorker:
             if not isinstance(batch, list):
                 self._garbled = True
                 break
-            for plain in batch:
-                if plain is None or isinstance(plain, int) or len(received) >= end:
-                    received.append(plain if len(received) < end else None)
-                else:
-                    received.append(_decode(plain, rules[len(received)]))
+            try:
+                for plain in batch:
+                    if plain is None or isinstance(plain, int) or len(received) >= end:
+                        received.append(plain if len(received) < end else None)
+                    else:
+                        received.append(_decode(plain, rules[len(received)]))
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                self._garbled = True  # not what ``_encode`` makes: none of it is used
+                break
             taken = start + size
         del pending[:taken]
 
