@@ -69,6 +69,8 @@ class Command:
     peaks_kib: list[int] = field(default_factory=list)
     #: Each timed run's wall time by its round: (the ``measure`` call, the round in it).
     rounds: dict[tuple[int, int], float] = field(default_factory=dict)
+    #: Each timed run's CPU time, likewise.
+    cpu_rounds: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def wall(self) -> float:
@@ -112,6 +114,7 @@ def run_once(command: Command, record: bool, round_: tuple[int, int] | None = No
     if record:
         if round_ is not None:
             command.rounds[round_] = wall
+            command.cpu_rounds[round_] = usage.ru_utime + usage.ru_stime
         command.walls.append(wall)
         command.cpus.append(usage.ru_utime + usage.ru_stime)
         # ru_maxrss is KiB on Linux, bytes on macOS.
@@ -140,6 +143,17 @@ def paired_ratios(tpm: Command, base: Command) -> list[float]:
     return [tpm.rounds[key] / base.rounds[key] for key in tpm.rounds if key in base.rounds]
 
 
+def paired_cpu_ratio(tpm: Command, base: Command) -> float | None:
+    """The median of tpm's CPU time over the baseline's, round by round (as
+    ``paired_ratios``); None where they did not run in the same rounds."""
+    pairs = [
+        tpm.cpu_rounds[key] / base.cpu_rounds[key]
+        for key in tpm.cpu_rounds
+        if key in base.cpu_rounds and base.cpu_rounds[key] > 0
+    ]
+    return statistics.median(pairs) if pairs else None
+
+
 @dataclass(frozen=True)
 class Row:
     goal: str
@@ -157,12 +171,15 @@ def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
     pairs = paired_ratios(tpm, base)
     ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
     spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
+    cpu_ratio = paired_cpu_ratio(tpm, base)
+    if cpu_ratio is None and base.cpu > 0:
+        cpu_ratio = tpm.cpu / base.cpu
     return Row(
         goal,
         f"{tpm.wall:.3f} s",
         f"{base.label} {base.wall:.3f} s",
         f"{ratio:.2f}×{spread}",
-        f"{tpm.cpu / base.cpu:.2f}×" if base.cpu > 0 else "-",
+        f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "-",
         f"≤ {limit:g}×",
         "yes" if ratio <= limit else "NO",
     )
@@ -337,8 +354,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\nratio: wall time over the baseline's (the goal): the median of the ratios of runs "
         "made in turns,\ntheir range in brackets (else the ratio of the medians); cpu ratio: "
-        "median user+system CPU time\nover the baseline's, which other load on the machine "
-        "disturbs less."
+        "user+system CPU time over\nthe baseline's, likewise, which other load on the machine "
+        "disturbs less. The tpm and baseline\ncolumns are medians of every timed run of the "
+        "command (a baseline may run with several rows)."
     )
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
