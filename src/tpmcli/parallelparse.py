@@ -324,8 +324,10 @@ class ParseWorker:
                 break
             try:
                 for plain in batch:
-                    if plain is None or isinstance(plain, int) or len(received) >= end:
-                        received.append(plain if len(received) < end else None)
+                    if len(received) >= end:
+                        received.append(None)  # past the end of the share: not used
+                    elif plain is None or isinstance(plain, int):
+                        received.append(plain)
                     else:
                         received.append(_decode(plain, rules[len(received)]))
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):

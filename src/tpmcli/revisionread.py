@@ -59,8 +59,8 @@ WORKER_SHARE_PERCENT = 65
 #: Files taken back from the worker at once, at least: fewer are not worth the git
 #: process that reads them (about as long as parsing ten files).
 TAKE_BACK_LEAST = 64
-#: This process looks for the worker's results after parsing this many of its files
-#: (a few milliseconds: the worker sends a batch about every 20).
+#: This process looks for the worker's results after parsing this many of its own
+#: files (about 5 ms of work; the worker sends a batch about every 20 ms).
 RECEIVE_EVERY = 32
 
 # A file of a revision: (the revision's index, the file's index in its files).
