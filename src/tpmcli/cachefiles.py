@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tpmcli.fastjson import orjson_bytes
+
 DISABLE_VARIABLE = "TPM_NO_CACHE"
 #: A cache file larger than this is not read (and is replaced).
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -74,15 +76,9 @@ def json_bytes(document: Any) -> bytes:
     only when they read back equal, which a NaN never does); were one written, its
     entry would fail the check on reading and be dropped, never trusted.
     """
-    try:
-        import orjson
-    except ImportError:
-        pass
-    else:
-        try:
-            return orjson.dumps(document)
-        except orjson.JSONEncodeError:
-            pass
+    written = orjson_bytes(document)
+    if written is not None:
+        return written
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
 

@@ -18,15 +18,17 @@ import json.encoder
 import math
 from typing import Any
 
+from tpmcli.fastjson import orjson_bytes
+
 _encode_string = json.encoder.encode_basestring
 
 
 def dumps_indented(value: Any, indent: int = 2) -> str:
     """``value`` as ``json.dumps(value, indent=indent, ensure_ascii=False)`` does."""
     if indent == 2 and _spelled_alike(value):
-        written = _orjson_indented(value)
+        written = orjson_bytes(value, indent=True)
         if written is not None:
-            return written
+            return written.decode("utf-8")
     out: list[str] = []
     _write(value, out, "\n", " " * indent)
     return "".join(out)
@@ -121,7 +123,7 @@ def _spelled_alike(value: Any) -> bool:
     """Whether orjson writes ``value`` as ``json`` does: only dicts with text keys,
     lists, text, integers, booleans, None, and floats that are zero or finite and at
     least 1e-4 in size (exact types: a subclass, a tuple, anything else is left to
-    ``_write``). An integer past 64 bits orjson refuses (see ``_orjson_indented``)."""
+    ``_write``). An integer past 64 bits orjson refuses (see ``fastjson``)."""
     kind = type(value)
     if kind is dict:
         for key, item in value.items():
@@ -141,19 +143,6 @@ def _spelled_alike(value: Any) -> bool:
 
 #: Below this (zero aside), orjson may spell a float otherwise than ``repr``.
 _SMALLEST_ALIKE = 1e-4
-
-
-def _orjson_indented(value: Any) -> str | None:
-    """``value`` written by orjson with two-space indents; None without orjson or
-    when it refuses the value (an integer past 64 bits)."""
-    try:
-        import orjson
-    except ImportError:
-        return None
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
-    except orjson.JSONEncodeError:
-        return None
 
 
 def _float(value: float) -> str:
