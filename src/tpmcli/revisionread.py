@@ -225,8 +225,8 @@ class RevisionReader:
             self._parsed.update(zip([key for key, _ in jobs], results, strict=True))
         if self._worker is not None:
             self._take_back_from_worker()
-            rules = [self.revisions[index].rules for index, _ in self._worker_jobs]
-            given = self._worker.results(rules) or [None] * len(rules)
+            kept = len(self._worker_jobs)  # the files not taken back
+            given = self._worker.results(self._worker_rules[:kept]) or [None] * kept
             for key, found in zip(self._worker_jobs, given, strict=True):
                 if isinstance(found, ParsedFile):
                     self._parsed[key] = found
