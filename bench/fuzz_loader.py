@@ -29,11 +29,11 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["tpmcli", "yaml"]):
-    from tpmcli.backlog import configured_frameworks
-    from tpmcli.config import Config, parse_config
+    from tpmcli.backlog.assembly import configured_frameworks
+    from tpmcli.project.config import Config, parse_config
     from tpmcli.errors import ConfigError, Problem
-    from tpmcli.loading import SourceFile, parse_item_file
-    from tpmcli.validation import ItemRules, check_backlog
+    from tpmcli.load.parsing import SourceFile, parse_item_file
+    from tpmcli.project.validation import ItemRules, check_backlog
 
 SHOWN = "backlog/fuzz.yaml"
 RULES = ItemRules(configured_frameworks(Config()), Config().statuses)

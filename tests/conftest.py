@@ -10,7 +10,7 @@ from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo
 from helpers import Tpm, Write
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 
 # Intercom's three worked examples, and a fourth item without RICE inputs.
 INTERCOM_BACKLOG = {

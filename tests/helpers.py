@@ -13,7 +13,7 @@ from typer.testing import Result
 from tpmcli.frameworks.moscow import MoscowInputs
 from tpmcli.frameworks.rice import RiceInputs
 from tpmcli.frameworks.wsjf import WsjfInputs
-from tpmcli.model import Item
+from tpmcli.model.items import Item
 
 #: ``write("backlog/a.yaml", text)`` writes a dedented file into the project folder.
 Write = Callable[[str, str], Path]

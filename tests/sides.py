@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tpmcli.backlog import RankRequest, configured_frameworks, select
-from tpmcli.config import Config
-from tpmcli.diffing import BacklogSide
-from tpmcli.loading import SourceFile, load_sources
-from tpmcli.ranking import rank_items
-from tpmcli.validation import ItemRules
+from tpmcli.backlog.assembly import RankRequest, configured_frameworks, select
+from tpmcli.project.config import Config
+from tpmcli.ranking.diff import BacklogSide
+from tpmcli.load.parsing import SourceFile, load_sources
+from tpmcli.ranking.rank import rank_items
+from tpmcli.project.validation import ItemRules
 
 
 def side(

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tpmcli.assignments import parse_assignment
+from tpmcli.authoring.assignments import parse_assignment
 from tpmcli.errors import UsageError
 from tpmcli.frameworks.registry import discover
-from tpmcli.itemschema import item_schema
-from tpmcli.yamlemit import Spelled
-from tpmcli.yamlpatch import REMOVE
+from tpmcli.project.item_schema import item_schema
+from tpmcli.yamlio.emitter import Spelled
+from tpmcli.yamlio.patch import REMOVE
 
 SCHEMA = item_schema(
     {name: loaded.framework for name, loaded in discover()[0].items()},

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tpmcli import atomicio
-from tpmcli.atomicio import FileChangedError, FileExistsTpmError, create_file, replace_file
+from tpmcli.files import atomic_write as atomicio
+from tpmcli.files.atomic_write import (
+    FileChangedError,
+    FileExistsTpmError,
+    create_file,
+    replace_file,
+)
 from tpmcli.errors import TpmError
 
 ORIGINAL = b"title: x\r\nrice:\r\n  reach: 1\r\n"

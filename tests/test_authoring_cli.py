@@ -8,10 +8,12 @@ import pytest
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli import authoring, itemnames
-from tpmcli.cli import app
+from tpmcli.commands import edit as authoring
+
+from tpmcli.authoring import new_ids as itemnames
+from tpmcli.cli.app import app
 from tpmcli.errors import Problem
-from tpmcli.yamlread import load_bytes
+from tpmcli.yamlio.reader import load_bytes
 
 SSO = b"""\
 # Single sign-on is the most common blocker in enterprise security reviews.

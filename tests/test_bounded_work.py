@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tpmcli import validation, yamlread
-from tpmcli.backlog import configured_frameworks
-from tpmcli.config import Config, parse_config
+from tpmcli.project import validation
+
+from tpmcli.yamlio import reader as yamlread
+from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.project.config import Config, parse_config
 from tpmcli.errors import ConfigError
-from tpmcli.loading import SourceFile, load_sources, parse_item_file
-from tpmcli.validation import ItemRules, check_backlog
+from tpmcli.load.parsing import SourceFile, load_sources, parse_item_file
+from tpmcli.project.validation import ItemRules, check_backlog
 
 RULES = ItemRules(configured_frameworks(Config()), Config().statuses)
 

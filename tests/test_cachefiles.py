@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tpmcli.cachefiles import json_bytes
+from tpmcli.cache.store import json_bytes
 
 
 def _standard(document: Any) -> bytes:

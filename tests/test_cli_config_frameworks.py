@@ -10,7 +10,7 @@ import pytest
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 
 CONFIG = """\
 framework: value-effort

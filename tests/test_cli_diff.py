@@ -10,8 +10,8 @@ from inline_snapshot import snapshot
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.cli import app
-from tpmcli.failon import CONDITIONS
+from tpmcli.cli.app import app
+from tpmcli.ranking.fail_on import CONDITIONS
 
 runner = CliRunner()
 

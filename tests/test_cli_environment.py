@@ -110,7 +110,7 @@ def test_scale_entries_must_be_valid_inputs(write: Write, tpm: Tpm) -> None:
 
 def test_a_closed_standard_output_is_an_environment_error(intercom: Path) -> None:
     """``tpm rank >&-``: one sentence and exit 2, not tpm's internal error."""
-    script = "from tpmcli.cli import main; main()"
+    script = "from tpmcli.cli.app import main; main()"
     result = subprocess.run(
         ["sh", "-c", 'exec "$0" -c "$1" rank >&-', sys.executable, script],
         cwd=intercom,
@@ -125,7 +125,7 @@ def test_a_closed_standard_output_is_an_environment_error(intercom: Path) -> Non
 _RUN_WITH = """
 import atexit, sys, threading, time
 from pathlib import Path
-from tpmcli.cli import run
+from tpmcli.cli.app import run
 what = sys.argv[1]
 sys.argv = ["tpm", *sys.argv[2:]]
 if what == "handler":

@@ -19,10 +19,10 @@ from inline_snapshot import snapshot
 from typer._click import exceptions as click_exceptions
 from typer.testing import CliRunner, Result
 
-import tpmcli.cli_values
+import tpmcli.cli.values
 from helpers import Tpm
-from tpmcli.cli import app as tpm_app
-from tpmcli.cli_values import PlainValues, PlainValuesCommand, use_plain_values
+from tpmcli.cli.app import app as tpm_app
+from tpmcli.cli.values import PlainValues, PlainValuesCommand, use_plain_values
 
 
 class Level(str, enum.Enum):
@@ -136,7 +136,7 @@ def adapters_built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return original(descriptor)
 
     monkeypatch.setattr(typer.core, "build_runtime_param", recording)
-    monkeypatch.setattr(tpmcli.cli_values, "build_runtime_param", recording)
+    monkeypatch.setattr(tpmcli.cli.values, "build_runtime_param", recording)
     return built
 
 
@@ -206,7 +206,7 @@ def test_each_raw_value_coerces_to_typers_value_of_typers_type() -> None:
     compared = 0
     for param in command.params:
         assert isinstance(param, typer.core._TyperParameter)
-        plain = tpmcli.cli_values.plain_values(param.type_descriptor)
+        plain = tpmcli.cli.values.plain_values(param.type_descriptor)
         if plain is None:
             continue
         typers = typer._coercion.build_runtime_param(param.type_descriptor)
@@ -223,7 +223,7 @@ def test_the_plain_kinds_and_the_others() -> None:
         param.name
         for param in command.params
         if isinstance(param, typer.core._TyperParameter)
-        and tpmcli.cli_values.plain_values(param.type_descriptor) is not None
+        and tpmcli.cli.values.plain_values(param.type_descriptor) is not None
     }
     others = {param.name for param in command.params} - plain
     assert others == {"clamped", "ratio", "when"}
@@ -309,7 +309,7 @@ def test_bad_values_keep_typers_messages_and_exit_2(
 ) -> None:
     result = tpm(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
-    monkeypatch.setattr(tpmcli.cli_values, "plain_values", lambda descriptor: None)
+    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda descriptor: None)
     typers = tpm(*args)
     assert (typers.exit_code, typers.stderr) == (2, message)
 
@@ -321,7 +321,7 @@ def test_rank_parses_every_option_as_before(tpm: Tpm, monkeypatch: pytest.Monkey
     plain = tpm(*args)
     assert plain.exit_code == 0, plain.output
     assert plain.stdout.count("\n") == 3  # a header and two rows
-    monkeypatch.setattr(tpmcli.cli_values, "plain_values", lambda descriptor: None)
+    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda descriptor: None)
     assert tpm(*args).stdout == plain.stdout
 
 
@@ -329,7 +329,7 @@ def test_rank_parses_every_option_as_before(tpm: Tpm, monkeypatch: pytest.Monkey
 
 _REPORT_MODULES = """
 import sys
-from tpmcli.cli import main
+from tpmcli.cli.app import main
 sys.argv = ["tpm", *sys.argv[1:]]
 try:
     main()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import Write
-from tpmcli.backlog import configured_frameworks
-from tpmcli.config import (
+from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.project.config import (
     DEFAULT_EXCLUDED,
     DEFAULT_STATUSES,
     Config,

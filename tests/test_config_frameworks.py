@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tpmcli.config import Config, parse_config
+from tpmcli.project.config import Config, parse_config
 from tpmcli.errors import ConfigError
 from tpmcli.frameworks.base import ITEM_KEYS, Framework
 from tpmcli.frameworks.configured import ConfiguredFramework
-from tpmcli.validation import CORE_KEYS
+from tpmcli.project.validation import CORE_KEYS
 
 EXAMPLE = """\
 frameworks:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 
 CASES = {
     "unknown-key": (b"framwork: rice\n", "1:1: unknown key 'framwork' (did you mean 'framework'?)"),

@@ -12,12 +12,15 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import gitio, parallelparse, revisionread, revisions
-from tpmcli.backlog import BacklogRequest
-from tpmcli.cli import app
+from tpmcli.git import plumbing as gitio
+from tpmcli.load import workers as parallelparse
+from tpmcli.backlog import revision_files as revisionread
+from tpmcli.backlog import revision as revisions
+from tpmcli.backlog.assembly import BacklogRequest
+from tpmcli.cli.app import app
 from tpmcli.errors import GitError
-from tpmcli.loading import ParsedFile, SourceFile
-from tpmcli.validation import ItemRules
+from tpmcli.load.parsing import ParsedFile, SourceFile
+from tpmcli.project.validation import ItemRules
 
 #: A listed item file: its entry, stem, and whether the parse cache knows it.
 ListedFile = tuple[gitio.TreeEntry, str, bool]

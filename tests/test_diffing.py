@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from backlog_repo import rice_item
 from sides import side
-from tpmcli.backlog import configured_frameworks
-from tpmcli.config import Config
-from tpmcli.diffing import (
+from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.project.config import Config
+from tpmcli.ranking.diff import (
     Change,
     ItemChange,
     RankingDiff,
@@ -18,8 +18,8 @@ from tpmcli.diffing import (
     limit_to_top,
     top_ids,
 )
-from tpmcli.loading import SourceFile, load_sources
-from tpmcli.validation import ItemRules
+from tpmcli.load.parsing import SourceFile, load_sources
+from tpmcli.project.validation import ItemRules
 
 
 def changes(diff: RankingDiff) -> list[tuple[str, str, str | None, int | None, int | None]]:

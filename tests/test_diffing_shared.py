@@ -11,13 +11,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.backlog import RankRequest, configured_frameworks, select
-from tpmcli.config import Config
-from tpmcli.diffing import BacklogSide, RankingDiff, compare_rankings
-from tpmcli.loading import SourceFile, load_sources
-from tpmcli.model import Item
-from tpmcli.ranking import ScoreMemo, rank_items
-from tpmcli.validation import ItemRules
+from tpmcli.backlog.assembly import RankRequest, configured_frameworks, select
+from tpmcli.project.config import Config
+from tpmcli.ranking.diff import BacklogSide, RankingDiff, compare_rankings
+from tpmcli.load.parsing import SourceFile, load_sources
+from tpmcli.model.items import Item
+from tpmcli.ranking.rank import ScoreMemo, rank_items
+from tpmcli.project.validation import ItemRules
 
 CONFIG = Config()
 FRAMEWORKS = configured_frameworks(CONFIG)

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from tpmcli.editing import Change, EditError, apply_to_data, edit_document
-from tpmcli.yamlemit import Spelled
-from tpmcli.yamlpatch import REMOVE
-from tpmcli.yamlread import load_bytes
+from tpmcli.authoring.item_edit import Change, EditError, apply_to_data, edit_document
+from tpmcli.yamlio.emitter import Spelled
+from tpmcli.yamlio.patch import REMOVE
+from tpmcli.yamlio.reader import load_bytes
 
 ITEM = b"""\
 # backlog/sso-login.yaml

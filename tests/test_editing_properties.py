@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tpmcli.editing import Change, EditError, apply_to_data, edit_document
-from tpmcli.yamlemit import Spelled, plain_is_safe, same_value
-from tpmcli.yamlpatch import REMOVE
-from tpmcli.yamlread import YamlSyntaxError, load_bytes
+from tpmcli.authoring.item_edit import Change, EditError, apply_to_data, edit_document
+from tpmcli.yamlio.emitter import Spelled, plain_is_safe, same_value
+from tpmcli.yamlio.patch import REMOVE
+from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]

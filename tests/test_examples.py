@@ -13,7 +13,7 @@ from inline_snapshot import snapshot
 from typer.testing import CliRunner, Result
 
 from helpers import stripped
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -6,9 +6,9 @@ import pytest
 
 from backlog_repo import rice_item
 from sides import side
-from tpmcli.diffing import RankingDiff, compare_rankings
+from tpmcli.ranking.diff import RankingDiff, compare_rankings
 from tpmcli.errors import UsageError
-from tpmcli.failon import CONDITIONS, Condition, failures, grammar_help, parse_conditions
+from tpmcli.ranking.fail_on import CONDITIONS, Condition, failures, grammar_help, parse_conditions
 
 BASE = {
     "a": rice_item("A", 500) + "moscow: must\n",

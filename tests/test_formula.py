@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli import formula as formula_module
-from tpmcli.formula import (
+from tpmcli.frameworks import formula as formula_module
+from tpmcli.frameworks.formula import (
     MAX_LENGTH,
     MAX_TERMS,
     EvaluationError,

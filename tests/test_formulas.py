@@ -23,7 +23,7 @@ from tpmcli.frameworks.moscow import MOSCOW, MoscowInputs
 from tpmcli.frameworks.registry import discover
 from tpmcli.frameworks.rice import RICE, RiceFramework, RiceInputs
 from tpmcli.frameworks.wsjf import WSJF, WsjfInputs
-from tpmcli.model import Item
+from tpmcli.model.items import Item
 
 
 def rice(**inputs: Any) -> float:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tpmcli import gitio
+from tpmcli.git import plumbing as gitio
 from tpmcli.errors import GitError
-from tpmcli.gitio import (
+from tpmcli.git.plumbing import (
     BlobRead,
     TreeEntry,
     blob_id_of,

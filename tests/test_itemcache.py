@@ -14,9 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import bench_generator
-from tpmcli import itemcache, itemrecords, loading
-from tpmcli.backlog import Backlog, BacklogRequest, load_backlog
-from tpmcli.cli import app
+from tpmcli.cache import parse_cache as itemcache
+from tpmcli.cache import records as itemrecords
+from tpmcli.load import parsing as loading
+from tpmcli.backlog.assembly import Backlog, BacklogRequest, load_backlog
+from tpmcli.cli.app import app
 
 GOOD_WITHOUT_ID = (
     b"title: Same content, two names\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
@@ -560,10 +562,10 @@ def test_inputs_read_as_stored_equal_their_dump_however_the_items_were_made(
     """``Item.inputs_for`` reads a built-in model's stored fields: the same as its
     ``model_dump()`` for models from a fresh parse, from the parse cache and from the
     parallel worker's plain data."""
-    from tpmcli.backlog import configured_frameworks
-    from tpmcli.config import load_config
-    from tpmcli.parallelparse import can_fork, parse_in_parallel
-    from tpmcli.validation import ItemRules
+    from tpmcli.backlog.assembly import configured_frameworks
+    from tpmcli.project.config import load_config
+    from tpmcli.load.workers import can_fork, parse_in_parallel
+    from tpmcli.project.validation import ItemRules
 
     def dumped(inputs: Any) -> dict[str, Any]:
         value = inputs.model_dump()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import Tpm, Write
-from tpmcli.backlog import BacklogRequest, load_backlog
-from tpmcli.loading import discover_files
+from tpmcli.backlog.assembly import BacklogRequest, load_backlog
+from tpmcli.load.parsing import discover_files
 
 RICE = "rice: {reach: 10, impact: 1, confidence: 1, effort: 1}\n"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.fastjson import orjson_bytes
+from tpmcli.json_bytes import orjson_bytes
 from tpmcli.render import jsontext
 from tpmcli.render.jsontext import dumps_indented, dumps_nested
 

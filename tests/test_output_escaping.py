@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 from tpmcli.render.escape import (
     csv_text,
     github_data,

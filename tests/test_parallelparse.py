@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tpmcli import parallelparse
-from tpmcli.backlog import configured_frameworks
-from tpmcli.config import parse_config
+from tpmcli.load import workers as parallelparse
+from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.project.config import parse_config
 from tpmcli.frameworks.base import FieldProblem, Framework, Score
-from tpmcli.loading import ParsedFile, SourceFile, parse_source
-from tpmcli.parallelparse import ParseJob, ParseWorker, parse_in_parallel
-from tpmcli.validation import ItemRules
+from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
+from tpmcli.load.workers import ParseJob, ParseWorker, parse_in_parallel
+from tpmcli.project.validation import ItemRules
 
 CONFIG = b"""\
 statuses: [proposed, planned, done]
@@ -277,7 +277,7 @@ def test_no_worker_is_forked_while_other_threads_run(
 # flushing this process's buffered output a second time, running its atexit handlers).
 INTERRUPTED_AT_FORK = """
 import atexit, os, signal, sys
-from tpmcli import parallelparse
+from tpmcli.load import workers as parallelparse
 
 fork = os.fork
 

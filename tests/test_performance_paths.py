@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli import compare
-from tpmcli.cli import TABLE_ROWS, app
-from tpmcli.loading import paused_gc
+from tpmcli.commands import diff as compare
+from tpmcli.cli.app import TABLE_ROWS, app
+from tpmcli.load.parsing import paused_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,14 +45,14 @@ def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
 @pytest.mark.parametrize("output", ["json", "csv"])
 def test_machine_formats_build_no_rich_table(output: str) -> None:
     modules = imported_modules("rank", "--format", output, cwd=ROOT / "examples")
-    assert "tpmcli.backlog" in modules
+    assert "tpmcli.backlog.assembly" in modules
     assert "rich.table" not in modules
     assert "ruamel.yaml" not in modules
 
 
 def test_the_core_does_not_import_ruamel_typer_or_rich() -> None:
     code = (
-        "import sys, tpmcli.backlog, tpmcli.itemcache, tpmcli.loading;"
+        "import sys, tpmcli.backlog.assembly, tpmcli.cache.parse_cache, tpmcli.load.parsing;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ruamel', 'typer', 'rich')))"
     )
     result = subprocess.run(

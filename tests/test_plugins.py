@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli import cachefiles
-from tpmcli.cli import app
+from tpmcli.cache import store as cachefiles
+from tpmcli.cli.app import app
 from tpmcli.frameworks import registry
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from helpers import INTERCOM, item
 from tpmcli.frameworks.moscow import MOSCOW
 from tpmcli.frameworks.rice import RICE, RiceFramework
 from tpmcli.frameworks.wsjf import WSJF
-from tpmcli.model import Ranking
-from tpmcli.ranking import ScoreMemo, rank_items
+from tpmcli.model.items import Ranking
+from tpmcli.ranking.rank import ScoreMemo, rank_items
 
 
 def order(ranking: Ranking) -> list[tuple[int, str, float]]:

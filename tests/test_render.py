@@ -17,8 +17,8 @@ from tpmcli.errors import Problem
 from tpmcli.frameworks.moscow import MOSCOW
 from tpmcli.frameworks.rice import RICE
 from tpmcli.frameworks.wsjf import WSJF
-from tpmcli.model import Ranking
-from tpmcli.ranking import rank_items
+from tpmcli.model.items import Ranking
+from tpmcli.ranking.rank import rank_items
 from tpmcli.render.escape import github_data, github_property, markdown_cell
 from tpmcli.render.problems import problems_github, problems_json, problems_text
 from tpmcli.render.ranking import render_csv, render_json, render_markdown

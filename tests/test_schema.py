@@ -12,11 +12,11 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict
 from typer.testing import CliRunner
 
-from tpmcli.cli import app
+from tpmcli.cli.app import app
 from tpmcli.frameworks.base import FieldProblem, Framework, Score
 from tpmcli.frameworks.registry import discover
-from tpmcli.itemschema import item_schema, property_schema
-from tpmcli.yamlread import load_bytes
+from tpmcli.project.item_schema import item_schema, property_schema
+from tpmcli.yamlio.reader import load_bytes
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

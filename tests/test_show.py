@@ -9,8 +9,8 @@ import pytest
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli.cli import app
-from tpmcli.showing import ShowRequest, show_item
+from tpmcli.cli.app import app
+from tpmcli.commands.show import ShowRequest, show_item
 
 ITEMS = {
     "sso-login": """\

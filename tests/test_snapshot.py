@@ -16,9 +16,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpers import bench_generator
-from tpmcli import backlog as backlog_module
-from tpmcli import cachefiles, snapshotfile
-from tpmcli.cli import app
+from tpmcli.backlog import assembly as backlog_module
+from tpmcli.cache import store as cachefiles
+from tpmcli.cache import snapshot_file as snapshotfile
+from tpmcli.cli.app import app
 
 
 @pytest.fixture
@@ -402,7 +403,7 @@ def test_a_damaged_snapshot_is_ignored_and_replaced(full_path: FullPath, how: st
 WARM_RUN = """\
 import sys
 sys.argv = ["tpm", *sys.argv[1:]]
-from tpmcli.cli import main
+from tpmcli.cli.app import main
 try:
     main()
 except SystemExit as exc:

@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
-from tpmcli.config import DEFAULT_STATUSES
+from tpmcli.project.config import DEFAULT_STATUSES
 from tpmcli.frameworks.registry import discover
-from tpmcli.loading import SourceFile, parse_item_file
-from tpmcli.model import Item
-from tpmcli.validation import ItemRules, check_backlog, missing_inputs
+from tpmcli.load.parsing import SourceFile, parse_item_file
+from tpmcli.model.items import Item
+from tpmcli.project.validation import ItemRules, check_backlog, missing_inputs
 
 RULES = ItemRules(
     {name: loaded.framework for name, loaded in discover()[0].items()}, DEFAULT_STATUSES

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli import discovery, safefiles
-from tpmcli.cli import app
-from tpmcli.loading import discover_files
-from tpmcli.safefiles import NotRegularFile, read_limited
+from tpmcli.load import item_files as discovery
+
+from tpmcli.files import safe_read as safefiles
+from tpmcli.cli.app import app
+from tpmcli.load.parsing import discover_files
+from tpmcli.files.safe_read import NotRegularFile, read_limited
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file types")
 

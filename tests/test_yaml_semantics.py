@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from tpmcli.yamlread import YamlSyntaxError, load_bytes
+from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 
 RUAMEL = YAML(typ="safe", pure=True)
 REJECTED = ("rejected",)

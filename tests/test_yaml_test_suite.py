@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tpmcli.backlog import configured_frameworks
-from tpmcli.config import Config
-from tpmcli.loading import SourceFile, parse_item_file
-from tpmcli.validation import ItemRules
-from tpmcli.yamlread import YamlSyntaxError, load_bytes
+from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.project.config import Config
+from tpmcli.load.parsing import SourceFile, parse_item_file
+from tpmcli.project.validation import ItemRules
+from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 
 #: The suite sits beside the repository (../shared/yaml-test-suite from its root).
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "yaml-test-suite"

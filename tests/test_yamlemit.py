@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.yamlemit import Spelled, block_lines, flow_text, same_value, scalar_text
-from tpmcli.yamlread import parse_document
+from tpmcli.yamlio.emitter import Spelled, block_lines, flow_text, same_value, scalar_text
+from tpmcli.yamlio.reader import parse_document
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 SCALARS = st.one_of(

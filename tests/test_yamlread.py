@@ -8,7 +8,7 @@ import math
 import pytest
 from ruamel.yaml import YAML
 
-from tpmcli.yamlread import (
+from tpmcli.yamlio.reader import (
     MAX_DEPTH,
     YamlSyntaxError,
     load_bytes,

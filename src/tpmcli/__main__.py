@@ -23,6 +23,6 @@ def _drop_working_directory() -> None:
 
 _drop_working_directory()
 
-from tpmcli.cli import run  # noqa: E402 - only after sys.path is safe
+from tpmcli.cli.app import run  # noqa: E402 - only after sys.path is safe
 
 run()

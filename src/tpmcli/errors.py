@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tpmcli.safetext import terminal_text
+from tpmcli.printable import terminal_text
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

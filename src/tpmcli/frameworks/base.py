@@ -24,10 +24,10 @@ from pydantic import (
 )
 
 # Re-exported: plugins import the score types from here.
-from tpmcli.scores import SCORE_DECIMALS as SCORE_DECIMALS
-from tpmcli.scores import Score as Score
-from tpmcli.scores import format_number as format_number
-from tpmcli.scores import round_score as round_score
+from tpmcli.model.scores import SCORE_DECIMALS as SCORE_DECIMALS
+from tpmcli.model.scores import Score as Score
+from tpmcli.model.scores import format_number as format_number
+from tpmcli.model.scores import round_score as round_score
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Frameworks declared as data under ``frameworks:`` in ``tpm.yaml``.
 
 Each one is a formula over named inputs (or a weighted sum, ``criteria:``), checked
-against the allow-list of :mod:`tpmcli.formula` when the config is read. Nothing from
+against the allow-list of :mod:`tpmcli.frameworks.formula` when the config is read. Nothing from
 the config is ever imported or run: the formula is data, walked by tpm's evaluator.
 """
 
@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PlainValidator, WithJsonSchema
 from pydantic import create_model as create_pydantic_model
 
-from tpmcli.formula import (
+from tpmcli.frameworks.formula import (
     FUNCTIONS,
     EvaluationError,
     Formula,

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tpmcli.diffing import Change, ItemChange, RankingDiff, Reason
+from tpmcli.ranking.diff import Change, ItemChange, RankingDiff, Reason
 from tpmcli.render.diff import (
     framework_title,
     headline_counts,

@@ -9,7 +9,7 @@ not end a table cell or row, link, embed an image or spell an HTML entity.
 
 from __future__ import annotations
 
-from tpmcli.safetext import terminal_lines, terminal_text
+from tpmcli.printable import terminal_lines, terminal_text
 
 __all__ = [
     "csv_text",

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from tpmcli.render.ranking import SCHEMA_VERSION
-from tpmcli.showing import FrameworkScore, ItemReport
+from tpmcli.commands.show import FrameworkScore, ItemReport
 
 
 def item_data(report: ItemReport) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import json.encoder
 import math
 from typing import Any
 
-from tpmcli.fastjson import orjson_bytes
+from tpmcli.json_bytes import orjson_bytes
 
 _encode_string = json.encoder.encode_basestring
 

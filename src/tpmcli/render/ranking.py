@@ -6,10 +6,10 @@ import csv
 import io
 from typing import Any
 
-from tpmcli.model import RankedItem, Ranking
+from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.render.escape import csv_text, markdown_cell
 from tpmcli.render.jsontext import dumps_indented
-from tpmcli.scores import format_number
+from tpmcli.model.scores import format_number
 
 SCHEMA_VERSION = 1
 

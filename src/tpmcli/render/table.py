@@ -16,13 +16,13 @@ from rich.console import Console, ConsoleOptions, Group, JustifyMethod, Renderab
 from rich.table import Table
 from rich.text import Text
 
-from tpmcli.model import Ranking
+from tpmcli.model.items import Ranking
 from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
 
 if TYPE_CHECKING:
-    from tpmcli.showing import ItemReport
+    from tpmcli.commands.show import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20

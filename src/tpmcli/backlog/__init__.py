@@ -1,0 +1,1 @@
+"""A backlog loaded and validated, from the working tree or a git revision."""

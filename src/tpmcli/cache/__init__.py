@@ -1,0 +1,1 @@
+"""Caches that make repeated runs cheap: parsed files by content, snapshots of whole backlogs."""

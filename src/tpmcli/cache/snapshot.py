@@ -1,0 +1,170 @@
+"""Snapshots of validated backlogs: a warm ``tpm rank`` or ``tpm check`` parses nothing.
+
+A full ``tpm rank`` or ``tpm check`` of the working tree leaves a snapshot of what
+ranking needs: each item's id, status, tags, dependencies and score under every
+framework, with its title, path, inputs and score breakdowns kept aside (one line per
+item, decoded only for the rows shown). While nothing it was made from has changed,
+the next ``tpm rank`` or ``tpm check`` answers from it: no YAML is parsed, no
+framework or pydantic model is loaded, no item is validated or scored again. The
+order is decided by ``ranking``'s own functions.
+
+"Nothing has changed" is checked like git's index: every folder of the backlog with
+the same mtime, ctime and inode (so the same names in it) and every item file with
+the same size, mtime, ctime and inode. A file or folder changed less than
+``RACY_SECONDS`` before the run that would write a snapshot started reading is not
+trusted (a change within one timestamp tick would not show), so no snapshot is
+written then. Everything else a result depends on is in the key: tpm's
+version and code, Python, the installed packages (the mtime of every folder on
+``sys.path``: installing or removing a plugin changes one), ``TPM_LOAD_PLUGINS``, the
+current directory (paths are shown relative to it), the paths and ``--config`` given,
+the bytes of the tpm.yaml that applies and where it really is, and the repository
+around it (what tpm may read depends on where ``.git`` is).
+
+A snapshot is written only for a valid backlog read from the working tree whose
+frameworks are all built in or declared in tpm.yaml (a plugin's code can change under
+the same version), made only of plain files in folders (no symlinks). Like every
+cache it is untrusted: JSON only, a digest over its content, every value checked for
+its type before use; anything amiss and the full path runs (and writes it anew).
+``--no-cache`` and ``TPM_NO_CACHE=1`` bypass it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
+from tpmcli.model.items import RankedItem, Ranking, Unscored
+from tpmcli.ranking.rank import blocked_dependencies, sort_keys
+from tpmcli.model.requests import (
+    CheckReport,
+    CheckRequest,
+    RankRequest,
+    missing_inputs_message,
+    ranked_by_request,
+)
+from tpmcli.model.scores import Score
+from tpmcli.cache.snapshot_file import (
+    Snapshot,
+    Unusable,
+    read_snapshot,
+    snapshot_file,
+    snapshot_item,
+    snapshot_key,
+    strings,
+    unpacked,
+)
+
+#: What reading a damaged snapshot can raise: the full path runs instead.
+_DAMAGED = (Unusable, OSError, ValueError, TypeError, KeyError, IndexError, OverflowError)
+
+
+def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] | None:
+    """``request``'s ranking from the snapshot, with only its top ``limit`` items (all
+    when None), and how many items it ranks in all; None when there is no usable
+    snapshot (or the request is one the full path must answer, e.g. with an error)."""
+    key = snapshot_key(request)
+    if key is None:
+        return None
+    file = snapshot_file(key)
+    if file is None:
+        return None
+    try:
+        snapshot = read_snapshot(file, key)
+        return _rank(snapshot, request, limit)
+    except _DAMAGED:
+        return None
+
+
+def checked(request: CheckRequest) -> CheckReport | None:
+    """``tpm check``'s report from the snapshot (of a valid backlog: the only problems
+    are items lacking the inputs of a required framework); None when there is no
+    usable snapshot, or the request is one the full path must answer."""
+    key = snapshot_key(request)
+    file = snapshot_file(key) if key is not None else None
+    if key is None or file is None:
+        return None
+    try:
+        snapshot = read_snapshot(file, key)
+        body = snapshot.body
+        frameworks, require = body["frameworks"], body["require"]
+        files = body["file_count"]
+        if not strings(frameworks) or not strings(require) or type(files) is not int:
+            raise Unusable
+        if any(name not in frameworks for name in request.require):
+            raise Unusable  # the full path says which is unknown
+        problems = []
+        for name in dict.fromkeys((*require, *request.require)):
+            column = unpacked("d", body["scores"][frameworks.index(name)], len(snapshot.ids))
+            message = missing_inputs_message(name)
+            for index, value in enumerate(column):
+                if math.isnan(value):
+                    status = body["statuses"][snapshot.status[index]]
+                    item, _ = snapshot_item(snapshot, index, status)
+                    problems.append(Problem(item.path, item.line, item.column, message))
+        problems.sort()
+        exit_code = EXIT_FINDINGS if problems else EXIT_OK
+        return CheckReport(problems, files, len(snapshot.ids), exit_code)
+    except _DAMAGED:
+        return None
+
+
+def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
+    """Rank as ``backlog.rank_loaded`` does, with ``ranking``'s own order. Values are
+    checked as they are used: the shown items' fully, the rest as far as ordering
+    needs (a wrong type there raises, and the full path runs)."""
+    body = snapshot.body
+    frameworks: list[str] = body["frameworks"]
+    default_by: list[str] = body["default_by"]
+    statuses: list[str] = body["statuses"]
+    excluded: list[str] = body["excluded"]
+    if not all(map(strings, (frameworks, default_by, statuses, excluded))):
+        raise Unusable
+    by = request.by or tuple(default_by)
+    if not by or len(set(by)) != len(by) or any(name not in frameworks for name in by):
+        raise Unusable  # the full path says what is wrong
+    if any(status not in statuses for status in request.statuses):
+        raise Unusable
+    ids = snapshot.ids
+    count = len(ids)
+    status_list = [statuses[index] for index in snapshot.status]
+    columns = [
+        [None if math.isnan(value) else value for value in unpacked("d", packed, count)]
+        for packed in (body["scores"][frameworks.index(name)] for name in by)
+    ]
+    status_of = dict(zip(ids, status_list, strict=True))
+    if len(status_of) != count:
+        raise Unusable  # duplicate ids: not a valid backlog
+    is_ranked, tags = ranked_by_request(request, excluded), body["tags"]
+    selected = [index for index in range(count) if is_ranked(status_list[index], tags[index])]
+    primary = columns[0]
+    scored = [index for index in selected if primary[index] is not None]
+    unscored = sorted((ids[index], index) for index in selected if primary[index] is None)
+    keys = sort_keys(columns, ids, scored)
+    order = [scored[k] for k in sorted(range(len(scored)), key=keys.__getitem__)]
+    depends: list[list[str]] = body["depends_on"]
+    blocked = blocked_dependencies(
+        [ids[index] for index in order], [depends[index] for index in order], status_of
+    )
+    shown = order if limit is None else order[:limit]
+    ranked = []
+    for rank, index in enumerate(shown, start=1):
+        item, details = snapshot_item(snapshot, index, status_list[index])
+        scores: dict[str, Score | None] = {}
+        for name, column in zip(by, columns, strict=True):
+            value = column[index]
+            if value is None:
+                scores[name] = None
+                continue
+            label, breakdown = details.get(name, (None, None))
+            if type(breakdown) is not str or (label is not None and type(label) is not str):
+                raise Unusable
+            scores[name] = Score(value, breakdown, label)
+        main = scores[by[0]]
+        assert main is not None
+        ranked.append(RankedItem(rank, item, main, scores, blocked[rank - 1]))
+    reason = f"no {by[0]} inputs"
+    left_out = tuple(
+        Unscored(snapshot_item(snapshot, index, status_list[index])[0], reason)
+        for _, index in unscored
+    )
+    return Ranking(tuple(by), tuple(ranked), left_out), len(order)

@@ -1,0 +1,175 @@
+"""The command line: parse → one core call → render. The only module that prints.
+
+Every error reaches the user through ``TpmGroup.invoke``: a TpmError becomes its
+message on stderr and its exit code; anything else is a bug (exit 3, one line).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+try:  # typer ≥ 0.20 carries its own copy of click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
+
+from tpmcli import __version__
+from tpmcli.cli.options import stderr as _stderr
+from tpmcli.cli.items import add, init, schema, set_, show
+from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
+from tpmcli.cli.values import PlainValuesCommand, use_plain_values
+from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsError, TpmError
+from tpmcli.render.escape import terminal_text
+
+REPORT_URL = "https://example.invalid/tpm/issues"
+
+
+class TpmGroup(typer.core.TyperGroup):
+    """The one place where errors become messages and exit codes."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        use_plain_values(self.get_params(ctx))  # see cli_values: no pydantic for plain values
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except ProblemsError as exc:
+            _stderr(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except TpmError as exc:
+            _stderr(f"tpm: {terminal_text(exc.message)}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _stderr("tpm: interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(EXIT_FINDINGS) from None
+        except OSError as exc:  # the environment: a full disk, a closed terminal
+            reason = exc.strerror or str(exc)
+            where = f": {exc.filename}" if exc.filename else ""
+            _stderr(f"tpm: {terminal_text(f'{reason}{where}')}")
+            raise typer.Exit(EXIT_USAGE) from None
+        except Exception as exc:  # a bug: one line, no locals, no traceback
+            _stderr(
+                f"tpm: internal error ({type(exc).__name__}: {terminal_text(str(exc))}); "
+                f"this is a bug, please report it at {REPORT_URL}"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+        finally:
+            _warn_broken_plugins()
+
+
+app = typer.Typer(
+    cls=TpmGroup,
+    name="tpm",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tpm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Backlog prioritisation as code: rank YAML backlog items with RICE, WSJF or MoSCoW.
+
+    Items live as YAML files in backlog/ (or where tpm.yaml's backlog: says). Exit codes:
+    0 success, 1 findings (invalid items, check problems, --fail-on met), 2 usage or
+    configuration errors, 3 internal errors.
+    """
+
+
+# The order here is the order of ``tpm --help``. Every command is a PlainValuesCommand.
+app.command(cls=PlainValuesCommand)(rank)
+app.command(cls=PlainValuesCommand)(check)
+app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(frameworks)
+app.command(cls=PlainValuesCommand)(show)
+app.command(name="set", cls=PlainValuesCommand)(set_)
+app.command(cls=PlainValuesCommand)(add)
+app.command(cls=PlainValuesCommand)(init)
+app.command(cls=PlainValuesCommand)(schema)
+
+__all__ = ["TABLE_ROWS", "app", "leave", "main", "run"]
+
+
+def _warn_broken_plugins() -> None:
+    """One line on stderr per plugin that failed to load (only if plugins were loaded)."""
+    if "tpmcli.frameworks.registry" not in sys.modules:
+        return  # no discovery ran; importing the registry would cost a usage error ~0.1 s
+    from tpmcli.frameworks.registry import discovered_broken_plugins
+
+    for plugin in discovered_broken_plugins():
+        _stderr(
+            f"tpm: warning: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: "
+            f"{plugin.reason}"
+        )
+
+
+def run() -> NoReturn:
+    """The ``tpm`` command (and ``python -m tpmcli``): ``main``, then out."""
+    try:
+        main()
+    except SystemExit as exc:
+        leave(exc.code)
+    leave(None)
+
+
+def leave(code: object) -> NoReturn:
+    """End the process as ``sys.exit(code)`` would (other threads waited for, exit
+    handlers run, standard streams flushed, the same status) but without tearing the
+    interpreter down: freeing every object one by one costs even a warm ``tpm rank``
+    about 30 ms, an eighth of its time. Anything out of the ordinary (another thread
+    alive, a profiler, tracer or ``python -i`` that wants the interpreter afterwards, a
+    status that is not a number, a flush that fails) takes Python's own way out, with
+    its own messages."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        raise SystemExit(code)
+    if sys.flags.interactive or sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)
+    status = 0 if code is None else code
+    if not isinstance(status, int) or not -(2**31) <= status < 2**31:
+        raise SystemExit(code)
+    atexit._run_exitfuncs()
+    atexit._clear()  # run once, even if Python's own exit follows
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(status)
+
+
+def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        if sys.stderr is not None:
+            sys.stderr.write("tpm: standard output is closed\n")
+        raise SystemExit(EXIT_USAGE)
+    # A terminal or CI log that cannot encode ⚠ or → still gets every line, with '?'.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    app(prog_name="tpm")

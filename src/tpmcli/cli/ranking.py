@@ -1,0 +1,272 @@
+"""The commands that rank and compare: rank, check, diff, frameworks."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from tpmcli.cli.options import (
+    CheckFormat,
+    ConfigOpt,
+    DiffFormat,
+    NoCacheOpt,
+    PathsArg,
+    RankFormat,
+    console,
+    never,
+    stderr,
+)
+from tpmcli.errors import EXIT_FINDINGS
+
+#: Rows of the ranked table when no --limit is given (the other formats list all).
+TABLE_ROWS = 50
+
+
+def rank(
+    paths: PathsArg = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "-f", "--framework", metavar="NAME", help="Rank by this framework (as --by NAME)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="A,B",
+            help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
+        ),
+    ] = None,
+    output: Annotated[
+        RankFormat, typer.Option("--format", help="Output format.")
+    ] = RankFormat.table,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            metavar="N",
+            help=f"Show only the top N items (the table shows {TABLE_ROWS} unless told).",
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Only items with this status (repeatable; overrides exclude_statuses).",
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="REV",
+            help="Rank the backlog as of this git revision (read from git, no checkout).",
+        ),
+    ] = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
+    from tpmcli.model.requests import RankRequest, parse_by
+    from tpmcli.cache.snapshot import ranked_top
+
+    request = RankRequest(
+        paths=tuple(paths or ()),
+        config_file=config,
+        at=at,
+        use_cache=not no_cache,
+        by=parse_by(framework, by),
+        statuses=tuple(status or ()),
+        tags=tuple(tag or ()),
+    )
+    # Rich lays out every row it is given: a terminal table shows the top rows.
+    shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
+    found = ranked_top(request, shown)  # while nothing changed since the last run
+    if found is None:
+        from tpmcli.backlog.assembly import rank_top
+
+        found = rank_top(request, shown)
+    ranking, total = found
+    hidden = total - len(ranking.items) if limit is None else 0
+    _print_ranking(ranking, output, hidden)
+
+
+def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
+    from tpmcli.render import ranking as text
+
+    if output is RankFormat.table:
+        from tpmcli.render.table import ranking_table
+
+        console().print(ranking_table(ranking, hidden=hidden))
+    elif output is RankFormat.json:
+        sys.stdout.write(text.render_json(ranking))
+    elif output is RankFormat.csv:
+        sys.stdout.write(text.render_csv(ranking))
+    elif output is RankFormat.markdown:
+        sys.stdout.write(text.render_markdown(ranking))
+    else:  # pragma: no cover - exhaustive
+        never(output)
+
+
+def check(
+    paths: PathsArg = None,
+    output: Annotated[
+        CheckFormat, typer.Option("--format", help="Output format.")
+    ] = CheckFormat.text,
+    require: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require",
+            metavar="NAME",
+            help="Every item must have inputs for this framework (repeatable).",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
+
+    Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
+    """
+    from tpmcli.render.problems import problems_github, problems_json, problems_text
+    from tpmcli.model.requests import CheckRequest
+    from tpmcli.cache.snapshot import checked
+
+    request = CheckRequest(
+        paths=tuple(paths or ()),
+        config_file=config,
+        use_cache=not no_cache,
+        require=tuple(name.strip() for entry in require or () for name in entry.split(",")),
+    )
+    report = checked(request)  # while nothing changed since the last run
+    if report is None:
+        from tpmcli.backlog.assembly import check_backlog_files
+
+        report = check_backlog_files(request)
+    if output is CheckFormat.text:
+        sys.stdout.write(problems_text(report.problems))
+        if not report.problems:
+            stderr(f"tpm: {report.items} item(s) in {report.files} file(s): all valid")
+    elif output is CheckFormat.json:
+        sys.stdout.write(problems_json(report.problems, report.files, report.items))
+    elif output is CheckFormat.github:
+        sys.stdout.write(problems_github(report.problems))
+    else:  # pragma: no cover - exhaustive
+        never(output)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def diff(
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The git revision to compare with.")],
+    head_and_paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="HEAD|PATH",
+            help="HEAD: a git revision (default: the working tree); PATH: item files or "
+            "folders, as for rank.",
+            show_default=False,
+        ),
+    ] = None,
+    framework: Annotated[
+        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Frameworks in order, e.g. moscow,rice, at both revisions."),
+    ] = None,
+    output: Annotated[
+        DiffFormat, typer.Option("--format", help="Output format.")
+    ] = DiffFormat.table,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", min=1, help="Show only movements into, out of and inside the top N."),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="CONDITION",
+            help="Exit 1 when CONDITION is met (repeatable or comma-separated; see above).",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Show how the ranking changed from BASE to HEAD (default: the working tree).
+
+    BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
+    read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
+    side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count;
+    the table counts, below the top 50, items that moved only because others did.
+
+    \b
+    --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
+      any            any item was added, removed, moved or rescored
+      added          an item entered the ranking
+      removed        an item left the ranking
+      moved          an item ranked at both revisions changed rank
+      rescored       an item ranked at both revisions changed score
+      top:N          the set or the order of the top N items changed
+      category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+    """
+    from tpmcli.backlog.assembly import parse_by
+    from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
+
+    base, head, paths = split_revisions([base, *(head_and_paths or ())])
+    report = diff_backlogs(
+        DiffRequest(
+            paths=paths,
+            config_file=config,
+            use_cache=not no_cache,
+            base=base,
+            head=head,
+            by=parse_by(framework, by),
+            top=top,
+            fail_on=tuple(fail_on or ()),
+        )
+    )
+    _print_diff(report.diff, output)
+    for failure in report.failures:
+        stderr(f"tpm: {failure}")
+    if report.failures:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_diff(diff: Any, output: DiffFormat) -> None:
+    from tpmcli.render import diff as text
+
+    if output is DiffFormat.table:
+        from tpmcli.render.diff_table import diff_table
+
+        console().print(diff_table(diff))
+    elif output is DiffFormat.json:
+        sys.stdout.write(text.render_json(diff))
+    elif output is DiffFormat.markdown:
+        sys.stdout.write(text.render_markdown(diff))
+    elif output is DiffFormat.github:
+        sys.stdout.write(text.render_github(diff))
+    else:  # pragma: no cover - exhaustive
+        never(output)
+
+
+def frameworks(config: ConfigOpt = None) -> None:
+    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
+    from tpmcli.backlog.assembly import list_frameworks
+
+    catalogue = list_frameworks(config)
+    width = max(len(name) for name in catalogue)
+    for name in sorted(catalogue):
+        loaded = catalogue[name]
+        typer.echo(f"{name:<{width}}  {loaded.framework.description}  [{loaded.source}]")

@@ -1,0 +1,1 @@
+"""One module per command: a request in, a report out. Nothing here prints."""

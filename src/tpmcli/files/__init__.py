@@ -1,0 +1,1 @@
+"""Files of a repository that may be hostile: safe reading, atomic writing, locations."""

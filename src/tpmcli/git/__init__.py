@@ -1,0 +1,1 @@
+"""Git, read with plumbing: a revision's files without a checkout."""

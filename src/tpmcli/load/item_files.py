@@ -1,0 +1,158 @@
+"""Finding item files: every ``*.yaml``/``*.yml`` under the backlog folders, hidden files
+and folders skipped, each with the path shown for it.
+
+Built for backlogs of thousands of files: one ``scandir`` per folder, and the real
+path of a file is derived from its folder's instead of being resolved file by file
+(only symlinks are resolved one by one). The result is the same as resolving every
+path: folders reached through a symlink are never entered, so below a resolved start
+folder every path is already real.
+
+The working tree may be hostile (see ``safefiles``): only regular files are taken
+(FIFOs, sockets and devices are skipped), a symlinked file only when its real location
+is inside the repository, and a start folder inside the repository that really lies
+elsewhere is refused. A link that cannot be resolved (a loop, a dangling link) is kept,
+so that reading it reports the problem at its path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tpmcli.files.locations import display_path
+from tpmcli.files.safe_read import walk_limit, within
+
+ITEM_SUFFIXES = (".yaml", ".yml")
+#: A folder's mtime, ctime and inode.
+FolderStat = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class ItemFile:
+    """A file to read (``path``, for the operating system), how it is shown, and its
+    real path (symlinks resolved), which names it in the cache's stat index."""
+
+    path: str
+    shown: str
+    real: str = ""
+
+
+@dataclass
+class WalkRecord:
+    """What a walk saw besides the item files, for a snapshot (see ``snapshot``)."""
+
+    #: Each folder's stat taken before it was listed, by its path: while a folder's
+    #: stat is unchanged, so are the names in it.
+    folders: dict[str, FolderStat] = field(default_factory=dict)
+    #: Whether a symlink named like an item file was met, taken or skipped: what it
+    #: leads to can change while every folder of the backlog stays the same.
+    links: bool = False
+    #: Folders that could not be listed (as shown, and why): their files are unknown.
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_item_files(
+    paths: Sequence[Path],
+    boundary: Path | None = None,
+    record: WalkRecord | None = None,
+) -> list[ItemFile]:
+    """Every item file under ``paths`` (files taken as given), sorted folder by folder,
+    each once. Symlinks resolving outside ``boundary`` (the repository; default: each
+    start) are not followed, and a start that is itself such a link is refused.
+    ``record``, when given, receives what a snapshot must check (see ``WalkRecord``)."""
+    found: list[ItemFile] = []
+    seen: set[str] = set()
+    for start in paths:
+        shown = display_path(start)
+        limit = walk_limit(start, boundary or start, shown)
+        if start.is_dir():
+            _Walk(start, limit, found, seen, record).run()
+        elif os.path.lexists(start):
+            _add(found, seen, os.path.realpath(start), os.fspath(start), shown)
+    return found
+
+
+def _add(found: list[ItemFile], seen: set[str], real: str, path: str, shown: str) -> None:
+    if real not in seen:
+        seen.add(real)
+        found.append(ItemFile(path, shown, real))
+
+
+class _Walk:
+    """One start folder's walk; ``rel`` is a file's path below it, '/'-separated."""
+
+    def __init__(
+        self,
+        start: Path,
+        limit: Path,
+        found: list[ItemFile],
+        seen: set[str],
+        record: WalkRecord | None = None,
+    ) -> None:
+        self.start = start
+        self.record = record
+        self.limit = limit
+        self.found = found
+        self.seen = seen
+        self.real_start = str(start.resolve())
+        # Shown paths are lexical (see display_path): the start folder's, then the rest.
+        shown_start = display_path(start)
+        self.shown_prefix = "" if shown_start == "." else shown_start.rstrip("/") + "/"
+
+    def run(self) -> None:
+        """Depth first, a folder's files before its subfolders; a loop, not recursion:
+        a hostile tree can nest folders deeper than Python's recursion limit."""
+        pending = [(os.fspath(self.start), "")]
+        while pending:
+            folder, rel = pending.pop()
+            subfolders = self.folder(folder, rel)
+            pending.extend(reversed(subfolders))
+
+    def folder(self, folder: str, rel: str) -> list[tuple[str, str]]:
+        try:
+            if self.record is not None:
+                status = os.stat(folder)
+                stat_of = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+                self.record.folders[folder] = stat_of
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # gone (or replaced by a file) since its parent was listed
+        except OSError as exc:
+            if self.record is not None:
+                shown = (self.shown_prefix + rel).rstrip("/") or display_path(self.start)
+                self.record.unlistable.append((shown, exc.strerror or str(exc)))
+            return []
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append((entry.path, rel + name + "/"))
+            elif name.endswith(ITEM_SUFFIXES):
+                self.file(entry, rel + name)
+        return subfolders
+
+    def file(self, entry: os.DirEntry[str], rel: str) -> None:
+        shown = self.shown_prefix + rel
+        if entry.is_symlink():
+            if self.record is not None:
+                self.record.links = True
+            target = os.path.realpath(entry.path)
+            if not within(Path(target), self.limit):
+                return
+            try:
+                if not stat.S_ISREG(os.stat(entry.path).st_mode):
+                    return  # a symlink to a folder or a FIFO is neither read nor entered
+            except OSError:
+                pass  # a loop or dangling link: reading it reports where
+            _add(self.found, self.seen, target, entry.path, shown)
+            return
+        if not entry.is_file(follow_symlinks=False):
+            return  # a FIFO, socket or device
+        real = self.real_start + os.sep + rel.replace("/", os.sep)
+        _add(self.found, self.seen, real, entry.path, shown)

@@ -1,0 +1,307 @@
+"""Validating items: one item's keys and values, then the backlog as a whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+
+from tpmcli.errors import Problem
+from tpmcli.frameworks.base import Framework, describe, one_of
+from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
+from tpmcli.model.items import Item, construct
+from tpmcli.model.requests import missing_inputs_message
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: How many id comparisons "did you mean" hints may cost in one backlog.
+HINT_COMPARISONS = 50_000
+CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
+_CORE_KEY_SET = frozenset(CORE_KEYS)
+
+
+class _ItemFields(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    id: str | None = None
+    title: str
+    description: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    tags: list[str] = []
+    depends_on: list[str] = []
+    extra: dict[Any, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ItemRules:
+    """What a valid item is under the current configuration."""
+
+    frameworks: Mapping[str, Framework]
+    statuses: Sequence[str]
+    default_status: str = "proposed"
+
+    @property
+    def allowed_keys(self) -> list[str]:
+        return [*CORE_KEYS, *self.frameworks]
+
+
+def validate_item(
+    data: Any,
+    *,
+    locator: Locator,
+    base: tuple[PathStep, ...],
+    default_id: str | None,
+    rules: ItemRules,
+) -> tuple[Item | None, list[Problem]]:
+    """One item mapping → an Item, or the located problems that prevent it."""
+    if not isinstance(data, dict):
+        where = "an entry of items:" if base else "an item file"
+        return None, [locator.at(base, f"{where} must be a mapping of keys, not {describe(data)}")]
+    problems: list[Problem] = []
+    for key in data:
+        if not isinstance(key, str):
+            problems.append(locator.at_key((*base, key), f"keys must be text, not {describe(key)}"))
+        elif key not in _CORE_KEY_SET and key not in rules.frameworks and not key.startswith("x-"):
+            hint = suggest(key, rules.allowed_keys)
+            problems.append(locator.at_key((*base, key), f"unknown key {quoted(key)}{hint}"))
+    try:
+        fields = _ItemFields.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + locator.from_pydantic(exc, base)
+    item_id = fields.id if fields.id is not None else default_id
+    if item_id is None:
+        problems.append(
+            locator.at(
+                base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
+            )
+        )
+    elif not ID_PATTERN.fullmatch(item_id):
+        origin = "" if fields.id is not None else " (from the file name)"
+        problems.append(
+            locator.at(
+                (*base, "id"),
+                f"{dotted((*base, 'id'))} {quoted(item_id)}{origin} may contain only letters, "
+                "digits, '.', '_' and '-' (and must start with a letter or digit)",
+            )
+        )
+    if not fields.title.strip():
+        problems.append(
+            locator.at((*base, "title"), f"{dotted((*base, 'title'))} must not be empty")
+        )
+    status = fields.status if fields.status is not None else rules.default_status
+    if status not in rules.statuses:
+        allowed = one_of(rules.statuses)
+        problems.append(
+            locator.at(
+                (*base, "status"),
+                f"{dotted((*base, 'status'))} must be one of {allowed}, not {quoted(status)}"
+                f"{'' if fields.status is not None else ' (the default)'}"
+                f"{suggest(status, rules.statuses)}",
+            )
+        )
+    inputs: dict[str, Any] = {}
+    for name, framework in rules.frameworks.items():
+        if name not in data:
+            continue
+        validated, found = _framework_inputs(framework, data[name], locator, (*base, name))
+        problems.extend(found)
+        if validated is not None:
+            inputs[name] = validated
+    if problems or item_id is None:
+        return None, problems
+    line, column = locator.position(base)
+    id_at = locator.position((*base, "id")) if fields.id is not None else (line, column)
+    depends_at = tuple(
+        locator.position((*base, "depends_on", i)) for i in range(len(fields.depends_on))
+    )
+    item = construct(
+        Item,
+        {
+            "id": item_id,
+            "title": fields.title,
+            "description": fields.description,
+            "status": status,
+            "owner": fields.owner,
+            "tags": tuple(fields.tags),
+            "depends_on": tuple(fields.depends_on),
+            "inputs": inputs,
+            "path": locator.path,
+            "line": line,
+            "column": column,
+            "id_at": id_at,
+            "depends_on_at": depends_at,
+        },
+    )
+    return item, []
+
+
+def _framework_inputs(
+    framework: Framework, raw: Any, locator: Locator, path: tuple[PathStep, ...]
+) -> tuple[Any, list[Problem]]:
+    try:
+        validated = framework.inputs_model.model_validate(raw)
+    except ValidationError as exc:
+        allowed = list(framework.inputs_model.model_fields)
+        problems = locator.from_pydantic(exc, path, allowed)
+        partial = _valid_fields(framework.inputs_model, raw, exc)
+        return None, problems + _scale_problems(framework, partial, locator, path)
+    problems = _scale_problems(framework, validated, locator, path)
+    return (None if problems else validated), problems
+
+
+def _scale_problems(
+    framework: Framework, inputs: BaseModel | None, locator: Locator, path: tuple[PathStep, ...]
+) -> list[Problem]:
+    if inputs is None:
+        return []
+    try:
+        found = framework.check(inputs)
+    except (AttributeError, KeyError, TypeError):
+        # A plugin's check written for complete inputs tripped over partial ones; the
+        # validation errors are reported, its scale problems will be on the next run.
+        return []
+    if type(found) is list and not found:
+        return []
+    present = inputs.model_fields_set
+    return [
+        locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")
+        for problem in found
+        if not problem.field or problem.field[0] in present
+    ]
+
+
+def _valid_fields(model: type[BaseModel], raw: Any, exc: ValidationError) -> BaseModel | None:
+    """The inputs that are valid on their own, as a partial model, so that an off-scale
+    value is reported in the same run as a type error next to it."""
+    if not isinstance(raw, dict) or issubclass(model, RootModel):
+        return None
+    failed = {error["loc"][0] for error in exc.errors() if error["loc"]}
+    valid: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in failed or name not in raw:
+            continue
+        try:
+            valid[name] = _field_adapter(model, name, info).validate_python(raw[name])
+        except ValidationError:
+            continue
+    return model.model_construct(**valid) if valid else None
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
+
+
+def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAdapter[Any]:
+    key = (model, name)
+    if key not in _ADAPTERS:
+        # The field's own FieldInfo carries its validators (Annotated metadata).
+        field_type: Any = Annotated[info.annotation, info]
+        _ADAPTERS[key] = TypeAdapter(field_type, config=model.model_config)
+    return _ADAPTERS[key]
+
+
+def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
+    """Problems between items: duplicate ids, unknown or circular dependencies,
+    and (for ``tpm check --require``) missing framework inputs."""
+    problems: list[Problem] = []
+    hint_budget = HINT_COMPARISONS
+    by_id: dict[str, Item] = {}
+    for item in items:
+        first = by_id.get(item.id)
+        if first is None:
+            by_id[item.id] = item
+            continue
+        for here, there in ((item, first), (first, item)):
+            elsewhere = f"{there.path}:{there.id_at[0]}:{there.id_at[1]}"
+            problems.append(
+                Problem(here.path, *here.id_at, f"duplicate id {item.id!r} (also in {elsewhere})")
+            )
+    for item in items:
+        for dependency, position in zip(item.depends_on, item.depends_on_at, strict=True):
+            if dependency == item.id:
+                problems.append(
+                    Problem(item.path, *position, f"depends_on names the item itself ({item.id!r})")
+                )
+            elif dependency not in by_id:
+                # Each hint compares against every id: budgeted, or a backlog of
+                # thousands of mistyped dependencies takes hours.
+                hint = ""
+                if hint_budget >= len(by_id):
+                    hint_budget -= len(by_id)
+                    hint = suggest(dependency, by_id)
+                problems.append(
+                    Problem(
+                        item.path, *position, f"depends_on names unknown id {dependency!r}{hint}"
+                    )
+                )
+    problems.extend(missing_inputs(items, required))
+    problems.extend(_cycles(by_id))
+    return problems
+
+
+def missing_inputs(items: Sequence[Item], required: Sequence[str]) -> list[Problem]:
+    """One problem per item lacking the inputs of a required framework."""
+    return [
+        Problem(
+            item.path,
+            item.line,
+            item.column,
+            missing_inputs_message(name),
+        )
+        for item in items
+        for name in required
+        if name not in item.inputs
+    ]
+
+
+#: A cycle longer than this is shown by its ends: a hostile backlog can hold thousands
+#: of cycles thousands of items long, and printing each in full is quadratic.
+_CYCLE_SHOWN = 8
+
+
+def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
+    """One problem per dependency cycle, reported at the first item of the cycle."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    problems: list[Problem] = []
+    # An item without dependencies is in no cycle: no search starts there (one that
+    # reaches it still visits it).
+    for start in sorted(item_id for item_id, item in by_id.items() if item.depends_on):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = []
+        on_trail: dict[str, int] = {}  # id → its index in trail
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                state[node] = 1
+                on_trail[node] = len(trail)
+                trail.append(node)
+            deps = [d for d in by_id[node].depends_on if d in by_id and d != node]
+            if index < len(deps):
+                stack.append((node, index + 1))
+                nxt = deps[index]
+                if state.get(nxt) == 1:
+                    cycle = trail[on_trail[nxt] :]
+                    first = by_id[min(cycle)]
+                    problems.append(
+                        Problem(first.path, *first.id_at, "dependency cycle: " + _describe(cycle))
+                    )
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                del on_trail[trail.pop()]
+    return sorted(set(problems))
+
+
+def _describe(cycle: Sequence[str]) -> str:
+    """``a → b → c → a``, or its ends and length when it is long."""
+    if len(cycle) <= _CYCLE_SHOWN:
+        return " → ".join([*cycle, cycle[0]])
+    head = " → ".join(cycle[: _CYCLE_SHOWN // 2])
+    tail = " → ".join([*cycle[-2:], cycle[0]])
+    return f"{head} → … → {tail} ({len(cycle)} items)"

@@ -1,0 +1,1 @@
+"""Ranking and the decision maths: rank, diff, fail-on conditions."""

@@ -1,0 +1,458 @@
+"""Pure: how a ranking changed between two revisions, item by item, and why.
+
+Items are matched by id. An item is part of a ranking when it is selected (its status
+is not excluded) and scored (it has inputs for the first framework of ``--by``); an
+item unscored at both revisions is in neither ranking and so not in the diff. One
+that gains or loses its inputs is ``added`` or ``removed`` with the reason ``inputs``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tpmcli.project.config import Config
+from tpmcli.frameworks.base import Score
+from tpmcli.frameworks.moscow import ORDINALS
+from tpmcli.model.items import Item, RankedItem, Ranking
+
+#: The name of the working tree where a revision would be named.
+WORKTREE = "WORKTREE"
+
+
+class Change(str, enum.Enum):
+    moved = "moved"  # the rank changed (whether or not the score did)
+    added = "added"  # ranked at HEAD, not at BASE
+    removed = "removed"  # ranked at BASE, not at HEAD
+    rescored = "rescored"  # same rank, different score
+    unchanged = "unchanged"
+
+
+class Reason(str, enum.Enum):
+    """Why an item's place changed."""
+
+    inputs = "inputs"  # its own framework inputs changed
+    others = "others"  # it moved only because other items did
+    config = "config"  # same inputs, different score or selection: tpm.yaml changed
+    new = "new"  # not in the backlog at BASE
+    deleted = "deleted"  # not in the backlog at HEAD
+    status = "status"  # its status took it into or out of the ranking
+
+
+@dataclass(frozen=True)
+class BacklogSide:
+    """One side of a comparison: a ranking and the backlog it was made from."""
+
+    name: str  # the revision as the user wrote it, or WORKTREE
+    commit: str | None
+    ranking: Ranking
+    #: Every item of the backlog, selected or not (to tell "deleted" from "now done").
+    items: Sequence[Item]
+    config: Config
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    id: str
+    title: str
+    change: Change
+    reason: Reason | None
+    rank_before: int | None
+    rank_after: int | None
+    score_before: Score | None
+    score_after: Score | None
+    #: Dotted input keys (``rice.reach``; ``moscow`` for a category) and ``status``
+    #: → (before, after); None where a side has no value.
+    fields_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def places(self) -> int:
+        """How many places the item went up (negative: down; 0 unless moved)."""
+        if self.rank_before is None or self.rank_after is None:
+            return 0
+        return self.rank_before - self.rank_after
+
+
+@dataclass(frozen=True)
+class CategoryDrop:
+    """An item that left a higher MoSCoW category (e.g. must → should)."""
+
+    id: str
+    title: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RankingDiff:
+    base: str
+    head: str
+    base_commit: str | None
+    head_commit: str | None
+    by_before: tuple[str, ...]
+    by_after: tuple[str, ...]
+    #: In head rank order, removed items last (in base rank order).
+    items: tuple[ItemChange, ...]
+    #: What differs in tpm.yaml that bears on the ranking, one phrase each.
+    config_changes: tuple[str, ...] = ()
+    category_drops: tuple[CategoryDrop, ...] = ()
+    #: Set when the view is limited to the top N (``--top``).
+    top: int | None = None
+
+    @property
+    def framework(self) -> str:
+        return self.by_after[0]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {change.value: 0 for change in Change}
+        for item in self.items:
+            counts[item.change.value] += 1
+        return counts
+
+    @property
+    def changed(self) -> tuple[ItemChange, ...]:
+        return tuple(item for item in self.items if item.change is not Change.unchanged)
+
+
+def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
+    """Every item ranked at either side, with what changed and why."""
+    frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
+    before = {entry.item.id: entry for entry in base.ranking.items}
+    # When both sides rank by the one same framework, an item whose score, inputs and
+    # status are the very objects at both sides (its file unchanged: parsed once and
+    # scored once, see ``ranking.ScoreMemo``) has not changed, and only its rank can
+    # differ: most items of a large backlog, told here without ``_compared``.
+    by = head.ranking.by
+    shared = by[0] if len(by) == 1 and base.ranking.by == by else None
+    # In head rank order; an added item's entry stands in for its change until the
+    # lookups that give its reason are made (only when some item was added or removed).
+    changes: list[ItemChange | RankedItem] = []
+    added = False
+    # Items selected at both sides whose MoSCoW inputs are not the very same object, for
+    # ``category_drops``: (the inputs at BASE, the item at HEAD).
+    earlier_unscored = {entry.item.id: entry.item for entry in base.ranking.unscored}
+    moscow_changed: list[tuple[Any, Item]] = []
+    for entry in head.ranking.items:
+        item = entry.item
+        old = before.pop(item.id, None)
+        earlier = old.item if old is not None else earlier_unscored.get(item.id)
+        if earlier is not None and (inputs := earlier.inputs.get("moscow")) is not (
+            item.inputs.get("moscow")
+        ):
+            moscow_changed.append((inputs, item))
+        if old is None:
+            changes.append(entry)
+            added = True
+        elif (
+            shared is not None
+            and old.score is entry.score
+            and old.item.inputs.get(shared) is item.inputs.get(shared)
+            and old.item.status == item.status
+        ):
+            moved = old.rank != entry.rank
+            changes.append(
+                _item_change(
+                    item.id,
+                    item.title,
+                    Change.moved if moved else Change.unchanged,
+                    Reason.others if moved else None,
+                    old.rank,
+                    entry.rank,
+                    old.score,
+                    entry.score,
+                )
+            )
+        else:
+            changes.append(_compared(old, entry, frameworks))
+    for unscored in head.ranking.unscored:
+        item = unscored.item
+        found = before.get(item.id)  # ranked at BASE (and so not at HEAD)
+        earlier = found.item if found is not None else earlier_unscored.get(item.id)
+        if earlier is not None and (inputs := earlier.inputs.get("moscow")) is not (
+            item.inputs.get("moscow")
+        ):
+            moscow_changed.append((inputs, item))
+    removed = list(before.values())  # what is left, in base rank order
+    if added or removed:
+        changes = _with_presence_changes(base, head, changes, removed, frameworks)
+    return RankingDiff(
+        base=base.name,
+        head=head.name,
+        base_commit=base.commit,
+        head_commit=head.commit,
+        by_before=base.ranking.by,
+        by_after=head.ranking.by,
+        items=tuple(change for change in changes if isinstance(change, ItemChange)),
+        config_changes=config_changes(base, head, frameworks),
+        category_drops=category_drops(moscow_changed),
+    )
+
+
+def _item_change(
+    item_id: str,
+    title: str,
+    change: Change,
+    reason: Reason | None,
+    rank_before: int | None,
+    rank_after: int | None,
+    score_before: Score | None,
+    score_after: Score | None,
+) -> ItemChange:
+    """An ItemChange with no field changed, made without the frozen dataclass's
+    ``__init__`` (a setattr call a field): a diff of a large backlog makes thousands."""
+    made = object.__new__(ItemChange)
+    object.__setattr__(
+        made,
+        "__dict__",
+        {
+            "id": item_id,
+            "title": title,
+            "change": change,
+            "reason": reason,
+            "rank_before": rank_before,
+            "rank_after": rank_after,
+            "score_before": score_before,
+            "score_after": score_after,
+            "fields_changed": {},
+        },
+    )
+    return made
+
+
+def _with_presence_changes(
+    base: BacklogSide,
+    head: BacklogSide,
+    changes: list[ItemChange | RankedItem],
+    removed: list[RankedItem],
+    frameworks: Sequence[str],
+) -> list[ItemChange | RankedItem]:
+    """``changes`` with each added item's change in its place, then the removed items."""
+    base_items = {item.id: item for item in base.items}
+    head_items = {item.id: item for item in head.items}
+    base_selected = _selected_ids(base.ranking)
+    head_selected = _selected_ids(head.ranking)
+    result: list[ItemChange | RankedItem] = []
+    for change in changes:
+        if isinstance(change, ItemChange):
+            result.append(change)
+            continue
+        entry = change
+        earlier = base_items.get(entry.item.id)
+        reason = _reason_for_presence(earlier, entry.item, base_selected, frameworks, Reason.new)
+        result.append(
+            ItemChange(
+                entry.item.id,
+                entry.item.title,
+                Change.added,
+                reason,
+                None,
+                entry.rank,
+                None,
+                entry.score,
+                fields_changed(earlier, entry.item, frameworks) if earlier else {},
+            )
+        )
+    for entry in removed:
+        later = head_items.get(entry.item.id)
+        reason = _reason_for_presence(later, entry.item, head_selected, frameworks, Reason.deleted)
+        result.append(
+            ItemChange(
+                entry.item.id,
+                (later or entry.item).title,
+                Change.removed,
+                reason,
+                entry.rank,
+                None,
+                entry.score,
+                None,
+                fields_changed(entry.item, later, frameworks) if later else {},
+            )
+        )
+    return result
+
+
+def _compared(old: RankedItem, new: RankedItem, frameworks: Sequence[str]) -> ItemChange:
+    before, after = old.item, new.item
+    unchanged = before.status == after.status and _all_same_inputs(before, after, frameworks)
+    fields = {} if unchanged else fields_changed(before, after, frameworks)
+    moved = old.rank != new.rank
+    rescored = not _same_scores(old, new)
+    change = Change.moved if moved else Change.rescored if rescored else Change.unchanged
+    reason: Reason | None = None
+    if change is not Change.unchanged:
+        if fields and any(key != "status" for key in fields):
+            reason = Reason.inputs
+        elif rescored:
+            # Same inputs, another score: only the configuration can do that.
+            reason = Reason.config
+        else:
+            reason = Reason.others
+    return ItemChange(
+        new.item.id,
+        new.item.title,
+        change,
+        reason,
+        old.rank,
+        new.rank,
+        old.score,
+        new.score,
+        fields,
+    )
+
+
+def _reason_for_presence(
+    other: Item | None,
+    item: Item,
+    other_selected: set[str],
+    frameworks: Sequence[str],
+    absent: Reason,
+) -> Reason:
+    """Why an item is ranked at one side only. ``other`` is the item at the other side."""
+    if other is None:
+        return absent
+    if other.id not in other_selected:
+        # In the backlog but not selected there: its status, or exclude_statuses.
+        return Reason.status if other.status != item.status else Reason.config
+    if any(key != "status" for key in fields_changed(other, item, frameworks)):
+        return Reason.inputs
+    return Reason.config
+
+
+def fields_changed(
+    before: Item | None, after: Item | None, frameworks: Sequence[str]
+) -> dict[str, tuple[Any, Any]]:
+    """The inputs of ``frameworks`` (and the status) that differ, as dotted keys."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    if before is not None and after is not None and before.status != after.status:
+        changed["status"] = (before.status, after.status)
+    for name in frameworks:
+        if _same_inputs(before, after, name):
+            continue
+        old = _plain_inputs(before, name)
+        new = _plain_inputs(after, name)
+        if old == new:
+            continue
+        if isinstance(old, dict) or isinstance(new, dict):
+            old_map = old if isinstance(old, dict) else {}
+            new_map = new if isinstance(new, dict) else {}
+            for key in dict.fromkeys((*new_map, *old_map)):
+                if old_map.get(key) != new_map.get(key):
+                    changed[f"{name}.{key}"] = (old_map.get(key), new_map.get(key))
+        else:
+            changed[name] = (old, new)
+    return changed
+
+
+def _all_same_inputs(before: Item, after: Item, frameworks: Sequence[str]) -> bool:
+    """Whether, for every framework, both items hold the same inputs object (or none):
+    then no input changed (see ``_same_inputs``)."""
+    old, new = before.inputs, after.inputs
+    for name in frameworks:  # noqa: SIM110 - a loop, not all(): this runs for every item
+        if old.get(name) is not new.get(name):
+            return False
+    return True
+
+
+def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
+    """Whether both items hold the very same inputs object for ``framework``: a file
+    unchanged between the revisions is parsed once, and its items at both sides share
+    their validated inputs, so most comparisons end here without dumping the models."""
+    if before is None or after is None:
+        return False
+    inputs = before.inputs.get(framework)
+    return inputs is not None and inputs is after.inputs.get(framework)
+
+
+def _plain_inputs(item: Item | None, framework: str) -> Any:
+    if item is None:
+        return None
+    inputs = item.inputs.get(framework)
+    return None if inputs is None else inputs.model_dump()
+
+
+def _same_scores(old: RankedItem, new: RankedItem) -> bool:
+    """Whether both entries have the same score (value and label; not the breakdown's
+    wording) under every framework, in the same order."""
+    if len(old.scores) != len(new.scores):
+        return False
+    for (name, score), (other_name, other) in zip(
+        old.scores.items(), new.scores.items(), strict=True
+    ):
+        if name != other_name:
+            return False
+        if score is other:  # scored once for both sides (see ranking.ScoreMemo)
+            continue
+        if score is None or other is None:
+            if score is not other:
+                return False
+        # As tuples compare: the same object, or equal (a NaN only equals itself).
+        elif not (
+            (score.value is other.value or score.value == other.value)
+            and (score.label is other.label or score.label == other.label)
+        ):
+            return False
+    return True
+
+
+def _selected_ids(ranking: Ranking) -> set[str]:
+    return {e.item.id for e in ranking.items} | {u.item.id for u in ranking.unscored}
+
+
+def config_changes(
+    base: BacklogSide, head: BacklogSide, frameworks: Sequence[str]
+) -> tuple[str, ...]:
+    """The differences between the two tpm.yaml files that bear on the ranking."""
+    found: list[str] = []
+    if base.ranking.by != head.ranking.by:
+        found.append(f"framework: {','.join(base.ranking.by)} → {','.join(head.ranking.by)}")
+    for name in frameworks:
+        if base.config.scales.get(name) != head.config.scales.get(name):
+            found.append(f"scales.{name}: changed")
+    for key in ("statuses", "exclude_statuses"):
+        old, new = getattr(base.config, key), getattr(head.config, key)
+        if old != new:
+            found.append(f"{key}: {', '.join(old) or '(none)'} → {', '.join(new) or '(none)'}")
+    return tuple(found)
+
+
+def category_drops(moscow_changed: Iterable[tuple[Any, Item]]) -> tuple[CategoryDrop, ...]:
+    """The items whose MoSCoW category went down, whatever framework ranks them, among
+    items selected at both revisions given with their ``moscow`` inputs at BASE."""
+    drops: list[CategoryDrop] = []
+    for old, item in moscow_changed:
+        before, after = _category(old), _category(item.inputs.get("moscow"))
+        if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
+            drops.append(CategoryDrop(item.id, item.title, before, after))
+    # By id; only the drops are sorted (a stable sort: the order of all items by id).
+    return tuple(sorted(drops, key=lambda drop: drop.id))
+
+
+def _category(inputs: Any) -> str | None:
+    """The MoSCoW category that an item's ``moscow`` inputs (or None) name."""
+    value = None if inputs is None else inputs.model_dump()
+    return value if isinstance(value, str) and value in ORDINALS else None
+
+
+def limit_to_top(diff: RankingDiff, top: int) -> RankingDiff:
+    """Only movements into, out of and inside the top ``top`` ranks."""
+
+    def near_top(rank: int | None) -> bool:
+        return rank is not None and rank <= top
+
+    kept = tuple(
+        item for item in diff.items if near_top(item.rank_before) or near_top(item.rank_after)
+    )
+    return replace(diff, items=kept, top=top)
+
+
+def top_ids(diff: RankingDiff, top: int, *, after: bool) -> list[str]:
+    """The ids ranked 1..``top`` at HEAD (``after``) or at BASE, in rank order."""
+    ranked = [
+        (rank, item.id)
+        for item in diff.items
+        if (rank := item.rank_after if after else item.rank_before) is not None and rank <= top
+    ]
+    return [item_id for _, item_id in sorted(ranked)]

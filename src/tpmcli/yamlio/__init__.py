@@ -1,0 +1,1 @@
+"""Reading and writing YAML text: fast located reading, emitting, surgical patches."""
