@@ -29,10 +29,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["tpmcli", "yaml"]):
-    from tpmcli.backlog.assembly import configured_frameworks
-    from tpmcli.project.config import Config, parse_config
     from tpmcli.errors import ConfigError, Problem
     from tpmcli.load.parsing import SourceFile, parse_item_file
+    from tpmcli.project.catalogue import configured_frameworks
+    from tpmcli.project.config import Config, parse_config
     from tpmcli.project.validation import ItemRules, check_backlog
 
 SHOWN = "backlog/fuzz.yaml"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from tpmcli.backlog.assembly import RankRequest, configured_frameworks, select
-from tpmcli.project.config import Config
-from tpmcli.ranking.diff import BacklogSide
+from tpmcli.backlog.selection import select
 from tpmcli.load.parsing import SourceFile, load_sources
-from tpmcli.ranking.rank import rank_items
+from tpmcli.model.requests import RankRequest
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config
 from tpmcli.project.validation import ItemRules
+from tpmcli.ranking.diff import BacklogSide
+from tpmcli.ranking.rank import rank_items
 
 
 def side(

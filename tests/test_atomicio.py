@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tpmcli.errors import TpmError
 from tpmcli.files import atomic_write as atomicio
 from tpmcli.files.atomic_write import (
     FileChangedError,
@@ -15,7 +16,6 @@ from tpmcli.files.atomic_write import (
     create_file,
     replace_file,
 )
-from tpmcli.errors import TpmError
 
 ORIGINAL = b"title: x\r\nrice:\r\n  reach: 1\r\n"
 

@@ -8,10 +8,9 @@ import pytest
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
-from tpmcli.commands import edit as authoring
-
 from tpmcli.authoring import new_ids as itemnames
 from tpmcli.cli.app import app
+from tpmcli.commands import edit as authoring
 from tpmcli.errors import Problem
 from tpmcli.yamlio.reader import load_bytes
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tpmcli.project import validation
-
-from tpmcli.yamlio import reader as yamlread
-from tpmcli.backlog.assembly import configured_frameworks
-from tpmcli.project.config import Config, parse_config
 from tpmcli.errors import ConfigError
 from tpmcli.load.parsing import SourceFile, load_sources, parse_item_file
+from tpmcli.project import validation
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config, parse_config
 from tpmcli.project.validation import ItemRules, check_backlog
+from tpmcli.yamlio import reader as yamlread
 
 RULES = ItemRules(configured_frameworks(Config()), Config().statuses)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import Write
-from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.errors import ConfigError
+from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import (
     DEFAULT_EXCLUDED,
     DEFAULT_STATUSES,
@@ -18,7 +19,6 @@ from tpmcli.project.config import (
     load_config,
     parse_config,
 )
-from tpmcli.errors import ConfigError
 
 
 def test_no_config_means_the_defaults(project: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tpmcli.project.config import Config, parse_config
 from tpmcli.errors import ConfigError
 from tpmcli.frameworks.base import ITEM_KEYS, Framework
 from tpmcli.frameworks.configured import ConfiguredFramework
+from tpmcli.project.config import Config, parse_config
 from tpmcli.project.validation import CORE_KEYS
 
 EXAMPLE = """\

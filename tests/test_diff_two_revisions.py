@@ -12,14 +12,14 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.git import plumbing as gitio
-from tpmcli.load import workers as parallelparse
-from tpmcli.backlog import revision_files as revisionread
 from tpmcli.backlog import revision as revisions
-from tpmcli.backlog.assembly import BacklogRequest
+from tpmcli.backlog import revision_files as revisionread
 from tpmcli.cli.app import app
 from tpmcli.errors import GitError
+from tpmcli.git import plumbing as gitio
+from tpmcli.load import workers as parallelparse
 from tpmcli.load.parsing import ParsedFile, SourceFile
+from tpmcli.model.requests import BacklogRequest
 from tpmcli.project.validation import ItemRules
 
 #: A listed item file: its entry, stem, and whether the parse cache knows it.

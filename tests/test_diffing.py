@@ -6,8 +6,10 @@ from dataclasses import replace
 
 from backlog_repo import rice_item
 from sides import side
-from tpmcli.backlog.assembly import configured_frameworks
+from tpmcli.load.parsing import SourceFile, load_sources
+from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import Config
+from tpmcli.project.validation import ItemRules
 from tpmcli.ranking.diff import (
     Change,
     ItemChange,
@@ -18,8 +20,6 @@ from tpmcli.ranking.diff import (
     limit_to_top,
     top_ids,
 )
-from tpmcli.load.parsing import SourceFile, load_sources
-from tpmcli.project.validation import ItemRules
 
 
 def changes(diff: RankingDiff) -> list[tuple[str, str, str | None, int | None, int | None]]:

@@ -11,13 +11,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.backlog.assembly import RankRequest, configured_frameworks, select
-from tpmcli.project.config import Config
-from tpmcli.ranking.diff import BacklogSide, RankingDiff, compare_rankings
+from tpmcli.backlog.selection import select
 from tpmcli.load.parsing import SourceFile, load_sources
 from tpmcli.model.items import Item
-from tpmcli.ranking.rank import ScoreMemo, rank_items
+from tpmcli.model.requests import RankRequest
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config
 from tpmcli.project.validation import ItemRules
+from tpmcli.ranking.diff import BacklogSide, RankingDiff, compare_rankings
+from tpmcli.ranking.rank import ScoreMemo, rank_items
 
 CONFIG = Config()
 FRAMEWORKS = configured_frameworks(CONFIG)

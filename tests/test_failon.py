@@ -6,8 +6,8 @@ import pytest
 
 from backlog_repo import rice_item
 from sides import side
-from tpmcli.ranking.diff import RankingDiff, compare_rankings
 from tpmcli.errors import UsageError
+from tpmcli.ranking.diff import RankingDiff, compare_rankings
 from tpmcli.ranking.fail_on import CONDITIONS, Condition, failures, grammar_help, parse_conditions
 
 BASE = {

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tpmcli.git import plumbing as gitio
 from tpmcli.errors import GitError
+from tpmcli.git import plumbing as gitio
 from tpmcli.git.plumbing import (
     BlobRead,
     TreeEntry,

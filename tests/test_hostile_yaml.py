@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.yamlio import reader as yamlread
-
-from tpmcli.yamlio import libyaml as yamltext
 from tpmcli.cli.app import app
-from tpmcli.project.config import Config
 from tpmcli.errors import TpmError
 from tpmcli.load.parsing import SourceFile, parse_item_file
+from tpmcli.project.config import Config
 from tpmcli.project.validation import ItemRules
+from tpmcli.yamlio import libyaml as yamltext
+from tpmcli.yamlio import reader as yamlread
 from tpmcli.yamlio.reader import MAX_DEPTH, MAX_EXPANDED_NODES, YamlSyntaxError, load_bytes
 
 RICE = b"rice: {reach: 10, impact: 1, confidence: 1, effort: 1}\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.commands import init as scaffold
 from tpmcli.cli.app import app
-from tpmcli.project.config import DEFAULT_EXCLUDED, DEFAULT_STATUSES, parse_config
+from tpmcli.commands import init as scaffold
+from tpmcli.commands.init import CONFIG_TEMPLATE
 from tpmcli.errors import TpmError
 from tpmcli.frameworks import rice, wsjf
-from tpmcli.commands.init import CONFIG_TEMPLATE
+from tpmcli.project.config import DEFAULT_EXCLUDED, DEFAULT_STATUSES, parse_config
 
 
 @pytest.fixture

@@ -14,11 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import bench_generator
+from tpmcli.backlog.assembly import Backlog
+from tpmcli.backlog.read import load_backlog
 from tpmcli.cache import parse_cache as itemcache
 from tpmcli.cache import records as itemrecords
-from tpmcli.load import parsing as loading
-from tpmcli.backlog.assembly import Backlog, BacklogRequest, load_backlog
 from tpmcli.cli.app import app
+from tpmcli.load import parsing as loading
+from tpmcli.model.requests import BacklogRequest
 
 GOOD_WITHOUT_ID = (
     b"title: Same content, two names\nrice: {reach: 10, impact: 1, confidence: 50%, effort: 1}\n"
@@ -562,9 +564,9 @@ def test_inputs_read_as_stored_equal_their_dump_however_the_items_were_made(
     """``Item.inputs_for`` reads a built-in model's stored fields: the same as its
     ``model_dump()`` for models from a fresh parse, from the parse cache and from the
     parallel worker's plain data."""
-    from tpmcli.backlog.assembly import configured_frameworks
-    from tpmcli.project.config import load_config
     from tpmcli.load.workers import can_fork, parse_in_parallel
+    from tpmcli.project.catalogue import configured_frameworks
+    from tpmcli.project.config import load_config
     from tpmcli.project.validation import ItemRules
 
     def dumped(inputs: Any) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from helpers import Tpm, Write
-from tpmcli.backlog.assembly import BacklogRequest, load_backlog
+from tpmcli.backlog.read import load_backlog
 from tpmcli.load.parsing import discover_files
+from tpmcli.model.requests import BacklogRequest
 
 RICE = "rice: {reach: 10, impact: 1, confidence: 1, effort: 1}\n"
 

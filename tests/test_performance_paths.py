@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.commands import diff as compare
 from tpmcli.cli.app import TABLE_ROWS, app
+from tpmcli.commands import diff as compare
 from tpmcli.load.parsing import paused_gc
 
 ROOT = Path(__file__).resolve().parents[1]

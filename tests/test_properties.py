@@ -19,14 +19,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tpmcli.backlog.assembly import configured_frameworks
-from tpmcli.project.config import Config, parse_config
 from tpmcli.errors import ConfigError, Problem
 from tpmcli.frameworks.rice import RICE
 from tpmcli.load.parsing import SourceFile, load_sources, parse_item_file
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config, parse_config
+from tpmcli.project.validation import ItemRules
 from tpmcli.ranking.rank import rank_items
 from tpmcli.render.ranking import render_csv, render_json, render_markdown
-from tpmcli.project.validation import ItemRules
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from inline_snapshot import snapshot
 from rich.console import Console
 
-from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason, limit_to_top
 from tpmcli.frameworks.base import Score
+from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason, limit_to_top
 from tpmcli.render.diff import (
     COMMENT_LIMIT,
     COMMENT_MARKER,

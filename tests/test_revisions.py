@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.backlog.assembly import BacklogRequest
+from tpmcli.backlog.revision import file_stem, item_entries, load_backlog_at
 from tpmcli.cli.app import app
 from tpmcli.git.plumbing import TreeEntry
 from tpmcli.load.parsing import path_stem
-from tpmcli.backlog.revision import file_stem, item_entries, load_backlog_at
+from tpmcli.model.requests import BacklogRequest
 
 runner = CliRunner()
 

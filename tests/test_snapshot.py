@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpers import bench_generator
-from tpmcli.backlog import assembly as backlog_module
-from tpmcli.cache import store as cachefiles
+from tpmcli.backlog import worktree as backlog_module
 from tpmcli.cache import snapshot_file as snapshotfile
+from tpmcli.cache import store as cachefiles
 from tpmcli.cli.app import app
 
 
@@ -74,13 +74,13 @@ class FullPath:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.runs = 0
-        real = backlog_module.load_backlog
+        real = backlog_module.load_working_tree
 
         def counting(request: Any) -> Any:
             self.runs += 1
             return real(request)
 
-        monkeypatch.setattr(backlog_module, "load_backlog", counting)
+        monkeypatch.setattr(backlog_module, "load_working_tree", counting)
 
 
 @pytest.fixture

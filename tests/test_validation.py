@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from tpmcli.project.config import DEFAULT_STATUSES
 from tpmcli.frameworks.registry import discover
 from tpmcli.load.parsing import SourceFile, parse_item_file
 from tpmcli.model.items import Item
+from tpmcli.project.config import DEFAULT_STATUSES
 from tpmcli.project.validation import ItemRules, check_backlog, missing_inputs
 
 RULES = ItemRules(

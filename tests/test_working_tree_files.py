@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.load import item_files as discovery
-
-from tpmcli.files import safe_read as safefiles
 from tpmcli.cli.app import app
-from tpmcli.load.parsing import discover_files
+from tpmcli.files import safe_read as safefiles
 from tpmcli.files.safe_read import NotRegularFile, read_limited
+from tpmcli.load import item_files as discovery
+from tpmcli.load.parsing import discover_files
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file types")
 

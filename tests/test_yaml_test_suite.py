@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tpmcli.backlog.assembly import configured_frameworks
-from tpmcli.project.config import Config
 from tpmcli.load.parsing import SourceFile, parse_item_file
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config
 from tpmcli.project.validation import ItemRules
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 

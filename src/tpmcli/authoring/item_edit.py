@@ -22,10 +22,10 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import Node
 
 from tpmcli.errors import TpmError
-from tpmcli.yamlio.ruamel_edit import roundtrip_edit
 from tpmcli.yamlio.emitter import same_value, unwrap
 from tpmcli.yamlio.patch import REMOVE, PatchError, Planner, Splice, after_line, newline_of
 from tpmcli.yamlio.reader import YamlSyntaxError, decode_text, parse_document
+from tpmcli.yamlio.ruamel_edit import roundtrip_edit
 
 BOM = b"\xef\xbb\xbf"
 PathStep = str | int

@@ -16,14 +16,9 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from tpmcli.backlog.assembly import (
-    Backlog,
-    BacklogRequest,
-    assemble_backlog,
-    configured_frameworks,
-    open_cache,
-)
-from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
+from tpmcli.backlog.assembly import Backlog, assemble_backlog, open_cache
+from tpmcli.backlog.revision_files import ListedRevision, RevisionReader
+from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import ConfigError, GitError, Problem, UsageError
 from tpmcli.git.plumbing import (
     TreeEntry,
@@ -33,9 +28,10 @@ from tpmcli.git.plumbing import (
     read_file_at,
     resolve_commit,
 )
-from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.load.parsing import ITEM_SUFFIXES, paused_gc
-from tpmcli.backlog.revision_files import ListedRevision, RevisionReader
+from tpmcli.model.requests import BacklogRequest
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
 from tpmcli.project.validation import ItemRules
 
 

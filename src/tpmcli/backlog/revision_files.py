@@ -32,10 +32,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tpmcli.project.config import Config
+from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import Problem
 from tpmcli.git.plumbing import BlobRead, TreeEntry, read_blobs, stream_blobs
-from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.load.workers import (
     MAX_PROCESSES,
@@ -46,6 +45,7 @@ from tpmcli.load.workers import (
     usable_cores,
     worker_count,
 )
+from tpmcli.project.config import Config
 from tpmcli.project.validation import ItemRules
 
 __all__ = ["TAKE_BACK_LEAST", "WORKER_SHARE_PERCENT", "ListedRevision", "RevisionReader"]

@@ -41,13 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli import __version__
+from tpmcli.cache.records import CacheContents, Prepared, RecordSchema, make_record
 from tpmcli.cache.store import cache_disabled, cache_root, code_fingerprint, json_bytes
 from tpmcli.cache.store import read_cache_file as _read_file
 from tpmcli.cache.store import remove_stale as _remove_stale
 from tpmcli.cache.store import write_atomically as _write_atomically
 from tpmcli.frameworks.base import Framework
 from tpmcli.git.plumbing import blob_id_of
-from tpmcli.cache.records import CacheContents, Prepared, RecordSchema, make_record
 from tpmcli.load.parsing import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.project.validation import ItemRules
 

@@ -32,17 +32,6 @@ from __future__ import annotations
 
 import math
 
-from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
-from tpmcli.model.items import RankedItem, Ranking, Unscored
-from tpmcli.ranking.rank import blocked_dependencies, sort_keys
-from tpmcli.model.requests import (
-    CheckReport,
-    CheckRequest,
-    RankRequest,
-    missing_inputs_message,
-    ranked_by_request,
-)
-from tpmcli.model.scores import Score
 from tpmcli.cache.snapshot_file import (
     Snapshot,
     Unusable,
@@ -53,6 +42,17 @@ from tpmcli.cache.snapshot_file import (
     strings,
     unpacked,
 )
+from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
+from tpmcli.model.items import RankedItem, Ranking, Unscored
+from tpmcli.model.requests import (
+    CheckReport,
+    CheckRequest,
+    RankRequest,
+    missing_inputs_message,
+    ranked_by_request,
+)
+from tpmcli.model.scores import Score
+from tpmcli.ranking.rank import blocked_dependencies, sort_keys
 
 #: What reading a damaged snapshot can raise: the full path runs instead.
 _DAMAGED = (Unusable, OSError, ValueError, TypeError, KeyError, IndexError, OverflowError)

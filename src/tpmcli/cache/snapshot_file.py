@@ -33,9 +33,9 @@ from tpmcli.cache.store import (
     write_atomically,
 )
 from tpmcli.files.locations import find_config
+from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.items import Item
 from tpmcli.model.requests import BacklogRequest
-from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.scores import Score
 
 FORMAT = 1

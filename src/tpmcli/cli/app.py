@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - older typer on top of click
     from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
 
 from tpmcli import __version__
-from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.items import add, init, schema, set_, show
+from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsError, TpmError

@@ -78,8 +78,8 @@ def rank(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
-    from tpmcli.model.requests import RankRequest, parse_by
     from tpmcli.cache.snapshot import ranked_top
+    from tpmcli.model.requests import RankRequest, parse_by
 
     request = RankRequest(
         paths=tuple(paths or ()),
@@ -94,7 +94,7 @@ def rank(
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
     found = ranked_top(request, shown)  # while nothing changed since the last run
     if found is None:
-        from tpmcli.backlog.assembly import rank_top
+        from tpmcli.commands.rank import rank_top
 
         found = rank_top(request, shown)
     ranking, total = found
@@ -139,9 +139,9 @@ def check(
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
     """
-    from tpmcli.render.problems import problems_github, problems_json, problems_text
-    from tpmcli.model.requests import CheckRequest
     from tpmcli.cache.snapshot import checked
+    from tpmcli.model.requests import CheckRequest
+    from tpmcli.render.problems import problems_github, problems_json, problems_text
 
     request = CheckRequest(
         paths=tuple(paths or ()),
@@ -151,7 +151,7 @@ def check(
     )
     report = checked(request)  # while nothing changed since the last run
     if report is None:
-        from tpmcli.backlog.assembly import check_backlog_files
+        from tpmcli.commands.check import check_backlog_files
 
         report = check_backlog_files(request)
     if output is CheckFormat.text:
@@ -221,8 +221,8 @@ def diff(
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
     """
-    from tpmcli.backlog.assembly import parse_by
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
+    from tpmcli.model.requests import parse_by
 
     base, head, paths = split_revisions([base, *(head_and_paths or ())])
     report = diff_backlogs(
@@ -263,7 +263,7 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
 def frameworks(config: ConfigOpt = None) -> None:
     """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
-    from tpmcli.backlog.assembly import list_frameworks
+    from tpmcli.commands.frameworks import list_frameworks
 
     catalogue = list_frameworks(config)
     width = max(len(name) for name in catalogue)

@@ -12,15 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tpmcli.backlog.assembly import Backlog, BacklogRequest, RankRequest, load_backlog, rank_loaded
-from tpmcli.ranking.diff import WORKTREE, BacklogSide, RankingDiff, compare_rankings, limit_to_top
-from tpmcli.errors import GitError, TpmError, UsageError
-from tpmcli.ranking.fail_on import failures, parse_conditions
-from tpmcli.git.plumbing import git_root, resolve_commit
-from tpmcli.cache.parse_cache import one_save
-from tpmcli.load.parsing import paused_gc
-from tpmcli.ranking.rank import ScoreMemo
+from tpmcli.backlog.assembly import Backlog
+from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.revision import backlog_at, backlogs_at
+from tpmcli.backlog.selection import rank_loaded
+from tpmcli.cache.parse_cache import one_save
+from tpmcli.errors import GitError, TpmError, UsageError
+from tpmcli.git.plumbing import git_root, resolve_commit
+from tpmcli.load.parsing import paused_gc
+from tpmcli.model.requests import BacklogRequest, RankRequest
+from tpmcli.ranking.diff import WORKTREE, BacklogSide, RankingDiff, compare_rankings, limit_to_top
+from tpmcli.ranking.fail_on import failures, parse_conditions
+from tpmcli.ranking.rank import ScoreMemo
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli.authoring.assignments import parse_assignment
-from tpmcli.files.atomic_write import create_file, replace_file
-from tpmcli.backlog.assembly import configured_frameworks
-from tpmcli.project.config import Config, backlog_paths, display_path, load_config
 from tpmcli.authoring.item_edit import Change, EditError, edit_document
-from tpmcli.errors import InvalidItemsError, Problem, UsageError
-from tpmcli.frameworks.base import Framework
 from tpmcli.authoring.new_ids import check_chosen_id, slugify, unique_name
-from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline
+from tpmcli.errors import InvalidItemsError, Problem, UsageError
+from tpmcli.files.atomic_write import create_file, replace_file
+from tpmcli.frameworks.base import Framework
 from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file, read_sources
-from tpmcli.project.located import suggest
 from tpmcli.model.items import Item
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import Config, backlog_paths, display_path, load_config
+from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline
+from tpmcli.project.located import suggest
 from tpmcli.project.validation import ItemRules, check_backlog
 from tpmcli.yamlio.emitter import block_lines, same_value, unwrap
 from tpmcli.yamlio.patch import REMOVE

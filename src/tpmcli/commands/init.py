@@ -9,12 +9,12 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tpmcli.files.atomic_write import create_file
-from tpmcli.backlog.assembly import configured_frameworks
-from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, display_path, parse_config
 from tpmcli.errors import UsageError
-from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline, schema_text
+from tpmcli.files.atomic_write import create_file
 from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file
+from tpmcli.project.catalogue import configured_frameworks
+from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, display_path, parse_config
+from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline, schema_text
 from tpmcli.project.validation import ItemRules
 
 CONFIG_TEMPLATE = """\

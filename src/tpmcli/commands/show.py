@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tpmcli.backlog.assembly import BacklogRequest, RankRequest, load_backlog, select
+from tpmcli.backlog.read import load_backlog
+from tpmcli.backlog.selection import select
 from tpmcli.errors import InvalidItemsError, UsageError
 from tpmcli.frameworks.base import Score
-from tpmcli.project.located import suggest
 from tpmcli.model.items import Item
+from tpmcli.model.requests import BacklogRequest, RankRequest
+from tpmcli.project.located import suggest
 from tpmcli.ranking.rank import rank_items
 
 

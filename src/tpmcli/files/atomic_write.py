@@ -15,8 +15,8 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from tpmcli.project.config import display_path
 from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, TpmError
+from tpmcli.project.config import display_path
 
 TEMP_SUFFIX = ".tpm-tmp"
 

@@ -16,14 +16,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PlainValidator, WithJsonSchema
 from pydantic import create_model as create_pydantic_model
 
-from tpmcli.frameworks.formula import (
-    FUNCTIONS,
-    EvaluationError,
-    Formula,
-    FormulaError,
-    parse_formula,
-    weighted_sum,
-)
 from tpmcli.frameworks.base import (
     FieldProblem,
     Framework,
@@ -35,6 +27,14 @@ from tpmcli.frameworks.base import (
     number_within,
     round_score,
     scale_problem,
+)
+from tpmcli.frameworks.formula import (
+    FUNCTIONS,
+    EvaluationError,
+    Formula,
+    FormulaError,
+    parse_formula,
+    weighted_sum,
 )
 
 INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")

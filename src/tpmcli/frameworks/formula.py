@@ -27,6 +27,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from tpmcli.frameworks.base import format_number
 from tpmcli.frameworks.formula_tree import (
     Binary,
     Call,
@@ -40,7 +41,6 @@ from tpmcli.frameworks.formula_tree import (
     input_names,
     inputs_of,
 )
-from tpmcli.frameworks.base import format_number
 
 __all__ = ["EvaluationError", "Formula", "FormulaError", "parse_formula", "weighted_sum"]
 

@@ -12,26 +12,24 @@ import errno
 import gc
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from tpmcli.load.item_files import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files
 from tpmcli.errors import Problem, UsageError
-from tpmcli.frameworks.base import describe
-from tpmcli.project.located import Locator
-from tpmcli.model.items import Item
 from tpmcli.files.safe_read import NotRegularFile
+from tpmcli.frameworks.base import describe
+from tpmcli.load.item_files import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files
+from tpmcli.model.items import Item
+from tpmcli.project.located import Locator
 from tpmcli.project.validation import ItemRules, validate_item
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 
 #: A file's size, mtime, ctime and inode (nanoseconds): how the stat index knows it.
 Signature = tuple[int, int, int, int]
 
-if TYPE_CHECKING:
-    from tpmcli.cache.parse_cache import ItemCache
 
 __all__ = [
     "ITEM_SUFFIXES",
@@ -260,8 +258,27 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+class ParseCache(Protocol):
+    """What loading needs of a parse cache (``cache.parse_cache.ItemCache`` is one):
+    the cache layer builds on loading, so loading names only the shape it uses."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def unchanged(self, real: str, shown: str) -> ParsedFile | None:
+        """The working-tree file at ``real`` parsed, when its stat shows it unchanged."""
+
+    def parsed(
+        self,
+        source: SourceFile,
+        parse: Callable[[SourceFile], ParsedFile],
+        stat: tuple[str, Signature] | None = None,
+    ) -> ParsedFile:
+        """``source`` parsed: from the cache when its content is known, else by ``parse``."""
+
+
 def load_sources(
-    sources: Iterable[SourceFile], rules: ItemRules, cache: ItemCache | None = None
+    sources: Iterable[SourceFile], rules: ItemRules, cache: ParseCache | None = None
 ) -> LoadResult:
     """Parse and validate every file; with ``cache``, files whose content was seen
     before (under the same tpm version and configuration) are not parsed again."""
@@ -280,10 +297,10 @@ def load_sources(
 
 
 def load_item_files(
-    files: Sequence[ItemFile], rules: ItemRules, max_bytes: int, cache: ItemCache | None = None
+    files: Sequence[ItemFile], rules: ItemRules, max_bytes: int, cache: ParseCache | None = None
 ) -> tuple[LoadResult, list[Problem]]:
     """Read, parse and validate working-tree files; with ``cache``, a file whose stat
-    is unchanged is not even read (see ``itemcache``). Returns the result and the
+    is unchanged is not even read (see ``cache.parse_cache``). Returns the result and the
     problems of files that could not be read."""
     result = LoadResult()
     unreadable: list[Problem] = []

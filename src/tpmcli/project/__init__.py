@@ -1,1 +1,2 @@
-"""The project's settings and rules: tpm.yaml, validation, the item schema, the framework catalogue."""
+"""The project's settings and rules: tpm.yaml, validation, the item schema, the framework
+catalogue."""

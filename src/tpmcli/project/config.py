@@ -16,15 +16,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
-from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.frameworks.configured import (
-    FrameworkSpec,
-    InputSpec,
-    SpecProblem,
-    build_frameworks,
-)
-from tpmcli.frameworks.registry import builtin_frameworks
-from tpmcli.project.located import Locator, PathStep, quoted, suggest
 from tpmcli.files.locations import CONFIG_NAME as CONFIG_NAME
 from tpmcli.files.locations import display_path as display_path
 from tpmcli.files.locations import find_config as find_config
@@ -35,6 +26,15 @@ from tpmcli.files.safe_read import (
     within,
     working_tree_root,
 )
+from tpmcli.frameworks.base import Framework, describe, one_of
+from tpmcli.frameworks.configured import (
+    FrameworkSpec,
+    InputSpec,
+    SpecProblem,
+    build_frameworks,
+)
+from tpmcli.frameworks.registry import builtin_frameworks
+from tpmcli.project.located import Locator, PathStep, quoted, suggest
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes, plain_scalar_start
 
 DEFAULT_BACKLOG = "backlog"

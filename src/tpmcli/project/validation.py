@@ -12,9 +12,9 @@ from pydantic.fields import FieldInfo
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
 from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import missing_inputs_message
+from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: How many id comparisons "did you mean" hints may cost in one backlog.

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tpmcli.ranking.diff import Change, RankingDiff, top_ids
 from tpmcli.errors import UsageError
+from tpmcli.ranking.diff import Change, RankingDiff, top_ids
 
 #: The grammar, as printed in ``tpm diff --help`` and in errors.
 CONDITIONS: dict[str, str] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tpmcli.render.ranking import SCHEMA_VERSION
 from tpmcli.commands.show import FrameworkScore, ItemReport
+from tpmcli.render.ranking import SCHEMA_VERSION
 
 
 def item_data(report: ItemReport) -> dict[str, Any]:

@@ -7,9 +7,9 @@ import io
 from typing import Any
 
 from tpmcli.model.items import RankedItem, Ranking
+from tpmcli.model.scores import format_number
 from tpmcli.render.escape import csv_text, markdown_cell
 from tpmcli.render.jsontext import dumps_indented
-from tpmcli.model.scores import format_number
 
 SCHEMA_VERSION = 1
 

@@ -22,13 +22,6 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from yaml._yaml import CParser
 from yaml.resolver import BaseResolver
 
-from tpmcli.yamlio.scalars import (
-    RESOLVABLE_FIRST,
-    SCALAR_TAGS,
-    ScalarError,
-    construct_tagged,
-    resolve_plain,
-)
 from tpmcli.yamlio.libyaml import (
     LINE_BREAKS,
     MAX_DEPTH,
@@ -38,6 +31,13 @@ from tpmcli.yamlio.libyaml import (
     decode_text,
     position_of,
     syntax_error,
+)
+from tpmcli.yamlio.scalars import (
+    RESOLVABLE_FIRST,
+    SCALAR_TAGS,
+    ScalarError,
+    construct_tagged,
+    resolve_plain,
 )
 
 __all__ = [

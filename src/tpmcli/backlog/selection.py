@@ -1,0 +1,48 @@
+"""A loaded backlog's selection (``--status``, ``--tag``) and its ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
+#: share of the files: after a bulk parse (a first run, another branch checked out, a
+from tpmcli.backlog.assembly import Backlog
+from tpmcli.errors import (
+    InvalidItemsError,
+    UsageError,
+)
+from tpmcli.model.items import Item, Ranking
+from tpmcli.model.requests import (
+    RankRequest,
+    ranked_by_request,
+)
+from tpmcli.project.catalogue import choose_frameworks
+from tpmcli.project.config import Config
+from tpmcli.ranking.rank import ScoreMemo, rank_items
+
+
+def rank_loaded(backlog: Backlog, request: RankRequest, memo: ScoreMemo | None = None) -> Ranking:
+    """Rank an already loaded backlog; invalid items raise (no partial ranking).
+    ``memo``: scores shared with the ranking of another revision (``tpm diff``)."""
+    chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
+    if backlog.problems:
+        raise InvalidItemsError(backlog.problems)
+    return rank_items(
+        select(backlog.items, backlog.config, request),
+        chosen,
+        universe=backlog.items,
+        memo=memo,
+    )
+
+
+def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[Item]:
+    """The items ``request`` ranks (see ``ranked_by_request``); an unknown ``--status``
+    is a usage error."""
+    if request.statuses:
+        unknown = [s for s in request.statuses if s not in config.statuses]
+        if unknown:
+            raise UsageError(
+                f"unknown status '{unknown[0]}' (statuses: {', '.join(config.statuses)})"
+            )
+    ranked = ranked_by_request(request, config.exclude_statuses)
+    return [item for item in items if ranked(item.status, item.tags)]
