@@ -533,9 +533,9 @@ Arguments:
              or folders, as for rank.
 
 Options:
-  -f, --framework <str>           Rank by this framework (as --by NAME).
-  --by <str>                      Frameworks in order, e.g. moscow,rice, at both
-                                  revisions.
+  -f, --framework NAME            Rank by this framework (as --by NAME).
+  --by A,B                        Frameworks in order, e.g. moscow,rice: the
+                                  first ranks, the rest break ties.
   --format <table|json|markdown|github>
                                   Output format.  [default: table]
   --top <int range>               Show only movements into, out of and inside

@@ -8,14 +8,13 @@ import pytest
 
 from helpers import Write
 from tpmcli.errors import ConfigError
+from tpmcli.files.locations import display_path, find_config
 from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import (
     DEFAULT_EXCLUDED,
     DEFAULT_STATUSES,
     Config,
     backlog_paths,
-    display_path,
-    find_config,
     load_config,
     parse_config,
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tpmcli.authoring.item_edit import Change, EditError, apply_to_data, edit_document
+from tpmcli.authoring.item_edit import Edit, EditError, apply_to_data, edit_document
 from tpmcli.yamlio.emitter import Spelled
 from tpmcli.yamlio.patch import REMOVE
 from tpmcli.yamlio.reader import load_bytes
@@ -27,7 +27,7 @@ moscow: must
 
 def edit(data: bytes, *changes: tuple[str, Any], base: tuple[str | int, ...] = ()) -> bytes:
     parsed = [
-        Change(tuple(key.split(".")), value if value is REMOVE else _spelled(value))
+        Edit(tuple(key.split(".")), value if value is REMOVE else _spelled(value))
         for key, value in changes
     ]
     return edit_document(data, base, parsed).data
@@ -97,13 +97,13 @@ def test_removing_a_key_removes_its_lines_and_an_emptied_mapping_goes_too() -> N
 
 
 def test_removing_a_missing_key_changes_nothing() -> None:
-    result = edit_document(ITEM, (), [Change(("owner",), REMOVE)])
+    result = edit_document(ITEM, (), [Edit(("owner",), REMOVE)])
     assert result.data == ITEM
     assert result.methods == ("unchanged",)
 
 
 def test_setting_the_same_value_changes_nothing() -> None:
-    result = edit_document(ITEM, (), [Change(("rice", "reach"), Spelled(1200, "1200"))])
+    result = edit_document(ITEM, (), [Edit(("rice", "reach"), Spelled(1200, "1200"))])
     assert result.data == ITEM
     assert not result.changed
 
@@ -128,13 +128,13 @@ def test_crlf_and_bom_are_kept() -> None:
 
 def test_mixed_line_endings_survive_through_the_surgical_path() -> None:
     data = b"title: x\r\nstatus: proposed\nowner: a\r\n"
-    result = edit_document(data, (), [Change(("status",), Spelled("planned"))])
+    result = edit_document(data, (), [Edit(("status",), Spelled("planned"))])
     assert result.data == b"title: x\r\nstatus: planned\nowner: a\r\n"
     assert result.methods == ("surgical",)
 
 
 def test_a_clean_file_goes_through_ruamel() -> None:
-    result = edit_document(ITEM, (), [Change(("rice", "impact"), Spelled(3, "3"))])
+    result = edit_document(ITEM, (), [Edit(("rice", "impact"), Spelled(3, "3"))])
     assert result.methods == ("roundtrip",)
     assert changed_lines(ITEM, result.data) == [(b"  impact: 2\n", b"  impact: 3\n")]
 
@@ -213,12 +213,12 @@ def test_an_aliased_value_is_refused_rather_than_changing_its_other_use() -> Non
 
 def test_the_expected_data_contract() -> None:
     value = {"title": "x", "rice": {"reach": 1}}
-    assert apply_to_data(value, (), Change(("rice", "reach"), REMOVE)) == {"title": "x"}
-    assert apply_to_data(value, (), Change(("rice", "effort", "n"), Spelled(2))) == {
+    assert apply_to_data(value, (), Edit(("rice", "reach"), REMOVE)) == {"title": "x"}
+    assert apply_to_data(value, (), Edit(("rice", "effort", "n"), Spelled(2))) == {
         "title": "x",
         "rice": {"reach": 1, "effort": {"n": 2}},
     }
-    assert apply_to_data(value, (), Change(("title", "sub"), Spelled(1))) == {
+    assert apply_to_data(value, (), Edit(("title", "sub"), Spelled(1))) == {
         "title": {"sub": 1},
         "rice": {"reach": 1},
     }

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tpmcli.authoring.item_edit import Change, EditError, apply_to_data, edit_document
+from tpmcli.authoring.item_edit import Edit, EditError, apply_to_data, edit_document
 from tpmcli.yamlio.emitter import Spelled, plain_is_safe, same_value
 from tpmcli.yamlio.patch import REMOVE
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
@@ -186,7 +186,7 @@ def test_setting_one_field_changes_exactly_its_line(
     before = doc.data()
     leaf = data.draw(st.sampled_from(doc.leaves))
     given_value, expected = new
-    after = edit_document(before, (), [Change(leaf.keys, given_value)]).data
+    after = edit_document(before, (), [Edit(leaf.keys, given_value)]).data
     old, changed = _lines(before), _lines(after)
     assert len(changed) == len(old), after
     differing = [i for i, (a, b) in enumerate(zip(old, changed, strict=True)) if a != b]
@@ -204,7 +204,7 @@ def test_removing_one_field_removes_exactly_its_line(doc: Document, data: st.Dat
         return
     leaf = data.draw(st.sampled_from(removable))
     before = doc.data()
-    after = edit_document(before, (), [Change(leaf.keys, REMOVE)]).data
+    after = edit_document(before, (), [Edit(leaf.keys, REMOVE)]).data
     old = _lines(before)
     assert _lines(after) == old[: leaf.line] + old[leaf.line + 1 :]
 
@@ -225,7 +225,7 @@ def test_adding_a_key_inserts_exactly_one_line(
         keys = ("added",)
         expected_line = f"added: {number}"
         position = doc.pairs_end
-    after = edit_document(before, (), [Change(keys, Spelled(number, str(number)))]).data
+    after = edit_document(before, (), [Edit(keys, Spelled(number, str(number)))]).data
     # One line inserted, every old line kept in order; the line goes after the
     # mapping's last entry (past blank lines that follow it, where ruamel puts it).
     line = expected_line.encode() + doc.newline.encode()[:-1]
@@ -300,7 +300,7 @@ def test_any_document_is_edited_correctly_or_refused_cleanly(
     base: tuple[str | int, ...] = ()
     if isinstance(root.get("items"), list) and root["items"] and isinstance(root["items"][0], dict):
         base = ("items", 0)
-    change = Change(tuple(keys), value)
+    change = Edit(tuple(keys), value)
     try:
         result = edit_document(data, base, [change])
     except EditError:

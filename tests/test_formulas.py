@@ -11,19 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tpmcli.frameworks.base import (
-    FieldProblem,
-    Framework,
-    Score,
-    SettingsError,
-    format_number,
-    round_score,
-)
+from tpmcli.frameworks.base import FieldProblem, Framework, SettingsError
 from tpmcli.frameworks.moscow import MOSCOW, MoscowInputs
 from tpmcli.frameworks.registry import discover
 from tpmcli.frameworks.rice import RICE, RiceFramework, RiceInputs
 from tpmcli.frameworks.wsjf import WSJF, WsjfInputs
 from tpmcli.model.items import Item
+from tpmcli.model.scores import Score, format_number, round_score
 
 
 def rice(**inputs: Any) -> float:

@@ -204,7 +204,7 @@ def test_tags_are_refused_by_the_editing_path_too() -> None:
     for tag in TAGS:
         data = f"title: {tag} echo pwned\n".encode()
         with pytest.raises(TpmError):
-            editing.edit_document(data, (), [editing.Change(("title",), "new")])
+            editing.edit_document(data, (), [editing.Edit(("title",), "new")])
 
 
 def billion_laughs(levels: int = 10) -> bytes:

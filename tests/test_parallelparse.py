@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.frameworks.base import FieldProblem, Framework
 from tpmcli.load import workers as parallelparse
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.load.workers import ParseJob, ParseWorker, parse_in_parallel
+from tpmcli.model.scores import Score
 from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import parse_config
 from tpmcli.project.validation import ItemRules

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from inline_snapshot import snapshot
 from rich.console import Console
 
-from tpmcli.frameworks.base import Score
+from tpmcli.model.scores import Score
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason, limit_to_top
 from tpmcli.render.diff import (
     COMMENT_LIMIT,

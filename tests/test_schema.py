@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from typer.testing import CliRunner
 
 from tpmcli.cli.app import app
-from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.frameworks.base import FieldProblem, Framework
 from tpmcli.frameworks.registry import discover
+from tpmcli.model.scores import Score
 from tpmcli.project.item_schema import item_schema, property_schema
 from tpmcli.yamlio.reader import load_bytes
 

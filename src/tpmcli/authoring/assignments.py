@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tpmcli.authoring.item_edit import Change
+from tpmcli.authoring.item_edit import Edit
 from tpmcli.errors import UsageError
 from tpmcli.project.item_schema import ITEM_DEF, property_schema
 from tpmcli.project.located import suggest
@@ -73,8 +73,8 @@ def _list(raw: str, schema: Mapping[str, Any], argument: str) -> list[Any]:
     return entries
 
 
-def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Change:
-    """One ``key=value`` argument → a Change; unknown keys are usage errors (exit 2)."""
+def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Edit:
+    """One ``key=value`` argument → a Edit; unknown keys are usage errors (exit 2)."""
     key, sep, raw = argument.partition("=")
     if not sep:
         raise UsageError(f"'{argument}' is not key=value (e.g. rice.reach=2000, tags=a,b)")
@@ -96,7 +96,7 @@ def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Change:
         hint = suggest(wrong, known) or (f" (known{where}: {', '.join(known)})" if known else "")
         raise UsageError(f"unknown key '{key}'{hint}")
     if raw == "":
-        return Change(keys, REMOVE)
+        return Edit(keys, REMOVE)
     if target.get("type") == "array":
-        return Change(keys, _list(raw, target, argument))
-    return Change(keys, _scalar(raw, target, argument))
+        return Edit(keys, _list(raw, target, argument))
+    return Edit(keys, _scalar(raw, target, argument))

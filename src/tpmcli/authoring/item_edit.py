@@ -36,7 +36,7 @@ class EditError(TpmError):
 
 
 @dataclass(frozen=True)
-class Change:
+class Edit:
     """Set ``keys`` (a dotted key, split) to ``value``, or remove it (``REMOVE``)."""
 
     keys: tuple[str, ...]
@@ -58,7 +58,7 @@ class EditResult:
         return any(method != "unchanged" for method in self.methods)
 
 
-def edit_document(data: bytes, base: Sequence[PathStep], changes: Sequence[Change]) -> EditResult:
+def edit_document(data: bytes, base: Sequence[PathStep], changes: Sequence[Edit]) -> EditResult:
     """``data`` (one item file's bytes) with ``changes`` applied to the mapping at
     ``base`` (``()`` for a single-item file, ``("items", 3)`` for an entry)."""
     bom = data.startswith(BOM)
@@ -108,7 +108,7 @@ def _with_carriage_returns(text: str) -> str:
     return restored
 
 
-def apply_to_data(value: Any, base: Sequence[PathStep], change: Change) -> Any:
+def apply_to_data(value: Any, base: Sequence[PathStep], change: Edit) -> Any:
     """What the document's data must be after ``change``: the contract both edit paths
     are checked against. Removing the last key of a nested mapping removes the mapping."""
     result = copy.deepcopy(value)
@@ -155,7 +155,7 @@ def _compose(text: str) -> Node:
     return root
 
 
-def _apply(text: str, base: tuple[PathStep, ...], change: Change) -> tuple[str, str]:
+def _apply(text: str, base: tuple[PathStep, ...], change: Edit) -> tuple[str, str]:
     try:
         before = parse_document(text).value
     except YamlSyntaxError as exc:
@@ -187,7 +187,7 @@ def _apply(text: str, base: tuple[PathStep, ...], change: Change) -> tuple[str, 
 
 
 def _roundtrip_candidate(
-    text: str, root: Node, base: tuple[PathStep, ...], change: Change
+    text: str, root: Node, base: tuple[PathStep, ...], change: Edit
 ) -> str | None:
     newline = newline_of(text)
     if "\r\n" in text and text.count("\n") != text.count("\r\n"):

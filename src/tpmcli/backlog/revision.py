@@ -20,6 +20,7 @@ from tpmcli.backlog.assembly import Backlog, assemble_backlog, open_cache
 from tpmcli.backlog.revision_files import ListedRevision, RevisionReader
 from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import ConfigError, GitError, Problem, UsageError
+from tpmcli.files.locations import CONFIG_NAME, find_config
 from tpmcli.git.plumbing import (
     TreeEntry,
     changed_files,
@@ -28,10 +29,11 @@ from tpmcli.git.plumbing import (
     read_file_at,
     resolve_commit,
 )
-from tpmcli.load.parsing import ITEM_SUFFIXES, paused_gc
+from tpmcli.load.item_files import ITEM_SUFFIXES, hidden, item_file_name, item_stem
+from tpmcli.load.parsing import paused_gc
 from tpmcli.model.requests import BacklogRequest
 from tpmcli.project.catalogue import configured_frameworks
-from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, find_config, parse_config
+from tpmcli.project.config import Config, backlog_paths, parse_config
 from tpmcli.project.validation import ItemRules
 
 
@@ -115,7 +117,7 @@ def _revision(
     else:
         files = []
         for entry in chosen:
-            stem = file_stem(entry.path)
+            stem = item_stem(entry.path)
             files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache, well_formed)
@@ -152,17 +154,9 @@ def _files_changed_from(
     }
     added = [entry for entry in changes.values() if entry is not None]
     for entry in item_entries(added, prefixes):
-        stem = file_stem(entry.path)
+        stem = item_stem(entry.path)
         files[entry.path] = (entry, stem, cache.knows(entry.blob_id, stem))
     return [files[path] for path in sorted(files)]
-
-
-def file_stem(path: str) -> str:
-    """``posixpath.splitext`` of the file name's stem, by string operations (a revision
-    lists thousands of files): the name without its last suffix, leading dots kept."""
-    name = path.rpartition("/")[2]
-    head = name.rpartition(".")[0]
-    return head if head.strip(".") else name
 
 
 def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Config:
@@ -224,8 +218,7 @@ def item_entries(entries: Sequence[TreeEntry], prefixes: Sequence[str]) -> list[
                 # string operations: a revision lists thousands of files.
                 below = entry.path[len(prefix) :].split("/")
                 parts = [part for part in below if part and part != "."]
-                hidden = any(part.startswith(".") for part in parts)
-                if not hidden and parts and parts[-1].endswith(ITEM_SUFFIXES):
+                if parts and not any(map(hidden, parts)) and item_file_name(parts[-1]):
                     chosen[entry.path] = entry
     return sorted(chosen.values(), key=lambda entry: entry.path)
 

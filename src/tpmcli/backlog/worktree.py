@@ -16,6 +16,7 @@ from tpmcli.errors import (
     Problem,
     UsageError,
 )
+from tpmcli.files.locations import display_path
 from tpmcli.files.safe_read import working_tree_root
 from tpmcli.load.item_files import ItemFile, WalkRecord, find_item_files
 from tpmcli.load.parsing import (
@@ -27,7 +28,7 @@ from tpmcli.model.requests import (
     BacklogRequest,
 )
 from tpmcli.project.catalogue import configured_frameworks
-from tpmcli.project.config import Config, backlog_paths, display_path, load_config
+from tpmcli.project.config import Config, backlog_paths, load_config
 from tpmcli.project.validation import ItemRules
 
 #: A snapshot (see ``snapshot``) is written by a run that had to parse at most this

@@ -34,7 +34,6 @@ import contextlib
 import hashlib
 import json
 import os
-import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -42,12 +41,19 @@ from typing import Any
 
 from tpmcli import __version__
 from tpmcli.cache.records import CacheContents, Prepared, RecordSchema, make_record
-from tpmcli.cache.store import cache_disabled, cache_root, code_fingerprint, json_bytes
+from tpmcli.cache.store import (
+    RACY_SECONDS,
+    cache_disabled,
+    cache_root,
+    code_fingerprint,
+    json_bytes,
+)
 from tpmcli.cache.store import read_cache_file as _read_file
 from tpmcli.cache.store import remove_stale as _remove_stale
 from tpmcli.cache.store import write_atomically as _write_atomically
 from tpmcli.frameworks.base import Framework
 from tpmcli.git.plumbing import blob_id_of
+from tpmcli.load.item_files import item_stem
 from tpmcli.load.parsing import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.project.validation import ItemRules
 
@@ -56,7 +62,6 @@ FORMAT = 2
 #: as many again as were used (other branches' versions of the same files).
 MIN_KEPT_ENTRIES = 2000
 #: Files changed this close to the stat index's writing are read again regardless.
-RACY_SECONDS = 2
 #: A run that had to read or parse at most this many files, and at most
 #: ``SMALL_WORK_FRACTION`` of the files it loaded, leaves the cache file as it was: rewriting
 #: the whole file (about 23 µs an entry) costs more than the next run reading and
@@ -210,7 +215,7 @@ class ItemCache:
             or max(status.st_mtime_ns, status.st_ctime_ns) >= self.trusted_before_ns
         ):
             return None
-        found = self._lookup(known[4], shown, _stem(shown))
+        found = self._lookup(known[4], shown, item_stem(shown))
         if found is None:
             return None
         self.seen[real] = known
@@ -353,10 +358,6 @@ def _stat_of(file: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return status.st_mtime_ns, status.st_size
-
-
-def _stem(shown: str) -> str:
-    return posixpath.splitext(posixpath.basename(shown))[0]
 
 
 def _unproven(rules: ItemRules) -> set[str]:

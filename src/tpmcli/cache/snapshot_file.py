@@ -26,6 +26,7 @@ from typing import Any
 
 from tpmcli import __version__
 from tpmcli.cache.store import (
+    RACY_SECONDS,
     cache_disabled,
     cache_root,
     code_fingerprint,
@@ -40,7 +41,6 @@ from tpmcli.model.scores import Score
 
 FORMAT = 1
 #: Files and folders changed this close before a run started reading are not trusted.
-RACY_SECONDS = 2
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: Snapshots kept (the most recently written); older ones are deleted.

@@ -24,6 +24,11 @@ DISABLE_VARIABLE = "TPM_NO_CACHE"
 MAX_FILE_BYTES = 512 * 1024 * 1024
 #: Cache files (and stray temporary files) unused for this long are deleted.
 STALE_SECONDS = 30 * 24 * 3600
+
+#: A file changed within this many seconds of a cache index or snapshot being written
+#: may change again within the file system's timestamp granularity ("racily clean", as
+#: git calls it): such a file is read again rather than trusted by its stat.
+RACY_SECONDS = 2
 #: Prefixes of the cache files, each with a temporary file prefix of "." + itself.
 PREFIXES = ("items-", "snapshot-")
 
@@ -39,14 +44,20 @@ def cache_disabled() -> bool:
 
 
 def code_fingerprint() -> list[list[object]]:
-    """Size and mtime of tpm's own modules: an edited checkout is another version."""
-    package = Path(__file__).parent
+    """Size and mtime of every module of tpm's own package, at any depth: an edited
+    checkout is another version."""
+    package = Path(__file__).parent.parent
     found: list[list[object]] = []
-    for folder in (package, *(p for p in package.iterdir() if p.is_dir())):
+    folders = [package]
+    while folders:
+        folder = folders.pop()
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                folders.append(Path(entry.path))
+            elif entry.name.endswith(".py"):
                 stat = entry.stat()
-                found.append([f"{folder.name}/{entry.name}", stat.st_size, stat.st_mtime_ns])
+                shown = Path(entry.path).relative_to(package).as_posix()
+                found.append([shown, stat.st_size, stat.st_mtime_ns])
     return found
 
 

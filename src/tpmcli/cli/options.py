@@ -63,6 +63,20 @@ NoCacheOpt = Annotated[
         "(also TPM_NO_CACHE=1).",
     ),
 ]
+FrameworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-f", "--framework", metavar="NAME", help="Rank by this framework (as --by NAME)."
+    ),
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="A,B",
+        help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
+    ),
+]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
 
 

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from tpmcli.cli.options import (
+    ByOpt,
     CheckFormat,
     ConfigOpt,
     DiffFormat,
+    FrameworkOpt,
     NoCacheOpt,
     PathsArg,
     RankFormat,
@@ -26,20 +28,8 @@ TABLE_ROWS = 50
 
 def rank(
     paths: PathsArg = None,
-    framework: Annotated[
-        str | None,
-        typer.Option(
-            "-f", "--framework", metavar="NAME", help="Rank by this framework (as --by NAME)."
-        ),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option(
-            "--by",
-            metavar="A,B",
-            help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
-        ),
-    ] = None,
+    framework: FrameworkOpt = None,
+    by: ByOpt = None,
     output: Annotated[
         RankFormat, typer.Option("--format", help="Output format.")
     ] = RankFormat.table,
@@ -179,13 +169,8 @@ def diff(
             show_default=False,
         ),
     ] = None,
-    framework: Annotated[
-        str | None, typer.Option("-f", "--framework", help="Rank by this framework (as --by NAME).")
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="Frameworks in order, e.g. moscow,rice, at both revisions."),
-    ] = None,
+    framework: FrameworkOpt = None,
+    by: ByOpt = None,
     output: Annotated[
         DiffFormat, typer.Option("--format", help="Output format.")
     ] = DiffFormat.table,

@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli.authoring.assignments import parse_assignment
-from tpmcli.authoring.item_edit import Change, EditError, edit_document
+from tpmcli.authoring.item_edit import Edit, EditError, edit_document
 from tpmcli.authoring.new_ids import check_chosen_id, slugify, unique_name
 from tpmcli.errors import InvalidItemsError, Problem, UsageError
 from tpmcli.files.atomic_write import create_file, replace_file
+from tpmcli.files.locations import display_path
 from tpmcli.frameworks.base import Framework
 from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file, read_sources
 from tpmcli.model.items import Item
 from tpmcli.project.catalogue import configured_frameworks
-from tpmcli.project.config import Config, backlog_paths, display_path, load_config
+from tpmcli.project.config import Config, backlog_paths, load_config
 from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline
 from tpmcli.project.located import suggest
 from tpmcli.project.validation import ItemRules, check_backlog
@@ -45,7 +46,7 @@ class ChangeRejected(InvalidItemsError):
 
 
 @dataclass(frozen=True)
-class ItemFile:
+class EditedFile:
     path: Path
     source: SourceFile
 
@@ -56,7 +57,7 @@ class Workspace:
 
     config: Config
     frameworks: dict[str, Framework]
-    files: tuple[ItemFile, ...]
+    files: tuple[EditedFile, ...]
 
     @property
     def rules(self) -> ItemRules:
@@ -79,16 +80,16 @@ def open_workspace(config_file: Path | None) -> Workspace:
     config = load_config(config_file)
     frameworks = configured_frameworks(config)
     boundary = config.path.parent if config.path else None
-    files: list[ItemFile] = []
+    files: list[EditedFile] = []
     for path in discover_files(backlog_paths((), config), boundary):
         sources, _problems = read_sources([path], [display_path(path)], config.max_file_bytes)
-        files.extend(ItemFile(path, source) for source in sources)
+        files.extend(EditedFile(path, source) for source in sources)
     return Workspace(config, frameworks, tuple(files))
 
 
 @dataclass(frozen=True)
 class ItemLocation:
-    file: ItemFile
+    file: EditedFile
     base: tuple[PathStep, ...]
 
 
@@ -208,7 +209,7 @@ class SetResult:
 
 
 def set_fields(request: SetRequest) -> SetResult:
-    """Change fields of one item in place; only the changed values' lines differ."""
+    """Edit fields of one item in place; only the changed values' lines differ."""
     if not request.assignments:
         raise UsageError("nothing to set: give key=value arguments (e.g. rice.reach=2000)")
     workspace = open_workspace(request.config_file)
@@ -250,7 +251,7 @@ def modeline(folder: Path, project_root: Path) -> str | None:
     return schema_modeline(schema, folder)
 
 
-def item_text(title: str, changes: Sequence[Change], header: str | None = None) -> str:
+def item_text(title: str, changes: Sequence[Edit], header: str | None = None) -> str:
     """A new item file: the modeline, the title, then the given keys in order."""
     mapping: dict[str, Any] = {"title": title}
     for change in changes:

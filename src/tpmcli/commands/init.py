@@ -11,9 +11,10 @@ from pathlib import Path
 
 from tpmcli.errors import UsageError
 from tpmcli.files.atomic_write import create_file
+from tpmcli.files.locations import CONFIG_NAME, display_path
 from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file
 from tpmcli.project.catalogue import configured_frameworks
-from tpmcli.project.config import CONFIG_NAME, Config, backlog_paths, display_path, parse_config
+from tpmcli.project.config import Config, backlog_paths, parse_config
 from tpmcli.project.item_schema import SCHEMA_FILE, item_schema, schema_modeline, schema_text
 from tpmcli.project.validation import ItemRules
 

@@ -4,13 +4,11 @@ its rank there among the items ``tpm rank -f NAME`` would rank."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import select
 from tpmcli.errors import InvalidItemsError, UsageError
-from tpmcli.frameworks.base import Score
-from tpmcli.model.items import Item
+from tpmcli.model.item_report import FrameworkScore, ItemReport
 from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.project.located import suggest
 from tpmcli.ranking.rank import rank_items
@@ -19,25 +17,6 @@ from tpmcli.ranking.rank import rank_items
 @dataclass(frozen=True)
 class ShowRequest(BacklogRequest):
     item_id: str = ""
-
-
-@dataclass(frozen=True)
-class FrameworkScore:
-    framework: str
-    description: str
-    score: Score
-    inputs: dict[str, Any]
-    #: The item's place in ``tpm rank -f framework`` (None: that ranking leaves it out).
-    rank: int | None
-    #: How many items that ranking ranks.
-    ranked: int
-
-
-@dataclass(frozen=True)
-class ItemReport:
-    item: Item
-    scores: tuple[FrameworkScore, ...]
-    excluded: bool
 
 
 def show_item(request: ShowRequest) -> ItemReport:

@@ -16,7 +16,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, TpmError
-from tpmcli.project.config import display_path
+from tpmcli.files.locations import display_path
 
 TEMP_SUFFIX = ".tpm-tmp"
 

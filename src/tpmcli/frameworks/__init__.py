@@ -9,16 +9,8 @@ that keep breakdowns and ties like tpm's own.
 
 from __future__ import annotations
 
-from tpmcli.frameworks.base import (
-    FieldProblem,
-    Framework,
-    Inputs,
-    Score,
-    SettingsError,
-    format_number,
-    number_within,
-    round_score,
-)
+from tpmcli.frameworks.base import FieldProblem, Framework, Inputs, SettingsError, number_within
+from tpmcli.model.scores import Score, format_number, round_score
 
 __all__ = [
     "FieldProblem",

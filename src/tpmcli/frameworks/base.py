@@ -11,8 +11,8 @@ import math
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, runtime_checkable
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import (
     BaseModel,
@@ -24,10 +24,7 @@ from pydantic import (
 )
 
 # Re-exported: plugins import the score types from here.
-from tpmcli.model.scores import SCORE_DECIMALS as SCORE_DECIMALS
-from tpmcli.model.scores import Score as Score
-from tpmcli.model.scores import format_number as format_number
-from tpmcli.model.scores import round_score as round_score
+from tpmcli.model.scores import Score, format_number
 
 
 @dataclass(frozen=True)
@@ -326,3 +323,49 @@ def overflow_problem(score: Callable[[], Score | float]) -> FieldProblem | None:
     if math.isfinite(value):
         return None
     return FieldProblem((), "cannot be scored: the result is too large for a number")
+
+
+def scores_by_value(score: Callable[[Any, Any], Score]) -> Callable[[Any, Any], Score]:
+    """Marks a ``score`` that is ``value`` plus a breakdown, so that ``check`` may
+    compute the value alone (a subclass that scores otherwise is checked by its own)."""
+    score.by_value = True  # type: ignore[attr-defined]
+    return score
+
+
+class ScaledFramework:
+    """The configuration and checks of a built-in framework whose inputs may be held
+    to scales from tpm.yaml (RICE, WSJF): one definition for both.
+
+    A subclass is a frozen dataclass with ``name``, ``inputs_model`` and ``scales``
+    fields, ``DEFAULT_SCALES``, a static ``value`` and a ``score``."""
+
+    DEFAULT_SCALES: ClassVar[Mapping[str, tuple[float, ...] | None]]
+    name: str
+    description: str
+    inputs_model: type[Inputs]
+    scales: Mapping[str, tuple[float, ...] | None]
+
+    @staticmethod
+    def value(inputs: Any) -> float:
+        raise NotImplementedError
+
+    def score(self, inputs: Any) -> Score:
+        raise NotImplementedError
+
+    def configure(self, settings: Mapping[str, Any]) -> Framework:
+        scales = configure_scales(self.name, self.DEFAULT_SCALES, settings, self.inputs_model)
+        configured: Framework = replace(self, scales=scales)  # type: ignore[type-var]
+        return configured
+
+    def check(self, inputs: Any) -> list[FieldProblem]:
+        found = (
+            scale_problem(name, getattr(inputs, name, None), scale)
+            for name, scale in self.scales.items()
+        )
+        problems = [problem for problem in found if problem is not None]
+        by_value = getattr(type(self).score, "by_value", False)
+        scored: Callable[[], Score | float] = (
+            (lambda: self.value(inputs)) if by_value else (lambda: self.score(inputs))
+        )
+        overflow = overflow_problem(scored)
+        return problems if overflow is None else [*problems, overflow]

@@ -20,12 +20,9 @@ from tpmcli.frameworks.base import (
     FieldProblem,
     Framework,
     Inputs,
-    Score,
     configure_scales,
-    format_number,
     framework_name_problem,
     number_within,
-    round_score,
     scale_problem,
 )
 from tpmcli.frameworks.formula import (
@@ -36,6 +33,7 @@ from tpmcli.frameworks.formula import (
     parse_formula,
     weighted_sum,
 )
+from tpmcli.model.scores import Score, format_number, round_score
 
 INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

@@ -27,7 +27,6 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from tpmcli.frameworks.base import format_number
 from tpmcli.frameworks.formula_tree import (
     Binary,
     Call,
@@ -41,6 +40,7 @@ from tpmcli.frameworks.formula_tree import (
     input_names,
     inputs_of,
 )
+from tpmcli.model.scores import format_number
 
 __all__ = ["EvaluationError", "Formula", "FormulaError", "parse_formula", "weighted_sum"]
 

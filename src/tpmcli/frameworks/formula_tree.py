@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from tpmcli.frameworks.base import format_number
+from tpmcli.model.scores import format_number
 
 
 class EvaluationError(ValueError):

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from tpmcli.errors import TpmError
-from tpmcli.frameworks.base import FieldProblem, Framework, Score
+from tpmcli.frameworks.base import FieldProblem, Framework
+from tpmcli.model.scores import Score
 
 Result = TypeVar("Result")
 

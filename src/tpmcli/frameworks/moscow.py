@@ -8,7 +8,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import RootModel
 
-from tpmcli.frameworks.base import FieldProblem, Framework, Score, SettingsError
+from tpmcli.frameworks.base import FieldProblem, Framework, SettingsError
+from tpmcli.model.scores import Score
 
 Category = Literal["must", "should", "could", "wont"]
 

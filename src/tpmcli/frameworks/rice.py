@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from tpmcli.frameworks.base import (
-    FieldProblem,
     Fraction,
-    Framework,
     Inputs,
     NonNegative,
     Positive,
-    Score,
-    configure_scales,
-    format_number,
-    overflow_problem,
-    round_score,
-    scale_problem,
+    ScaledFramework,
+    scores_by_value,
 )
+from tpmcli.model.scores import Score, format_number, round_score
 
 
 class RiceInputs(Inputs):
@@ -40,38 +35,24 @@ DEFAULT_SCALES: dict[str, tuple[float, ...] | None] = {
 
 
 @dataclass(frozen=True)
-class RiceFramework:
+class RiceFramework(ScaledFramework):
     #: Two equal instances score the same inputs alike (see ``ranking.ScoreMemo``).
     equal_scores_alike: ClassVar[bool] = True
     name: str = "rice"
     description: str = "RICE (Intercom): reach × impact × confidence ÷ effort"
+    DEFAULT_SCALES: ClassVar[Mapping[str, tuple[float, ...] | None]] = DEFAULT_SCALES
     inputs_model: type[RiceInputs] = RiceInputs
     scales: Mapping[str, tuple[float, ...] | None] = field(
         default_factory=lambda: dict(DEFAULT_SCALES)
     )
 
-    def configure(self, settings: Mapping[str, Any]) -> Framework:
-        return replace(
-            self, scales=configure_scales(self.name, DEFAULT_SCALES, settings, self.inputs_model)
-        )
-
-    def check(self, inputs: RiceInputs) -> list[FieldProblem]:
-        found = (
-            scale_problem(name, getattr(inputs, name, None), scale)
-            for name, scale in self.scales.items()
-        )
-        problems = [problem for problem in found if problem is not None]
-        # The value alone (no breakdown written), unless a subclass scores otherwise.
-        scored = self._value if type(self).score is RiceFramework.score else self.score
-        overflow = overflow_problem(lambda: scored(inputs))
-        return problems if overflow is None else [*problems, overflow]
-
     @staticmethod
-    def _value(inputs: RiceInputs) -> float:
+    def value(inputs: RiceInputs) -> float:
         return round_score(inputs.reach * inputs.impact * inputs.confidence / inputs.effort)
 
+    @scores_by_value
     def score(self, inputs: RiceInputs) -> Score:
-        shown = self._value(inputs)
+        shown = self.value(inputs)
         breakdown = (
             f"{format_number(inputs.reach)} × {format_number(inputs.impact)} × "
             f"{format_number(inputs.confidence)} ÷ {format_number(inputs.effort)} = "

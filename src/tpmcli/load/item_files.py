@@ -30,6 +30,26 @@ ITEM_SUFFIXES = (".yaml", ".yml")
 FolderStat = tuple[int, int, int]
 
 
+def hidden(name: str) -> bool:
+    """A hidden file or folder name: skipped, in the working tree and in a revision."""
+    return name.startswith(".")
+
+
+def item_file_name(name: str) -> bool:
+    """The item-file rule for one file name: a ``*.yaml``/``*.yml`` file, not hidden."""
+    return not hidden(name) and name.endswith(ITEM_SUFFIXES)
+
+
+def item_stem(path: str) -> str:
+    """The stem an item's id defaults to, the one rule for the working tree, a revision
+    and the caches: ``PurePosixPath(path).stem`` by string operations (asked of
+    thousands of files): the last name without its last suffix; a name that only starts with a dot,
+    or ends with one, has no suffix."""
+    name = path.rstrip("/").rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 @dataclass(frozen=True)
 class ItemFile:
     """A file to read (``path``, for the operating system), how it is shown, and its
@@ -129,11 +149,11 @@ class _Walk:
         subfolders = []
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if hidden(name):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append((entry.path, rel + name + "/"))
-            elif name.endswith(ITEM_SUFFIXES):
+            elif item_file_name(name):
                 self.file(entry, rel + name)
         return subfolders
 

@@ -21,7 +21,7 @@ from typing import Protocol
 from tpmcli.errors import Problem, UsageError
 from tpmcli.files.safe_read import NotRegularFile
 from tpmcli.frameworks.base import describe
-from tpmcli.load.item_files import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files
+from tpmcli.load.item_files import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files, item_stem
 from tpmcli.model.items import Item
 from tpmcli.project.located import Locator
 from tpmcli.project.validation import ItemRules, validate_item
@@ -71,16 +71,7 @@ class SourceFile:
 
 def source_stem(source: SourceFile) -> str:
     """The stem a single item's id defaults to."""
-    return source.stem or path_stem(source.shown)
-
-
-def path_stem(path: str) -> str:
-    """``PurePosixPath(path).stem`` by string operations (a load asks it of thousands of
-    files): the last name without its last suffix; a name that only starts with a dot,
-    or ends with one, has no suffix."""
-    name = path.rstrip("/").rpartition("/")[2]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
+    return source.stem or item_stem(source.shown)
 
 
 @dataclass

@@ -16,9 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from tpmcli.errors import ConfigError, Problem
-from tpmcli.files.locations import CONFIG_NAME as CONFIG_NAME
-from tpmcli.files.locations import display_path as display_path
-from tpmcli.files.locations import find_config as find_config
+from tpmcli.files.locations import CONFIG_NAME, display_path, find_config
 from tpmcli.files.safe_read import (
     FileTooLarge,
     read_limited,

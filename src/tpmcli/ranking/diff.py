@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tpmcli.frameworks.base import Score
 from tpmcli.frameworks.moscow import ORDINALS
 from tpmcli.model.items import Item, RankedItem, Ranking
+from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
 
 #: The name of the working tree where a revision would be named.

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tpmcli.frameworks.base import Score, format_number
+from tpmcli.model.scores import Score, format_number
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason
 from tpmcli.render.escape import markdown_cell
 from tpmcli.render.jsontext import dumps_indented, dumps_nested

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tpmcli.commands.show import FrameworkScore, ItemReport
+from tpmcli.model.item_report import FrameworkScore, ItemReport
 from tpmcli.render.ranking import SCHEMA_VERSION
 
 

@@ -22,7 +22,7 @@ from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
 
 if TYPE_CHECKING:
-    from tpmcli.commands.show import ItemReport
+    from tpmcli.model.item_report import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
