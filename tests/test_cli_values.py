@@ -1,9 +1,14 @@
-"""Plain command-line values: coerced without pydantic, exactly as typer coerces them."""
+"""Plain command-line values: coerced without pydantic, exactly as typer coerces them.
+
+The oracle is typer's own coercion, reached as tpmcli reaches it, by typer's public
+API: a parameter class's ``get_runtime_param`` (it builds typer's pydantic coercion),
+called on the parameter. No test here needs typer's private modules."""
 
 from __future__ import annotations
 
 import enum
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,12 +18,13 @@ from typing import Annotated, Any, Literal
 
 import pytest
 import typer
-import typer._coercion
 import typer.core
+import typer.main
 from inline_snapshot import snapshot
-from typer._click import exceptions as click_exceptions
+from typer.core import TyperArgument, TyperOption
 from typer.testing import CliRunner, Result
 
+import tpmcli.cli.app
 import tpmcli.cli.values
 from helpers import Tpm
 from tpmcli.cli.app import app as tpm_app
@@ -127,16 +133,18 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def adapters_built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The annotations typer built its own (pydantic) coercion for, in order."""
+    """The annotations typer was asked its own (pydantic) coercion for, in order: each
+    parameter class's public ``get_runtime_param``, recorded (an instance's override,
+    a PlainValues, is not typer's and is not recorded)."""
     built: list[Any] = []
-    original = typer._coercion.build_runtime_param
+    for cls in (TyperArgument, TyperOption):
+        original = cls.get_runtime_param
 
-    def recording(descriptor: Any) -> Any:
-        built.append(descriptor.annotation)
-        return original(descriptor)
+        def recording(param: Any, original: Any = original) -> Any:
+            built.append(param.type_descriptor.annotation)
+            return original(param)
 
-    monkeypatch.setattr(typer.core, "build_runtime_param", recording)
-    monkeypatch.setattr(tpmcli.cli.values, "build_runtime_param", recording)
+        monkeypatch.setattr(cls, "get_runtime_param", recording)
     return built
 
 
@@ -194,24 +202,31 @@ RAW_VALUES += [Level.high, Path("FILE"), Path("missing")]
 def _coerced(runtime: Any, value: Any, param: Any, context: Any) -> tuple[str, Any]:
     try:
         result = runtime.coerce(value, param=param, ctx=context)
-    except click_exceptions.BadParameter as error:
+    except typer.BadParameter as error:
         return "error", error.format_message()
     return type(result).__name__, result
 
 
+def _typers_own(param: Any) -> Any:
+    """typer's own coercion of a parameter, as typer builds it (by its public API)."""
+    return type(param).get_runtime_param(param)
+
+
 @pytest.mark.usefixtures("in_tmp")
 def test_each_raw_value_coerces_to_typers_value_of_typers_type() -> None:
-    command = typer.main.get_command(TYPER_APP)
-    context = typer.Context(command, info_name="every-kind")
+    # Two copies of the command: one coerced by PlainValues, one by typer alone.
+    plain_command = typer.main.get_command(TYPER_APP)
+    typers_command = typer.main.get_command(TYPER_APP)
+    context = typer.Context(typers_command, info_name="every-kind")
     compared = 0
-    for param in command.params:
-        assert isinstance(param, typer.core._TyperParameter)
-        plain = tpmcli.cli.values.plain_values(param.type_descriptor)
+    for param, typers_param in zip(plain_command.params, typers_command.params, strict=True):
+        assert isinstance(param, TyperArgument | TyperOption)
+        plain = tpmcli.cli.values.plain_values(param)
         if plain is None:
             continue
-        typers = typer._coercion.build_runtime_param(param.type_descriptor)
+        typers = _typers_own(typers_param)
         for value in RAW_VALUES:
-            expected = _coerced(typers, value, param, context)
+            expected = _coerced(typers, value, typers_param, context)
             assert _coerced(plain, value, param, context) == expected, (param.name, value)
             compared += 1
     assert compared == 18 * len(RAW_VALUES)
@@ -222,8 +237,8 @@ def test_the_plain_kinds_and_the_others() -> None:
     plain = {
         param.name
         for param in command.params
-        if isinstance(param, typer.core._TyperParameter)
-        and tpmcli.cli.values.plain_values(param.type_descriptor) is not None
+        if isinstance(param, TyperArgument | TyperOption)
+        and tpmcli.cli.values.plain_values(param) is not None
     }
     others = {param.name for param in command.params} - plain
     assert others == {"clamped", "ratio", "when"}
@@ -248,7 +263,9 @@ def test_every_parameter_of_every_tpm_command_is_plain() -> None:
     assert len(params) > 40
     use_plain_values(params.values())
     not_plain = [
-        name for name, param in params.items() if not isinstance(param._runtime_param, PlainValues)
+        name
+        for name, param in params.items()
+        if not isinstance(param.get_runtime_param(), PlainValues)
     ]
     assert not_plain == []
 
@@ -309,7 +326,7 @@ def test_bad_values_keep_typers_messages_and_exit_2(
 ) -> None:
     result = tpm(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
-    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda descriptor: None)
+    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda param: None)
     typers = tpm(*args)
     assert (typers.exit_code, typers.stderr) == (2, message)
 
@@ -321,8 +338,85 @@ def test_rank_parses_every_option_as_before(tpm: Tpm, monkeypatch: pytest.Monkey
     plain = tpm(*args)
     assert plain.exit_code == 0, plain.output
     assert plain.stdout.count("\n") == 3  # a header and two rows
-    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda descriptor: None)
+    monkeypatch.setattr(tpmcli.cli.values, "plain_values", lambda param: None)
     assert tpm(*args).stdout == plain.stdout
+
+
+# Only typer's public API, and a way back to typer's own coercion should it change.
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "tpmcli"
+PRIVATE_TYPER = re.compile(
+    r"typer\._|\._runtime_param|_TyperParameter|^\s*(from|import) click\b", re.M
+)
+
+
+def test_tpmcli_uses_no_private_typer_api() -> None:
+    sources = sorted(SRC.rglob("*.py"))
+    assert len(sources) > 40
+    found = [
+        f"{path.relative_to(SRC)}:{text.count(chr(10), 0, match.start()) + 1}: {match.group()}"
+        for path in sources
+        for text in [path.read_text(encoding="utf-8")]
+        for match in PRIVATE_TYPER.finditer(text)
+    ]
+    assert found == []
+
+
+def test_the_errors_typer_shows_itself_are_clicks_exceptions() -> None:
+    shown = tpmcli.cli.app.ClickException
+    assert shown.__name__ == "ClickException"
+    assert issubclass(typer.BadParameter, shown)
+    assert shown is not typer.BadParameter
+    assert hasattr(shown, "show")
+    assert getattr(shown, "exit_code", None) == 1
+
+
+@pytest.mark.usefixtures("in_tmp")
+def test_a_call_plain_values_was_not_written_for_is_typers_own() -> None:
+    command = typer.main.get_command(PLAIN_APP)
+    context = typer.Context(command, info_name="every-kind")
+    limit = next(param for param in command.params if param.name == "limit")
+    use_plain_values(command.params)
+    plain = limit.get_runtime_param()
+    assert isinstance(plain, PlainValues)
+    assert "get_runtime_param" not in vars(TyperOption)  # the class keeps typer's own
+    typers = _typers_own(limit)
+    assert not isinstance(typers, PlainValues)
+    # coerce's arguments in another form, another parameter, another attribute
+    assert plain.coerce("+3", limit, context) == 3
+    with pytest.raises(typer.BadParameter, match="greater than or equal to 1"):
+        plain.coerce("0", limit, context)
+    other = typer.main.get_command(TYPER_APP).params[2]
+    assert other.name == "limit"
+    assert plain.coerce(" 3 ", param=other, ctx=context) == 3
+    assert plain.annotation is typers.annotation
+    assert plain.parameter_info is typers.parameter_info
+    with pytest.raises(AttributeError):
+        plain.__deepcopy__  # noqa: B018
+    # get_runtime_param called with arguments: typer's own method, with them
+    with pytest.raises(TypeError):
+        limit.get_runtime_param(context)
+    # installed once: a second parse keeps it
+    use_plain_values(command.params)
+    assert limit.get_runtime_param() is plain
+
+
+def test_a_parameter_of_another_shape_keeps_typers_own_coercion() -> None:
+    class Shape:
+        def __init__(self, **fields: Any) -> None:
+            self.__dict__.update(fields)
+
+    info = typer.models.OptionInfo()
+    shapes = [
+        Shape(),  # no type_descriptor
+        Shape(type_descriptor=Shape(annotation=int)),  # no parameter_info
+        Shape(type_descriptor=Shape(annotation=int, parameter_info=info)),  # no file_annotation
+        Shape(type_descriptor=Shape(annotation=int, parameter_info=object(), file_annotation=None)),
+        Shape(type_descriptor=Shape(annotation=complex, parameter_info=info, file_annotation=None)),
+    ]
+    assert [tpmcli.cli.values.plain_values(shape) for shape in shapes] == [None] * len(shapes)
+    plain = Shape(type_descriptor=Shape(annotation=int, parameter_info=info, file_annotation=None))
+    assert isinstance(tpmcli.cli.values.plain_values(plain), PlainValues)
 
 
 # In a fresh process: which modules a command imports.

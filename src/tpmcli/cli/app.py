@@ -13,11 +13,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-try:  # typer ≥ 0.20 carries its own copy of click
-    from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer on top of click
-    from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
-
 from tpmcli import __version__
 from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.options import stderr as _stderr
@@ -27,6 +22,28 @@ from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsErro
 from tpmcli.render.escape import terminal_text
 
 REPORT_URL = "https://example.invalid/tpm/issues"
+
+
+def _shown_by_typer() -> type[Exception]:
+    """click's ``ClickException``, found through typer's public API.
+
+    typer carries its own copy of click and names ``ClickException`` in no public
+    module; ``typer.BadParameter``, one of its subclasses, is public. By definition
+    ``ClickException`` is the most general class whose errors typer's main loop shows
+    (its ``show()``) and ends with their ``exit_code``, so it is the last class in
+    ``typer.BadParameter``'s MRO that defines ``show`` itself: below it ``UsageError``
+    and ``BadParameter`` redefine it, above it ``TyperException`` and ``Exception`` do
+    not. That holds wherever click lives and whatever a later typer puts between them;
+    were no class to define ``show``, ``typer.BadParameter`` itself stands in.
+    tests/test_cli_values.py checks that this finds the class named ``ClickException``."""
+    shown = [cls for cls in typer.BadParameter.__mro__ if "show" in vars(cls)]
+    if shown and issubclass(shown[-1], Exception):
+        return shown[-1]
+    return typer.BadParameter  # pragma: no cover - no typer so far
+
+
+#: Usage and file errors that typer shows and exits with itself (exit 2, or 1).
+ClickException = _shown_by_typer()
 
 
 class TpmGroup(typer.core.TyperGroup):

@@ -1,46 +1,57 @@
 """Command-line values coerced without pydantic, exactly as typer would coerce them.
 
-typer 0.29 turns every parameter value (even an option left at its default) into
-its Python type through a pydantic ``TypeAdapter``, built on first use: importing
-pydantic's machinery and building the adapters costs more than the rest of a warm
-``tpm rank``. The parameters tpm declares are of a few plain kinds (str, int with
-bounds, Path, an Enum of choices, bool flags, lists of these), whose coercion
-needs no pydantic. Before a tpm command parses its arguments (``PlainValuesCommand``
-and ``cli.TpmGroup``), ``use_plain_values`` gives each such parameter a
-``PlainValues`` coercion:
+typer (0.29 and later) turns every parameter value (even an option left at its
+default) into its Python type through a pydantic ``TypeAdapter``, built on first use:
+importing pydantic's machinery and building the adapters costs more than the rest of a
+warm ``tpm rank``. The parameters tpm declares are of a few plain kinds (str, int with
+bounds, Path, an Enum or Literal of choices, bool flags, lists of these), whose
+coercion needs no pydantic. Before a tpm command parses its arguments
+(``PlainValuesCommand`` and ``cli.TpmGroup``), ``use_plain_values`` gives each such
+parameter a ``PlainValues`` coercion:
 
 * a value it coerces with certainty gets the result typer's adapter would give;
 * anything else (an invalid value, a form it does not know, an annotation or a
-  parameter setting it does not handle) goes to typer's own coercion, built as
-  typer would build it, so every error message and exit code stays typer's.
+  parameter setting it does not handle) goes to typer's own coercion, so every error
+  message and exit code stays typer's.
 
-This relies on typer's private coercion API (``typer._coercion``, the
-``_runtime_param`` slot of ``typer.core._TyperParameter``), which is why
-pyproject.toml pins typer's minor version; tests/test_cli_values.py compares
-every kind with typer's own coercion.
+Only typer's public API is used: a typer parameter (``typer.core.TyperArgument``,
+``typer.core.TyperOption``) describes itself by its ``type_descriptor`` (annotation,
+``typer.models.ParameterInfo``) and coerces a value in its public ``process_value``
+through the object its public ``get_runtime_param()`` returns, as
+``.coerce(value, param=..., ctx=...)``. ``use_plain_values`` overrides
+``get_runtime_param`` on the parameter itself (not its class) to return a
+``PlainValues``; typer's own coercion is the class's method, called on the parameter.
+
+Should a later typer change that route, this degrades to typer's own coercion and
+never breaks: a parameter without ``type_descriptor`` or a class without
+``get_runtime_param`` keeps typer's; if ``process_value`` stops asking
+``get_runtime_param``, the override is simply never used; a call to the override or to
+``coerce`` in a form other than the one above, or any other attribute asked of a
+``PlainValues``, is handed to typer's own coercion. Each of these costs the pydantic
+import again, which the lazy-import tests (tests/test_cli_values.py,
+tests/test_performance_paths.py, tests/test_snapshot.py) catch; tests/test_cli_values.py
+compares every kind with typer's own coercion.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
-from typer._click import Context
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import (
-    choice_coercion_annotation,
-    coerce_cli_choice,
-    coerce_cli_path,
-    routes_to_path,
-)
-from typer.core import TyperArgument, TyperCommand, _TyperParameter
+from typer.core import TyperArgument, TyperCommand, TyperOption
 from typer.models import ParameterInfo
 
+#: The parameters typer coerces: its two public parameter classes.
+TyperParam = TyperArgument | TyperOption
+#: A click context (typer's copy of click names its class in no public module).
+Context = Any
 #: Coerces one value, or raises anything to hand it to typer's own coercion.
-Coercer = Callable[[Any, _TyperParameter, Context], Any]
+Coercer = Callable[[Any, TyperParam, Context], Any]
 
 # What pydantic's lax int parsing certainly reads as int(text): ASCII digits, maybe
 # after a minus, short enough to stay clear of its and Python's size limits. "+3",
@@ -52,31 +63,57 @@ class _NotCertain(Exception):
     """The value is left to typer's own coercion."""
 
 
-@dataclass(frozen=True)
-class PlainValues(RuntimeParam):
-    """Coerces the values it is certain about; typer's pydantic coercion does the rest."""
+class PlainValues:
+    """One parameter's coercion: the values it is certain about here, the rest by
+    typer's own (pydantic) coercion of the parameter."""
 
-    coerce_item: Coercer
-    is_list: bool
+    def __init__(self, param: TyperParam, coerce_item: Coercer, is_list: bool) -> None:
+        self.param = param
+        self.coerce_item = coerce_item
+        self.is_list = is_list
 
-    def _coerce_value(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
+    def typers(self) -> Any:
+        """typer's own coercion of the parameter, built (once) as typer builds it."""
+        return type(self.param).get_runtime_param(self.param)
+
+    def get_runtime_param(self, *args: Any, **kwargs: Any) -> Any:
+        """What the parameter's ``get_runtime_param()`` returns once overridden."""
+        if args or kwargs:  # not the call this was written for: typer's own
+            return type(self.param).get_runtime_param(self.param, *args, **kwargs)
+        return self
+
+    def coerce(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        """typer's ``RuntimeParam.coerce(value, param=, ctx=)``, for a plain value."""
+        param, ctx = kwargs.get("param"), kwargs.get("ctx")
+        if args or kwargs.keys() != {"param", "ctx"} or param is not self.param:
+            return self.typers().coerce(value, *args, **kwargs)
+        is_multi_value = param.multiple or param.nargs == -1
+        if value is None:  # as typer: nothing given, nothing to coerce
+            return () if is_multi_value else None
         try:
+            if is_multi_value and isinstance(value, str):
+                raise _NotCertain(value)  # typer words "Value must be an iterable."
             if not self.is_list:
                 return self.coerce_item(value, param, ctx)
             # typer's list adapter: one value becomes a list of one.
             items = value if isinstance(value, list | tuple) else [value]
             return [self.coerce_item(item, param, ctx) for item in items]
         except Exception:
-            # typer's own coercion, built as typer builds it, decides and words the error.
-            fallback = build_runtime_param(param.type_descriptor)
-            return fallback._coerce_value(value, param=param, ctx=ctx)
+            # typer's own coercion decides and words the error.
+            return self.typers().coerce(value, param=param, ctx=ctx)
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else a later typer asks of the runtime param: typer's own answer.
+        if name.startswith("__") or name in {"param", "coerce_item", "is_list"}:
+            raise AttributeError(name)
+        return getattr(self.typers(), name)
 
 
 class PlainValuesCommand(TyperCommand):
     """A typer command whose plain parameters are coerced without pydantic, and whose
     named arguments are shown in help by their name alone."""
 
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         params = self.get_params(ctx)
         use_plain_values(params)
         name_arguments(params)
@@ -97,60 +134,92 @@ def _no_type_shown(ctx: Context) -> None:
 
 
 def use_plain_values(params: Iterable[Any]) -> None:
-    """Give each typer parameter of a plain kind, not yet coerced, a ``PlainValues``."""
+    """Give each typer parameter of a plain kind, not yet given one, a ``PlainValues``
+    as what its ``get_runtime_param()`` returns."""
     for param in params:
-        if isinstance(param, _TyperParameter) and param._runtime_param is None:
-            plain = plain_values(param.type_descriptor)
-            if plain is not None:
-                param._runtime_param = plain
+        if not isinstance(param, TyperArgument | TyperOption):
+            continue
+        if "get_runtime_param" in vars(param):
+            continue  # given already (a command parses its arguments at every run)
+        if not callable(getattr(type(param), "get_runtime_param", None)):
+            continue  # a typer that coerces otherwise: its own coercion
+        plain = plain_values(param)
+        if plain is not None:
+            param.get_runtime_param = plain.get_runtime_param  # type: ignore[method-assign]
 
 
-def plain_values(descriptor: TypeDescriptor) -> PlainValues | None:
+def plain_values(param: TyperParam) -> PlainValues | None:
     """The plain coercion of a parameter, or None where typer's own must do it all."""
-    annotation = descriptor.annotation
-    info = descriptor.parameter_info
-    if descriptor.file_annotation is not None:
-        return None
-    origin: object = get_origin(annotation)
-    is_list = origin is list
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    info = getattr(descriptor, "parameter_info", None)
+    file_annotation = getattr(descriptor, "file_annotation", ...)
+    if not isinstance(info, ParameterInfo) or file_annotation is not None:
+        return None  # a file parameter (typer opens it), or a descriptor of another shape
+    is_list = get_origin(annotation) is list
     if is_list:
         (annotation,) = get_args(annotation)
     coerce_item = _item_coercer(annotation, info)
     if coerce_item is None:
         return None
-    return PlainValues(
-        parameter_info=info,
-        annotation=descriptor.annotation,
-        coerce_item=coerce_item,
-        is_list=is_list,
-    )
+    return PlainValues(param, coerce_item, is_list)
 
 
 def _item_coercer(annotation: Any, info: ParameterInfo) -> Coercer | None:
-    """Mirrors the order of typer._adapters.build_leaf_adapter for the kinds handled."""
+    """Follows the order of typer's leaf coercion (a parser first, then choices,
+    datetime, numbers, bool, str, paths) for the kinds handled."""
     if info.parser is not None:
         return None
-    choice = choice_coercion_annotation(annotation, info)  # an Enum or a Literal
-    if choice is not None:
-        choices, case_sensitive = choice
-
-        def coerce_choice(value: Any, param: _TyperParameter, ctx: Context) -> Any:
-            return coerce_cli_choice(value, choices=choices, case_sensitive=case_sensitive, ctx=ctx)
-
-        return coerce_choice
+    choices = _choices(annotation)
+    if choices is not None:
+        return _choice_coercer(choices, case_sensitive=info.case_sensitive)
     if annotation is int:
         return None if info.clamp else _int_coercer(info.min, info.max)
     if annotation is bool:
         return _coerce_bool
     if annotation is str:
         return _coerce_str
-    if annotation is Path and info.path_type is None and routes_to_path(annotation, info):
+    if annotation is Path and info.path_type is None and not info.allow_dash:
         return _path_coercer(info)
     return None
 
 
+def _choices(annotation: Any) -> tuple[Any, ...] | None:
+    """The choices of an Enum or of a Literal of str, as typer lists them."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(annotation)
+    if get_origin(annotation) is Literal:
+        values = get_args(annotation)
+        return values if all(type(value) is str for value in values) else None
+    return None
+
+
+def _choice_coercer(choices: tuple[Any, ...], *, case_sensitive: bool) -> Coercer:
+    """typer's choice coercion: the choice whose text (an Enum's value), normalised by
+    the context's ``token_normalize_func`` and casefolded unless case-sensitive, is
+    the value's; no match goes to typer, which words the error."""
+
+    def normalised(value: Any, ctx: Context) -> str:
+        text = str(value.value) if isinstance(value, Enum) else str(value)
+        normalize = getattr(ctx, "token_normalize_func", None)
+        if normalize is not None:
+            text = normalize(text)
+        return text if case_sensitive else text.casefold()
+
+    def coerce_choice(value: Any, param: TyperParam, ctx: Context) -> Any:
+        if any(isinstance(choice, Enum) and value is choice for choice in choices):
+            return value
+        wanted = normalised(value, ctx)
+        for choice in choices:
+            if normalised(choice, ctx) == wanted:
+                return choice
+        raise _NotCertain(value)
+
+    return coerce_choice
+
+
 def _int_coercer(low: float | None, high: float | None) -> Coercer:
-    def coerce_int(value: Any, param: _TyperParameter, ctx: Context) -> int:
+    def coerce_int(value: Any, param: TyperParam, ctx: Context) -> int:
         if type(value) is str and _PLAIN_INT.fullmatch(value):
             number = int(value)
         elif type(value) is int:
@@ -164,28 +233,44 @@ def _int_coercer(low: float | None, high: float | None) -> Coercer:
     return coerce_int
 
 
-def _coerce_bool(value: Any, param: _TyperParameter, ctx: Context) -> bool:
+def _coerce_bool(value: Any, param: TyperParam, ctx: Context) -> bool:
     if type(value) is bool:
         return value
     raise _NotCertain(value)  # "yes", "0", ...: pydantic's reading
 
 
-def _coerce_str(value: Any, param: _TyperParameter, ctx: Context) -> str:
+def _coerce_str(value: Any, param: TyperParam, ctx: Context) -> str:
     if type(value) is str:
         return value
     raise _NotCertain(value)  # bytes and others: typer decodes or converts them
 
 
 def _path_coercer(info: ParameterInfo) -> Coercer:
-    def coerce_path(value: Any, param: _TyperParameter, ctx: Context) -> Any:
-        # pydantic reads a str as Path(str); given a Path, typer's checks (exists,
-        # readable, ...) skip pydantic. Their errors quote the value as typed, so any
-        # error is raised again by typer's own coercion.
+    """typer's coercion of a ``Path``: pydantic reads a str as ``Path(str)``; then the
+    path is resolved if asked and checked (exists, a file, a directory, readable,
+    writable). A check that fails goes to typer, whose error quotes the value as typed."""
+
+    def coerce_path(value: Any, param: TyperParam, ctx: Context) -> Path:
         if type(value) is str:
             value = Path(value)
         elif not isinstance(value, Path):
             raise _NotCertain(value)
-        return coerce_cli_path(value, info, path_type=Path, param=param, ctx=ctx)
+        path: Path | str = os.path.realpath(value) if info.resolve_path else value
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:  # (an embedded NUL raises ValueError: left to typer)
+            if info.exists:
+                raise _NotCertain(value) from None
+        else:
+            if (not info.file_okay and stat.S_ISREG(mode)) or (
+                not info.dir_okay and stat.S_ISDIR(mode)
+            ):
+                raise _NotCertain(value)
+            if (info.readable and not os.access(path, os.R_OK)) or (
+                info.writable and not os.access(path, os.W_OK)
+            ):
+                raise _NotCertain(value)
+        return path if isinstance(path, Path) else Path(path)
 
     return coerce_path
 
