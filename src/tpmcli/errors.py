@@ -1,6 +1,6 @@
 """The TpmError family: every failure a user can cause, with its exit code.
 
-Exit codes are the contract of DESIGN.md: 1 for findings in the data, 2 for usage,
+Exit codes are the contract of docs/reference.md: 1 for findings in the data, 2 for usage,
 configuration or environment problems, 3 for bugs (never raised as a TpmError).
 """
 

@@ -116,7 +116,7 @@ def revision_title(name: str, commit: str | None) -> str:
 
 
 def diff_data(diff: RankingDiff) -> dict[str, Any]:
-    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
+    """The stable JSON document of docs/diff.md (``schema_version`` 1)."""
     return {**_head_data(diff), "items": [_item_data(item) for item in diff.items]}
 
 

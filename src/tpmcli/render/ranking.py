@@ -27,7 +27,7 @@ def input_columns(ranking: Ranking) -> list[str]:
 
 
 def ranking_data(ranking: Ranking) -> dict[str, Any]:
-    """The stable JSON document of DESIGN.md (``schema_version`` 1)."""
+    """The stable JSON document of docs/reference.md (``schema_version`` 1)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "framework": ranking.framework,
