@@ -1,0 +1,1 @@
+"""What a ranking helps decide: how sure, what fits, whether the frameworks agree."""
