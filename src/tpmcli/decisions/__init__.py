@@ -1,1 +1,1 @@
-"""What a ranking helps decide: how sure, what fits, whether the frameworks agree."""
+"""The decision maths: agreement between rankings, roadmap lanes, simulation."""

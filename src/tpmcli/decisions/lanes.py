@@ -1,0 +1,375 @@
+"""Pure roadmap planning behind ``tpm roadmap``: ranked candidates into now / next / later.
+
+The order is in-progress items first, then the ranking, made dependency-safe by a
+rank-stable topological order (repeatedly the first item of that sequence whose
+dependencies are all placed). The lanes then fill in that order without skipping: an item
+that does not fit what is left of a lane closes it, so an item never lands in an earlier
+lane than anything before it, its dependencies included.
+
+Standard library only: the module knows nothing of items, frameworks or rendering, so the
+CLI, ``tpm diff`` and ``tpm report`` can all plan from the same plain values.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+#: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
+MUST_SHARE_LIMIT = Fraction(3, 5)
+
+MOSCOW_COUNTED = ("must", "should", "could")
+MOSCOW_VALUES = frozenset({*MOSCOW_COUNTED, "wont"})
+LANE_NAMES = ("now", "next", "later")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked item as planning sees it. ``rank`` is its 1-based place in the ranking;
+    ``effort`` None means it has no estimate; ``moscow`` is must/should/could/wont or None."""
+
+    id: str
+    rank: int
+    in_progress: bool
+    effort: float | None
+    depends_on: tuple[str, ...]
+    moscow: str | None
+
+
+@dataclass(frozen=True)
+class Placed:
+    id: str
+    rank: int
+    effort: float
+    #: Larger than the whole lane: it sits alone in a lane that was empty when it came.
+    over_capacity: bool
+
+
+@dataclass(frozen=True)
+class MoscowShare:
+    """Fractions (0.6, not 60) of the lane's must + should + could effort."""
+
+    must: float
+    should: float
+    could: float
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    #: None for ``later``, which is unbounded.
+    capacity: float | None
+    used: float
+    #: None when the lane holds no must/should/could effort to share out.
+    moscow_share: MoscowShare | None
+    items: tuple[Placed, ...]
+    must_share_exceeded: bool
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    #: Always three: now, next, later.
+    lanes: tuple[Lane, ...]
+    #: In rank order.
+    unestimated: tuple[Unplanned, ...]
+
+
+class DependencyCycle(Exception):
+    """The candidates' dependencies loop; ``cycle`` starts and ends at its best-ranked item."""
+
+    def __init__(self, cycle: tuple[str, ...]) -> None:
+        super().__init__(cycle)
+        self.cycle = cycle
+
+    def __str__(self) -> str:
+        return "dependency cycle: " + " -> ".join(self.cycle)
+
+
+def plan_roadmap(
+    candidates: Sequence[Candidate],
+    capacities: tuple[float, float | None],
+    *,
+    effort_field: str,
+) -> Plan:
+    """Place ``candidates`` (the ranking) into the lanes now (capacity ``capacities[0]``),
+    next (``capacities[1]``, default the first) and later (unbounded). ``effort_field``
+    is the effort's display name (``rice.effort``) for the reasons of unestimated items.
+
+    Raises DependencyCycle when the candidates' dependencies loop, and ValueError for
+    input that upstream validation should have refused (duplicate ids, an effort or
+    capacity that is negative or not finite, an unknown MoSCoW category)."""
+    now_capacity, next_capacity = capacities
+    lane_capacities = (
+        _checked_capacity(now_capacity),
+        _checked_capacity(now_capacity if next_capacity is None else next_capacity),
+        None,
+    )
+    # Sorted (stably) so that "best-ranked" means the same wherever it is used, however
+    # the caller ordered the sequence.
+    ranked = sorted(candidates, key=lambda candidate: candidate.rank)
+    _check_candidates(ranked)
+    known = {candidate.id for candidate in ranked}
+    # A dependency outside the candidates is done or not selected: it holds nothing back.
+    dependencies = {
+        candidate.id: tuple(dict.fromkeys(d for d in candidate.depends_on if d in known))
+        for candidate in ranked
+    }
+    # Up front, before any ordering, so that the error names a real cycle rather than
+    # whatever a stuck topological loop happens to have left over.
+    cycle = _find_cycle([candidate.id for candidate in ranked], dependencies)
+    if cycle is not None:
+        raise DependencyCycle(cycle)
+
+    waits_for = _unestimated_blockers(ranked, dependencies)
+    unestimated = tuple(
+        Unplanned(
+            candidate.id,
+            f"no {effort_field} estimate"
+            if candidate.effort is None
+            else f"waits for unestimated {waits_for[candidate.id]!r}",
+        )
+        for candidate in ranked
+        if candidate.id in waits_for or candidate.effort is None
+    )
+    placeable = [c for c in ranked if c.effort is not None and c.id not in waits_for]
+    sequence = [c for c in placeable if c.in_progress] + [c for c in placeable if not c.in_progress]
+    order = _topological_order(sequence, dependencies)
+    return Plan(_fill_lanes(order, lane_capacities), unestimated)
+
+
+def _topological_order(
+    sequence: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
+) -> list[Candidate]:
+    """Repeatedly the first item of ``sequence`` whose dependencies are all placed.
+    Dependencies outside ``sequence`` count as placed; the caller has ruled out cycles.
+
+    A heap of sequence positions makes this O(e + n log n) rather than a rescan of the
+    sequence after every placement."""
+    position = {candidate.id: index for index, candidate in enumerate(sequence)}
+    waiting = [0] * len(sequence)
+    dependents: list[list[int]] = [[] for _ in sequence]
+    for index, candidate in enumerate(sequence):
+        for dependency in dict.fromkeys(dependencies.get(candidate.id, ())):
+            if dependency in position:
+                waiting[index] += 1
+                dependents[position[dependency]].append(index)
+    ready = [index for index, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    order: list[Candidate] = []
+    while ready:
+        index = heapq.heappop(ready)
+        order.append(sequence[index])
+        for dependent in dependents[index]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    if len(order) != len(sequence):
+        raise AssertionError("_topological_order was given a dependency cycle")
+    return order
+
+
+def _find_cycle(
+    ids: Sequence[str], dependencies: Mapping[str, Sequence[str]]
+) -> tuple[str, ...] | None:
+    """A dependency cycle among ``ids`` (best-ranked first), or None. It starts and ends at
+    the best-ranked item that lies on any cycle and is the shortest way back to it,
+    following each item's dependencies in the order they are written; so the same input
+    always names the same cycle, and only items that really are on it."""
+    components = _strongly_connected(ids, dependencies)
+    for start in ids:
+        component = components[start]
+        if len(component) > 1 or start in dependencies[start]:
+            return _shortest_cycle(start, component, dependencies)
+    return None
+
+
+def _strongly_connected(
+    ids: Sequence[str], dependencies: Mapping[str, Sequence[str]]
+) -> dict[str, frozenset[str]]:
+    """Tarjan's algorithm, iterative: a backlog's dependency chain can be longer than
+    Python's recursion limit."""
+    index_of: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    component_of: dict[str, frozenset[str]] = {}
+
+    def visit(node: str) -> None:
+        index_of[node] = low[node] = len(index_of)
+        stack.append(node)
+        on_stack.add(node)
+
+    for root in ids:
+        if root in index_of:
+            continue
+        visit(root)
+        work = [(root, iter(dependencies[root]))]
+        while work:
+            node, pending = work[-1]
+            descended = False
+            for dependency in pending:
+                if dependency not in index_of:
+                    visit(dependency)
+                    work.append((dependency, iter(dependencies[dependency])))
+                    descended = True
+                    break
+                if dependency in on_stack:
+                    low[node] = min(low[node], index_of[dependency])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index_of[node]:
+                members: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                component = frozenset(members)
+                for member in members:
+                    component_of[member] = component
+    return component_of
+
+
+def _shortest_cycle(
+    start: str, component: frozenset[str], dependencies: Mapping[str, Sequence[str]]
+) -> tuple[str, ...]:
+    """Breadth-first from ``start`` back to it, inside its strongly connected component
+    (every member reaches every other, so the search cannot miss)."""
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for dependency in dependencies[node]:
+            if dependency == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return (*reversed(path), start)
+            if dependency in component and dependency not in came_from:
+                came_from[dependency] = node
+                queue.append(dependency)
+    raise AssertionError(f"{start!r} is on no cycle of its component")
+
+
+def _unestimated_blockers(
+    ranked: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """For each item that depends, directly or through others, on an item without an
+    effort: the best-ranked such item, the one named in its reason."""
+    rank_of = {candidate.id: index for index, candidate in enumerate(ranked)}
+    unestimated = {candidate.id for candidate in ranked if candidate.effort is None}
+    blocker: dict[str, str] = {}
+    # Dependencies first, so each item's blocker is known from its dependencies' alone.
+    for candidate in _topological_order(ranked, dependencies):
+        found: str | None = None
+        for dependency in dependencies[candidate.id]:
+            for reached in (
+                dependency if dependency in unestimated else None,
+                blocker.get(dependency),
+            ):
+                if reached is not None and (found is None or rank_of[reached] < rank_of[found]):
+                    found = reached
+        if found is not None:
+            blocker[candidate.id] = found
+    return blocker
+
+
+def _fill_lanes(
+    order: Sequence[Candidate], capacities: tuple[float, float, None]
+) -> tuple[Lane, ...]:
+    items: list[list[Placed]] = [[] for _ in LANE_NAMES]
+    used = [Fraction(0) for _ in LANE_NAMES]
+    limits = [None if capacity is None else _exact(capacity) for capacity in capacities]
+    current = 0
+    for candidate in order:
+        assert candidate.effort is not None
+        effort = _exact(candidate.effort)
+        while True:
+            limit = limits[current]
+            if limit is None or used[current] + effort <= limit:
+                items[current].append(Placed(candidate.id, candidate.rank, candidate.effort, False))
+                used[current] += effort
+                break
+            if not items[current]:
+                # Larger than the whole lane: it would never fit anywhere bounded, so it
+                # takes this empty lane alone rather than pushing everything to later.
+                items[current].append(Placed(candidate.id, candidate.rank, candidate.effort, True))
+                used[current] += effort
+                current += 1
+                break
+            # No skipping ahead to a smaller item: the lane closes here.
+            current += 1
+    moscow_of = {candidate.id: candidate.moscow for candidate in order}
+    return tuple(
+        _lane(name, capacity, total, placed, moscow_of)
+        for name, capacity, total, placed in zip(LANE_NAMES, capacities, used, items, strict=True)
+    )
+
+
+def _lane(
+    name: str,
+    capacity: float | None,
+    used: Fraction,
+    placed: Iterable[Placed],
+    moscow_of: Mapping[str, str | None],
+) -> Lane:
+    placed = tuple(placed)
+    effort_of = dict.fromkeys(MOSCOW_COUNTED, Fraction(0))
+    for item in placed:
+        category = moscow_of[item.id]
+        if category in effort_of:
+            effort_of[category] += _exact(item.effort)
+    counted = sum(effort_of.values(), Fraction(0))
+    if counted == 0:
+        return Lane(name, capacity, float(used), None, placed, False)
+    share = MoscowShare(*(float(effort_of[category] / counted) for category in MOSCOW_COUNTED))
+    # Compared as exact fractions: a float division would call 0.1 + 0.1 + 0.1 of 0.5
+    # "0.6000000000000001" and warn about a lane that holds exactly 60% Musts.
+    exceeded = effort_of["must"] / counted > MUST_SHARE_LIMIT
+    return Lane(name, capacity, float(used), share, placed, exceeded)
+
+
+def _exact(value: float) -> Fraction:
+    """The number as written: 0.1 is one tenth, not the binary float nearest to it.
+
+    Efforts come from YAML decimals, and the shortest repr of a float reads back as the
+    decimal that was written, so sums and the 60% limit are exact for the numbers a user
+    sees. The float's own binary value would not do: 0.05 + 0.4 Musts beside 0.3 Coulds
+    is exactly 60%, yet as binary fractions it is a hair above."""
+    return Fraction(repr(float(value)))
+
+
+def _checked_capacity(capacity: float) -> float:
+    if not math.isfinite(capacity) or capacity < 0:
+        raise ValueError(f"a lane's capacity must be a finite number >= 0, not {capacity!r}")
+    return capacity
+
+
+def _check_candidates(ranked: Sequence[Candidate]) -> None:
+    seen: set[str] = set()
+    for candidate in ranked:
+        if candidate.id in seen:
+            raise ValueError(f"candidate {candidate.id!r} is given twice")
+        seen.add(candidate.id)
+        effort = candidate.effort
+        if effort is not None and (not math.isfinite(effort) or effort < 0):
+            raise ValueError(
+                f"{candidate.id!r}: effort must be a finite number >= 0, not {effort!r}"
+            )
+        if candidate.moscow is not None and candidate.moscow not in MOSCOW_VALUES:
+            raise ValueError(f"{candidate.id!r}: unknown MoSCoW category {candidate.moscow!r}")
