@@ -202,8 +202,9 @@ def test_the_input_order_does_not_matter_only_the_ranks() -> None:
 
 
 def test_waiting_names_the_best_ranked_unestimated_item_even_through_others() -> None:
+    # top depends on late first, but early (reached through mid) ranks better.
     items = ranked(
-        ("top", 1, ("mid", "late")),
+        ("top", 1, ("late", "mid")),
         ("early", None, ()),
         ("mid", 1, ("early",)),
         ("late", None, ()),
@@ -349,6 +350,8 @@ def test_exactly_sixty_percent_musts_is_not_exceeded() -> None:
         (("must", 0.1), ("must", 0.1), ("must", 0.1), ("should", 0.1), ("could", 0.1)),
         # As binary fractions, 0.05 + 0.4 of 0.75 is a hair above 0.6; as written, 0.6.
         (("must", 0.05), ("must", 0.4), ("could", 0.3)),
+        # Even summed exactly, dividing the floats says 0.0027 / 0.0045 > 0.6.
+        (("must", 0.0027), ("should", 0.0009), ("could", 0.0009)),
     ],
 )
 def test_exactly_sixty_percent_with_decimals_binary_cannot_hold(
