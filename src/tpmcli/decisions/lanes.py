@@ -274,7 +274,7 @@ def _unestimated_blockers(
     rank_of = {candidate.id: index for index, candidate in enumerate(ranked)}
     unestimated = {candidate.id for candidate in ranked if candidate.effort is None}
     blocker: dict[str, str] = {}
-    # Dependencies first, so each item's blocker is known from its dependencies' alone.
+    # Dependencies first, so each item's blocker follows from those of its dependencies.
     for candidate in _topological_order(ranked, dependencies):
         found: str | None = None
         for dependency in dependencies[candidate.id]:
