@@ -245,7 +245,9 @@ class _Sampler:
                 fields[plan.name] = plan.constants[np.newaxis, :]
                 continue
             matrix = np.empty((rows, plan.constants.size))
-            matrix[:] = plan.constants
+            ranged = sum(r.columns.size for r in (plan.uniform, plan.pert) if r is not None)
+            if ranged < plan.constants.size:
+                matrix[:] = plan.constants
             if plan.uniform is not None:
                 drawn = self.generators[2 * index].random((rows, plan.uniform.columns.size))
                 _place(matrix, plan.uniform, drawn)
