@@ -35,7 +35,7 @@ seconds = time.perf_counter() - start
 
 ENGINE = f"""
 import time, numpy as np
-from tpmcli.decisions.simulation import Pert, Uniform, rice_scores, simulate
+from tpmcli.ranking.simulation import Pert, Uniform, rice_scores, simulate
 setup = np.random.default_rng(1)
 def ranged(low, high):
     a, b = sorted(setup.uniform(low, high, 2))

@@ -12,7 +12,7 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.decisions.agreement import (
+from tpmcli.ranking.agreement import (
     Measure,
     RankDelta,
     kendall_tau_b,

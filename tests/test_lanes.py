@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.decisions.lanes import (
+from tpmcli.ranking.lanes import (
     Candidate,
     DependencyCycle,
     Lane,

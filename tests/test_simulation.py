@@ -17,9 +17,11 @@ import pytest
 import scipy.stats
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tpmcli.formula import parse_formula
 
-import tpmcli.decisions.simulation as simulation
-from tpmcli.decisions.simulation import (
+import tpmcli.ranking.simulation as simulation
+from tpmcli.frameworks.formula_tree import EvaluationError
+from tpmcli.ranking.simulation import (
     Constant,
     Distribution,
     FloatArray,
@@ -32,8 +34,6 @@ from tpmcli.decisions.simulation import (
     simulate,
     wsjf_scores,
 )
-from tpmcli.formula import parse_formula
-from tpmcli.formula_tree import EvaluationError
 
 
 def score_x(fields: Mapping[str, FloatArray]) -> FloatArray:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tpmcli.formula_tree import Binary, Expr, Input, Negate, Number
+from tpmcli.frameworks.formula_tree import Binary, Expr, Input, Negate, Number
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -119,7 +119,7 @@ def wsjf_scores(fields: Mapping[str, FloatArray]) -> FloatArray:
 def formula_scores(root: Expr) -> Scorer:
     """A scorer evaluating a formula tree over arrays, NaN where the float path raises.
 
-    Mirrors :mod:`tpmcli.formula_tree`: every node is evaluated (no short cut), so a
+    Mirrors :mod:`tpmcli.frameworks.formula_tree`: every node is evaluated (no short cut), so a
     sample is unscorable when any node fails: a division by zero, a non-finite result of
     + - * / or **, log of a number ≤ 0, sqrt of a negative number. The operations are
     numpy's: + - * / sqrt abs min max are IEEE-exact like the float path; log and ** may

@@ -1,1 +1,0 @@
-"""The decision maths: agreement between rankings, roadmap lanes, simulation."""
