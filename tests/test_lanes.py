@@ -14,7 +14,7 @@ from tpmcli.ranking.lanes import (
     Lane,
     MoscowShare,
     Placed,
-    Plan,
+    Roadmap,
     Unplanned,
     plan_roadmap,
 )
@@ -38,7 +38,7 @@ def ranked(*specs: tuple[str, float | None, tuple[str, ...]]) -> list[Candidate]
     return [candidate(id, rank, effort, *deps) for rank, (id, effort, deps) in enumerate(specs, 1)]
 
 
-def lane_ids(plan: Plan) -> dict[str, list[str]]:
+def lane_ids(plan: Roadmap) -> dict[str, list[str]]:
     return {lane.name: [placed.id for placed in lane.items] for lane in plan.lanes}
 
 
@@ -85,7 +85,7 @@ WORKED_EXAMPLE = [
 
 def test_the_worked_example() -> None:
     plan = plan_roadmap(WORKED_EXAMPLE, (5, 4), effort_field=FIELD)
-    assert plan == Plan(
+    assert plan == Roadmap(
         lanes=(
             Lane(
                 "now",
@@ -228,7 +228,7 @@ def test_a_dependency_on_an_item_that_is_not_a_candidate_holds_nothing_back() ->
 
 def test_no_candidates_gives_three_empty_lanes() -> None:
     plan = plan_roadmap([], (3, None), effort_field=FIELD)
-    assert plan == Plan(
+    assert plan == Roadmap(
         (
             Lane("now", 3, 0.0, None, (), False),
             Lane("next", 3, 0.0, None, (), False),

@@ -77,7 +77,7 @@ class Unplanned:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Roadmap:
     #: Always three: now, next, later.
     lanes: tuple[Lane, ...]
     #: In rank order.
@@ -100,7 +100,7 @@ def plan_roadmap(
     capacities: tuple[float, float | None],
     *,
     effort_field: str,
-) -> Plan:
+) -> Roadmap:
     """Place ``candidates`` (the ranking) into the lanes now (capacity ``capacities[0]``),
     next (``capacities[1]``, default the first) and later (unbounded). ``effort_field``
     is the effort's display name (``rice.effort``) for the reasons of unestimated items.
@@ -144,7 +144,7 @@ def plan_roadmap(
     placeable = [c for c in ranked if c.effort is not None and c.id not in waits_for]
     sequence = [c for c in placeable if c.in_progress] + [c for c in placeable if not c.in_progress]
     order = _topological_order(sequence, dependencies)
-    return Plan(_fill_lanes(order, lane_capacities), unestimated)
+    return Roadmap(_fill_lanes(order, lane_capacities), unestimated)
 
 
 def _topological_order(
