@@ -17,9 +17,9 @@ import pytest
 import scipy.stats
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from tpmcli.frameworks.formula import parse_formula
 
 import tpmcli.ranking.simulation as simulation
+from tpmcli.frameworks.formula import parse_formula
 from tpmcli.frameworks.formula_tree import EvaluationError
 from tpmcli.ranking.simulation import (
     Constant,
