@@ -313,3 +313,14 @@ Options:
                                runs' results (also TPM_NO_CACHE=1).
   -h, --help                   Show this message and exit.
 """)
+
+
+def test_ids_differing_only_in_case_are_a_problem_on_the_second(write: Write, tpm: Tpm) -> None:
+    write("backlog/dark-mode.yaml", "title: Dark\n")
+    write("backlog/other.yaml", "title: Other\nid: Dark-Mode\n")
+    result = tpm("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "backlog/other.yaml:2:5: id 'Dark-Mode' differs from the id 'dark-mode' "
+        "(backlog/dark-mode.yaml:1:1) only in case\n"
+    )

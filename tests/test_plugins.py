@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tpmcli.cache import store as cachefiles
 from tpmcli.cli.app import app
+from tpmcli.files.locations import cache_root
 from tpmcli.frameworks import registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,7 +132,7 @@ def test_with_a_plugin_installed_no_snapshot_is_written(
         code, out, _ = tpm("rank", "--format", "csv")
         assert code == 0
         assert "themes" in out
-    assert not list(cachefiles.cache_root().glob("snapshot-*.json"))
+    assert not list(cache_root().glob("snapshot-*.json"))
 
 
 def test_the_plugin_setting_comes_from_tpm_yaml(ice: None, project: Path) -> None:

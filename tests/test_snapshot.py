@@ -18,8 +18,8 @@ from typer.testing import CliRunner, Result
 from helpers import bench_generator
 from tpmcli.backlog import worktree as backlog_module
 from tpmcli.cache import snapshot_file as snapshotfile
-from tpmcli.cache import store as cachefiles
 from tpmcli.cli.app import app
+from tpmcli.files.locations import cache_root
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def tpm(*args: str, columns: int = 100, env: dict[str, str] | None = None) -> Re
 
 
 def snapshot_files() -> list[Path]:
-    return sorted(cachefiles.cache_root().glob("snapshot-*.json"))
+    return sorted(cache_root().glob("snapshot-*.json"))
 
 
 class FullPath:

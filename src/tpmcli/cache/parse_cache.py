@@ -44,13 +44,13 @@ from tpmcli.cache.records import CacheContents, Prepared, RecordSchema, make_rec
 from tpmcli.cache.store import (
     RACY_SECONDS,
     cache_disabled,
-    cache_root,
     code_fingerprint,
     json_bytes,
 )
 from tpmcli.cache.store import read_cache_file as _read_file
 from tpmcli.cache.store import remove_stale as _remove_stale
 from tpmcli.cache.store import write_atomically as _write_atomically
+from tpmcli.files.locations import cache_root
 from tpmcli.frameworks.base import Framework
 from tpmcli.git.plumbing import blob_id_of
 from tpmcli.load.item_files import item_stem

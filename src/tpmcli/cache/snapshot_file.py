@@ -28,12 +28,11 @@ from tpmcli import __version__
 from tpmcli.cache.store import (
     RACY_SECONDS,
     cache_disabled,
-    cache_root,
     code_fingerprint,
     read_cache_file,
     write_atomically,
 )
-from tpmcli.files.locations import find_config
+from tpmcli.files.locations import cache_root, find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.items import Item
 from tpmcli.model.requests import BacklogRequest

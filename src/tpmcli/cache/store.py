@@ -33,12 +33,6 @@ RACY_SECONDS = 2
 PREFIXES = ("items-", "snapshot-")
 
 
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "tpm"
-
-
 def cache_disabled() -> bool:
     return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
 

@@ -5,14 +5,19 @@ as ``tpm check`` would, before and after the change: a change that causes any pr
 the backlog did not have (in the file it writes or in another: a duplicate id, an
 unknown dependency, a cycle) is refused, exit 1, nothing written. Problems the
 backlog already had are kept, so a broken item can be fixed one value at a time.
-Writes are atomic.
+Writes are atomic, and writers of one backlog take turns: each holds the backlog's
+lock (``atomicio.write_lock``) from reading it to writing, so a concurrent ``tpm set``
+of the same file, or ``tpm add`` of the same id in another case, waits for the first
+and then sees its change. One lock for the whole backlog, not one per file: what is
+checked spans files (a duplicate id, a dependency).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +26,7 @@ from tpmcli.authoring.assignments import parse_assignment
 from tpmcli.authoring.item_edit import Edit, EditError, edit_document
 from tpmcli.authoring.new_ids import check_chosen_id, slugify, unique_name
 from tpmcli.errors import InvalidItemsError, Problem, UsageError
-from tpmcli.files.atomic_write import create_file, replace_file
+from tpmcli.files.atomic_write import create_file, replace_file, write_lock
 from tpmcli.files.locations import display_path
 from tpmcli.frameworks.base import Framework
 from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file, read_sources
@@ -76,8 +81,16 @@ class Workspace:
         return self.config.path.parent if self.config.path else Path.cwd()
 
 
-def open_workspace(config_file: Path | None) -> Workspace:
+@contextmanager
+def locked_workspace(config_file: Path | None) -> Iterator[Workspace]:
+    """The backlog read under its writers' lock, held until the block ends."""
     config = load_config(config_file)
+    folder = backlog_paths((), config)[0]
+    with write_lock(folder, display_path(folder)):
+        yield read_workspace(config)
+
+
+def read_workspace(config: Config) -> Workspace:
     frameworks = configured_frameworks(config)
     boundary = config.path.parent if config.path else None
     files: list[EditedFile] = []
@@ -212,7 +225,11 @@ def set_fields(request: SetRequest) -> SetResult:
     """Edit fields of one item in place; only the changed values' lines differ."""
     if not request.assignments:
         raise UsageError("nothing to set: give key=value arguments (e.g. rice.reach=2000)")
-    workspace = open_workspace(request.config_file)
+    with locked_workspace(request.config_file) as workspace:
+        return _set_fields(request, workspace)
+
+
+def _set_fields(request: SetRequest, workspace: Workspace) -> SetResult:
     schema = workspace.schema
     changes = [parse_assignment(argument, schema) for argument in request.assignments]
     location = find_item(workspace, request.item_id)
@@ -275,7 +292,11 @@ def item_text(title: str, changes: Sequence[Edit], header: str | None = None) ->
 
 def add_item(request: AddRequest) -> AddResult:
     """Create ``<backlog folder>/<slug>.yaml`` for a new item, validated first."""
-    workspace = open_workspace(request.config_file)
+    with locked_workspace(request.config_file) as workspace:
+        return _add_item(request, workspace)
+
+
+def _add_item(request: AddRequest, workspace: Workspace) -> AddResult:
     folder = workspace.folder
     if not folder.is_dir():
         raise UsageError(

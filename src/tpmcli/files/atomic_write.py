@@ -4,6 +4,12 @@ The new bytes go to a temporary file in the same directory, are flushed and fsyn
 and the temporary file takes the target's place with ``os.replace`` (or, for a new
 file, ``os.link``, which fails instead of overwriting). A file whose bytes changed
 since tpm read them is not overwritten. No temporary file outlives an error.
+
+Writers of one backlog are serialised by ``write_lock``: an advisory ``flock`` held
+from reading the backlog to replacing the file, on a lock file in the git directory
+(``.git/tpm-locks/``) or tpm's cache, never where ``git add -A`` would commit it.
+Windows has no ``flock``: there only the digest re-check guards a write, and a write
+landing between the re-check and the rename can still be lost.
 """
 
 from __future__ import annotations
@@ -12,13 +18,23 @@ import hashlib
 import os
 import stat
 import tempfile
-from contextlib import suppress
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, TpmError
-from tpmcli.files.locations import display_path
+from tpmcli.files.locations import cache_root, display_path
+from tpmcli.files.safe_read import working_tree_root
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the digest re-check only
+    fcntl = None  # type: ignore[assignment]
 
 TEMP_SUFFIX = ".tpm-tmp"
+#: How long a writer waits for another tpm writing the same backlog.
+LOCK_WAIT_SECONDS = 10.0
 
 
 class FileChangedError(TpmError):
@@ -30,6 +46,71 @@ class FileChangedError(TpmError):
 
 class FileExistsTpmError(TpmError):
     exit_code = EXIT_FINDINGS
+
+
+class BusyError(TpmError):
+    """Another tpm held the backlog's lock for longer than ``LOCK_WAIT_SECONDS`` (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+@contextmanager
+def write_lock(place: Path, shown: str) -> Iterator[None]:
+    """Hold the lock of ``place`` (a backlog folder, by its real path) for the block.
+
+    Another tpm holding it is waited for, at most ``LOCK_WAIT_SECONDS``, then
+    ``BusyError``. The lock goes with the descriptor: closed on every way out of the
+    block, and by the kernel when the process dies, however it dies. Without
+    ``flock`` (Windows) or anywhere to keep a lock file, the block runs unlocked."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    real = os.path.realpath(place)
+    fd = _open_lock_file(Path(real), hashlib.sha256(os.fsencode(real)).hexdigest()[:32])
+    if fd is None:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"{shown} is being changed by another tpm; nothing written"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
+
+
+def lock_folders(place: Path) -> list[Path]:
+    """Where the lock of ``place`` may be kept, best first: the git directory of the
+    repository holding it (a worktree's own, named by its ``.git`` file), then tpm's
+    cache. Never the working tree: ``git add -A`` would commit the lock file."""
+    folders = []
+    dot_git = working_tree_root(place) / ".git"
+    if dot_git.is_dir():
+        folders.append(dot_git / "tpm-locks")
+    elif dot_git.is_file():
+        with suppress(OSError, UnicodeDecodeError):
+            first = dot_git.read_bytes()[:4096].decode().splitlines()[0]
+            if first.startswith("gitdir:"):
+                folders.append(dot_git.parent / first[len("gitdir:") :].strip() / "tpm-locks")
+    folders.append(cache_root() / "locks")
+    return folders
+
+
+def _open_lock_file(place: Path, key: str) -> int | None:
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for folder in lock_folders(place):
+        with suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return os.open(folder / f"{key}.lock", flags, 0o600)
+    return None
 
 
 def _digest(data: bytes) -> str:
@@ -77,12 +158,15 @@ def replace_file(path: Path, data: bytes, *, expected: bytes) -> None:
     """
     target = path.resolve()
     shown = display_path(path)
+    _replace(target, data, expected, shown)
+    _fsync_directory(target.parent)
+
+
+def _replace(target: Path, data: bytes, expected: bytes, shown: str) -> None:
+    temp = None
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
         temp = _write_temp(target.parent, target.name, data, mode)
-    except OSError as exc:
-        raise TpmError(f"cannot write {shown}: {exc.strerror or exc}") from None
-    try:
         if _digest(target.read_bytes()) != _digest(expected):
             raise FileChangedError(
                 f"{shown} changed on disk after tpm read it, so nothing was written; "
@@ -92,14 +176,19 @@ def replace_file(path: Path, data: bytes, *, expected: bytes) -> None:
     except OSError as exc:
         raise TpmError(f"cannot write {shown}: {exc.strerror or exc}") from None
     finally:
-        with suppress(OSError):
-            temp.unlink()
-    _fsync_directory(target.parent)
+        if temp is not None:
+            with suppress(OSError):
+                temp.unlink()
 
 
 def create_file(path: Path, data: bytes) -> None:
     """Create ``path`` holding ``data``; an existing file is never overwritten."""
     shown = display_path(path)
+    _create(path, data, shown)
+    _fsync_directory(path.parent)
+
+
+def _create(path: Path, data: bytes, shown: str) -> None:
     try:
         temp = _write_temp(path.parent, path.name, data, _default_mode())
     except OSError as exc:
@@ -114,7 +203,6 @@ def create_file(path: Path, data: bytes) -> None:
     finally:
         with suppress(OSError):
             temp.unlink()
-    _fsync_directory(path.parent)
 
 
 def _create_exclusive(path: Path, data: bytes, shown: str) -> None:

@@ -32,3 +32,10 @@ def display_path(path: Path) -> str:
         return Path(os.path.relpath(os.path.abspath(path), os.getcwd())).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
+
+
+def cache_root() -> Path:
+    """Where tpm keeps its caches and, outside a git repository, its writers' locks."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "tpm"

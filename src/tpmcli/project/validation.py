@@ -203,6 +203,26 @@ def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAd
     return _ADAPTERS[key]
 
 
+def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:
+    """An id that differs from an earlier one only in case: one of them is a typo, and
+    their files (``X.yaml``, ``x.yaml``) are one file on a case-insensitive file system.
+    Located on the second, naming the first."""
+    problems = []
+    first_of: dict[str, Item] = {}
+    for item in by_id.values():
+        first = first_of.setdefault(item.id.casefold(), item)
+        if first is not item:
+            where = f"{first.path}:{first.id_at[0]}:{first.id_at[1]}"
+            problems.append(
+                Problem(
+                    item.path,
+                    *item.id_at,
+                    f"id {item.id!r} differs from the id {first.id!r} ({where}) only in case",
+                )
+            )
+    return problems
+
+
 def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
     """Problems between items: duplicate ids, unknown or circular dependencies,
     and (for ``tpm check --require``) missing framework inputs."""
@@ -219,6 +239,7 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
             problems.append(
                 Problem(here.path, *here.id_at, f"duplicate id {item.id!r} (also in {elsewhere})")
             )
+    problems.extend(_ids_differing_in_case(by_id))
     for item in items:
         for dependency, position in zip(item.depends_on, item.depends_on_at, strict=True):
             if dependency == item.id:
