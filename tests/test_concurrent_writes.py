@@ -5,6 +5,7 @@ in the working tree."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -166,3 +167,89 @@ def test_concurrent_adds_of_ids_differing_in_case_do_not_both_succeed(project: P
         assert sorted(codes) == [0, 1], (round_, codes)
         made = [p for p in (project / "backlog").iterdir() if p.stem.lower() == f"same-{round_}"]
         assert len(made) == 1
+
+
+# --- a writer killed in the middle of its write ------------------------------------------
+
+#: ``tpm set`` whose rename never comes (it sleeps instead): a writer caught between
+#: writing its temporary file and putting it in place.
+STALLED_SET = """\
+import os, sys, time
+os.replace = lambda *args, **kwargs: time.sleep(60)
+from tpmcli.cli.app import run
+sys.argv = ["tpm", "set", "dark-mode", "owner=killed"]
+run()
+"""
+
+
+def stalled_writer(project: Path) -> tuple[subprocess.Popen[str], Path]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", STALLED_SET],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(SRC), "TPM_LOAD_PLUGINS": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        temps = list((project / "backlog").glob(".dark-mode.yaml.*.tpm-tmp"))
+        if temps:
+            return writer, temps[0]
+        assert writer.poll() is None, writer.communicate()
+        time.sleep(0.05)
+    writer.kill()
+    raise AssertionError("the writer never wrote its temporary file")
+
+
+def test_sigterm_during_a_write_cleans_up_and_exits_143(project: Path) -> None:
+    writer, temp = stalled_writer(project)
+    writer.send_signal(signal.SIGTERM)
+    _, err = writer.communicate(timeout=30)
+    assert writer.returncode == 143
+    assert err == "tpm: terminated\n"
+    assert not temp.exists()
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == ["dark-mode.yaml"]
+    assert (project / "backlog/dark-mode.yaml").read_bytes() == ITEM
+
+
+def test_the_next_write_removes_what_a_killed_writer_left(project: Path) -> None:
+    writer, temp = stalled_writer(project)
+    writer.kill()
+    writer.communicate(timeout=30)
+    assert temp.exists()  # SIGKILL leaves it: nothing runs after
+    result = start_tpm(project, "set", "dark-mode", "owner=next")
+    _, err = result.communicate(timeout=60)
+    assert result.returncode == 0, err
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == ["dark-mode.yaml"]
+    assert values(project)["owner"] == "next"
+
+
+def test_only_dead_writers_temporary_files_are_removed(project: Path) -> None:
+    backlog = project / "backlog"
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)
+    dead = backlog / f".dark-mode.yaml.{dead_pid}.abcd_123.tpm-tmp"
+    old = backlog / ".dark-mode.yaml.k2j4h5g6.tpm-tmp"  # no pid: an old tpm's, by age
+    live = backlog / f".dark-mode.yaml.{os.getpid()}.zzzz9999.tpm-tmp"
+    fresh = backlog / ".other.yaml.q1w2e3r4.tpm-tmp"
+    other = backlog / "notes.tpm-tmp"  # not a name tpm gives
+    for path in (dead, old, live, fresh, other):
+        path.write_bytes(b"partial")
+    long_ago = time.time() - 3600
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    atomicio.remove_stale_temps(backlog)
+    left = sorted(p.name for p in backlog.iterdir())
+    assert left == sorted(["dark-mode.yaml", live.name, fresh.name, other.name])
+
+
+def test_sigterm_keeps_its_default_outside_a_write(tmp_path: Path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    atomicio.create_file(tmp_path / "new.yaml", b"title: x\n")
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -15,6 +15,9 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+#: 128 + the signal's number, as a shell reports a process the signal ended.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +43,11 @@ class TpmError(Exception):
         self.message = message
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a write, raised like Ctrl-C so that the same clean-up runs; the
+    CLI exits 143 (128 + SIGTERM, as Ctrl-C's 130 is 128 + SIGINT)."""
 
 
 class UsageError(TpmError):

@@ -18,7 +18,16 @@ from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
-from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, ProblemsError, TpmError
+from tpmcli.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    ProblemsError,
+    Terminated,
+    TpmError,
+)
 from tpmcli.render.escape import terminal_text
 
 REPORT_URL = "https://example.invalid/tpm/issues"
@@ -64,9 +73,12 @@ class TpmGroup(typer.core.TyperGroup):
         except TpmError as exc:
             _stderr(f"tpm: {terminal_text(exc.message)}")
             raise typer.Exit(exc.exit_code) from None
+        except Terminated:
+            _stderr("tpm: terminated")
+            raise typer.Exit(EXIT_TERMINATED) from None
         except KeyboardInterrupt:
             _stderr("tpm: interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             raise typer.Exit(EXIT_FINDINGS) from None
         except OSError as exc:  # the environment: a full disk, a closed terminal

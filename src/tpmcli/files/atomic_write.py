@@ -3,7 +3,10 @@
 The new bytes go to a temporary file in the same directory, are flushed and fsynced,
 and the temporary file takes the target's place with ``os.replace`` (or, for a new
 file, ``os.link``, which fails instead of overwriting). A file whose bytes changed
-since tpm read them is not overwritten. No temporary file outlives an error.
+since tpm read them is not overwritten. No temporary file outlives an error, nor a
+SIGTERM during the write (handled like Ctrl-C: cleaned up, then ``Terminated``); one
+left by a writer killed outright (SIGKILL, a power cut) is removed by the next write
+to its folder (``remove_stale_temps``).
 
 Writers of one backlog are serialised by ``write_lock``: an advisory ``flock`` held
 from reading the backlog to replacing the file, on a lock file in the git directory
@@ -16,14 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import signal
 import stat
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
 
-from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, TpmError
+from tpmcli.errors import EXIT_FINDINGS, EXIT_USAGE, Terminated, TpmError
 from tpmcli.files.locations import cache_root, display_path
 from tpmcli.files.safe_read import working_tree_root
 
@@ -35,6 +43,12 @@ except ImportError:  # pragma: no cover - Windows: the digest re-check only
 TEMP_SUFFIX = ".tpm-tmp"
 #: How long a writer waits for another tpm writing the same backlog.
 LOCK_WAIT_SECONDS = 10.0
+#: A temporary file of tpm's older than this is a dead writer's whatever its pid says:
+#: a live write holds one for the time of one fsync.
+STALE_TEMP_SECONDS = 60.0
+#: ``.<name>.<pid>.<8 characters of mkstemp>.tpm-tmp`` (the pid is missing in the names
+#: of tpm 0.x before it was added).
+_TEMP_NAME = re.compile(r"\..+?(?:\.(?P<pid>[0-9]+))?\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 class FileChangedError(TpmError):
@@ -113,6 +127,61 @@ def _open_lock_file(place: Path, key: str) -> int | None:
     return None
 
 
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` (a KeyboardInterrupt) inside the block, so that a
+    write cleans up its temporary file as it does for Ctrl-C; outside the block
+    SIGTERM keeps its default (the process ends, nothing half-written exists)."""
+    if threading.current_thread() is not threading.main_thread() or sys.platform == "win32":
+        yield
+        return
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def remove_stale_temps(directory: Path) -> None:
+    """Delete the temporary files tpm's dead writers left in ``directory`` (killed
+    outright, SIGKILL): regular files named as tpm names them, whose writer's process
+    is gone or which are older than ``STALE_TEMP_SECONDS``. Nothing else is touched."""
+    now = time.time()
+    try:
+        with os.scandir(directory) as scan:
+            entries = [entry for entry in scan if entry.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match is None:
+            continue
+        with suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            pid = match["pid"]
+            if info.st_mtime < now - STALE_TEMP_SECONDS or (pid and not _running(int(pid))):
+                os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists (on this machine); unsure counts as running."""
+    if sys.platform == "win32" or pid <= 0:  # pragma: no cover - os.kill would end it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -125,7 +194,8 @@ def _default_mode() -> int:
 
 def _write_temp(directory: Path, name: str, data: bytes, mode: int) -> Path:
     """Write ``data`` to a fresh temporary file next to the target; fsynced."""
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=TEMP_SUFFIX)
+    prefix = f".{name}.{os.getpid()}."
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=TEMP_SUFFIX)
     path = Path(temp)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -158,7 +228,9 @@ def replace_file(path: Path, data: bytes, *, expected: bytes) -> None:
     """
     target = path.resolve()
     shown = display_path(path)
-    _replace(target, data, expected, shown)
+    remove_stale_temps(target.parent)
+    with terminate_as_interrupt():
+        _replace(target, data, expected, shown)
     _fsync_directory(target.parent)
 
 
@@ -184,7 +256,9 @@ def _replace(target: Path, data: bytes, expected: bytes, shown: str) -> None:
 def create_file(path: Path, data: bytes) -> None:
     """Create ``path`` holding ``data``; an existing file is never overwritten."""
     shown = display_path(path)
-    _create(path, data, shown)
+    remove_stale_temps(path.parent)
+    with terminate_as_interrupt():
+        _create(path, data, shown)
     _fsync_directory(path.parent)
 
 
