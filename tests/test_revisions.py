@@ -319,3 +319,25 @@ def test_a_file_named_with_a_trailing_dot_keeps_its_id_across_cached_runs(
         assert result.exit_code == 0, result.output
         assert result.output == fresh.output
     assert "foo.," in fresh.output
+
+
+def test_a_revision_without_the_backlog_folder_is_the_working_trees_error(
+    repo: BacklogRepo,
+) -> None:
+    first = repo.commit({"README.md": "no backlog yet\n"})
+    repo.commit({"backlog/a.yaml": rice_item("A", 100)})
+    result = runner.invoke(app, ["rank", "--at", first])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"tpm: no backlog folder at {first}: backlog does not exist "
+        "(give PATH arguments, or set backlog: in tpm.yaml)\n"
+    )
+
+
+def test_a_configured_backlog_folder_missing_at_a_revision_is_located(repo: BacklogRepo) -> None:
+    repo.commit({"tpm.yaml": "backlog: items\n", "README.md": "x\n"})
+    result = runner.invoke(app, ["rank", "--at", "HEAD"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "HEAD:tpm.yaml:1:10: backlog names a folder that does not exist at HEAD: items\n"
+    )

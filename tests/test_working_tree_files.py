@@ -330,3 +330,66 @@ def test_tpm_yaml_may_point_anywhere_inside_the_repository(repo: Path) -> None:
     result = tpm("check", "--config", "product/tpm.yaml")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert "1 item(s) in 1 file(s): all valid" in result.output  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_tpm_yaml_that_is_no_file_is_reported_not_ignored(repo: Path, kind: str) -> None:
+    if kind == "folder":
+        (repo / "tpm.yaml").mkdir()
+    else:
+        os.mkfifo(repo / "tpm.yaml")
+    result = tpm("rank")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    name = "a folder" if kind == "folder" else "a FIFO"
+    assert result.stderr == (  # type: ignore[attr-defined]
+        f"tpm.yaml:1:1: config file is {name}, not a regular file; tpm does not read it as absent\n"
+    )
+
+
+GIT_SECRET = "ref: refs/heads/a-secret-branch-name"
+
+
+@pytest.fixture
+def git_files(repo: Path) -> Path:
+    (repo / ".git" / "HEAD").write_text(GIT_SECRET + "\n")
+    (repo / ".git" / "description").write_text(GIT_SECRET + "\n")
+    return repo
+
+
+@pytest.mark.parametrize("command", ["check", "rank"])
+def test_an_item_linked_into_git_is_not_followed(git_files: Path, command: str) -> None:
+    (git_files / "backlog" / "x.yaml").symlink_to("../.git/HEAD")
+    result = tpm(command)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "a-secret" not in result.output  # type: ignore[attr-defined]
+
+
+def test_an_item_named_through_a_link_into_git_is_refused(git_files: Path) -> None:
+    (git_files / "backlog" / "x.yaml").symlink_to("../.git/HEAD")
+    result = tpm("check", "backlog/x.yaml")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert result.stderr == (  # type: ignore[attr-defined]
+        "tpm: backlog/x.yaml is a symbolic link into the repository's .git folder; "
+        "links into .git are not followed\n"
+    )
+
+
+def test_a_tpm_yaml_linked_into_git_is_refused(git_files: Path) -> None:
+    (git_files / "tpm.yaml").symlink_to(".git/description")
+    result = tpm("rank")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "a-secret" not in result.output  # type: ignore[attr-defined]
+    assert result.stderr == (  # type: ignore[attr-defined]
+        "tpm: tpm.yaml is a symbolic link into the repository's .git folder; "
+        "links into .git are not followed\n"
+    )
+
+
+def test_a_backlog_folder_linked_into_git_is_refused(git_files: Path) -> None:
+    (git_files / "backlog" / "real.yaml").unlink()
+    (git_files / "backlog").rmdir()
+    (git_files / "backlog").symlink_to(".git", target_is_directory=True)
+    (git_files / ".git" / "x.yaml").write_text(f"title: {GIT_SECRET}\n")
+    result = tpm("rank")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "a-secret" not in result.output  # type: ignore[attr-defined]

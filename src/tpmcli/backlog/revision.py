@@ -106,10 +106,8 @@ def _revision(
     if changes is None:
         entries, well_formed = list_tree_checked(root, commit, _common_folder(prefixes))
         chosen = item_entries(entries, prefixes)
-        if request.paths and paths_must_exist:
-            for path, prefix in zip(request.paths, prefixes, strict=True):
-                if not any(_under(entry.path, prefix) for entry in entries):
-                    raise UsageError(f"no such file or directory at {rev}: {path.as_posix()}")
+        if paths_must_exist:
+            _check_backlog_exists(request, config, rev, entries, prefixes)
     # Blobs the parse cache knows (e.g. from an earlier run) need not be read.
     cache = open_cache(request, config, frameworks)
     if previous is not None and changes is not None:
@@ -121,6 +119,31 @@ def _revision(
             files.append((entry, stem, cache.knows(entry.blob_id, stem)))
     rules = ItemRules(frameworks, config.statuses)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache, well_formed)
+
+
+def _check_backlog_exists(
+    request: BacklogRequest,
+    config: Config,
+    rev: str,
+    entries: Sequence[TreeEntry],
+    prefixes: Sequence[str],
+) -> None:
+    """The working tree's rule (``backlog._existing_backlog``) at ``rev``: a backlog
+    folder or PATH that did not exist there is an error, never an empty backlog."""
+    for index, prefix in enumerate(prefixes):
+        if not prefix or any(_under(entry.path, prefix) for entry in entries):
+            continue
+        if request.paths:
+            path = request.paths[index].as_posix()
+            raise UsageError(f"no such file or directory at {rev}: {path}")
+        if config.backlog:
+            where = ("backlog", index)
+            message = f"backlog names a folder that does not exist at {rev}: {prefix}"
+            raise ConfigError([config.problem(where, message)])
+        raise UsageError(
+            f"no backlog folder at {rev}: {prefix} does not exist "
+            "(give PATH arguments, or set backlog: in tpm.yaml)"
+        )
 
 
 def _changes_since(

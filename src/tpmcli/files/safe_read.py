@@ -4,7 +4,7 @@ A pull request controls every path below the repository root: it can add symboli
 links to files of the machine running tpm (``~/.ssh``, ``/proc/self/environ``),
 symlink loops, FIFOs that block a reader forever, or files too large to parse.
 Here only regular files are read, only up to a size limit, and only when their real
-location stays inside the repository.
+location stays inside the repository, outside its ``.git`` folder.
 """
 
 from __future__ import annotations
@@ -68,6 +68,13 @@ def within(path: Path, root: Path) -> bool:
     return True
 
 
+def into_git(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies in the ``.git`` folder of the repository at ``root``:
+    git's own files (``HEAD``, ``config``, ``description``) are never item files, and a
+    link to one must not get any of its bytes echoed in a problem."""
+    return within(path, root / ".git")
+
+
 def walk_limit(start: Path, boundary: Path, shown: str | None = None) -> Path:
     """The folder every file read for ``start`` must really lie in.
 
@@ -78,6 +85,11 @@ def walk_limit(start: Path, boundary: Path, shown: str | None = None) -> Path:
     named = Path(os.path.abspath(start))
     real = Path(os.path.realpath(start))
     if within(real, real_boundary):
+        if into_git(real, real_boundary) and not into_git(named, Path(os.path.abspath(boundary))):
+            raise UsageError(
+                f"{shown or start.as_posix()} is a symbolic link into the repository's .git "
+                "folder; links into .git are not followed"
+            )
         return real_boundary
     if within(named, Path(os.path.abspath(boundary))) or within(named, real_boundary):
         raise UsageError(

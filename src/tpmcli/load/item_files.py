@@ -9,9 +9,9 @@ folder every path is already real.
 
 The working tree may be hostile (see ``safefiles``): only regular files are taken
 (FIFOs, sockets and devices are skipped), a symlinked file only when its real location
-is inside the repository, and a start folder inside the repository that really lies
-elsewhere is refused. A link that cannot be resolved (a loop, a dangling link) is kept,
-so that reading it reports the problem at its path.
+is inside the repository and not in its ``.git`` folder, and a start folder inside the
+repository that really lies elsewhere is refused. A link that cannot be resolved (a
+loop, a dangling link) is kept, so that reading it reports the problem at its path.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tpmcli.files.locations import display_path
-from tpmcli.files.safe_read import walk_limit, within
+from tpmcli.files.safe_read import into_git, walk_limit, within
 
 ITEM_SUFFIXES = (".yaml", ".yml")
 #: A folder's mtime, ctime and inode.
@@ -163,8 +163,8 @@ class _Walk:
             if self.record is not None:
                 self.record.links = True
             target = os.path.realpath(entry.path)
-            if not within(Path(target), self.limit):
-                return
+            if not within(Path(target), self.limit) or into_git(Path(target), self.limit):
+                return  # out of the repository, or into git's own files: never followed
             try:
                 if not stat.S_ISREG(os.stat(entry.path).st_mode):
                     return  # a symlink to a folder or a FIFO is neither read nor entered
