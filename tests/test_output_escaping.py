@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from backlog_repo import BacklogRepo, rice_item
 from tpmcli.cli.app import app
 from tpmcli.render.escape import (
     csv_text,
@@ -195,3 +196,44 @@ def test_show_escapes_item_text_too(hostile: Path) -> None:
     assert "[bold red]x[/]" in result.stdout  # type: ignore[attr-defined]
     assert not RAW_CONTROL.search(result.stdout)  # type: ignore[attr-defined]
     no_workflow_command(result.stdout)  # type: ignore[attr-defined]
+
+
+LEGACY_STATUS = "##[error]Release blocked"
+LEGACY_KEY = "##[add-mask]Automated"
+
+
+def test_legacy_workflow_commands_are_broken_on_every_output_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub's runner also reads "##[command]" anywhere in a log line: each "##[" gets the
+    # zero-width space "::" gets, in check text, rank (its problems), show and diff.
+    repo = BacklogRepo(tmp_path / "repo")
+    repo.commit(
+        {
+            "tpm.yaml": f'statuses: [proposed, "{LEGACY_STATUS}", done]\n'
+            f'exclude_statuses: [done, "{LEGACY_STATUS}"]\n',
+            "backlog/h.yaml": rice_item("Hashes", 10),
+            "backlog/p.yaml": rice_item("Plain", 5),
+        }
+    )
+    repo.write({"backlog/h.yaml": rice_item("Hashes", 10, status=f'"{LEGACY_STATUS}"')})
+    monkeypatch.chdir(repo.path)
+    broken_status = "#\u200b#[error]Release blocked"
+    broken_key = "#\u200b#[add-mask]Automated"
+
+    show = tpm("show", "h")
+    diff = tpm("diff", "HEAD")
+    repo.write({"backlog/k.yaml": f'title: K\n"{LEGACY_KEY}": 1\n'})
+    check = tpm("check")
+    rank = tpm("rank")
+    outputs = {"show": show, "diff": diff, "check": check, "rank": rank}
+    expected = {"show": broken_status, "diff": broken_status}
+    expected |= {"check": broken_key, "rank": broken_key}
+    for name, result in outputs.items():
+        text = result.output  # type: ignore[attr-defined]
+        assert expected[name] in text, (name, text)
+        assert "##[" not in text, (name, text)
+        no_workflow_command(text)
+    assert check.stdout == f"backlog/k.yaml:2:1: unknown key '{broken_key}'\n"  # type: ignore[attr-defined]
+    assert terminal_text("###[x") == "##\u200b#[x"
+    assert terminal_text("#[x ## [") == "#[x ## ["

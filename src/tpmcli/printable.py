@@ -24,8 +24,10 @@ def _visible(match: re.Match[str]) -> str:
 
 
 #: GitHub's runner reads any log line that starts, after leading spaces, with "::" as
-#: a workflow command; a wrapped table cell starts with spaces.
-_COMMAND_COLON = re.compile(":(?=:)")
+#: a workflow command (a wrapped table cell starts with spaces), and reads its legacy
+#: "##[command]" syntax anywhere in a line (actions/runner ``ActionCommand.TryParse``).
+#: Matches the empty place where a zero-width space goes: inside "::" and "##[".
+_COMMAND_MARK = re.compile("(?<=:)(?=:)|(?<=#)(?=#\\[)")
 
 
 def terminal_text(text: str) -> str:
@@ -33,10 +35,11 @@ def terminal_text(text: str) -> str:
 
     Unsafe characters become visible escapes (``\\x1b``, ``\\n``, ``\\u202e``), so the
     reader sees that something odd is in the data instead of having it vanish; ``::``
-    gets a zero-width space (``:\\u200b:``) so that no line of a table or of a check
-    report can become a GitHub workflow command, wherever the line wraps.
+    gets a zero-width space (``:\\u200b:``), and so does ``##[`` (``#\\u200b#[``), so that
+    no line of a table or of a check report can become a GitHub workflow command,
+    wherever the line wraps.
     """
-    return _COMMAND_COLON.sub(":\u200b", _UNSAFE.sub(_visible, text))
+    return _COMMAND_MARK.sub("\u200b", _UNSAFE.sub(_visible, text))
 
 
 def terminal_lines(text: str) -> str:
