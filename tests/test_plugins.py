@@ -405,3 +405,42 @@ def test_a_plugin_that_fails_while_scoring_is_named_not_reported_as_a_tpm_bug(
         "tpm: framework 'faulty' (plugin faulty-plugin 2.0) failed in score(): "
         "ZeroDivisionError: division by zero; this is a bug in the plugin, not in tpm\n"
     )
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["wheel", "editable"])
+def test_a_plugin_whose_check_changes_under_the_same_version_gets_a_fresh_verdict(
+    install: Install, tmp_path: Path, project: Path, recorded: bool
+) -> None:
+    """The parse cache keys its verdicts on the plugin's code, found through its
+    distribution's RECORD (a wheel) or the package its entry point imports (an
+    editable install records only a .pth)."""
+    site = tmp_path / "site"
+    package = site / "tpm_ice"
+    shutil.copytree(ICE_PROJECT / "src" / "tpm_ice", package)
+    install("tpm-ice", "0.1.0", {"ice": ice_entry_point()})
+    if recorded:
+        info = site / "tpm_ice-0.1.0.dist-info"
+        files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+        (info / "RECORD").write_text("".join(f"{name},,\n" for name in files))
+
+    def rank() -> int:
+        # A new process in effect: the plugin imported and discovered afresh.
+        registry.discover.cache_clear()
+        for module in [m for m in sys.modules if m.split(".")[0] == "tpm_ice"]:
+            del sys.modules[module]
+        return tpm("rank", "-f", "ice", "--format", "csv")[0]
+
+    assert rank() == 0
+    assert rank() == 0  # from the cache
+    source = package / "__init__.py"
+    refusing = source.read_text().replace(
+        "        return []\n",
+        "        if inputs.ease > 5:\n"
+        "            return [FieldProblem(('ease',), 'must be at most 5')]\n"
+        "        return []\n",
+        1,
+    )
+    assert refusing != source.read_text()
+    source.write_text(refusing)
+    assert rank() == 1
+    assert rank() == 1  # and the new verdict is what the cache keeps

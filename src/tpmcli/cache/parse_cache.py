@@ -9,8 +9,8 @@ hold no paths: the same content under two names gives each its own path.
 What the cache may never do is change a result:
 
 - The validation key covers everything validation depends on: tpm's version and
-  code, the statuses, and each installed framework (class, version, settings). A
-  cache written under another key is not read.
+  code, the statuses, and each installed framework (class, version, settings, and a
+  plugin's code: the stat of its files). A cache written under another key is not read.
 - Only plain data is stored (JSON; never pickle or marshal), and every entry read is
   checked before use: its shape and types, and every framework input is validated
   again by the framework's own model. A truncated, garbled or hand-edited entry is
@@ -74,7 +74,7 @@ SMALL_WORK_FRACTION = 0.01
 
 def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
     """A digest of everything that decides whether a file is valid and what it holds."""
-    from tpmcli.frameworks.registry import discover
+    from tpmcli.frameworks.registry import discover, plugin_code_fingerprint
 
     installed, _broken = discover()
     frameworks = []
@@ -91,6 +91,9 @@ def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
             # A plugin's or tpm.yaml's framework: its inputs' bounds show in the schema
             # (a formula framework's repr names its model, not the bounds).
             described.append(_schema_of(framework.inputs_model))
+        if loaded is not None and loaded.source.kind == "plugin":
+            # Its check() decides validity and may change under the same version.
+            described.append(plugin_code_fingerprint(loaded))
         frameworks.append(described)
     payload = {
         "format": FORMAT,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
@@ -42,6 +43,9 @@ class FrameworkSource:
 class LoadedFramework:
     framework: Framework
     source: FrameworkSource
+    #: The entry point a plugin was loaded from (None for the built-ins and tpm.yaml's):
+    #: where to find its code, whose fingerprint keys cached verdicts.
+    entry_point: EntryPoint | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def discover() -> tuple[dict[str, LoadedFramework], tuple[BrokenPlugin, ...]]:
             continue
         version = ep.dist.version if ep.dist is not None else None
         source = FrameworkSource("plugin", dist, version)
-        found[candidate.name] = LoadedFramework(GuardedFramework(candidate, str(source)), source)
+        guarded = GuardedFramework(candidate, str(source))
+        found[candidate.name] = LoadedFramework(guarded, source, ep)
     return found, tuple(broken)
 
 
@@ -149,3 +154,56 @@ def _protocol_problem(candidate: object) -> str | None:
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return "its inputs_model is not a pydantic model class"
     return None
+
+
+def plugin_code_fingerprint(loaded: LoadedFramework) -> list[list[object]]:
+    """Path, size, mtime and inode of each file of a plugin's code, as cheaply as the
+    snapshot decides a backlog is unchanged (stat only, nothing read).
+
+    A plugin's code can change under the same name and version (an editable install, a
+    hand-edited site-packages), and its ``check()`` decides what is valid, so cached
+    verdicts are keyed on it: the files its distribution records (RECORD), and the
+    files of the package its entry point imports (an editable install records only a
+    ``.pth``). Compiled bytecode is left out: it follows its source. The built-ins and
+    tpm.yaml's formulas have no entry point (tpm's own code has its own fingerprint).
+    """
+    ep = loaded.entry_point
+    if ep is None:
+        return []
+    paths = set(_package_files(ep.module))
+    recorded = ep.dist.files if ep.dist is not None else None
+    for file in recorded or ():
+        if not file.name.endswith(".pyc"):
+            paths.add(str(file.locate()))
+    found: list[list[object]] = []
+    for path in sorted(paths):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            found.append([path, None])
+            continue
+        found.append([path, stat.st_size, stat.st_mtime_ns, stat.st_ino])
+    return found
+
+
+def _package_files(module: str) -> Iterator[str]:
+    """The source files of the regular package that holds ``module`` (the outermost
+    one along its dotted name: a namespace package above it is shared with others),
+    or ``module``'s own file when it is a plain module."""
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        loaded = sys.modules.get(".".join(parts[:depth]))
+        if loaded is None:
+            return
+        file = getattr(loaded, "__file__", None)
+        if file is None:
+            continue  # a namespace package: look one level down
+        folders = getattr(loaded, "__path__", None)
+        if folders is None:
+            yield file
+            return
+        for folder in folders:
+            for where, dirs, names in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                yield from (os.path.join(where, n) for n in names if not n.endswith(".pyc"))
+        return
