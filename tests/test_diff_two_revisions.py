@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -12,8 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.backlog import revision as revisions
-from tpmcli.backlog import revision_files as revisionread
+from tpmcli.backlog.assembly import revision as revisions
+from tpmcli.backlog.assembly import revision_files as revisionread
 from tpmcli.cli.app import app
 from tpmcli.errors import GitError
 from tpmcli.git import plumbing as gitio
@@ -71,8 +72,8 @@ class RecordingRead(gitio.BlobRead):
 
     requests: ClassVar[list[list[str]]] = []
 
-    def __init__(self, repo: Path, blob_ids: Sequence[str]) -> None:
-        super().__init__(repo, blob_ids)
+    def __init__(self, repo: Path, blob_ids: Sequence[str], limit: int | None = None) -> None:
+        super().__init__(repo, blob_ids, limit)
         RecordingRead.requests.append(self.blob_ids)
 
 
@@ -217,9 +218,11 @@ def _reads_after_listing(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     reads: list[list[str]] = []
     real_read_blobs = revisionread.read_blobs
 
-    def recording_read_blobs(root: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
+    def recording_read_blobs(
+        root: Path, blob_ids: Sequence[str], limit: int | None = None
+    ) -> dict[str, gitio.Blob]:
         reads.append(list(blob_ids))
-        return real_read_blobs(root, blob_ids)
+        return real_read_blobs(root, blob_ids, limit)
 
     monkeypatch.setattr(revisionread, "read_blobs", recording_read_blobs)
     return reads
@@ -354,7 +357,7 @@ def test_each_revision_s_files_are_parsed_once_its_blobs_are_read(
     real_contents = gitio.BlobRead.contents
     real_parse = revisionread.parse_source
 
-    def collected(reading: gitio.BlobRead) -> dict[str, bytes]:
+    def collected(reading: gitio.BlobRead) -> dict[str, gitio.Blob]:
         events.append("read")
         return real_contents(reading)
 
@@ -386,9 +389,11 @@ def _worker_log(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
             with log.open("a") as handle:
                 handle.write(line + "\n")
 
-    def stream(root: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    def stream(
+        root: Path, blob_ids: Sequence[str], limit: int | None = None
+    ) -> Iterator[tuple[str, gitio.Blob]]:
         write(f"asked {len(blob_ids)}")
-        for answer in real_stream(root, blob_ids):
+        for answer in real_stream(root, blob_ids, limit):
             write("blob")
             yield answer
 
@@ -553,3 +558,41 @@ def test_on_more_cores_the_worker_s_share_is_smaller_and_nothing_changes(
 def test_the_worker_s_share_by_cores(revisions: int, processes: int, percent: int) -> None:
     reader = revisionread.RevisionReader(Path("."), revisions)
     assert reader.share_percent(processes) == percent
+
+
+def test_a_blob_over_one_revision_s_limit_is_read_for_another_s_higher_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blobs over the limit are sized, not read (gitio): read for the revision with
+    the lower limit, the same blob is read again for the one whose limit it fits."""
+    repo = BacklogRepo(tmp_path / "repo")
+    big = (
+        "title: Big\n# "
+        + "x" * (2 * 1024 * 1024)
+        + "\nrice: {reach: 9, impact: 1, confidence: 1, effort: 1}\n"
+    )
+    files = {
+        "backlog/a.yaml": rice_item("A", 1),
+        "backlog/big.yaml": big,
+        "backlog/z.yaml": rice_item("Z", 2),
+    }
+    repo.commit(files)
+    repo.git("tag", "low")
+    repo.commit({"tpm.yaml": "limits: {max_file_bytes: 4194304}\n"})
+    repo.git("tag", "high")
+    monkeypatch.chdir(repo.path)
+    size = len(big)
+    low = tpm("rank", "--at", "low", "--format", "json", "--no-cache")
+    assert low.exit_code == 1
+    assert (
+        f"low:backlog/big.yaml:1:1: file is {size} bytes, over the limit of 1048576" in low.output
+    )
+    high = tpm("rank", "--at", "high", "--format", "json")
+    assert high.exit_code == 0, high.output
+    assert [item["id"] for item in json.loads(high.stdout)["items"]] == ["big", "z", "a"]
+    both = tpm("diff", "low", "high", "--format", "json")
+    assert both.exit_code == 1
+    assert f"low:backlog/big.yaml:1:1: file is {size} bytes" in both.output
+    reversed_ = tpm("diff", "high", "low", "--format", "json")
+    assert reversed_.exit_code == 1
+    assert f"low:backlog/big.yaml:1:1: file is {size} bytes" in reversed_.output

@@ -399,6 +399,73 @@ def test_stream_blobs_many_and_large(repo: Repo, tmp_path: Path) -> None:
     assert [data for _, data in stream_blobs(repo.path, ids)] == contents
 
 
+#: A blob far over any file limit (30 MB), with small files around it.
+HUGE = 30 * 1024 * 1024
+
+
+@pytest.fixture
+def huge_among_small(repo: Repo) -> tuple[list[str], list[bytes]]:
+    contents = [b"title: before\n", b"x" * HUGE, b"title: after\n", bytes(range(256))]
+    return [repo.hash_object(content) for content in contents], contents
+
+
+@pytest.mark.parametrize("reader", ["read_blobs", "stream_blobs"])
+def test_a_blob_over_the_limit_is_answered_by_its_size_without_being_held(
+    repo: Repo, huge_among_small: tuple[list[str], list[bytes]], reader: str
+) -> None:
+    """Memory in --at and diff stays flat whatever a revision's blobs weigh: an
+    over-limit blob is skipped (mapped, not copied; or read and dropped a buffer at a
+    time from the pipe), and the files after it are still read exactly."""
+    import tracemalloc
+
+    ids, contents = huge_among_small
+    limit = 1024 * 1024
+    tracemalloc.start()
+    try:
+        if reader == "read_blobs":
+            answers = read_blobs(repo.path, ids, limit)
+        else:
+            answers = dict(stream_blobs(repo.path, ids, limit))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert answers == {
+        ids[0]: contents[0],
+        ids[1]: HUGE,
+        ids[2]: contents[2],
+        ids[3]: contents[3],
+    }
+    assert peak < 2 * 1024 * 1024, peak
+    # Without a limit, every blob's bytes, as before.
+    assert read_blobs(repo.path, ids[:3]) == dict(zip(ids[:3], contents[:3], strict=True))
+
+
+def test_stream_blobs_reads_a_skipped_blob_a_buffer_at_a_time(
+    repo: Repo, huge_among_small: tuple[list[str], list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, contents = huge_among_small
+    sizes: list[int] = []
+    real_skip = gitio._skip
+
+    class MeasuredReads:
+        def __init__(self, answers: Any) -> None:
+            self.answers = answers
+
+        def read(self, count: int = -1) -> bytes:
+            sizes.append(count)
+            return self.answers.read(count)  # type: ignore[no-any-return]
+
+    def measured_skip(answers: Any, size: int, blob_id: str) -> None:
+        real_skip(MeasuredReads(answers), size, blob_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitio, "_skip", measured_skip)
+    answers = list(stream_blobs(repo.path, ids, 1024 * 1024))
+    assert [data for _, data in answers] == [contents[0], HUGE, contents[2], contents[3]]
+    assert sizes
+    assert 0 < max(sizes) <= gitio._STREAM_BUFFER
+    assert sum(sizes) == HUGE + 1  # its bytes and its closing newline, nothing more
+
+
 def test_stream_blobs_gives_the_first_blob_before_git_has_answered_the_rest(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

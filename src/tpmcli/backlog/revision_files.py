@@ -34,7 +34,7 @@ from pathlib import Path
 
 from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import Problem
-from tpmcli.git.plumbing import BlobRead, TreeEntry, read_blobs, stream_blobs
+from tpmcli.git.plumbing import Blob, BlobRead, TreeEntry, read_blobs, stream_blobs
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.load.workers import (
     MAX_PROCESSES,
@@ -100,7 +100,9 @@ class RevisionReader:
         self._stack = contextlib.ExitStack()
         self._reads: list[BlobRead] = []
         self._requested: set[str] = set()
-        self._contents: dict[str, bytes] = {}
+        #: Each blob read: its bytes, or its size when it was over the limit of the
+        #: revision it was read for (its bytes never held).
+        self._contents: dict[str, Blob] = {}
         #: Blobs parsed by someone, by cache: a later file of the same blob and cache
         #: is restored from the cache rather than parsed.
         self._scheduled: set[tuple[int, str]] = set()
@@ -144,7 +146,8 @@ class RevisionReader:
                 continue  # the worker's: the cache will know it
             unread.append(blob)
             self._requested.add(blob)
-        self._reads.append(self._stack.enter_context(BlobRead(self.root, unread)))
+        limit = revision.config.max_file_bytes
+        self._reads.append(self._stack.enter_context(BlobRead(self.root, unread, limit)))
 
     def share_percent(self, processes: int) -> int:
         """The worker's share of the first revision's files (percent) when ``processes``
@@ -186,10 +189,11 @@ class RevisionReader:
 
         def load() -> Iterator[Loaded]:  # pragma: no cover - runs in the worker
             # Each file as soon as git gives its bytes: parsing begins with the first.
-            blobs = stream_blobs(root, [entry.blob_id for entry, _, _ in files])
+            limit = revision.config.max_file_bytes
+            blobs = stream_blobs(root, [entry.blob_id for entry, _, _ in files], limit)
             for (entry, stem, _hit), (_blob, data) in zip(files, blobs, strict=True):
-                if len(data) > revision.config.max_file_bytes:
-                    yield len(data)
+                if isinstance(data, int):
+                    yield data
                 else:
                     yield (
                         SourceFile(revision.shown(entry), data, stem, entry.blob_id),
@@ -240,9 +244,9 @@ class RevisionReader:
         for key in keys:
             revision = self.revisions[key[0]]
             entry, stem, _hit = revision.files[key[1]]
-            data = self._contents[entry.blob_id]
-            if len(data) > revision.config.max_file_bytes:
-                self._sizes[key] = len(data)
+            data = self._bytes(entry.blob_id, revision.config.max_file_bytes)
+            if isinstance(data, int):
+                self._sizes[key] = data
                 continue
             source = SourceFile(revision.shown(entry), data, stem, entry.blob_id)
             jobs.append((key, (source, revision.rules)))
@@ -262,8 +266,20 @@ class RevisionReader:
             self._worker_jobs = self._worker_jobs[:kept]
             blobs = [self.revisions[index].files[number][0].blob_id for index, number in taken]
             unread = [blob for blob in blobs if blob not in self._contents]
-            self._contents.update(read_blobs(self.root, unread))
+            limit = self.revisions[0].config.max_file_bytes  # the worker's are the first's
+            self._contents.update(read_blobs(self.root, unread, limit))
             self._parse_here(taken)
+
+    def _bytes(self, blob: str, limit: int) -> Blob:
+        """The blob's bytes, or its size when it is over ``limit``. A blob read for an
+        earlier revision under a lower limit than this one's is read again."""
+        data = self._contents[blob]
+        if isinstance(data, int) and data <= limit:
+            self._contents.update(read_blobs(self.root, [blob], limit))
+            data = self._contents[blob]
+        if isinstance(data, bytes) and len(data) > limit:
+            return len(data)
+        return data
 
     def _parse_here(self, keys: list[_Key]) -> None:
         """Parse the files ``keys`` (their bytes read) in this process, turning back the
@@ -287,11 +303,12 @@ class RevisionReader:
             if not hit
             and (index, number) not in self._parsed
             and (index, number) not in self._sizes
-            and entry.blob_id not in self._contents
+            and not self._over(entry.blob_id, limit)
+            and not isinstance(self._contents.get(entry.blob_id), bytes)
             and not revision.cache.knows(entry.blob_id, stem)
         ]
         if missing:
-            self._contents.update(read_blobs(self.root, missing))
+            self._contents.update(read_blobs(self.root, missing, limit))
         sources: list[SourceFile] = []
         problems: list[Problem] = []
         for number, (entry, stem, hit) in enumerate(revision.files):
@@ -300,11 +317,19 @@ class RevisionReader:
             parsed = self._parsed.get(key)
             size = self._sizes.get(key)
             data = self._contents.get(entry.blob_id, b"")
-            if size is None and not hit and len(data) > limit:
-                size = len(data)
+            if isinstance(data, int):  # sized, not read: the cache knows it, or a problem
+                data = b""
+            if size is None and not hit:
+                size = self._over(entry.blob_id, limit)
             if size is not None:
                 message = f"file is {size} bytes, over the limit of {limit}"
                 problems.append(Problem(shown, 1, 1, message))
             else:
                 sources.append(SourceFile(shown, data, stem, entry.blob_id, parsed))
         return sources, problems
+
+    def _over(self, blob: str, limit: int) -> int | None:
+        """The blob's size if it was read (or sized) and is over ``limit``, else None."""
+        data = self._contents.get(blob)
+        size = data if isinstance(data, int) else len(data) if data is not None else 0
+        return size if size > limit else None

@@ -16,11 +16,15 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from tpmcli.errors import GitError
 
+if TYPE_CHECKING:
+    import mmap
+
 __all__ = [
+    "Blob",
     "BlobRead",
     "TreeEntry",
     "blob_id_of",
@@ -58,8 +62,14 @@ _GIT_PREFIX = (
 )
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-#: How much of ``stream_blobs``'s pipe is read at once.
+#: How much of ``stream_blobs``'s pipe is read at once (also: the most read at once of
+#: a blob over the limit, whose bytes are read and dropped).
 _STREAM_BUFFER = 1 << 16
+
+#: A blob's answer: its bytes, or, when it is larger than the reader's limit, its size
+#: (its bytes were never held: a revision may hold blobs of any size, and each is
+#: refused over the limit anyway).
+Blob = bytes | int
 
 
 class TreeEntry(NamedTuple):
@@ -164,9 +174,10 @@ def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str,
     return changes
 
 
-def read_blobs(repo: Path, blob_ids: Sequence[str]) -> dict[str, bytes]:
-    """The contents of each blob, read by one ``git cat-file --batch`` process."""
-    with BlobRead(repo, blob_ids) as reading:
+def read_blobs(repo: Path, blob_ids: Sequence[str], limit: int | None = None) -> dict[str, Blob]:
+    """The contents of each blob, read by one ``git cat-file --batch`` process; a blob
+    over ``limit`` bytes (if given) answered by its size (see ``Blob``)."""
+    with BlobRead(repo, blob_ids, limit) as reading:
         return reading.contents()
 
 
@@ -177,10 +188,15 @@ class BlobRead:
     for it. Requests and answers go through unnamed temporary files, not pipes: git
     never waits for this process to drain a pipe (with a pipe, every few kilobytes of
     answers cost a wake-up of both processes), and nothing can deadlock. Use it as a
-    context manager: leaving it stops a git still running."""
+    context manager: leaving it stops a git still running.
 
-    def __init__(self, repo: Path, blob_ids: Sequence[str]) -> None:
+    The answers are not read whole: the file is mapped and each blob within
+    ``limit`` copied out of it; a larger blob is answered by its size, its bytes never
+    touched (memory stays flat whatever the revision's blobs weigh)."""
+
+    def __init__(self, repo: Path, blob_ids: Sequence[str], limit: int | None = None) -> None:
         self.blob_ids = list(dict.fromkeys(blob_ids))
+        self.limit = limit
         self._process: subprocess.Popen[bytes] | None = None
         self._answers: IO[bytes] | None = None
         if not self.blob_ids:
@@ -198,15 +214,21 @@ class BlobRead:
                 raise
             self._answers = answers
 
-    def contents(self) -> dict[str, bytes]:
-        """Each blob's bytes, once git has answered every request."""
+    def contents(self) -> dict[str, Blob]:
+        """Each blob's bytes (or size, over the limit), once git has answered every
+        request."""
         if self._process is None or self._answers is None:
             return {}
         _, stderr = self._process.communicate()
         if self._process.returncode != 0:
             raise GitError(f"git cat-file failed: {_stderr_message(stderr)}")
-        self._answers.seek(0)
-        return _parse_batch(self._answers.read(), self.blob_ids)
+        size = os.fstat(self._answers.fileno()).st_size
+        if size == 0:  # nothing to map
+            return _parse_batch(b"", self.blob_ids, self.limit)
+        import mmap  # only when a revision is read
+
+        with mmap.mmap(self._answers.fileno(), size, access=mmap.ACCESS_READ) as output:
+            return _parse_batch(output, self.blob_ids, self.limit)
 
     def __enter__(self) -> BlobRead:
         return self
@@ -219,12 +241,15 @@ class BlobRead:
             self._answers.close()
 
 
-def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+def stream_blobs(
+    repo: Path, blob_ids: Sequence[str], limit: int | None = None
+) -> Iterator[tuple[str, Blob]]:
     """Each blob's id and bytes, in the order asked (an id asked twice is answered
     twice), as one ``git cat-file --batch`` gives them: the first can be used while git
     still reads the rest. For a reader with nothing else to do meanwhile (a parse
-    worker): the answers come through a pipe, read as they come. Leaving the loop
-    early stops git."""
+    worker): the answers come through a pipe, read as they come. A blob over ``limit``
+    bytes is answered by its size, its bytes read and dropped a buffer at a time.
+    Leaving the loop early stops git."""
     ids = list(blob_ids)
     if not ids:
         return
@@ -251,6 +276,10 @@ def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, byt
                 size = _answer_size(header[:-1], blob_id)
                 if size is None:
                     raise GitError(f"object {blob_id} is missing from the repository")
+                if limit is not None and size > limit:
+                    _skip(answers, size, blob_id)
+                    yield blob_id, size
+                    continue
                 data = answers.read(size)
                 _check_answer(answers.read(1), data, size, blob_id)
                 yield blob_id, data
@@ -260,6 +289,19 @@ def stream_blobs(repo: Path, blob_ids: Sequence[str]) -> Iterator[tuple[str, byt
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
+
+
+def _skip(answers: IO[bytes], size: int, blob_id: str) -> None:
+    """Read past a blob's ``size`` bytes and its closing newline, holding at most a
+    buffer of them."""
+    left = size
+    while left:
+        chunk = answers.read(min(left, _STREAM_BUFFER))
+        if not chunk:
+            break
+        left -= len(chunk)
+    if left or answers.read(1) != b"\n":
+        raise GitError(f"git cat-file returned a truncated object {blob_id}")
 
 
 def _requests(blob_ids: Sequence[str]) -> IO[bytes]:
@@ -290,7 +332,9 @@ def read_file_at(repo: Path, commit: str, path: str) -> bytes | None:
     records, _ordered = _ls_tree(repo, commit, wanted, recursive=False)
     for mode, object_type, object_id, entry_path in records:
         if entry_path == wanted and object_type == "blob" and mode in REGULAR_FILE_MODES:
-            return read_blobs(repo, [object_id])[object_id]
+            data = read_blobs(repo, [object_id])[object_id]
+            assert isinstance(data, bytes)  # no limit given
+            return data
     return None
 
 
@@ -326,9 +370,12 @@ def _ls_tree(
     return records, ordered
 
 
-def _parse_batch(output: bytes, blob_ids: Sequence[str]) -> dict[str, bytes]:
-    """Split ``cat-file --batch`` output: per request ``<id> <type> <size>\\n<data>\\n``."""
-    contents: dict[str, bytes] = {}
+def _parse_batch(
+    output: bytes | mmap.mmap, blob_ids: Sequence[str], limit: int | None = None
+) -> dict[str, Blob]:
+    """Split ``cat-file --batch`` output: per request ``<id> <type> <size>\\n<data>\\n``;
+    a blob over ``limit`` is answered by its size, its bytes not copied."""
+    contents: dict[str, Blob] = {}
     missing: list[str] = []
     position = 0
     for blob_id in blob_ids:
@@ -340,10 +387,15 @@ def _parse_batch(output: bytes, blob_ids: Sequence[str]) -> dict[str, bytes]:
         if size is None:
             missing.append(blob_id)
             continue
-        contents[blob_id] = output[position : position + size]
-        _check_answer(
-            output[position + size : position + size + 1], contents[blob_id], size, blob_id
-        )
+        end = output[position + size : position + size + 1]
+        if limit is not None and size > limit:
+            # The end must be there: the answers are all the bytes of each blob.
+            _check_answer(end, b"", 0, blob_id)
+            contents[blob_id] = size
+        else:
+            data = output[position : position + size]
+            _check_answer(end, data, size, blob_id)
+            contents[blob_id] = data
         position += size + 1
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
