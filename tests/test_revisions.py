@@ -341,3 +341,44 @@ def test_a_configured_backlog_folder_missing_at_a_revision_is_located(repo: Back
     assert result.stderr == (
         "HEAD:tpm.yaml:1:10: backlog names a folder that does not exist at HEAD: items\n"
     )
+
+
+def test_a_submodule_under_the_backlog_is_skipped_in_the_working_tree_and_revisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submodule's checkout (a folder holding .git) is not entered, as a revision's
+    gitlink is not: both sides hold the same items, and stderr says so once."""
+    vendor = BacklogRepo(tmp_path / "vendor")
+    vendor.commit({"vendored.yaml": rice_item("Vendored", 999), "tpm.yaml": "framework: wsjf\n"})
+    repo = BacklogRepo(tmp_path / "repo")
+    repo.commit({"backlog/own.yaml": rice_item("Own", 5)})
+    repo.git(
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(vendor.path),
+        "backlog/vendor",
+    )
+    repo.commit(message="vendor")
+    assert (repo.path / "backlog/vendor/vendored.yaml").exists()
+    assert repo.git("status", "--porcelain") == ""
+    monkeypatch.chdir(repo.path)
+    runs = {
+        "worktree": CliRunner().invoke(app, ["rank", "--format", "json"]),
+        "at": CliRunner().invoke(app, ["rank", "--at", "HEAD", "--format", "json"]),
+    }
+    for name, result in runs.items():
+        assert result.exit_code == 0, (name, result.output)
+        assert [item["id"] for item in json.loads(result.stdout)["items"]] == ["own"], name
+        assert result.stderr == "tpm: skipped submodule backlog/vendor\n", name
+    diff = CliRunner().invoke(app, ["diff", "HEAD", "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    assert json.loads(diff.stdout)["summary"]["added"] == 0
+    assert [item["id"] for item in json.loads(diff.stdout)["items"]] == ["own"]
+    assert diff.stderr == "tpm: skipped submodule backlog/vendor\n"  # once for both sides
+    check = CliRunner().invoke(app, ["check"])
+    assert check.exit_code == 0, check.output
+    again = CliRunner().invoke(app, ["rank", "--format", "json"])  # cached: still said
+    assert again.stderr == "tpm: skipped submodule backlog/vendor\n"

@@ -29,7 +29,13 @@ from tpmcli.git.plumbing import (
     read_file_at,
     resolve_commit,
 )
-from tpmcli.load.item_files import ITEM_SUFFIXES, hidden, item_file_name, item_stem
+from tpmcli.load.item_files import (
+    ITEM_SUFFIXES,
+    hidden,
+    item_file_name,
+    item_stem,
+    note_skipped_submodule,
+)
 from tpmcli.load.parsing import paused_gc
 from tpmcli.model.requests import BacklogRequest
 from tpmcli.project.catalogue import configured_frameworks
@@ -104,8 +110,15 @@ def _revision(
     chosen: list[TreeEntry] = []
     well_formed = False
     if changes is None:
-        entries, well_formed = list_tree_checked(root, commit, _common_folder(prefixes))
+        gitlinks: list[str] = []
+        entries, well_formed = list_tree_checked(root, commit, _common_folder(prefixes), gitlinks)
         chosen = item_entries(entries, prefixes)
+        for gitlink in gitlinks:
+            # As the working tree is walked: below a backlog folder, no part hidden.
+            for prefix in prefixes:
+                below = gitlink[len(prefix) + 1 :] if prefix else gitlink
+                if gitlink != prefix and _under(gitlink, prefix) and "/." not in f"/{below}":
+                    note_skipped_submodule(gitlink)
         if paths_must_exist:
             _check_backlog_exists(request, config, rev, entries, prefixes)
     # Blobs the parse cache knows (e.g. from an earlier run) need not be read.

@@ -61,7 +61,8 @@ def load_working_tree(request: BacklogRequest) -> Backlog:
     backlog = validated_backlog(
         config, frameworks, loaded, problems, files=len(files), shown_root=display_path(paths[0])
     )
-    if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING:
+    # A skipped submodule is said on every run: no snapshot, which would not say it.
+    if cache.enabled and parsed <= len(files) * SNAPSHOT_AFTER_PARSING and not walk.submodules:
         backlog.tree = _working_tree(paths, walk, files, cache.seen, started_ns)
     return backlog
 

@@ -63,6 +63,7 @@ class TpmGroup(typer.core.TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
+        _say_skipped_submodules(quietly=True)  # only this command's (tests run many)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, ClickException):
@@ -94,6 +95,7 @@ class TpmGroup(typer.core.TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
         finally:
             _warn_broken_plugins()
+            _say_skipped_submodules()
 
 
 app = typer.Typer(
@@ -153,6 +155,18 @@ def _warn_broken_plugins() -> None:
             f"tpm: warning: plugin '{plugin.name}' ({plugin.distribution or '?'}) skipped: "
             f"{plugin.reason}"
         )
+
+
+def _say_skipped_submodules(*, quietly: bool = False) -> None:
+    """One line on stderr per submodule the command's loads did not enter (``quietly``:
+    forget them unsaid)."""
+    if "tpmcli.load.item_files" not in sys.modules:
+        return  # nothing was walked or listed (a warm rank from its snapshot)
+    from tpmcli.load.item_files import take_skipped_submodules
+
+    for path in take_skipped_submodules():
+        if not quietly:
+            _stderr(f"tpm: skipped submodule {terminal_text(path)}")
 
 
 def run() -> NoReturn:

@@ -41,6 +41,7 @@ __all__ = [
 # Regular files only: 120000 (symlink) could point anywhere on the runner, 160000
 # (gitlink) names a commit of another repository that we must not go looking for.
 REGULAR_FILE_MODES = frozenset({"100644", "100755"})
+GITLINK_MODE = "160000"
 
 SHALLOW_HINT = (
     "this is a shallow clone; fetch more history (e.g. actions/checkout with fetch-depth: 0)"
@@ -116,11 +117,14 @@ def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
     return list_tree_checked(repo, commit, prefix)[0]
 
 
-def list_tree_checked(repo: Path, commit: str, prefix: str = "") -> tuple[list[TreeEntry], bool]:
+def list_tree_checked(
+    repo: Path, commit: str, prefix: str = "", gitlinks: list[str] | None = None
+) -> tuple[list[TreeEntry], bool]:
     """``list_tree``, and whether the tree is well formed. Git lists the paths of any
     tree it made in strictly increasing byte order (each name once, in its order); a
     tree made by other means may break that (git stores it, ``git fsck`` refuses it),
-    and what ``changed_files`` says against such a tree cannot be trusted."""
+    and what ``changed_files`` says against such a tree cannot be trusted. The paths
+    of submodules (gitlinks, never entered) under ``prefix`` go into ``gitlinks``."""
     pathspec = _normalize_path(prefix)
     records, ordered = _ls_tree(repo, commit, pathspec, recursive=True)
     under = f"{pathspec}/"
@@ -132,6 +136,12 @@ def list_tree_checked(repo: Path, commit: str, prefix: str = "") -> tuple[list[T
         # ls-tree already filters; this guards the contract against pathspec quirks.
         and (not pathspec or path == pathspec or path.startswith(under))
     ]
+    if gitlinks is not None:
+        gitlinks += [
+            path
+            for mode, object_type, _, path in records
+            if mode == GITLINK_MODE and (not pathspec or path.startswith(under))
+        ]
     return entries, ordered
 
 

@@ -12,6 +12,11 @@ The working tree may be hostile (see ``safefiles``): only regular files are take
 is inside the repository and not in its ``.git`` folder, and a start folder inside the
 repository that really lies elsewhere is refused. A link that cannot be resolved (a
 loop, a dangling link) is kept, so that reading it reports the problem at its path.
+
+A folder below a start that holds ``.git`` (a folder, or the file of a submodule's
+checkout) is another repository: it is not entered, as a revision never enters a
+submodule (a gitlink), so that the working tree and a revision hold the same items.
+Each one skipped is noted (``note_skipped_submodule``) for the CLI to say once.
 """
 
 from __future__ import annotations
@@ -72,6 +77,25 @@ class WalkRecord:
     links: bool = False
     #: Folders that could not be listed (as shown, and why): their files are unknown.
     unlistable: list[tuple[str, str]] = field(default_factory=list)
+    #: Submodule checkouts not entered (as shown).
+    submodules: list[str] = field(default_factory=list)
+
+
+#: The submodules that loads of this process skipped, as shown, each once: the CLI says
+#: so on stderr once a command is done (the core never prints).
+_SKIPPED_SUBMODULES: dict[str, None] = {}
+
+
+def note_skipped_submodule(shown: str) -> None:
+    """Note a submodule (a working-tree checkout or a revision's gitlink) not entered."""
+    _SKIPPED_SUBMODULES[shown] = None
+
+
+def take_skipped_submodules() -> list[str]:
+    """The submodules noted since the last call, in the order first noted."""
+    taken = list(_SKIPPED_SUBMODULES)
+    _SKIPPED_SUBMODULES.clear()
+    return taken
 
 
 def find_item_files(
@@ -145,6 +169,12 @@ class _Walk:
             if self.record is not None:
                 shown = (self.shown_prefix + rel).rstrip("/") or display_path(self.start)
                 self.record.unlistable.append((shown, exc.strerror or str(exc)))
+            return []
+        if rel and any(entry.name == ".git" for entry in entries):
+            shown = self.shown_prefix + rel.rstrip("/")
+            note_skipped_submodule(shown)
+            if self.record is not None:
+                self.record.submodules.append(shown)
             return []
         subfolders = []
         for entry in entries:
