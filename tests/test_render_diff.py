@@ -255,3 +255,52 @@ def test_an_item_that_only_made_way_below_the_top_is_counted_however_few() -> No
     text = _table_text(diff_of([_pushed_down(70), moved(90)]))
     assert set(re.findall(r"item-\d{4}", text)) == {"item-0090"}  # its inputs changed
     assert "… 1 more item below rank 50 moved only because others did" in text
+
+
+# -- byte caps: one huge cell is cut, never the other rows (issue 22) ------------------------
+
+MIB = 1_048_576
+
+
+def test_the_job_summary_is_capped_in_bytes() -> None:
+    diff = diff_of([moved(0, "中" * 340_000), moved(1, "Next")])
+    text = render_github(diff)
+    assert len(text.encode("utf-8")) <= MIB
+    assert text.count("… (truncated)") == 2  # the title, in the table and in the details
+    assert "left out" not in text
+    assert len(table_rows(text)) == 4
+
+
+def test_a_huge_rank_1_row_does_not_push_out_the_other_rows() -> None:
+    items = [moved(0, "x" * 200_000)] + [moved(i, f"Item {i}") for i in range(1, 44)]
+    for render in (render_markdown, render_github):
+        text = render(diff_of(items))
+        assert "left out" not in text, render
+        assert len(table_rows(text)) == 88, render  # every changed row, every detail row
+        assert "… (truncated)" in table_rows(text)[0]
+        assert "| Item 43 |" in table_rows(text)[43]
+    assert len(render_markdown(diff_of(items)).encode()) <= COMMENT_LIMIT
+
+
+def test_a_huge_tpm_yaml_change_keeps_its_block_with_a_cut_cell() -> None:
+    statuses = ", ".join(f"status-{n:06d}" for n in range(70_000))  # about 950 KB
+    change = f"statuses: [proposed, planned] → [{statuses}]"
+    assert len(change.encode()) > 900_000
+    diff = replace(
+        diff_of([moved(i) for i in range(5)]), config_changes=(change, "framework: rice → wsjf")
+    )
+    for render in (render_markdown, render_github):
+        text = render(diff)
+        assert "left out" not in text, render
+        assert "**tpm.yaml changed:**" in text, render
+        assert "- statuses: \\[proposed, planned\\] → \\[status-000000" in text
+        assert "… (truncated)\n- framework: rice → wsjf\n" in text
+        assert len(table_rows(text)) == 10
+    assert len(render_github(diff).encode()) <= MIB
+
+
+def test_ordinary_cells_are_not_cut() -> None:
+    title = "é" * 900  # 1,800 bytes: far under a sixteenth of either cap
+    text = render_markdown(diff_of([moved(0, title)]))
+    assert f"| {title} |" in text
+    assert "truncated" not in text

@@ -3,7 +3,10 @@
 The comment follows infracost's: a one-line headline, a table of the changed items,
 the rest in ``<details>``, a hidden marker line that a bot finds to update its one
 sticky comment, and a size cap below GitHub's comment limit with a note saying how
-many rows were left out.
+many rows were left out. Caps count UTF-8 bytes (what GitHub measures for a job
+summary; a comment's limit is in characters, never more than its bytes), and no one
+cell may take more than a sixteenth of the cap: a longer one is cut, with a visible
+marker, so that one huge title or ``tpm.yaml`` change cannot push out every other row.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ SCHEMA_VERSION = 1
 #: The hidden line by which the GitHub Action finds its own comment.
 COMMENT_MARKER = "<!-- tpm-diff -->"
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and edits.
+#: Counted in UTF-8 bytes, as every cap here (a character is at least a byte).
 COMMENT_LIMIT = 60_000
-#: GitHub shows at most 1 MiB of job summary per step.
-SUMMARY_LIMIT = 1_000_000
+#: GitHub refuses a step's job summary over 1 MiB, in bytes.
+SUMMARY_LIMIT = 1_048_576
+#: One cell (a title, a reason, a line of the tpm.yaml changes) holds at most this
+#: share of the cap, in bytes; a longer one is cut and marked.
+CELL_SHARE = 16
+TRUNCATED = "… (truncated)"
 NONE = "–"
 
 
@@ -214,7 +222,7 @@ class _Section:
 
 
 def render_markdown(diff: RankingDiff, *, limit: int = COMMENT_LIMIT) -> str:
-    """The pull-request comment, with the hidden marker line, at most ``limit`` chars."""
+    """The pull-request comment, with the hidden marker line, at most ``limit`` bytes."""
     return _capped(diff, limit=limit, marker=True)
 
 
@@ -225,23 +233,50 @@ def render_github(diff: RankingDiff, *, limit: int = SUMMARY_LIMIT) -> str:
 
 def _capped(diff: RankingDiff, *, limit: int, marker: bool) -> str:
     head = _head_lines(diff)
-    sections = _sections(diff)
+    sections = _sections(diff, _Cells(limit // CELL_SHARE))
     tail = [COMMENT_MARKER] if marker else []
     total = sum(len(section.rows) for section in sections)
     text = _compose(head, sections, tail, kept=total, note=None)
-    if len(text) <= limit:
+    if _size(text) <= limit:
         return text
-    # The length only grows with the number of rows kept: bisect for the most that fit.
+    # The size only grows with the number of rows kept: bisect for the most that fit.
     low, high = 0, total
     while low < high:
         middle = (low + high + 1) // 2
-        if len(_compose(head, sections, tail, kept=middle, note=_note(diff, total, middle))) <= (
-            limit
-        ):
+        composed = _compose(head, sections, tail, kept=middle, note=_note(diff, total, middle))
+        if _size(composed) <= limit:
             low = middle
         else:
             high = middle - 1
     return _compose(head, sections, tail, kept=low, note=_note(diff, total, low))
+
+
+def _size(text: str) -> int:
+    """``text``'s size in UTF-8 bytes (its length when that cannot exceed it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Markdown cells of at most ``limit`` bytes: a longer one is cut (on a character
+    of the text, before escaping, so no escape is cut in two) and marked."""
+
+    limit: int
+
+    def __call__(self, text: str) -> str:
+        cell = markdown_cell(text)
+        if len(cell) * 4 <= self.limit or _size(cell) <= self.limit:
+            return cell  # every ordinary cell: as it always was
+        budget = max(self.limit - _size(TRUNCATED), 0)
+        # The most characters of the text whose escaped cell fits the budget.
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _size(markdown_cell(text[:middle])) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        return markdown_cell(text[:low]) + TRUNCATED
 
 
 def _note(diff: RankingDiff, total: int, kept: int) -> str:
@@ -287,19 +322,19 @@ def _head_lines(diff: RankingDiff) -> list[str]:
     return [headline, "", intro, ""]
 
 
-def _sections(diff: RankingDiff) -> list[_Section]:
+def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
     changed = diff.changed
     sections = [
         _Section(
             ["| Rank | Move | ID | Title | Score | Why |", "|---:|:---:|---|---|---:|---|"],
-            [_changed_row(item) for item in changed],
+            [_changed_row(item, cell) for item in changed],
         )
     ]
     if diff.config_changes:
         sections.append(
             _Section(
                 ["**tpm.yaml changed:**", ""],
-                [f"- {markdown_cell(change)}" for change in diff.config_changes],
+                [f"- {cell(change)}" for change in diff.config_changes],
             )
         )
     if diff.category_drops:
@@ -307,8 +342,7 @@ def _sections(diff: RankingDiff) -> list[_Section]:
             _Section(
                 ["**Left a higher MoSCoW category:**", ""],
                 [
-                    f"- {markdown_cell(d.id)} ({markdown_cell(d.title)}): "
-                    f"{markdown_cell(d.before)} → {markdown_cell(d.after)}"
+                    f"- {cell(d.id)} ({cell(d.title)}): {cell(d.before)} → {cell(d.after)}"
                     for d in diff.category_drops
                 ],
             )
@@ -322,32 +356,32 @@ def _sections(diff: RankingDiff) -> list[_Section]:
                     "| Rank | Move | ID | Title | Score |",
                     "|---:|:---:|---|---|---:|",
                 ],
-                [_detail_row(item) for item in diff.items],
+                [_detail_row(item, cell) for item in diff.items],
                 ["", "</details>"],
             )
         )
     return sections
 
 
-def _changed_row(item: ItemChange) -> str:
+def _changed_row(item: ItemChange, cell: _Cells) -> str:
     cells = [
         rank_change_text(item),
         move_text(item),
-        markdown_cell(item.id),
-        markdown_cell(item.title),
-        markdown_cell(score_change_text(item)),
-        markdown_cell(why_text(item)),
+        cell(item.id),
+        cell(item.title),
+        cell(score_change_text(item)),
+        cell(why_text(item)),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
-def _detail_row(item: ItemChange) -> str:
+def _detail_row(item: ItemChange, cell: _Cells) -> str:
     cells = [
         rank_change_text(item),
         "" if item.change is Change.unchanged else move_text(item),
-        markdown_cell(item.id),
-        markdown_cell(item.title),
-        markdown_cell(score_change_text(item)),
+        cell(item.id),
+        cell(item.title),
+        cell(score_change_text(item)),
     ]
     return "| " + " | ".join(cells) + " |"
 
