@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.backlog.assembly import revision as revisions
-from tpmcli.backlog.assembly import revision_files as revisionread
+from tpmcli.backlog import revision as revisions
+from tpmcli.backlog import revision_files as revisionread
 from tpmcli.cli.app import app
 from tpmcli.errors import GitError
+from tpmcli.git import blobs
 from tpmcli.git import plumbing as gitio
 from tpmcli.load import workers as parallelparse
 from tpmcli.load.parsing import ParsedFile, SourceFile
@@ -67,7 +68,7 @@ def two_revisions(repo: BacklogRepo) -> BacklogRepo:
     return repo
 
 
-class RecordingRead(gitio.BlobRead):
+class RecordingRead(blobs.BlobRead):
     """A BlobRead that keeps the ids each process was asked for."""
 
     requests: ClassVar[list[list[str]]] = []
@@ -220,7 +221,7 @@ def _reads_after_listing(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
     def recording_read_blobs(
         root: Path, blob_ids: Sequence[str], limit: int | None = None
-    ) -> dict[str, gitio.Blob]:
+    ) -> dict[str, blobs.Blob]:
         reads.append(list(blob_ids))
         return real_read_blobs(root, blob_ids, limit)
 
@@ -354,10 +355,10 @@ def test_each_revision_s_files_are_parsed_once_its_blobs_are_read(
 ) -> None:
     # This process, alone, parses base's files while git still reads head's new ones.
     events: list[str] = []
-    real_contents = gitio.BlobRead.contents
+    real_contents = blobs.BlobRead.contents
     real_parse = revisionread.parse_source
 
-    def collected(reading: gitio.BlobRead) -> dict[str, gitio.Blob]:
+    def collected(reading: blobs.BlobRead) -> dict[str, blobs.Blob]:
         events.append("read")
         return real_contents(reading)
 
@@ -365,7 +366,7 @@ def test_each_revision_s_files_are_parsed_once_its_blobs_are_read(
         events.append(source.shown.partition(":")[0])
         return real_parse(source, rules)
 
-    monkeypatch.setattr(gitio.BlobRead, "contents", collected)
+    monkeypatch.setattr(blobs.BlobRead, "contents", collected)
     monkeypatch.setattr(revisionread, "parse_source", parsed)
     monkeypatch.setattr(parallelparse, "usable_cores", lambda: 1)
     result = tpm("diff", "base", "head", "--format", "json")
@@ -391,7 +392,7 @@ def _worker_log(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
 
     def stream(
         root: Path, blob_ids: Sequence[str], limit: int | None = None
-    ) -> Iterator[tuple[str, gitio.Blob]]:
+    ) -> Iterator[tuple[str, blobs.Blob]]:
         write(f"asked {len(blob_ids)}")
         for answer in real_stream(root, blob_ids, limit):
             write("blob")

@@ -13,19 +13,10 @@ from typing import Any
 import pytest
 
 from tpmcli.errors import GitError
+from tpmcli.git import blobs
 from tpmcli.git import plumbing as gitio
-from tpmcli.git.plumbing import (
-    BlobRead,
-    TreeEntry,
-    blob_id_of,
-    changed_files,
-    git_root,
-    list_tree,
-    read_blobs,
-    read_file_at,
-    resolve_commit,
-    stream_blobs,
-)
+from tpmcli.git.blobs import BlobRead, blob_id_of, read_blobs, read_file_at, stream_blobs
+from tpmcli.git.plumbing import TreeEntry, changed_files, git_root, list_tree, resolve_commit
 
 # The helper's own git calls must not depend on the developer's config (signing,
 # hooks, default branch); gitio itself is tested with the real environment.
@@ -445,7 +436,7 @@ def test_stream_blobs_reads_a_skipped_blob_a_buffer_at_a_time(
 ) -> None:
     ids, contents = huge_among_small
     sizes: list[int] = []
-    real_skip = gitio._skip
+    real_skip = blobs._skip
 
     class MeasuredReads:
         def __init__(self, answers: Any) -> None:
@@ -458,11 +449,11 @@ def test_stream_blobs_reads_a_skipped_blob_a_buffer_at_a_time(
     def measured_skip(answers: Any, size: int, blob_id: str) -> None:
         real_skip(MeasuredReads(answers), size, blob_id)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitio, "_skip", measured_skip)
+    monkeypatch.setattr(blobs, "_skip", measured_skip)
     answers = list(stream_blobs(repo.path, ids, 1024 * 1024))
     assert [data for _, data in answers] == [contents[0], HUGE, contents[2], contents[3]]
     assert sizes
-    assert 0 < max(sizes) <= gitio._STREAM_BUFFER
+    assert 0 < max(sizes) <= blobs._STREAM_BUFFER
     assert sum(sizes) == HUGE + 1  # its bytes and its closing newline, nothing more
 
 
@@ -471,13 +462,13 @@ def test_stream_blobs_gives_the_first_blob_before_git_has_answered_the_rest(
 ) -> None:
     ids = [repo.hash_object(f"blob {n}\n".encode()) for n in range(3)]
     started: list[subprocess.Popen[bytes]] = []
-    real_start = gitio._start
+    real_start = blobs.start_git
 
     def recording_start(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
         started.append(real_start(*args, **kwargs))
         return started[-1]
 
-    monkeypatch.setattr(gitio, "_start", recording_start)
+    monkeypatch.setattr(blobs, "start_git", recording_start)
     # A git that has answered the first request only, then waits: the first blob comes.
     monkeypatch.setattr(gitio, "_GIT_PREFIX", ("sh", "-c", _ONE_ANSWER_THEN_WAIT, "sh"))
     stream = stream_blobs(repo.path, ids)

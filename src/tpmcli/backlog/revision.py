@@ -21,12 +21,12 @@ from tpmcli.backlog.revision_files import ListedRevision, RevisionReader
 from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import ConfigError, GitError, Problem, UsageError
 from tpmcli.files.locations import CONFIG_NAME, find_config
+from tpmcli.git.blobs import read_file_at
 from tpmcli.git.plumbing import (
     TreeEntry,
     changed_files,
     git_root,
     list_tree_checked,
-    read_file_at,
     resolve_commit,
 )
 from tpmcli.load.item_files import (

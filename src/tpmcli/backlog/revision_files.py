@@ -34,7 +34,8 @@ from pathlib import Path
 
 from tpmcli.cache.parse_cache import ItemCache
 from tpmcli.errors import Problem
-from tpmcli.git.plumbing import Blob, BlobRead, TreeEntry, read_blobs, stream_blobs
+from tpmcli.git.blobs import Blob, BlobRead, read_blobs, stream_blobs
+from tpmcli.git.plumbing import TreeEntry
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.load.workers import (
     MAX_PROCESSES,

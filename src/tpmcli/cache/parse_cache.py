@@ -52,7 +52,7 @@ from tpmcli.cache.store import remove_stale as _remove_stale
 from tpmcli.cache.store import write_atomically as _write_atomically
 from tpmcli.files.locations import cache_root
 from tpmcli.frameworks.base import Framework
-from tpmcli.git.plumbing import blob_id_of
+from tpmcli.git.blobs import blob_id_of
 from tpmcli.load.item_files import item_stem
 from tpmcli.load.parsing import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.project.validation import ItemRules
