@@ -9,8 +9,9 @@ from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
 from tpmcli.authoring import new_ids as itemnames
+from tpmcli.authoring import workspace
+from tpmcli.commands import set as set_command
 from tpmcli.cli.app import app
-from tpmcli.commands import edit as authoring
 from tpmcli.errors import Problem
 from tpmcli.yamlio.reader import load_bytes
 
@@ -180,14 +181,14 @@ def test_set_does_not_overwrite_a_file_changed_since_it_was_read(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = project / "backlog/sso-login.yaml"
-    real_edit = authoring.edit_document
+    real_edit = set_command.edit_document
 
     def edit_while_someone_saves(*args: object, **kwargs: object) -> object:
         edited = real_edit(*args, **kwargs)  # type: ignore[arg-type]
         path.write_bytes(SSO + b"x-saved: by the editor\n")
         return edited
 
-    monkeypatch.setattr(authoring, "edit_document", edit_while_someone_saves)
+    monkeypatch.setattr(set_command, "edit_document", edit_while_someone_saves)
     result = CliRunner().invoke(app, ["set", "sso-login", "rice.reach=1"])
     assert result.exit_code == 2
     assert result.stderr == (
@@ -280,10 +281,10 @@ def test_add_without_a_backlog_folder(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_slugs() -> None:
-    assert authoring.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
-    assert authoring.slugify("日本語") == "item"
-    assert len(authoring.slugify("word " * 40)) <= itemnames.SLUG_MAX
-    assert authoring.unique_name("a", {"a", "a-2"}) == "a-3"
+    assert itemnames.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
+    assert itemnames.slugify("日本語") == "item"
+    assert len(itemnames.slugify("word " * 40)) <= itemnames.SLUG_MAX
+    assert itemnames.unique_name("a", {"a", "a-2"}) == "a-3"
 
 
 # --- the whole backlog is checked: a change may cause no new problem anywhere ----------
@@ -358,7 +359,7 @@ def test_caused_problems_counts_each_message_once() -> None:
         Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:7:5)"),
     ]
     old.append(Problem("c.yaml", 1, 1, "duplicate id 'd' (also in a.yaml:4:5)"))
-    assert authoring.caused_problems(old, new) == [new[1], new[2]]
+    assert workspace.caused_problems(old, new) == [new[1], new[2]]
 
 
 def test_set_keeps_cr_only_line_endings(project: Path) -> None:
@@ -448,8 +449,8 @@ def test_add_picks_a_slug_that_differs_in_more_than_case(project: Path) -> None:
 
 
 def test_slugs_transliterate_latin_letters() -> None:
-    assert authoring.slugify("Straße") == "strasse"
-    assert authoring.slugify("Ærøskøbing") == "aeroskobing"
-    assert authoring.slugify("Łódź – Œuvre, Þór") == "lodz-oeuvre-thor"
-    assert authoring.slugify("Ça déjà ÉTÉ") == "ca-deja-ete"
-    assert authoring.unique_name("a", {"A", "a-2"}) == "a-3"
+    assert itemnames.slugify("Straße") == "strasse"
+    assert itemnames.slugify("Ærøskøbing") == "aeroskobing"
+    assert itemnames.slugify("Łódź – Œuvre, Þór") == "lodz-oeuvre-thor"
+    assert itemnames.slugify("Ça déjà ÉTÉ") == "ca-deja-ete"
+    assert itemnames.unique_name("a", {"A", "a-2"}) == "a-3"

@@ -62,7 +62,7 @@ def set_(
       2  usage or environment: unknown id or key, a value that cannot be
          written in place, the file changed on disk meanwhile
     """
-    from tpmcli.commands.edit import SetRequest, set_fields
+    from tpmcli.commands.set import SetRequest, set_fields
 
     result = set_fields(SetRequest(item_id, tuple(assignments), config))
     for problem in result.remaining:
@@ -102,7 +102,7 @@ def add(
       2  usage or environment: unknown key, a bad --id, no backlog folder, a
          file that cannot be written
     """
-    from tpmcli.commands.edit import AddRequest, add_item
+    from tpmcli.commands.add import AddRequest, add_item
 
     result = add_item(AddRequest(title, tuple(assignments or ()), item_id, config))
     typer.echo(result.path)
@@ -128,7 +128,7 @@ def init(
 
 def schema(config: ConfigOpt = None) -> None:
     """Print the JSON Schema of an item file (for editors: tpm schema > .tpm/item.schema.json)."""
-    from tpmcli.commands.edit import project_item_schema
+    from tpmcli.commands.schema import project_item_schema
     from tpmcli.project.item_schema import schema_text
 
     sys.stdout.write(schema_text(project_item_schema(config)))
