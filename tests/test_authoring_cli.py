@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from tpmcli.authoring import new_ids as itemnames
 from tpmcli.authoring import workspace
-from tpmcli.commands import set as set_command
 from tpmcli.cli.app import app
+from tpmcli.commands import set as set_command
 from tpmcli.errors import Problem
 from tpmcli.yamlio.reader import load_bytes
 
