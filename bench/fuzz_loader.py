@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing of tpm's loader with atheris (libFuzzer for Python).
 
 Every input is fed, as file bytes, to the two readers of untrusted YAML: an item
-file (``loading.parse_item_file``, then ``validation.check_backlog`` on its items:
+file (``load.parsing.parse_item_file``, then ``validation.check_backlog`` on its items:
 duplicate ids, dependencies, cycles) and ``tpm.yaml`` (``config.parse_config``). The
 loader may only ever answer with tpm's own located problems; any other exception,
 a problem without a sane position, a crash, or an input slower than ``-timeout``

@@ -1,4 +1,4 @@
-"""tpm's fast reader (libyaml nodes + ``yamlscalars``) reads YAML exactly as ruamel.yaml's
+"""tpm's fast reader (libyaml nodes + ``yamlio.scalars``) reads YAML exactly as ruamel.yaml's
 YAML 1.2 safe loader does: same values, same types, and no value where ruamel.yaml
 reads none. The only deliberate differences are refusals (merge keys, NaN keys, and
 integers with a leading zero, ``0755``, which YAML 1.1 tools read as octal).

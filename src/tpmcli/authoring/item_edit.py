@@ -1,7 +1,7 @@
 """Round-trip edits of one item document that keep every untouched byte.
 
 Each change (one dotted key set or removed) is made twice: through ruamel.yaml's
-round-trip mode, and as a surgical splice of just the value's span (``yamlpatch``).
+round-trip mode, and as a surgical splice of just the value's span (``yamlio.patch``).
 The ruamel result is taken when it leaves every line outside the edited value
 byte-identical; otherwise the splice is. Either must read back, through the fast
 reader, as exactly the intended data, or the edit is refused. A UTF-8 BOM and the

@@ -7,7 +7,7 @@ the backlog did not have (in the file it writes or in another: a duplicate id, a
 unknown dependency, a cycle) is refused, exit 1, nothing written. Problems the
 backlog already had are kept, so a broken item can be fixed one value at a time.
 Writes are atomic, and writers of one backlog take turns: each holds the backlog's
-lock (``atomicio.write_lock``) from reading it to writing, so a concurrent ``tpm set``
+lock (``files.atomic_write.write_lock``) from reading it to writing, so a concurrent ``tpm set``
 of the same file, or ``tpm add`` of the same id in another case, waits for the first
 and then sees its change. One lock for the whole backlog, not one per file: what is
 checked spans files (a duplicate id, a dependency).

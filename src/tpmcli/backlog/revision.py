@@ -5,7 +5,7 @@ The working tree and a revision are two sources of the same pipeline
 it sits in the working tree, the backlog folders are listed with one ``ls-tree`` (a
 revision read after another under the same folders: only what changed between them,
 with one ``diff-tree``) and the item files are read with ``cat-file --batch`` (see
-``revisionread``). Problems name the revision and the path from the repository root,
+``backlog.revision_files``). Problems name the revision and the path from the repository root,
 as git spells an object: ``main:backlog/x.yaml``.
 """
 
@@ -65,7 +65,7 @@ def backlogs_at(
 
     Each file that loading parses is read and parsed once (a blob unchanged between
     the revisions is then the parse cache's), git reading while the next revision is
-    listed, on every usable core when there are many (see ``revisionread``)."""
+    listed, on every usable core when there are many (see ``backlog.revision_files``)."""
     root = git_root(Path.cwd())
     backlogs = []
     # The collector paused from the first listing on: everything made here lives on.

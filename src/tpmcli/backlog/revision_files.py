@@ -1,6 +1,6 @@
 """Reading and parsing the item files of listed revisions, with git and parsing overlapped.
 
-``revisions`` lists each revision (its config, its item files, which blobs the parse
+``backlog.revision`` lists each revision (its config, its item files, which blobs the parse
 cache knows); a ``RevisionReader`` then gets every file that loading will parse read
 and parsed, once per distinct blob, before the revisions are assembled in turn:
 
@@ -8,7 +8,7 @@ and parsed, once per distinct blob, before the revisions are assembled in turn:
   worker is forked as soon as that revision is listed. It reads its share of the
   files itself (its own ``git cat-file``) and parses each as soon as git gives its
   bytes, while this process lists the next revisions, reads its own share and parses
-  it (``parallelparse``): each revision's files as soon as their blobs are read. The
+  it (``load.workers``): each revision's files as soon as their blobs are read. The
   worker's share is the larger: should this process be done first, it takes back the
   last half of what the worker has not begun (reads and parses it here), and again,
   so that a machine busy with other work delays neither side alone.
@@ -81,7 +81,7 @@ class ListedRevision:
     files: list[tuple[TreeEntry, str, bool]]
     cache: ItemCache
     #: Listed in full from a well-formed tree: a later revision may be listed from
-    #: what changed since this one (see ``gitio.changed_files``).
+    #: what changed since this one (see ``git.plumbing.changed_files``).
     listed_in_full: bool = False
 
     def shown(self, entry: TreeEntry) -> str:

@@ -1,7 +1,7 @@
 """Where tpm keeps its caches, and how their files are read and written.
 
 Under ``$XDG_CACHE_HOME/tpm`` (default ``~/.cache/tpm``): ``items-*.json`` (parsed
-item files, ``itemcache``) and ``snapshot-*.json`` (validated backlogs, ``snapshot``).
+item files, ``cache.parse_cache``) and ``snapshot-*.json`` (validated backlogs, ``snapshot``).
 Files are written to a temporary file renamed into place, so that concurrent runs and
 crashes leave the old file or the new one, never a torn one; ones unused for a month
 are deleted. ``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses every cache.

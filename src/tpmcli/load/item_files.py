@@ -7,7 +7,7 @@ path of a file is derived from its folder's instead of being resolved file by fi
 path: folders reached through a symlink are never entered, so below a resolved start
 folder every path is already real.
 
-The working tree may be hostile (see ``safefiles``): only regular files are taken
+The working tree may be hostile (see ``files.safe_read``): only regular files are taken
 (FIFOs, sockets and devices are skipped), a symlinked file only when its real location
 is inside the repository and not in its ``.git`` folder, and a start folder inside the
 repository that really lies elsewhere is refused. A link that cannot be resolved (a

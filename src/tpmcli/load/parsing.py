@@ -1,7 +1,7 @@
 """Files → items: discovery, bulk reading and per-file parsing with located errors.
 
-The read path is the fast one (libyaml nodes, YAML 1.2 values, see ``yamlread``);
-round-trip editing lives in ``editing``. Bulk loads run with the garbage collector
+The read path is the fast one (libyaml nodes, YAML 1.2 values, see ``yamlio.reader``);
+round-trip editing lives in ``authoring.item_edit``. Bulk loads run with the garbage collector
 paused: they allocate millions of objects that all stay alive, and each collection
 would walk them again for nothing.
 """
@@ -64,7 +64,7 @@ class SourceFile:
     #: The git blob id of ``data`` when git gave it (``data`` may then be left empty
     #: for a blob the parse cache knows, see ``ItemCache.knows``).
     blob_id: str | None = None
-    #: ``data`` already parsed under the backlog's rules (by ``parallelparse``): what
+    #: ``data`` already parsed under the backlog's rules (by ``load.workers``): what
     #: ``load_sources`` uses where it would parse the file.
     parsed: ParsedFile | None = None
 
@@ -85,7 +85,7 @@ def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[
     """Every ``*.yaml``/``*.yml`` under ``paths`` (files taken as given), sorted, hidden
     files and folders skipped, special files (FIFOs, devices) skipped. Symlinks whose
     real location is outside ``boundary`` (the repository; default: each start) are not
-    followed, and a start that is itself such a link is refused (see ``discovery``)."""
+    followed, and a start that is itself such a link is refused (see ``load.item_files``)."""
     record = WalkRecord()
     found = find_item_files(paths, boundary, record)
     if record.unlistable:

@@ -6,7 +6,7 @@ Python: threads would not run it in parallel. For a large batch (the revisions o
 parses its own. A fork inherits the configuration, the frameworks and whatever is in
 memory, so nothing is sent to a worker, and nothing is imported or executed that this
 process had not: a worker runs a ``load`` function given to it (the files already in
-memory, or read from git there: see ``revisionread``), then the same ``parse_source``.
+memory, or read from git there: see ``backlog.revision_files``), then the same ``parse_source``.
 
 A worker parses its share in order, and before each file reads where its share ends,
 in memory shared with this process: this process, done with its own files first, can

@@ -22,7 +22,7 @@ class BacklogRequest:
     config_file: Path | None = None
     #: A git revision to read the backlog at (``--at``); None for the working tree.
     at: str | None = None
-    #: Reuse files parsed by earlier runs (see ``itemcache``); off with --no-cache.
+    #: Reuse files parsed by earlier runs (see ``cache.parse_cache``); off with --no-cache.
     use_cache: bool = True
 
 

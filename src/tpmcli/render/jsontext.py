@@ -123,7 +123,7 @@ def _spelled_alike(value: Any) -> bool:
     """Whether orjson writes ``value`` as ``json`` does: only dicts with text keys,
     lists, text, integers, booleans, None, and floats that are zero or finite and at
     least 1e-4 in size (exact types: a subclass, a tuple, anything else is left to
-    ``_write``). An integer past 64 bits orjson refuses (see ``fastjson``)."""
+    ``_write``). An integer past 64 bits orjson refuses (see ``json_bytes``)."""
     kind = type(value)
     if kind is dict:
         for key, item in value.items():

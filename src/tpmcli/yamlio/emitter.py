@@ -1,4 +1,4 @@
-"""Writing values as YAML text that the fast reader (``yamlread``) reads back unchanged.
+"""Writing values as YAML text that the fast reader (``yamlio.reader``) reads back unchanged.
 
 Used for the lines ``tpm set`` changes and for the files ``tpm add`` creates. Strings
 are written plain when that is safe, else single-quoted, else double-quoted with

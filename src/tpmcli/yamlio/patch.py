@@ -3,7 +3,7 @@
 Works on the text and the node positions of ruamel.yaml's composer; every byte
 outside the one span that changes is left alone, so comments, quoting, flow or
 block style, indentation and line endings elsewhere survive whatever their shape.
-A plan is one ``Splice``; ``editing`` checks the result reads back as intended.
+A plan is one ``Splice``; ``authoring.item_edit`` checks the result reads back as intended.
 """
 
 from __future__ import annotations

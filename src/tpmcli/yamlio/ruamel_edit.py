@@ -2,8 +2,8 @@
 
 ruamel keeps comments, key order and quoting, but its dump normalises some things
 (spacing inside flow collections, ``~`` for null, uneven indentation, directives), so
-``editing`` only takes this result when every line outside the edited value is
-unchanged, and otherwise falls back to the surgical splice of ``yamlpatch``.
+``authoring.item_edit`` only takes this result when every line outside the edited value is
+unchanged, and otherwise falls back to the surgical splice of ``yamlio.patch``.
 """
 
 from __future__ import annotations
