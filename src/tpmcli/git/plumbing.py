@@ -26,11 +26,13 @@ __all__ = [
     "blob_id_of",
     "changed_files",
     "git_root",
+    "is_shallow",
     "list_tree",
     "list_tree_checked",
     "read_blobs",
     "read_file_at",
     "resolve_commit",
+    "run_git",
     "stream_blobs",
 ]
 
@@ -74,7 +76,7 @@ class TreeEntry(NamedTuple):
 
 def git_root(start: Path) -> Path:
     """The top-level directory of the work tree that contains ``start``."""
-    result = _run(start, ["rev-parse", "--show-toplevel"], check=False)
+    result = run_git(start, ["rev-parse", "--show-toplevel"], check=False)
     if result.returncode != 0:
         message = _stderr_message(result.stderr)
         if "not a git repository" in message:
@@ -86,7 +88,7 @@ def git_root(start: Path) -> Path:
 def resolve_commit(repo: Path, rev: str) -> str:
     """The full id of the commit that ``rev`` names (a branch, tag, sha, ``HEAD~1``...)."""
     _check_revision(rev)
-    result = _run(
+    result = run_git(
         repo,
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
         check=False,
@@ -96,7 +98,7 @@ def resolve_commit(repo: Path, rev: str) -> str:
     if result.stderr.strip():
         # Not "unknown" but broken: not a repository, dubious ownership, ...
         raise GitError(f"git rev-parse failed: {_stderr_message(result.stderr)}")
-    if _is_shallow(repo):
+    if is_shallow(repo):
         raise GitError(f"unknown revision '{rev}': {SHALLOW_HINT}")
     raise GitError(f"unknown revision '{rev}'")
 
@@ -138,7 +140,7 @@ def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str,
     args += ["--end-of-options", old, new]
     if pathspec:
         args += ["--", pathspec]
-    fields = _run(repo, args).stdout.split(b"\0")
+    fields = run_git(repo, args).stdout.split(b"\0")
     if fields[-1:] == [b""]:
         fields.pop()
     if len(fields) % 2:
@@ -307,7 +309,7 @@ def _ls_tree(
     args += ["--end-of-options", commit]
     if pathspec:
         args.append(pathspec)
-    output = _run(repo, args).stdout
+    output = run_git(repo, args).stdout
     records: list[tuple[str, str, str, str]] = []
     ordered = True
     previous = b""
@@ -387,8 +389,9 @@ def _normalize_path(path: str) -> str:
     return "" if normalized == "." else normalized
 
 
-def _is_shallow(repo: Path) -> bool:
-    result = _run(repo, ["rev-parse", "--is-shallow-repository"], check=False)
+def is_shallow(repo: Path) -> bool:
+    """Whether the repository is a shallow clone (its history cut short)."""
+    result = run_git(repo, ["rev-parse", "--is-shallow-repository"], check=False)
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 
@@ -413,9 +416,11 @@ def _start(
         raise GitError(f"could not run git: {error.strerror or error}") from None
 
 
-def _run(
+def run_git(
     repo: Path, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
+    """One git command run to its end, its output captured (a GitError if it fails,
+    with ``check``)."""
     command = [*_GIT_PREFIX, "-C", os.fspath(repo), *args]
     try:
         result = subprocess.run(

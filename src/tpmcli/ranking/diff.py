@@ -456,3 +456,21 @@ def top_ids(diff: RankingDiff, top: int, *, after: bool) -> list[str]:
         if (rank := item.rank_after if after else item.rank_before) is not None and rank <= top
     ]
     return [item_id for _, item_id in sorted(ranked)]
+
+
+def item_change(base: BacklogSide, head: BacklogSide, item_id: str) -> ItemChange | None:
+    """How the item ``item_id`` changed from ``base`` to ``head``, exactly as
+    ``compare_rankings`` says it (its entry there); None when neither side ranks it.
+    For one item of each of many revisions (``tpm history``): no whole comparison."""
+    old = next((entry for entry in base.ranking.items if entry.item.id == item_id), None)
+    new = next((entry for entry in head.ranking.items if entry.item.id == item_id), None)
+    if old is None and new is None:
+        return None
+    frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
+    if old is not None and new is not None:
+        return _compared(old, new, frameworks)
+    added: list[ItemChange | RankedItem] = [new] if new is not None else []
+    removed = [old] if old is not None else []
+    change = _with_presence_changes(base, head, added, removed, frameworks)[0]
+    assert isinstance(change, ItemChange)
+    return change
