@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from tpmcli.backlog.history import BacklogWalk, Progress
 from tpmcli.backlog.selection import rank_loaded
 from tpmcli.errors import EXIT_FINDINGS, Problem, TpmError, UsageError
-from tpmcli.model.items import Ranking
+from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.project.catalogue import choose_frameworks, configured_frameworks
 from tpmcli.project.config import Config
@@ -49,6 +49,7 @@ def item_history(request: HistoryRequest, progress: Progress | None = None) -> I
     chosen = choose_frameworks(request.by, head, configured_frameworks(head))
     memo = ScoreMemo()
     previous: BacklogSide | None = None
+    tracked: RankedItem | None = None  # the item's entry at ``previous``
     entries: list[HistoryEntry] = []
     ids: set[str] = set()
     appeared = False
@@ -69,7 +70,7 @@ def item_history(request: HistoryRequest, progress: Progress | None = None) -> I
             found.commit, found.commit, ranking, tuple(backlog.items), backlog.config
         )
         before = previous or BacklogSide("", None, Ranking(ranking.by, (), ()), (), Config())
-        entry = history_entry(commit, before, side, request.item_id)
+        entry, tracked = history_entry(commit, before, side, request.item_id, tracked)
         if entry is not None:
             entries.append(entry)
         previous = side

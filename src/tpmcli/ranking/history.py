@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tpmcli.errors import Problem
-from tpmcli.model.items import Item
+from tpmcli.model.items import Item, RankedItem
 from tpmcli.model.scores import Score
-from tpmcli.ranking.diff import BacklogSide, Change, fields_changed, item_change
+from tpmcli.ranking.diff import BacklogSide, Change, fields_changed, item_change, ranked_entry
 
 #: An item's own fields that make an ``edited`` row when they change (besides the
 #: status and every framework's inputs).
@@ -78,24 +78,28 @@ class ItemHistory:
 
 
 def history_entry(
-    commit: Commit, before: BacklogSide, after: BacklogSide, item_id: str
-) -> HistoryEntry | None:
-    """What ``commit`` (from ``before`` to ``after``) did to the item; None: nothing."""
-    found = item_change(before, after, item_id)
+    commit: Commit,
+    before: BacklogSide,
+    after: BacklogSide,
+    item_id: str,
+    entry_before: RankedItem | None,
+) -> tuple[HistoryEntry | None, RankedItem | None]:
+    """What ``commit`` (from ``before`` to ``after``) did to the item (None: nothing),
+    and the item's entry at ``after`` (to give back as ``entry_before`` next time)."""
+    entry_after = ranked_entry(after.ranking, item_id)
+    found = item_change(before, after, item_id, (entry_before, entry_after))
     if found is None:
-        return None
-    old = _item(before, item_id)
-    new = _item(after, item_id)
+        return None, entry_after
     fields = dict(found.fields_changed)
-    if old is not None and new is not None:
-        fields.update(_other_fields(old, new, fields))
+    if entry_before is not None and entry_after is not None:
+        fields.update(_other_fields(entry_before.item, entry_after.item, fields))
     if found.change is Change.unchanged:
         if not fields:
-            return None
+            return None, entry_after
         change = HistoryChange.edited
     else:
         change = HistoryChange(found.change.value)
-    return HistoryEntry(
+    entry = HistoryEntry(
         commit,
         change,
         found.rank_after,
@@ -104,14 +108,11 @@ def history_entry(
         found.score_before,
         fields,
     )
+    return entry, entry_after
 
 
 def invalid_entry(commit: Commit, problems: Sequence[Problem]) -> HistoryEntry:
     return HistoryEntry(commit, None, problems=tuple(problems))
-
-
-def _item(side: BacklogSide, item_id: str) -> Item | None:
-    return next((entry.item for entry in side.ranking.items if entry.item.id == item_id), None)
 
 
 def _other_fields(
@@ -129,8 +130,3 @@ def _other_fields(
         if key not in known:
             changed[key] = values
     return changed
-
-
-def limited(entries: Sequence[HistoryEntry], max_count: int | None) -> list[HistoryEntry]:
-    """The newest ``max_count`` entries of ``entries`` (newest first)."""
-    return list(entries if max_count is None else entries[:max_count])

@@ -80,20 +80,20 @@ class ScoreMemo:
 
     def __init__(self) -> None:
         self._frameworks: list[Framework] = []
-        self._scores: dict[tuple[int, int], tuple[object, Score]] = {}
+        #: By framework family, then by the inputs object's id.
+        self._scores: dict[int, dict[int, tuple[object, Score]]] = {}
 
     def scorer(self, framework: Framework) -> Callable[[Any], Score]:
         """``framework.score``, remembered (and shared with an equal built-in)."""
         family = id(self._canonical(framework))
-        scores = self._scores
+        scores = self._scores.setdefault(family, {})
 
         def score(inputs: Any) -> Score:
-            key = (family, id(inputs))
-            found = scores.get(key)
+            found = scores.get(id(inputs))
             if found is not None and found[0] is inputs:
                 return found[1]
             result = framework.score(inputs)
-            scores[key] = (inputs, result)
+            scores[id(inputs)] = (inputs, result)
             return result
 
         return score
