@@ -40,12 +40,17 @@ _STYLES = {
 
 
 def headline(history: ItemHistory) -> str:
-    rows = len(history.entries)
-    noun = "change" if rows == 1 else "changes"
+    rows, commits = len(history.entries), history.commits
     return (
-        f"History of {history.id}, ranked by {history.framework}: {rows} {noun} "
-        f"in {history.commits} commit{'' if history.commits == 1 else 's'} of the backlog"
+        f"History of {history.id}, ranked by {history.framework}: "
+        f"{rows} {'row' if rows == 1 else 'rows'} over {commits} "
+        f"{'commit' if commits == 1 else 'commits'} that touch the backlog"
     )
+
+
+def day_text(entry: HistoryEntry) -> str:
+    """The author date's day (``2024-01-31``), as the table and Markdown show it."""
+    return entry.commit.date[:10]
 
 
 def shallow_note(history: ItemHistory) -> str | None:
@@ -121,7 +126,7 @@ def history_table(history: ItemHistory) -> RenderableType:
             style = "red" if entry.change is None else _STYLES[entry.change]
             table.add_row(
                 entry.commit.commit[:SHORT_COMMIT],
-                entry.commit.date,
+                day_text(entry),
                 Text(safe(entry.commit.author)),
                 Text(change_text(entry), style=style),
                 rank_text(entry),
@@ -194,7 +199,7 @@ def render_markdown(history: ItemHistory) -> str:
         for entry in history.entries:
             cells = [
                 f"`{entry.commit.commit[:SHORT_COMMIT]}`",
-                markdown_cell(entry.commit.date),
+                markdown_cell(day_text(entry)),
                 markdown_cell(entry.commit.author),
                 f"**{INVALID}**" if entry.change is None else entry.change.value,
                 rank_text(entry),
