@@ -244,3 +244,16 @@ def test_each_distinct_file_is_parsed_once(
     assert sorted(parsed) == sorted(
         ["backlog/alpha.yaml"] * 4 + ["backlog/beta.yaml"] * 2 + ["backlog/gamma.yaml"]
     )
+
+
+def test_odd_names_and_authors_do_not_confuse_the_log(repo: BacklogRepo) -> None:
+    hexname = "a" * 40
+    repo.commit(
+        {f"backlog/{hexname}.yaml": "id: alpha\n" + rice_item("Alpha", 5)},
+        date=day(1),
+        author=":100644 100644 Mallory",
+    )
+    repo.commit({"backlog/:odd name.yaml": "id: odd\n" + rice_item("Odd", 50)}, date=day(2))
+    found = history()
+    assert rows(found) == [(2, "moved", 1, 2, {}), (1, "added", None, 1, {})]
+    assert found.entries[1].commit.author == ":100644 100644 Mallory"

@@ -31,8 +31,6 @@ class LogCommit:
     #: Each path changed, with its entry after the commit; None where the commit leaves
     #: no regular file there (deleted, or now a symlink or a submodule).
     changes: dict[str, TreeEntry | None]
-    #: The commit has no parent in this repository (a root, or a shallow boundary).
-    root: bool = False
 
 
 def first_parent_log(repo: Path, rev: str, paths: Sequence[str]) -> list[LogCommit]:
@@ -61,20 +59,7 @@ def first_parent_log(repo: Path, rev: str, paths: Sequence[str]) -> list[LogComm
     ]
     if paths and "" not in paths:
         args += ["--", *paths]
-    commits = _parse_log(run_git(repo, args).stdout)
-    parentless = set(_parentless(repo, rev)) if commits else set()
-    return [
-        LogCommit(found.commit, found.date, found.author, found.changes, found.commit in parentless)
-        for found in commits
-    ]
-
-
-def _parentless(repo: Path, rev: str) -> list[str]:
-    """The commits of the first-parent line from ``rev`` without a parent here."""
-    output = run_git(
-        repo, ["rev-list", "--first-parent", "--max-parents=0", "--end-of-options", rev]
-    ).stdout
-    return output.decode("ascii").split()
+    return _parse_log(run_git(repo, args).stdout)
 
 
 def _parse_log(output: bytes) -> list[LogCommit]:
