@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate
+from generate import generate, generate_history
 
 #: A bare parse of every item file with ruamel.yaml's C-backed safe loader.
 RUAMEL_PARSE = """\
@@ -282,6 +282,33 @@ def run(args: argparse.Namespace) -> int:
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
     )
 
+    # tpm history: its own repository, 200 commits of a 1,000-item backlog (a few items
+    # re-estimated in each), against a cold tpm rank of that backlog, side by side.
+    history_repo = work / "history-repo"
+    history_items, history_commits = (50, 20) if args.smoke else (1000, 200)
+    history_marker = work / f"history-{history_items}-{history_commits}-{args.seed}"
+    if not history_marker.exists():
+        shutil.rmtree(history_repo, ignore_errors=True)
+        tracked = generate_history(history_repo, history_items, args.seed, commits=history_commits)
+        history_marker.write_text(tracked, encoding="utf-8")
+    tracked = history_marker.read_text(encoding="utf-8")
+    history_cache = work / "cache-history"
+    history_available = has_command(tpm, "history", history_repo, env)
+    history_cold = Command(
+        f"tpm history ({history_commits} commits, cold)",
+        [*tpm, "history", tracked, "--format", "json"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
+    )
+    history_rank_cold = Command(
+        "tpm rank (cold, same backlog)",
+        [*tpm, "rank"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
+    )
+
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
         f"bench-head), median of {args.runs} run(s), Python {platform.python_version()}, "
@@ -305,6 +332,8 @@ def run(args: argparse.Namespace) -> int:
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
         measure([rank_edited, bare], args.runs, warmup)
+        if history_available:
+            measure([history_cold, history_rank_cold], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -349,6 +378,22 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
+    goal = f"tpm history ID, {history_commits} commits of {history_items} items, cold"
+    if history_available:
+        rows.append(ratio_row(goal, history_cold, history_rank_cold, 3))
+        rows.append(
+            Row(
+                "peak memory, tpm history cold",
+                f"{history_cold.peak_mib:.0f} MiB",
+                "-",
+                "-",
+                "-",
+                f"(rank: {history_rank_cold.peak_mib:.0f} MiB)",
+                "-",
+            )
+        )
+    else:
+        rows.append(Row(goal, "n/a", "tpm rank (cold)", "n/a", "n/a", "≤ 3×", "not available"))
     print()
     print_table(rows)
     print(

@@ -456,3 +456,31 @@ def top_ids(diff: RankingDiff, top: int, *, after: bool) -> list[str]:
         if (rank := item.rank_after if after else item.rank_before) is not None and rank <= top
     ]
     return [item_id for _, item_id in sorted(ranked)]
+
+
+def ranked_entry(ranking: Ranking, item_id: str) -> RankedItem | None:
+    """The item's entry in ``ranking``; None where it is not ranked."""
+    return next((entry for entry in ranking.items if entry.item.id == item_id), None)
+
+
+def item_change(
+    base: BacklogSide,
+    head: BacklogSide,
+    item_id: str,
+    entries: tuple[RankedItem | None, RankedItem | None] | None = None,
+) -> ItemChange | None:
+    """How the item ``item_id`` changed from ``base`` to ``head``, exactly as
+    ``compare_rankings`` says it (its entry there); None when neither side ranks it.
+    For one item of each of many revisions (``tpm history``): no whole comparison.
+    ``entries``: its entries at both sides, when the caller has looked them up."""
+    old, new = entries or (ranked_entry(base.ranking, item_id), ranked_entry(head.ranking, item_id))
+    if old is None and new is None:
+        return None
+    frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
+    if old is not None and new is not None:
+        return _compared(old, new, frameworks)
+    added: list[ItemChange | RankedItem] = [new] if new is not None else []
+    removed = [old] if old is not None else []
+    change = _with_presence_changes(base, head, added, removed, frameworks)[0]
+    assert isinstance(change, ItemChange)
+    return change
