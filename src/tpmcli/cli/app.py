@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from tpmcli import __version__
+from tpmcli.cli.compare import compare
 from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
@@ -120,6 +121,7 @@ def _root(
 app.command(cls=PlainValuesCommand)(rank)
 app.command(cls=PlainValuesCommand)(check)
 app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(compare)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)
