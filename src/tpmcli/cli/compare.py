@@ -18,7 +18,11 @@ from tpmcli.cli.options import (
     console,
     never,
 )
-from tpmcli.model.requests import COMPARE_P, COMPARE_TOP, CompareRequest, persistence
+
+#: The defaults of --top and --p. RBO's p = 0.9 puts 65% of the weight on the top 10
+#: (the top d ranks weigh 1 − p^d).
+DEFAULT_TOP = 10
+DEFAULT_P = 0.9
 
 
 def compare(
@@ -28,7 +32,7 @@ def compare(
     top: Annotated[
         int,
         typer.Option("--top", min=1, metavar="N", help="How many items the top-N overlap takes."),
-    ] = COMPARE_TOP,
+    ] = DEFAULT_TOP,
     p: Annotated[
         str,
         typer.Option(
@@ -37,7 +41,7 @@ def compare(
             help="Rank-biased overlap's persistence, a number between 0 and 1 (both "
             "excluded): the higher, the deeper it looks.",
         ),
-    ] = str(COMPARE_P),
+    ] = str(DEFAULT_P),
     output: Annotated[
         CompareFormat, typer.Option("--format", help="Output format.")
     ] = CompareFormat.table,
@@ -58,7 +62,7 @@ def compare(
       tpm compare rice wsjf --top 5
     """
     # Imported here, as every command does: `tpm --help` stays fast.
-    from tpmcli.commands.compare import compare_backlog
+    from tpmcli.commands.compare import CompareRequest, compare_backlog, persistence
 
     report = compare_backlog(
         CompareRequest(

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import rank_loaded
 from tpmcli.errors import UsageError
-from tpmcli.model.requests import CompareRequest, RankRequest, persistence
+from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.project.catalogue import choose_frameworks
 from tpmcli.ranking.comparison import FrameworkComparison, compare_frameworks
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompareRequest(BacklogRequest):
+    """Two frameworks, the N of the top-N overlap, RBO's p (the command line holds
+    their defaults), and the items to rank (as ``RankRequest``)."""
+
+    a: str
+    b: str
+    top: int
+    p: float
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+def persistence(value: float | str) -> float:
+    """Rank-biased overlap's p (``--p``) as given on the command line or by a caller: a
+    number strictly between 0 and 1, else a usage error."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan  # not a number: refused below, as any value out of range
+    if not 0.0 < number < 1.0:
+        raise UsageError(f"--p must be a number between 0 and 1 (both excluded), not {value}")
+    return number
 
 
 def compare_backlog(request: CompareRequest) -> FrameworkComparison:

@@ -5,7 +5,6 @@ Plain data, cheap to import: the command line builds these before anything is lo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,25 +29,6 @@ class BacklogRequest:
 @dataclass(frozen=True)
 class RankRequest(BacklogRequest):
     by: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-
-
-#: ``tpm compare``'s defaults: the top N of the overlap, and rank-biased overlap's
-#: persistence p (the top d ranks weigh 1 − p^d: at 0.9, 65% of the weight is on the
-#: top 10).
-COMPARE_TOP = 10
-COMPARE_P = 0.9
-
-
-@dataclass(frozen=True)
-class CompareRequest(BacklogRequest):
-    """``tpm compare A B``: two frameworks, and the items to rank (as ``RankRequest``)."""
-
-    a: str = ""
-    b: str = ""
-    top: int = COMPARE_TOP
-    p: float = COMPARE_P
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 
@@ -100,18 +80,6 @@ def parse_by(framework: str | None, by: str | None) -> tuple[str, ...]:
             raise UsageError(f"-f {framework} and --by {by} disagree; give one of them")
         names = names or (framework,)
     return names
-
-
-def persistence(value: float | str) -> float:
-    """Rank-biased overlap's p (``tpm compare --p``) as given on the command line or by
-    a caller: a number strictly between 0 and 1, else a usage error."""
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan  # not a number: refused below, as any value out of range
-    if not 0.0 < number < 1.0:
-        raise UsageError(f"--p must be a number between 0 and 1 (both excluded), not {value}")
-    return number
 
 
 def split_names(text: str) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 Two kinds of measure, because the two frameworks give two kinds of evidence:
 
 * over the items both frameworks score, the scores themselves: Kendall's tau-b and
-  Spearman's rho, ties counted as ties, each the same number scipy.stats gives;
+  Spearman's rho, ties counted as ties, each the number scipy.stats gives (to a few
+  units in the last place; exactly 1 for the same order);
 * over each framework's own order (ties already broken by id): the share of the top N
   they have in common, rank-biased overlap (extrapolated) and each item's rank change.
 
