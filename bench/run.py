@@ -165,9 +165,10 @@ class Row:
     met: str
 
 
-def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
+def ratio_row(goal: str, tpm: Command, base: Command, limit: float | None) -> Row:
     """The goal's ratio: the median of the ratios round by round where the two ran in
-    turns (their range after it), else the ratio of the medians."""
+    turns (their range after it), else the ratio of the medians. ``limit`` None: a
+    figure reported without a goal."""
     pairs = paired_ratios(tpm, base)
     ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
     spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
@@ -180,8 +181,8 @@ def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
         f"{base.label} {base.wall:.3f} s",
         f"{ratio:.2f}×{spread}",
         f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "-",
-        f"≤ {limit:g}×",
-        "yes" if ratio <= limit else "NO",
+        f"≤ {limit:g}×" if limit is not None else "-",
+        "-" if limit is None else "yes" if ratio <= limit else "NO",
     )
 
 
@@ -278,6 +279,18 @@ def run(args: argparse.Namespace) -> int:
     def edit_one_file() -> None:
         edited.write_bytes(original + f"# edited {next(edits)}\n".encode())
 
+    compare_available = has_command(tpm, "compare", repo, env)
+    compare_argv = [*tpm, "compare", "rice", "wsjf"]
+    compare_cold = Command(
+        "tpm compare rice wsjf (cold)",
+        compare_argv,
+        repo,
+        with_cache(cold_cache),
+        fresh_dir(cold_cache),
+    )
+    compare_warm = Command(
+        "tpm compare rice wsjf (warm)", compare_argv, repo, with_cache(warm_cache)
+    )
     rank_edited = Command(
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
     )
@@ -334,6 +347,10 @@ def run(args: argparse.Namespace) -> int:
         measure([rank_edited, bare], args.runs, warmup)
         if history_available:
             measure([history_cold, history_rank_cold], args.runs, warmup)
+        if compare_available:
+            # No goal (issue 18 sets none): each against tpm rank, run in turns with it.
+            measure([compare_cold, rank_cold], args.runs, warmup)
+            measure([compare_warm, rank_warm], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -394,6 +411,9 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         rows.append(Row(goal, "n/a", "tpm rank (cold)", "n/a", "n/a", "≤ 3×", "not available"))
+    if compare_available:
+        rows.append(ratio_row("(info) tpm compare rice wsjf, cold", compare_cold, rank_cold, None))
+        rows.append(ratio_row("(info) tpm compare rice wsjf, warm", compare_warm, rank_warm, None))
     print()
     print_table(rows)
     print(
