@@ -178,7 +178,8 @@ def diff(
     BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
     read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
     side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count;
-    the table counts, below the top 50, items that moved only because others did.
+    the table counts, below the top 50, items that moved only because others did. With
+    roadmap.capacity in tpm.yaml, it says which items change lane (now, next, later).
 
     \b
     --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
@@ -189,6 +190,7 @@ def diff(
       rescored       an item ranked at both revisions changed score
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+      lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
     """
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
     from tpmcli.model.requests import parse_by

@@ -100,6 +100,9 @@ class RankingDiff:
     category_drops: tuple[CategoryDrop, ...] = ()
     #: Set when the view is limited to the top N (``--top``).
     top: int | None = None
+    #: With ``roadmap.capacity`` in tpm.yaml (at either side): each item's lane at BASE
+    #: and at HEAD (None where it is not planned, or absent), by id; else None.
+    lanes: dict[str, tuple[str | None, str | None]] | None = None
 
     @property
     def framework(self) -> str:
