@@ -414,6 +414,12 @@ Usage: tpm rank [OPTIONS] [PATH]...
   Print the backlog ranked by a framework (default: framework: in tpm.yaml, else
   rice).
 
+  With --capacity, the table draws the line under the lane now, and JSON gives
+  each item its lane, as tpm roadmap plans them.
+
+  Example:
+    tpm rank --capacity 10 --limit 20
+
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
@@ -433,6 +439,8 @@ Options:
                                   walking up.
   --at REV                        Read the backlog as of this git revision (from
                                   git, no checkout).
+  --capacity C[,C2]               Lane capacities in effort: now (C) and next
+                                  (C2, default C); later is unbounded.
   --no-cache                      Parse every file again instead of reusing
                                   earlier runs' results (also TPM_NO_CACHE=1).
   -h, --help                      Show this message and exit.

@@ -7,13 +7,14 @@ loaded and ranked afresh, leaving a snapshot for the next run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tpmcli.errors import UsageError
 from tpmcli.model.items import Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.roadmap import RoadmapSettings
-from tpmcli.ranking.roadmap import RoadmapReport, plan_ranking
+from tpmcli.model.scores import format_number
+from tpmcli.ranking.roadmap import RoadmapReport, lane_of, plan_ranking
 
 #: ``--fail-on`` conditions of ``tpm roadmap``.
 FAIL_ON = {"must-share": "a lane's Must share is above DSDM's 60%"}
@@ -55,6 +56,42 @@ def plan_backlog(request: RoadmapRequest) -> RoadmapOutcome:
         else ()
     )
     return RoadmapOutcome(report, failures)
+
+
+@dataclass(frozen=True)
+class LanedRanking:
+    """``tpm rank --capacity``: the ranking's top rows, how many it ranks in all, and
+    the plan ``tpm roadmap`` makes of the whole ranking with that capacity."""
+
+    ranking: Ranking
+    total: int
+    plan: RoadmapReport
+
+    @property
+    def lanes(self) -> dict[str, str]:
+        return lane_of(self.plan.roadmap)
+
+    @property
+    def now_label(self) -> str:
+        """``now: 8 of 10``."""
+        now = self.plan.roadmap.lanes[0]
+        assert now.capacity is not None
+        used, capacity = format_number(now.used), format_number(now.capacity)
+        return f"now: {used} of {capacity}"
+
+
+def rank_in_lanes(
+    request: RankRequest, capacity: tuple[float, ...], limit: int | None
+) -> LanedRanking:
+    """The ranking (its top ``limit`` rows) with the lanes of the whole ranking planned
+    at ``capacity`` and tpm.yaml's effort field, as ``tpm roadmap`` plans them. Every
+    run plans afresh from the whole ranking, so a warm run's answer is a cold run's."""
+    ranking, configured = ranking_and_settings(request)
+    plan = plan_ranking(ranking, RoadmapSettings(capacity, configured.effort))
+    total = len(ranking.items)
+    if limit is not None:
+        ranking = replace(ranking, items=ranking.items[:limit])
+    return LanedRanking(ranking, total, plan)
 
 
 def ranking_and_settings(request: RankRequest) -> tuple[Ranking, RoadmapSettings]:
