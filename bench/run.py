@@ -53,6 +53,9 @@ for folder, dirs, files in os.walk(sys.argv[1]):
                 yaml.load(handle.read())
 """
 BARE_IMPORT = "import typer, rich, pydantic"
+#: Lane capacities for ``tpm roadmap``: in the generated backlog (efforts 0.5 to 20),
+#: a few dozen items in now and in next, the rest later.
+ROADMAP_CAPACITY = "200,200"
 
 
 @dataclass
@@ -282,6 +285,14 @@ def run(args: argparse.Namespace) -> int:
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
     )
 
+    # tpm roadmap (issue 17) beside tpm rank, cold and warm, in the same rounds.
+    roadmap_available = has_command(tpm, "roadmap", repo, env)
+    roadmap_argv = [*tpm, "roadmap", "--capacity", ROADMAP_CAPACITY]
+    roadmap_cold = Command(
+        "tpm roadmap (cold)", roadmap_argv, repo, with_cache(cold_cache), fresh_dir(cold_cache)
+    )
+    roadmap_warm = Command("tpm roadmap (warm)", roadmap_argv, repo, with_cache(warm_cache))
+
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
         f"bench-head), median of {args.runs} run(s), Python {platform.python_version()}, "
@@ -305,6 +316,10 @@ def run(args: argparse.Namespace) -> int:
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
         measure([rank_edited, bare], args.runs, warmup)
+        if roadmap_available:
+            measure([roadmap_cold, rank_cold], args.runs, warmup)
+            run_once(roadmap_warm, record=False)  # the snapshot the warm runs answer from
+            measure([roadmap_warm, rank_warm], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -349,6 +364,11 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
+    if roadmap_available:
+        rows += [
+            ratio_row("tpm roadmap, cold (vs tpm rank cold)", roadmap_cold, rank_cold, 1.2),
+            ratio_row("tpm roadmap, warm (vs tpm rank warm)", roadmap_warm, rank_warm, 1.2),
+        ]
     print()
     print_table(rows)
     print(
