@@ -366,8 +366,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append(extra_diff)
     if roadmap_available:
         rows += [
-            ratio_row("tpm roadmap, cold (vs tpm rank cold)", roadmap_cold, rank_cold, 1.2),
-            ratio_row("tpm roadmap, warm (vs tpm rank warm)", roadmap_warm, rank_warm, 1.2),
+            ratio_row("(issue 17) tpm roadmap, cold", roadmap_cold, rank_cold, 1.2),
+            ratio_row("(issue 17) tpm roadmap, warm", roadmap_warm, rank_warm, 1.2),
         ]
     print()
     print_table(rows)

@@ -105,6 +105,8 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "tpm diff A B (10% changed), cold",
         "tpm --help",
         "peak memory, tpm rank cold",
+        "(issue 17) tpm roadmap, cold",
+        "(issue 17) tpm roadmap, warm",
     ):
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]
