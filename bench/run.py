@@ -53,6 +53,9 @@ for folder, dirs, files in os.walk(sys.argv[1]):
                 yaml.load(handle.read())
 """
 BARE_IMPORT = "import typer, rich, pydantic"
+#: Lane capacities for ``tpm roadmap``: in the generated backlog (efforts 0.5 to 20),
+#: a few dozen items in now and in next, the rest later.
+ROADMAP_CAPACITY = "200,200"
 
 
 @dataclass
@@ -321,6 +324,13 @@ def run(args: argparse.Namespace) -> int:
         with_cache(history_cache),
         fresh_dir(history_cache),
     )
+    # tpm roadmap (issue 17) beside tpm rank, cold and warm, in the same rounds.
+    roadmap_available = has_command(tpm, "roadmap", repo, env)
+    roadmap_argv = [*tpm, "roadmap", "--capacity", ROADMAP_CAPACITY]
+    roadmap_cold = Command(
+        "tpm roadmap (cold)", roadmap_argv, repo, with_cache(cold_cache), fresh_dir(cold_cache)
+    )
+    roadmap_warm = Command("tpm roadmap (warm)", roadmap_argv, repo, with_cache(warm_cache))
 
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
@@ -351,6 +361,10 @@ def run(args: argparse.Namespace) -> int:
             # No goal (issue 18 sets none): each against tpm rank, run in turns with it.
             measure([compare_cold, rank_cold], args.runs, warmup)
             measure([compare_warm, rank_warm], args.runs, warmup)
+        if roadmap_available:
+            measure([roadmap_cold, rank_cold], args.runs, warmup)
+            run_once(roadmap_warm, record=False)  # the snapshot the warm runs answer from
+            measure([roadmap_warm, rank_warm], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -414,6 +428,11 @@ def run(args: argparse.Namespace) -> int:
     if compare_available:
         rows.append(ratio_row("(info) tpm compare rice wsjf, cold", compare_cold, rank_cold, None))
         rows.append(ratio_row("(info) tpm compare rice wsjf, warm", compare_warm, rank_warm, None))
+    if roadmap_available:
+        rows += [
+            ratio_row("(issue 17) tpm roadmap, cold", roadmap_cold, rank_cold, 1.2),
+            ratio_row("(issue 17) tpm roadmap, warm", roadmap_warm, rank_warm, 1.2),
+        ]
     print()
     print_table(rows)
     print(

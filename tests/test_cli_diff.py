@@ -403,7 +403,7 @@ def test_unknown_fail_on_condition_message(repo: BacklogRepo) -> None:
     result = tpm("diff", "main", "--fail-on", "often")
     assert result.stderr == (
         "tpm: unknown --fail-on condition 'often' (one of: any, added, removed, moved, "
-        "rescored, top:N, category-drop)\n"
+        "rescored, top:N, category-drop, lane-change)\n"
     )
 
 
@@ -524,7 +524,8 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
   id), read from git without a checkout, each with its own tpm.yaml. Without
   -f/--by, each side ranks by the framework its tpm.yaml names. Unchanged items
   collapse into a count; the table counts, below the top 50, items that moved
-  only because others did.
+  only because others did. With roadmap.capacity in tpm.yaml, it says which
+  items change lane (now, next, later).
 
   --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
     any            any item was added, removed, moved or rescored
@@ -534,6 +535,7 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
     rescored       an item ranked at both revisions changed score
     top:N          the set or the order of the top N items changed
     category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+    lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
 
 Arguments:
   BASE       The git revision to compare with.  [required]

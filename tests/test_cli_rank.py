@@ -402,6 +402,7 @@ Commands:
   diff        Show how the ranking changed from BASE to HEAD (default: the...
   history     Show how item ID got where it is: a row for each commit that...
   compare     Show how far frameworks A and B agree on the backlog's order.
+  roadmap     Plan the ranking into lanes now, next and later by capacity...
   frameworks  List the frameworks: built-in, installed plugins and...
   show        Show one item, with its score, breakdown and rank under each...
   set         Change fields of an item in place; every other byte of its...
@@ -414,6 +415,12 @@ Usage: tpm rank [OPTIONS] [PATH]...
 
   Print the backlog ranked by a framework (default: framework: in tpm.yaml, else
   rice).
+
+  With --capacity, the table draws the line under the lane now, and JSON gives
+  each item its lane, as tpm roadmap plans them.
+
+  Example:
+    tpm rank --capacity 10 --limit 20
 
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
@@ -432,8 +439,10 @@ Options:
                                   them).
   --config FILE                   Use this tpm.yaml instead of the one found by
                                   walking up.
-  --at REV                        Rank the backlog as of this git revision (read
-                                  from git, no checkout).
+  --at REV                        Read the backlog as of this git revision (from
+                                  git, no checkout).
+  --capacity C[,C2]               Lane capacities in effort: now (C) and next
+                                  (C2, default C); later is unbounded.
   --no-cache                      Parse every file again instead of reusing
                                   earlier runs' results (also TPM_NO_CACHE=1).
   -h, --help                      Show this message and exit.

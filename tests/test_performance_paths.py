@@ -107,6 +107,8 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "peak memory, tpm rank cold",
         "tpm history ID, 20 commits of 50 items, cold",
         "peak memory, tpm history cold",
+        "(issue 17) tpm roadmap, cold",
+        "(issue 17) tpm roadmap, warm",
     ):
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]

@@ -342,8 +342,8 @@ def test_each_dependency_cycle_is_reported_once() -> None:
         ("backlog/f.yaml", "title: F\ndepends_on: [a]\n"),
     )
     assert [str(p) for p in sorted(check_backlog(items))] == [
-        "backlog/a.yaml:1:1: dependency cycle: a → b → c → a",
-        "backlog/d.yaml:1:1: dependency cycle: d → e → d",
+        "backlog/a.yaml:1:1: dependency cycle: a -> b -> c -> a",
+        "backlog/d.yaml:1:1: dependency cycle: d -> e -> d",
     ]
 
 

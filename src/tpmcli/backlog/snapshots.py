@@ -60,6 +60,7 @@ def write_backlog_snapshot(
         statuses=config.statuses,
         excluded=config.exclude_statuses,
         require=config.require,
+        roadmap=config.roadmap,
         files=backlog.files,
         items=items,
     )

@@ -51,6 +51,7 @@ from tpmcli.model.requests import (
     missing_inputs_message,
     ranked_by_request,
 )
+from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 from tpmcli.ranking.rank import blocked_dependencies, sort_keys
 
@@ -71,6 +72,27 @@ def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] |
     try:
         snapshot = read_snapshot(file, key)
         return _rank(snapshot, request, limit)
+    except _DAMAGED:
+        return None
+
+
+def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings] | None:
+    """``request``'s whole ranking from the snapshot and tpm.yaml's ``roadmap:``
+    settings as the snapshot keeps them; None when there is no usable snapshot."""
+    key = snapshot_key(request)
+    file = snapshot_file(key) if key is not None else None
+    if key is None or file is None:
+        return None
+    try:
+        snapshot = read_snapshot(file, key)
+        capacity, effort = snapshot.body["roadmap"]
+        if type(capacity) is not list or not all(type(c) is float for c in capacity):
+            raise Unusable
+        if effort is not None and type(effort) is not str:
+            raise Unusable
+        settings = RoadmapSettings(tuple(capacity), effort)
+        ranking, _ = _rank(snapshot, request, None)
+        return ranking, settings
     except _DAMAGED:
         return None
 

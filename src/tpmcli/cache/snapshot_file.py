@@ -36,6 +36,7 @@ from tpmcli.files.locations import cache_root, find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.items import Item
 from tpmcli.model.requests import BacklogRequest
+from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 
 FORMAT = 1
@@ -145,6 +146,7 @@ def write_snapshot(
     statuses: Sequence[str],
     excluded: Sequence[str],
     require: Sequence[str],
+    roadmap: RoadmapSettings,
     files: int,
     items: Sequence[Scored],
 ) -> None:
@@ -207,6 +209,7 @@ def write_snapshot(
             "statuses": list(statuses),
             "excluded": list(excluded),
             "require": list(require),
+            "roadmap": [list(roadmap.capacity), roadmap.effort],
             "file_count": files,
             "starts": tree.starts,
             "folders": [[path, *signature] for path, signature in tree.folders.items()],

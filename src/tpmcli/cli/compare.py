@@ -9,8 +9,8 @@ import typer
 
 from tpmcli.cli.options import (
     AtOpt,
-    CompareFormat,
     ConfigOpt,
+    DecisionFormat,
     NoCacheOpt,
     PathsArg,
     StatusOpt,
@@ -43,8 +43,8 @@ def compare(
         ),
     ] = str(DEFAULT_P),
     output: Annotated[
-        CompareFormat, typer.Option("--format", help="Output format.")
-    ] = CompareFormat.table,
+        DecisionFormat, typer.Option("--format", help="Output format.")
+    ] = DecisionFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
     config: ConfigOpt = None,
@@ -78,15 +78,15 @@ def compare(
             tags=tuple(tag or ()),
         )
     )
-    if output is CompareFormat.table:
+    if output is DecisionFormat.table:
         from tpmcli.render.compare_table import compare_table
 
         console().print(compare_table(report))
-    elif output is CompareFormat.json:
+    elif output is DecisionFormat.json:
         from tpmcli.render.compare import render_json
 
         sys.stdout.write(render_json(report))
-    elif output is CompareFormat.markdown:
+    elif output is DecisionFormat.markdown:
         from tpmcli.render.compare import render_markdown
 
         sys.stdout.write(render_markdown(report))

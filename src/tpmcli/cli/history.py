@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import sys
 from collections.abc import Callable, Iterator
 from typing import Annotated
@@ -13,6 +12,7 @@ import typer
 from tpmcli.cli.options import (
     ByOpt,
     ConfigOpt,
+    DecisionFormat,
     FrameworkOpt,
     ItemIdArg,
     NoCacheOpt,
@@ -20,12 +20,6 @@ from tpmcli.cli.options import (
     console,
     never,
 )
-
-
-class HistoryFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
 
 
 def history(
@@ -39,8 +33,8 @@ def history(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        HistoryFormat, typer.Option("--format", help="Output format.")
-    ] = HistoryFormat.table,
+        DecisionFormat, typer.Option("--format", help="Output format.")
+    ] = DecisionFormat.table,
     config: ConfigOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -73,11 +67,11 @@ def history(
         report = item_history(request, progress)
     from tpmcli.render import history as text
 
-    if output is HistoryFormat.table:
+    if output is DecisionFormat.table:
         console().print(text.history_table(report))
-    elif output is HistoryFormat.json:
+    elif output is DecisionFormat.json:
         sys.stdout.write(text.render_json(report))
-    elif output is HistoryFormat.markdown:
+    elif output is DecisionFormat.markdown:
         sys.stdout.write(text.render_markdown(report))
     else:  # pragma: no cover - exhaustive
         never(output)

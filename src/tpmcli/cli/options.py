@@ -28,7 +28,9 @@ class DiffFormat(str, enum.Enum):
     github = "github"
 
 
-class CompareFormat(str, enum.Enum):
+class DecisionFormat(str, enum.Enum):
+    """The formats of the decision commands (compare, roadmap, history ...)."""
+
     table = "table"
     json = "json"
     markdown = "markdown"
@@ -102,7 +104,15 @@ AtOpt = Annotated[
     typer.Option(
         "--at",
         metavar="REV",
-        help="Rank the backlog as of this git revision (read from git, no checkout).",
+        help="Read the backlog as of this git revision (from git, no checkout).",
+    ),
+]
+CapacityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--capacity",
+        metavar="C[,C2]",
+        help="Lane capacities in effort: now (C) and next (C2, default C); later is unbounded.",
     ),
 ]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]

@@ -10,6 +10,7 @@ import typer
 from tpmcli.cli.options import (
     AtOpt,
     ByOpt,
+    CapacityOpt,
     CheckFormat,
     ConfigOpt,
     DiffFormat,
@@ -49,9 +50,18 @@ def rank(
     tag: TagOpt = None,
     config: ConfigOpt = None,
     at: AtOpt = None,
+    capacity: CapacityOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
+    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice).
+
+    With --capacity, the table draws the line under the lane now, and JSON gives each
+    item its lane, as tpm roadmap plans them.
+
+    \b
+    Example:
+      tpm rank --capacity 10 --limit 20
+    """
     from tpmcli.cache.snapshot import ranked_top
     from tpmcli.model.requests import RankRequest, parse_by
 
@@ -66,6 +76,9 @@ def rank(
     )
     # Rich lays out every row it is given: a terminal table shows the top rows.
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
+    if capacity is not None:
+        _rank_in_lanes(request, capacity, shown, limit, output)
+        return
     found = ranked_top(request, shown)  # while nothing changed since the last run
     if found is None:
         from tpmcli.commands.rank import rank_top
@@ -74,6 +87,27 @@ def rank(
     ranking, total = found
     hidden = total - len(ranking.items) if limit is None else 0
     _print_ranking(ranking, output, hidden)
+
+
+def _rank_in_lanes(
+    request: Any, capacity: str, shown: int | None, limit: int | None, output: RankFormat
+) -> None:
+    from tpmcli.commands.roadmap import rank_in_lanes
+    from tpmcli.model.roadmap import parse_capacity
+
+    laned = rank_in_lanes(request, parse_capacity(capacity), shown)
+    if output is RankFormat.table:
+        from tpmcli.render.table import NowCut, ranking_table
+
+        hidden = laned.total - len(laned.ranking.items) if limit is None else 0
+        cut = NowCut(laned.lanes, laned.now_label)
+        console().print(ranking_table(laned.ranking, hidden=hidden, cut=cut))
+    elif output is RankFormat.json:
+        from tpmcli.render.ranking import render_json
+
+        sys.stdout.write(render_json(laned.ranking, laned.lanes))
+    else:
+        _print_ranking(laned.ranking, output)
 
 
 def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
@@ -178,7 +212,8 @@ def diff(
     BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
     read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
     side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count;
-    the table counts, below the top 50, items that moved only because others did.
+    the table counts, below the top 50, items that moved only because others did. With
+    roadmap.capacity in tpm.yaml, it says which items change lane (now, next, later).
 
     \b
     --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
@@ -189,6 +224,7 @@ def diff(
       rescored       an item ranked at both revisions changed score
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+      lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
     """
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
     from tpmcli.model.requests import parse_by

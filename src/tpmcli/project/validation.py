@@ -320,9 +320,9 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
 
 
 def _describe(cycle: Sequence[str]) -> str:
-    """``a → b → c → a``, or its ends and length when it is long."""
+    """``a -> b -> c -> a``, or its ends and length when it is long."""
     if len(cycle) <= _CYCLE_SHOWN:
-        return " → ".join([*cycle, cycle[0]])
-    head = " → ".join(cycle[: _CYCLE_SHOWN // 2])
-    tail = " → ".join([*cycle[-2:], cycle[0]])
-    return f"{head} → … → {tail} ({len(cycle)} items)"
+        return " -> ".join([*cycle, cycle[0]])
+    head = " -> ".join(cycle[: _CYCLE_SHOWN // 2])
+    tail = " -> ".join([*cycle[-2:], cycle[0]])
+    return f"{head} -> … -> {tail} ({len(cycle)} items)"

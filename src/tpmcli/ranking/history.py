@@ -17,7 +17,8 @@ from typing import Any
 from tpmcli.errors import Problem
 from tpmcli.model.items import Item, RankedItem
 from tpmcli.model.scores import Score
-from tpmcli.ranking.diff import BacklogSide, Change, fields_changed, item_change, ranked_entry
+from tpmcli.ranking.diff import BacklogSide, Change, item_change, ranked_entry
+from tpmcli.ranking.field_changes import fields_changed
 
 #: An item's own fields that make an ``edited`` row when they change (besides the
 #: status and every framework's inputs).

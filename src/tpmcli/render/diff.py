@@ -17,6 +17,7 @@ from typing import Any
 
 from tpmcli.model.scores import Score, format_number
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.ranking.lane_changes import lane_changes
 from tpmcli.render.compare import figure
 from tpmcli.render.escape import markdown_cell
 from tpmcli.render.jsontext import dumps_indented, dumps_nested
@@ -34,6 +35,10 @@ SUMMARY_LIMIT = 1_048_576
 CELL_SHARE = 16
 TRUNCATED = "… (truncated)"
 NONE = "–"
+#: Lane changes listed near the top of a comment or table; the rest are counted.
+LANE_LINES = 20
+
+Lanes = dict[str, tuple[str | None, str | None]]
 
 
 # -- shared by every format --------------------------------------------------------
@@ -135,7 +140,8 @@ def revision_title(name: str, commit: str | None) -> str:
 
 def diff_data(diff: RankingDiff) -> dict[str, Any]:
     """The stable JSON document of docs/diff.md (``schema_version`` 1)."""
-    return {**_head_data(diff), "items": [_item_data(item) for item in diff.items]}
+    lanes = diff.lanes
+    return {**_head_data(diff), "items": [_item_data(item, lanes) for item in diff.items]}
 
 
 def _head_data(diff: RankingDiff) -> dict[str, Any]:
@@ -159,10 +165,10 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
     }
 
 
-def _item_data(item: ItemChange) -> dict[str, Any]:
+def _item_data(item: ItemChange, lanes: Lanes | None = None) -> dict[str, Any]:
     """One item of the document (``_item_json`` writes the same as text: a property
-    test holds the two together)."""
-    return {
+    test holds the two together); ``lane_before``/``lane_after`` only with lanes."""
+    data = {
         "id": item.id,
         "title": item.title,
         "change": item.change.value,
@@ -175,6 +181,9 @@ def _item_data(item: ItemChange) -> dict[str, Any]:
         "label_after": item.score_after.label if item.score_after else None,
         "fields_changed": {key: list(pair) for key, pair in item.fields_changed.items()},
     }
+    if lanes is not None:
+        data["lane_before"], data["lane_after"] = lanes.get(item.id, (None, None))
+    return data
 
 
 def render_json(diff: RankingDiff) -> str:
@@ -185,7 +194,8 @@ def render_json(diff: RankingDiff) -> str:
     if not diff.items:
         return dumps_indented({**document, "items": []}) + "\n"
     head = dumps_indented(document)  # its last line is "}": the items go before it
-    rows = ",\n    ".join([_item_json(item) for item in diff.items])
+    lanes = diff.lanes
+    rows = ",\n    ".join([_item_json(item, lanes) for item in diff.items])
     return f'{head[:-2]},\n  "items": [\n    {rows}\n  ]\n}}\n'
 
 
@@ -193,10 +203,17 @@ def render_json(diff: RankingDiff) -> str:
 _KEY = "\n      "
 
 
-def _item_json(item: ItemChange) -> str:
-    """``_item_data(item)`` as ``dumps_indented`` writes it inside the items list."""
+def _item_json(item: ItemChange, lanes: Lanes | None = None) -> str:
+    """``_item_data(item, lanes)`` as ``dumps_indented`` writes it inside the items list."""
     before, after = item.score_before, item.score_after
     changed = item.fields_changed
+    lane_keys = ""
+    if lanes is not None:
+        lane_before, lane_after = lanes.get(item.id, (None, None))
+        lane_keys = (
+            f',{_KEY}"lane_before": {dumps_nested(lane_before, 3)}'
+            f',{_KEY}"lane_after": {dumps_nested(lane_after, 3)}'
+        )
     return (
         f'{{{_KEY}"id": {dumps_nested(item.id, 3)},'
         f'{_KEY}"title": {dumps_nested(item.title, 3)},'
@@ -208,7 +225,7 @@ def _item_json(item: ItemChange) -> str:
         f'{_KEY}"score_after": {dumps_nested(after.value if after else None, 3)},'
         f'{_KEY}"label_before": {dumps_nested(before.label if before else None, 3)},'
         f'{_KEY}"label_after": {dumps_nested(after.label if after else None, 3)},'
-        f'{_KEY}"fields_changed": {_fields_json(changed)}\n    }}'
+        f'{_KEY}"fields_changed": {_fields_json(changed)}{lane_keys}\n    }}'
     )
 
 
@@ -332,7 +349,21 @@ def _head_lines(diff: RankingDiff) -> list[str]:
     head = revision_title(diff.head, diff.head_commit)
     head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)
     intro = f"Ranked by **{markdown_cell(framework_title(diff))}**, from {base} to {head}."
-    return [headline, "", intro, ""]
+    return [headline, "", intro, "", *_lane_lines(diff)]
+
+
+def _lane_lines(diff: RankingDiff) -> list[str]:
+    """Which items change lane, near the top: what a reviewer most needs to see."""
+    if diff.lanes is None:
+        return []
+    changes = lane_changes(diff)
+    if not changes:
+        return ["No item changes lane (now, next, later).", ""]
+    lines = ["**Lane changes:**", ""]
+    lines += [f"- {_code(change.id)} {change.sentence}" for change in changes[:LANE_LINES]]
+    if len(changes) > LANE_LINES:
+        lines.append(f"- … and {len(changes) - LANE_LINES:,} more (`tpm diff --format json`)")
+    return [*lines, ""]
 
 
 def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from tpmcli.model.items import RankedItem, Ranking
@@ -26,13 +27,18 @@ def input_columns(ranking: Ranking) -> list[str]:
     return []
 
 
-def ranking_data(ranking: Ranking) -> dict[str, Any]:
-    """The stable JSON document of docs/reference.md (``schema_version`` 1)."""
+def ranking_data(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The stable JSON document of docs/reference.md (``schema_version`` 1); with
+    ``lanes`` (``tpm rank --capacity``), each item's ``lane`` too."""
+    items = [_item_data(entry, ranking) for entry in ranking.items]
+    if lanes is not None:
+        for item in items:
+            item["lane"] = lanes.get(item["id"])
     return {
         "schema_version": SCHEMA_VERSION,
         "framework": ranking.framework,
         "by": list(ranking.by),
-        "items": [_item_data(entry, ranking) for entry in ranking.items],
+        "items": items,
         "unscored": [
             {"id": u.item.id, "title": u.item.title, "path": u.item.path, "reason": u.reason}
             for u in ranking.unscored
@@ -60,8 +66,8 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
     }
 
 
-def render_json(ranking: Ranking) -> str:
-    return dumps_indented(ranking_data(ranking)) + "\n"
+def render_json(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> str:
+    return dumps_indented(ranking_data(ranking, lanes)) + "\n"
 
 
 def column_header(name: str) -> tuple[str, str]:

@@ -7,7 +7,7 @@ to initials (with a legend), and on a very narrow terminal they are left out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,16 +51,30 @@ class _Layout:
     show_inputs: bool
 
 
+#: SIMPLE_HEAD with a rule under a section: the line that closes the lane now.
+_CUT_BOX = box.Box("    \n    \n ── \n    \n ── \n    \n    \n    \n")
+
 _LAYOUTS = (_Layout(False, True), _Layout(True, True), _Layout(True, False))
+
+
+@dataclass(frozen=True)
+class NowCut:
+    """``tpm rank --capacity``: each item's lane (None: unestimated), and the words of
+    the line drawn under the last item of now (``now: 8 of 10``)."""
+
+    lanes: Mapping[str, str]
+    label: str
 
 
 class RankingTable:
     """A renderable ranking; Rich calls it with the width it has to fill. ``hidden``
-    ranked items were left out (and are counted under the table)."""
+    ranked items were left out (and are counted under the table); ``cut`` draws the
+    line of the lane now."""
 
-    def __init__(self, ranking: Ranking, hidden: int = 0) -> None:
+    def __init__(self, ranking: Ranking, hidden: int = 0, cut: NowCut | None = None) -> None:
         self.ranking = ranking
         self.hidden = hidden
+        self.cut = cut
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Group(*self.parts(options.max_width))
@@ -134,10 +148,15 @@ class RankingTable:
 
     def _id_column(self) -> _Column:
         cells = []
-        for entry in self.ranking.items:
+        above = self._above_cut()
+        for index, entry in enumerate(self.ranking.items):
             ident = Text(safe(entry.item.id))
             if entry.blocked_by:
                 ident.append(" ⚠", style="yellow")
+            if self.cut is not None and index < above:
+                lane = self.cut.lanes.get(entry.item.id)
+                if lane != "now":
+                    ident.append(f" ({lane or 'unestimated'})", style="dim")
             cells.append(ident)
         return _Column("ID", tuple(cells), "left")
 
@@ -165,7 +184,7 @@ class RankingTable:
         table = Table(
             title=Text(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
             title_justify="left",
-            box=box.SIMPLE_HEAD,
+            box=box.SIMPLE_HEAD if self.cut is None else _CUT_BOX,
             show_edge=False,
             pad_edge=False,
             collapse_padding=True,
@@ -182,14 +201,36 @@ class RankingTable:
                 column.header, justify=column.justify, no_wrap=True, width=column.width
             )
         columns: Sequence[_Column] = (rank, ident, title, *fixed)
-        for row in zip(*(column.cells for column in columns), strict=True):
+        above = self._above_cut()
+        for index, row in enumerate(zip(*(column.cells for column in columns), strict=True)):
+            if self.cut is not None and index == above:
+                self._add_cut(table, len(columns))
             table.add_row(*row)
+        if self.cut is not None and above == len(self.ranking.items):
+            self._add_cut(table, len(columns))
         return table
 
+    def _above_cut(self) -> int:
+        """How many rows stand above the line of now: up to its last item shown."""
+        if self.cut is None:
+            return 0
+        lanes = self.cut.lanes
+        rows = [i for i, e in enumerate(self.ranking.items) if lanes.get(e.item.id) == "now"]
+        return rows[-1] + 1 if rows else 0
 
-def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
-    """The ranking as a table; ``hidden`` ranked items were left out (and are counted)."""
-    return RankingTable(ranking, hidden)
+    def _add_cut(self, table: Table, columns: int) -> None:
+        assert self.cut is not None
+        label = Text(f"▲ {self.cut.label}", style="dim")
+        cells = (Text(""), Text(""), label, *(Text("") for _ in range(columns - 3)))
+        table.add_row(*cells, end_section=True)
+
+
+def ranking_table(
+    ranking: Ranking, *, hidden: int = 0, cut: NowCut | None = None
+) -> RenderableType:
+    """The ranking as a table; ``hidden`` ranked items were left out (and are counted);
+    ``cut``: the line under the lane now (``tpm rank --capacity``)."""
+    return RankingTable(ranking, hidden, cut)
 
 
 def item_view(report: ItemReport) -> RenderableType:
