@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tpmcli.frameworks.moscow import ORDINALS
-from tpmcli.model.items import Item, RankedItem, Ranking
+from tpmcli.model.items import Item, RankedItem, Ranking, range_data
 from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
 
@@ -370,7 +370,13 @@ def _plain_inputs(item: Item | None, framework: str) -> Any:
     if item is None:
         return None
     inputs = item.inputs.get(framework)
-    return None if inputs is None else inputs.model_dump()
+    if inputs is None:
+        return None
+    dumped = inputs.model_dump()
+    ranged = item.ranges.get(framework)
+    if ranged and isinstance(dumped, dict):  # a range shows as written: its bounds
+        return {key: range_data(ranged[key]) if key in ranged else v for key, v in dumped.items()}
+    return dumped
 
 
 def _same_scores(old: RankedItem, new: RankedItem) -> bool:
