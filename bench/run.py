@@ -53,6 +53,37 @@ for folder, dirs, files in os.walk(sys.argv[1]):
                 yaml.load(handle.read())
 """
 BARE_IMPORT = "import typer, rich, pydantic"
+#: The floor of ``tpm simulate`` (1,000 items × 10,000 runs): draw the matrix and
+#: argsort its rows, in a fresh interpreter.
+NUMPY_FLOOR = """\
+import numpy as np
+np.argsort(np.random.default_rng(0).random((10_000, 1_000)), axis=1)
+"""
+SIMULATE_ITEMS = 1_000
+
+
+def ranged_backlog(folder: Path, items: int) -> None:
+    """``items`` RICE items, every input a range (PERT or uniform, in turns)."""
+    import random
+
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Impact drawn on a continuum (as the engine bench does), not Intercom's five steps.
+    (folder.parent / "tpm.yaml").write_text("scales:\n  rice:\n    impact: null\n")
+
+    def ranged(low: float, high: float, pert: bool) -> str:
+        a, b = sorted((round(rng.uniform(low, high), 2), round(rng.uniform(low, high), 2)))
+        if not pert:
+            return f"{{low: {a}, high: {b}}}"
+        return f"{{low: {a}, likely: {round(rng.uniform(a, b), 2)}, high: {b}}}"
+
+    for index in range(items):
+        pert = index % 2 == 0
+        (folder / f"item-{index:04d}.yaml").write_text(
+            f"title: Item {index}\nrice:\n  reach: {ranged(100, 5000, pert)}\n"
+            f"  impact: {ranged(0.25, 3, not pert)}\n"
+            f"  confidence: {ranged(0.5, 1, pert)}\n  effort: {ranged(0.5, 10, not pert)}\n"
+        )
 
 
 @dataclass
@@ -281,6 +312,17 @@ def run(args: argparse.Namespace) -> int:
     rank_edited = Command(
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
     )
+    simulated = work / f"ranged-{50 if args.smoke else SIMULATE_ITEMS}"
+    if not (simulated / "backlog").exists():
+        ranged_backlog(simulated / "backlog", 50 if args.smoke else SIMULATE_ITEMS)
+    simulate_available = has_command(tpm, "simulate", simulated, env)
+    simulate_ = Command(
+        f"tpm simulate ({SIMULATE_ITEMS} ranged items × 10,000 runs)",
+        [*tpm, "simulate", "--runs", "200" if args.smoke else "10000", "--format", "json"],
+        simulated,
+        with_cache(warm_cache),
+    )
+    numpy_floor = Command("numpy draw + argsort", [python, "-c", NUMPY_FLOOR], simulated, env)
 
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
@@ -305,6 +347,8 @@ def run(args: argparse.Namespace) -> int:
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
         measure([rank_edited, bare], args.runs, warmup)
+        if simulate_available:
+            measure([simulate_, numpy_floor], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -349,6 +393,19 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
+    if simulate_available:
+        rows += [
+            ratio_row("tpm simulate, 1,000 ranged × 10,000 runs", simulate_, numpy_floor, 3),
+            Row(
+                "peak memory, tpm simulate",
+                f"{simulate_.peak_mib:.0f} MiB",
+                f"{numpy_floor.label} {numpy_floor.peak_mib:.0f} MiB",
+                "-",
+                "-",
+                "(info)",
+                "-",
+            ),
+        ]
     print()
     print_table(rows)
     print(

@@ -88,3 +88,34 @@ def console() -> Any:
 
 def never(value: NoReturn) -> NoReturn:  # pragma: no cover
     raise AssertionError(f"unhandled choice {value!r}")
+
+
+class SimulateFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only items with this status (repeatable; overrides exclude_statuses).",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="REV",
+        help="The backlog as of this git revision (read from git, no checkout).",
+    ),
+]
