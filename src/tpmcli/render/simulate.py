@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +29,9 @@ COIN_LOW, COIN_HIGH = 1 / 3, 2 / 3
 #: Cells of the P(top N) bar; each cell holds eighths.
 BAR_CELLS = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
+#: Columns are two spaces apart; below TITLE_MIN_WIDTH a title is left out.
+GAP = 2
+TITLE_MIN_WIDTH = 20
 
 
 def percent(share: float) -> str:
@@ -67,44 +70,81 @@ def _interval(item: SimulatedItem) -> str:
     return f"{item.rank_p10}–{item.rank_p90}"
 
 
+class SimulationTable:
+    """The point ranking with the simulated columns, laid out for the width it is
+    printed at: the titles wrap, and go when they would not fit beside the figures."""
+
+    def __init__(self, report: SimulationReport) -> None:
+        self.report = report
+        self.legend = ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Group(*self.parts(options.max_width))
+
+    def parts(self, width: int) -> list[RenderableType]:
+        report = self.report
+        if not report.items and not report.unscored:
+            return [Text("No items to rank.")]
+        parts: list[RenderableType] = [Text(headline(report), style="bold")]
+        if report.items:
+            parts.append(self._table(width))
+            if self.legend:
+                parts.append(Text(self.legend, style="dim"))
+        if report.unscored:
+            parts.append(Text(f"Unscored ({len(report.unscored)}):", style="bold"))
+            for unscored in report.unscored:
+                line = Text("  ")
+                line.append(safe(unscored.item.id))
+                line.append(f"  {safe(unscored.item.title)}  ", style="dim")
+                line.append(f"({unscored.reason})", style="dim")
+                parts.append(line)
+        return parts
+
+    @staticmethod
+    def _fixed_width(headers: list[str], rows: list[list[str]]) -> int:
+        widths = (max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers))
+        return sum(widths) + GAP * (len(headers) - 1)
+
+    def _table(self, width: int) -> Table:
+        report = self.report
+        rows = [
+            [
+                str(item.entry.rank),
+                safe(item.entry.item.id),
+                item.entry.score.shown,
+                f"{bar(item.p_top)} {percent(item.p_top):>4}",
+                percent(item.p_first),
+                str(item.median_rank),
+                _interval(item),
+            ]
+            for item in report.items
+        ]
+        headers = ["#", "ID", "Score", f"P(top {report.top})", "P(first)", "Median", "80% range"]
+        room = width - self._fixed_width(headers, rows)
+        if room < 0:  # short headers, spelled out below the table
+            headers[4:] = ["1st", "Med", "80%"]
+            self.legend = "1st = P(first), Med = median rank, 80% = 80% rank interval"
+            room = width - self._fixed_width(headers, rows)
+        show_title = room >= TITLE_MIN_WIDTH + GAP
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for header in headers:
+            justify: JustifyMethod = "left" if header in ("ID", headers[3]) else "right"
+            table.add_column(header, justify=justify, no_wrap=True)
+            if header == "ID" and show_title:
+                table.add_column("Title", ratio=1, overflow="fold")
+        for item, row in zip(report.items, rows, strict=True):
+            cells: list[RenderableType] = [row[0], row[1]]
+            if show_title:
+                cells.append(safe(item.entry.item.title))
+            shown = Text(bar(item.p_top), style="green")
+            shown.append(f" {percent(item.p_top):>4}")
+            cells += [Text(row[2], style="bold"), shown, *row[4:]]
+            table.add_row(*cells)
+        return table
+
+
 def simulation_table(report: SimulationReport) -> RenderableType:
-    if not report.items and not report.unscored:
-        return Text("No items to rank.")
-    parts: list[RenderableType] = [Text(headline(report), style="bold")]
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("ID", no_wrap=True)
-    table.add_column("Title", ratio=1, overflow="fold", min_width=10)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column(f"P(top {report.top})", no_wrap=True)
-    table.add_column("P(first)", justify="right", no_wrap=True)
-    table.add_column("Median", justify="right", no_wrap=True)
-    table.add_column("80% range", justify="right", no_wrap=True)
-    for item in report.items:
-        entry = item.entry
-        shown = Text(bar(item.p_top), style="green")
-        shown.append(f" {percent(item.p_top):>4}")
-        table.add_row(
-            str(entry.rank),
-            safe(entry.item.id),
-            safe(entry.item.title),
-            Text(entry.score.shown, style="bold"),
-            shown,
-            percent(item.p_first),
-            str(item.median_rank),
-            _interval(item),
-        )
-    if report.items:
-        parts.append(table)
-    if report.unscored:
-        parts.append(Text(f"Unscored ({len(report.unscored)}):", style="bold"))
-        for unscored in report.unscored:
-            line = Text("  ")
-            line.append(safe(unscored.item.id))
-            line.append(f"  {safe(unscored.item.title)}  ", style="dim")
-            line.append(f"({unscored.reason})", style="dim")
-            parts.append(line)
-    return Group(*parts)
+    return SimulationTable(report)
 
 
 def simulation_data(report: SimulationReport) -> dict[str, Any]:
