@@ -56,6 +56,37 @@ BARE_IMPORT = "import typer, rich, pydantic"
 #: Lane capacities for ``tpm roadmap``: in the generated backlog (efforts 0.5 to 20),
 #: a few dozen items in now and in next, the rest later.
 ROADMAP_CAPACITY = "200,200"
+#: The floor of ``tpm simulate`` (1,000 items × 10,000 runs): draw the matrix and
+#: argsort its rows, in a fresh interpreter.
+NUMPY_FLOOR = """\
+import numpy as np
+np.argsort(np.random.default_rng(0).random((10_000, 1_000)), axis=1)
+"""
+SIMULATE_ITEMS = 1_000
+
+
+def ranged_backlog(folder: Path, items: int) -> None:
+    """``items`` RICE items, every input a range (PERT or uniform, in turns)."""
+    import random
+
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Impact drawn on a continuum (as the engine bench does), not Intercom's five steps.
+    (folder.parent / "tpm.yaml").write_text("scales:\n  rice:\n    impact: null\n")
+
+    def ranged(low: float, high: float, pert: bool) -> str:
+        a, b = sorted((round(rng.uniform(low, high), 2), round(rng.uniform(low, high), 2)))
+        if not pert:
+            return f"{{low: {a}, high: {b}}}"
+        return f"{{low: {a}, likely: {round(rng.uniform(a, b), 2)}, high: {b}}}"
+
+    for index in range(items):
+        pert = index % 2 == 0
+        (folder / f"item-{index:04d}.yaml").write_text(
+            f"title: Item {index}\nrice:\n  reach: {ranged(100, 5000, pert)}\n"
+            f"  impact: {ranged(0.25, 3, not pert)}\n"
+            f"  confidence: {ranged(0.5, 1, pert)}\n  effort: {ranged(0.5, 10, not pert)}\n"
+        )
 
 
 @dataclass
@@ -297,6 +328,17 @@ def run(args: argparse.Namespace) -> int:
     rank_edited = Command(
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
     )
+    simulated = work / f"ranged-{50 if args.smoke else SIMULATE_ITEMS}"
+    if not (simulated / "backlog").exists():
+        ranged_backlog(simulated / "backlog", 50 if args.smoke else SIMULATE_ITEMS)
+    simulate_available = has_command(tpm, "simulate", simulated, env)
+    simulate_ = Command(
+        f"tpm simulate ({SIMULATE_ITEMS} ranged items × 10,000 runs)",
+        [*tpm, "simulate", "--runs", "200" if args.smoke else "10000", "--format", "json"],
+        simulated,
+        with_cache(warm_cache),
+    )
+    numpy_floor = Command("numpy draw + argsort", [python, "-c", NUMPY_FLOOR], simulated, env)
 
     # tpm history: its own repository, 200 commits of a 1,000-item backlog (a few items
     # re-estimated in each), against a cold tpm rank of that backlog, side by side.
@@ -365,6 +407,8 @@ def run(args: argparse.Namespace) -> int:
             measure([roadmap_cold, rank_cold], args.runs, warmup)
             run_once(roadmap_warm, record=False)  # the snapshot the warm runs answer from
             measure([roadmap_warm, rank_warm], args.runs, warmup)
+        if simulate_available:
+            measure([simulate_, numpy_floor], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -432,6 +476,19 @@ def run(args: argparse.Namespace) -> int:
         rows += [
             ratio_row("(issue 17) tpm roadmap, cold", roadmap_cold, rank_cold, 1.2),
             ratio_row("(issue 17) tpm roadmap, warm", roadmap_warm, rank_warm, 1.2),
+        ]
+    if simulate_available:
+        rows += [
+            ratio_row("tpm simulate, 1,000 ranged × 10,000 runs", simulate_, numpy_floor, 3),
+            Row(
+                "peak memory, tpm simulate",
+                f"{simulate_.peak_mib:.0f} MiB",
+                f"{numpy_floor.label} {numpy_floor.peak_mib:.0f} MiB",
+                "-",
+                "-",
+                "(info)",
+                "-",
+            ),
         ]
     print()
     print_table(rows)

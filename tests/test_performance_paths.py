@@ -109,11 +109,13 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "peak memory, tpm history cold",
         "(issue 17) tpm roadmap, cold",
         "(issue 17) tpm roadmap, warm",
+        "tpm simulate, 1,000 ranged × 10,000 runs",
+        "peak memory, tpm simulate",
     ):
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
-    assert len(rows) == 7, result.stdout
+    assert len(rows) == 9, result.stdout
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -114,6 +114,10 @@ def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None
         fields["id_at"][0],
         fields["id_at"][1],
         [number for position in fields["depends_on_at"] for number in position],
+        {
+            name: {key: list(found) for key, found in ranged.items()}
+            for name, ranged in fields["ranges"].items()
+        },
     ]
 
 
@@ -192,6 +196,7 @@ class RecordSchema:
             int,
             int,
             list[int],
+            _of(dict, str, _of(dict, str, tuple[int | float, int | float | None, int | float])),
         )
         entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool)
         blob_id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
@@ -308,4 +313,5 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
         "column": record[9],
         "id_at": (record[10], record[11]),
         "depends_on_at": tuple(zip(depends_at[::2], depends_at[1::2], strict=True)),
+        "ranges": record[13],
     }

@@ -20,6 +20,7 @@ from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
 from tpmcli.cli.roadmap import roadmap
+from tpmcli.cli.simulate import simulate
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import (
     EXIT_FINDINGS,
@@ -140,6 +141,7 @@ app.command(cls=PlainValuesCommand)(diff)
 app.command(cls=PlainValuesCommand)(history)
 app.command(cls=PlainValuesCommand)(compare)
 app.command(cls=PlainValuesCommand)(roadmap)
+app.command(cls=PlainValuesCommand)(simulate)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)

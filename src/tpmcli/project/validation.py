@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.model.items import Item, construct
+from tpmcli.model.items import Item, Range, construct
 from tpmcli.model.requests import missing_inputs_message
 from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
+from tpmcli.project.ranges import field_adapter, split_ranges
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: How many id comparisons "did you mean" hints may cost in one backlog.
@@ -104,13 +104,23 @@ def validate_item(
             )
         )
     inputs: dict[str, Any] = {}
+    ranges: dict[str, dict[str, Range]] = {}
     for name, framework in rules.frameworks.items():
         if name not in data:
             continue
-        validated, found = _framework_inputs(framework, data[name], locator, (*base, name))
+        path = (*base, name)
+        raw, ranged, found = split_ranges(framework, data[name], locator, path)
+        problems.extend(found)
+        if found and issubclass(framework.inputs_model, RootModel):
+            continue  # a category written as a range: said once
+        written = data[name] if isinstance(data[name], dict) else {}
+        skipped = frozenset(key for key, v in written.items() if isinstance(v, dict))
+        validated, found = _framework_inputs(framework, raw, locator, path, skipped)
         problems.extend(found)
         if validated is not None:
             inputs[name] = validated
+        if ranged:
+            ranges[name] = ranged
     if problems or item_id is None:
         return None, problems
     line, column = locator.position(base)
@@ -134,27 +144,44 @@ def validate_item(
             "column": column,
             "id_at": id_at,
             "depends_on_at": depends_at,
+            "ranges": ranges,
         },
     )
     return item, []
 
 
 def _framework_inputs(
-    framework: Framework, raw: Any, locator: Locator, path: tuple[PathStep, ...]
+    framework: Framework,
+    raw: Any,
+    locator: Locator,
+    path: tuple[PathStep, ...],
+    ranged: frozenset[str] = frozenset(),
 ) -> tuple[Any, list[Problem]]:
+    """The validated inputs (ranged ones as their point values, whose scale is not
+    checked: their bounds were), or the problems."""
     try:
         validated = framework.inputs_model.model_validate(raw)
     except ValidationError as exc:
         allowed = list(framework.inputs_model.model_fields)
-        problems = locator.from_pydantic(exc, path, allowed)
+        # A range with problems is left out of ``raw``: it is reported, not missing.
+        reported = {f"{dotted((*path, name))} is required" for name in ranged}
+        problems = [
+            problem
+            for problem in locator.from_pydantic(exc, path, allowed)
+            if problem.message not in reported
+        ]
         partial = _valid_fields(framework.inputs_model, raw, exc)
-        return None, problems + _scale_problems(framework, partial, locator, path)
-    problems = _scale_problems(framework, validated, locator, path)
+        return None, problems + _scale_problems(framework, partial, locator, path, ranged)
+    problems = _scale_problems(framework, validated, locator, path, ranged)
     return (None if problems else validated), problems
 
 
 def _scale_problems(
-    framework: Framework, inputs: BaseModel | None, locator: Locator, path: tuple[PathStep, ...]
+    framework: Framework,
+    inputs: BaseModel | None,
+    locator: Locator,
+    path: tuple[PathStep, ...],
+    ranged: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     if inputs is None:
         return []
@@ -170,7 +197,7 @@ def _scale_problems(
     return [
         locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")
         for problem in found
-        if not problem.field or problem.field[0] in present
+        if not problem.field or (problem.field[0] in present and problem.field[0] not in ranged)
     ]
 
 
@@ -185,22 +212,10 @@ def _valid_fields(model: type[BaseModel], raw: Any, exc: ValidationError) -> Bas
         if name in failed or name not in raw:
             continue
         try:
-            valid[name] = _field_adapter(model, name, info).validate_python(raw[name])
+            valid[name] = field_adapter(model, name, info).validate_python(raw[name])
         except ValidationError:
             continue
     return model.model_construct(**valid) if valid else None
-
-
-_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
-
-
-def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAdapter[Any]:
-    key = (model, name)
-    if key not in _ADAPTERS:
-        # The field's own FieldInfo carries its validators (Annotated metadata).
-        field_type: Any = Annotated[info.annotation, info]
-        _ADAPTERS[key] = TypeAdapter(field_type, config=model.model_config)
-    return _ADAPTERS[key]
 
 
 def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tpmcli.frameworks.moscow import ORDINALS
-from tpmcli.model.items import Item
+from tpmcli.model.items import Item, range_data
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,13 @@ def _plain_inputs(item: Item | None, framework: str) -> Any:
     if item is None:
         return None
     inputs = item.inputs.get(framework)
-    return None if inputs is None else inputs.model_dump()
+    if inputs is None:
+        return None
+    dumped = inputs.model_dump()
+    ranged = item.ranges.get(framework)
+    if ranged and isinstance(dumped, dict):  # a range shows as written: its bounds
+        return {key: range_data(ranged[key]) if key in ranged else v for key, v in dumped.items()}
+    return dumped
 
 
 def category_drops(moscow_changed: Iterable[tuple[Any, Item]]) -> tuple[CategoryDrop, ...]:

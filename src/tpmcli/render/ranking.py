@@ -48,6 +48,14 @@ def ranking_data(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> di
 
 def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
     item = entry.item
+    data = _plain_item_data(entry, ranking)
+    if item.ranges.get(ranking.framework):  # only then: other items' JSON is unchanged
+        data["ranges"] = item.ranges_for(ranking.framework)
+    return data
+
+
+def _plain_item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
+    item = entry.item
     return {
         "rank": entry.rank,
         "id": item.id,

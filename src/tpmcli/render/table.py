@@ -235,7 +235,7 @@ def ranking_table(
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
-    from tpmcli.render.item import item_facts, score_rows
+    from tpmcli.render.item import item_facts, range_rows, score_rows
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
@@ -256,4 +256,12 @@ def item_view(report: ItemReport) -> RenderableType:
             safe(framework), Text(safe(score), style="bold"), rank, Text(safe(breakdown))
         )
     parts.append(scores)
+    ranged = range_rows(report)
+    if ranged:
+        ranges = Table.grid(padding=(0, 2))
+        ranges.add_column(style="dim", no_wrap=True)
+        ranges.add_column(overflow="fold")
+        for name, text in ranged:
+            ranges.add_row(safe(name), text)
+        parts.extend([Text("Ranges (the score uses each point value)", style="bold"), ranges])
     return Group(*parts)
