@@ -15,6 +15,7 @@ import typer
 
 from tpmcli import __version__
 from tpmcli.cli.items import add, init, schema, set_, show
+from tpmcli.cli.matrix import matrix
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
@@ -134,6 +135,7 @@ def _root(
 app.command(cls=PlainValuesCommand)(rank)
 app.command(cls=PlainValuesCommand)(check)
 app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(matrix)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)

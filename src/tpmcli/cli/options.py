@@ -77,6 +77,28 @@ ByOpt = Annotated[
         help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
     ),
 ]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only items with this status (repeatable; overrides exclude_statuses).",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="REV",
+        help="Rank the backlog as of this git revision (read from git, no checkout).",
+    ),
+]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tpmcli.cli.options import (
+    AtOpt,
     ByOpt,
     CheckFormat,
     ConfigOpt,
@@ -16,6 +17,8 @@ from tpmcli.cli.options import (
     NoCacheOpt,
     PathsArg,
     RankFormat,
+    StatusOpt,
+    TagOpt,
     console,
     never,
     stderr,
@@ -42,29 +45,10 @@ def rank(
             help=f"Show only the top N items (the table shows {TABLE_ROWS} unless told).",
         ),
     ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            metavar="STATUS",
-            help="Only items with this status (repeatable; overrides exclude_statuses).",
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
-        ),
-    ] = None,
+    status: StatusOpt = None,
+    tag: TagOpt = None,
     config: ConfigOpt = None,
-    at: Annotated[
-        str | None,
-        typer.Option(
-            "--at",
-            metavar="REV",
-            help="Rank the backlog as of this git revision (read from git, no checkout).",
-        ),
-    ] = None,
+    at: AtOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
