@@ -39,7 +39,13 @@ def imported_modules(*args: str, cwd: Path = ROOT) -> set[str]:
 
 def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
     modules = imported_modules("--help")
-    assert not {"rich.table", "ruamel.yaml", "yaml", "pydantic"} & modules
+    assert not {"rich.table", "ruamel.yaml", "yaml", "pydantic", "jinja2"} & modules
+
+
+def test_only_the_report_imports_jinja2() -> None:
+    assert "jinja2" not in imported_modules("rank", cwd=ROOT / "examples")
+    assert "jinja2" not in imported_modules("matrix", cwd=ROOT / "examples")
+    assert "jinja2" in imported_modules("report", "-o", "-", cwd=ROOT / "examples")
 
 
 @pytest.mark.parametrize("output", ["json", "csv"])

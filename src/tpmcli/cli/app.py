@@ -18,6 +18,7 @@ from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.matrix import matrix
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
+from tpmcli.cli.report import report
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import (
     EXIT_FINDINGS,
@@ -136,6 +137,7 @@ app.command(cls=PlainValuesCommand)(rank)
 app.command(cls=PlainValuesCommand)(check)
 app.command(cls=PlainValuesCommand)(diff)
 app.command(cls=PlainValuesCommand)(matrix)
+app.command(cls=PlainValuesCommand)(report)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)
