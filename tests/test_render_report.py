@@ -59,42 +59,40 @@ def test_small_backlog_page() -> None:
 <svg class="chart" viewBox="0 0 720 480" role="img" aria-labelledby="chart-title">
 <title id="chart-title">Value against effort, 3 item(s)</title>
 <rect class="plot" x="72" y="16" width="632" height="400"/>
-<line class="tick" x1="72.0" y1="416" x2="72.0" y2="421"/>
-<text class="tick-label" x="72.0" y="434" text-anchor="middle">0</text>
-<line class="tick" x1="198.4" y1="416" x2="198.4" y2="421"/>
-<text class="tick-label" x="198.4" y="434" text-anchor="middle">1</text>
-<line class="tick" x1="324.8" y1="416" x2="324.8" y2="421"/>
-<text class="tick-label" x="324.8" y="434" text-anchor="middle">2</text>
-<line class="tick" x1="451.2" y1="416" x2="451.2" y2="421"/>
-<text class="tick-label" x="451.2" y="434" text-anchor="middle">3</text>
-<line class="tick" x1="577.6" y1="416" x2="577.6" y2="421"/>
-<text class="tick-label" x="577.6" y="434" text-anchor="middle">4</text>
-<line class="tick" x1="704.0" y1="416" x2="704.0" y2="421"/>
-<text class="tick-label" x="704.0" y="434" text-anchor="middle">5</text>
-<line class="tick" x1="67" y1="416.0" x2="72" y2="416.0"/>
-<text class="tick-label" x="64" y="420.0" text-anchor="end">0</text>
-<line class="tick" x1="67" y1="316.0" x2="72" y2="316.0"/>
-<text class="tick-label" x="64" y="320.0" text-anchor="end">500</text>
+<line class="tick" x1="82.0" y1="416" x2="82.0" y2="421"/>
+<text class="tick-label" x="82.0" y="434" text-anchor="middle">0</text>
+<line class="tick" x1="235.0" y1="416" x2="235.0" y2="421"/>
+<text class="tick-label" x="235.0" y="434" text-anchor="middle">1</text>
+<line class="tick" x1="388.0" y1="416" x2="388.0" y2="421"/>
+<text class="tick-label" x="388.0" y="434" text-anchor="middle">2</text>
+<line class="tick" x1="541.0" y1="416" x2="541.0" y2="421"/>
+<text class="tick-label" x="541.0" y="434" text-anchor="middle">3</text>
+<line class="tick" x1="694.0" y1="416" x2="694.0" y2="421"/>
+<text class="tick-label" x="694.0" y="434" text-anchor="middle">4</text>
+<line class="tick" x1="67" y1="406.0" x2="72" y2="406.0"/>
+<text class="tick-label" x="64" y="410.0" text-anchor="end">0</text>
+<line class="tick" x1="67" y1="311.0" x2="72" y2="311.0"/>
+<text class="tick-label" x="64" y="315.0" text-anchor="end">500</text>
 <line class="tick" x1="67" y1="216.0" x2="72" y2="216.0"/>
 <text class="tick-label" x="64" y="220.0" text-anchor="end">1000</text>
-<line class="tick" x1="67" y1="116.0" x2="72" y2="116.0"/>
-<text class="tick-label" x="64" y="120.0" text-anchor="end">1500</text>
-<line class="tick" x1="67" y1="16.0" x2="72" y2="16.0"/>
-<text class="tick-label" x="64" y="20.0" text-anchor="end">2000</text>
+<line class="tick" x1="67" y1="121.0" x2="72" y2="121.0"/>
+<text class="tick-label" x="64" y="125.0" text-anchor="end">1500</text>
+<line class="tick" x1="67" y1="26.0" x2="72" y2="26.0"/>
+<text class="tick-label" x="64" y="30.0" text-anchor="end">2000</text>
 <text class="axis-label" x="388.0" y="468" text-anchor="middle">effort (person-months)</text>
 <text class="axis-label" transform="rotate(-90)" x="-216.0" y="16" text-anchor="middle">value (reach × impact × confidence)</text>
-<line class="median" x1="324.8" y1="16" x2="324.8" y2="416"/>
-<line class="median" x1="72" y1="146.0" x2="704" y2="146.0"/>
+<line class="median" x1="388.0" y1="16" x2="388.0" y2="416"/>
+<line class="median" x1="72" y1="149.5" x2="704" y2="149.5"/>
 <text class="quadrant-name" x="78" y="31" text-anchor="start">Quick wins</text>
 <text class="quadrant-name" x="698" y="31" text-anchor="end">Big bets</text>
 <text class="quadrant-name" x="78" y="409" text-anchor="start">Fill-ins</text>
 <text class="quadrant-name" x="698" y="409" text-anchor="end">Money pits</text>
-<circle class="q-fill-in" cx="198.4" cy="256.0" r="5" data-item-id="three" data-quadrant="fill-in"><title>#1 three: Three (value 800, effort 1; fill-in)</title></circle>
-<circle class="q-quick-win" cx="324.8" cy="146.0" r="5" data-item-id="one" data-quadrant="quick-win"><title>#2 one: One (value 1350, effort 2; quick win)</title></circle>
-<circle class="q-big-bet" cx="577.6" cy="96.0" r="5" data-item-id="two" data-quadrant="big-bet"><title>#3 two: Two (value 1600, effort 4; big bet)</title></circle>
-<text class="item-label" x="206.4" y="260.0" text-anchor="start" data-label-for="three">three</text>
-<text class="item-label" x="332.8" y="150.0" text-anchor="start" data-label-for="one">one</text>
-<text class="item-label" x="585.6" y="100.0" text-anchor="start" data-label-for="two">two</text>
+<circle class="q-fill-in" cx="235.0" cy="254.0" r="5" data-item-id="three" data-quadrant="fill-in"><title>#1 three: Three (value 800, effort 1; fill-in)</title></circle>
+<circle class="q-quick-win" cx="388.0" cy="149.5" r="5" data-item-id="one" data-quadrant="quick-win"><title>#2 one: One (value 1350, effort 2; quick win)</title></circle>
+<circle class="q-big-bet" cx="694.0" cy="102.0" r="5" data-item-id="two" data-quadrant="big-bet"><title>#3 two: Two (value 1600, effort 4; big bet)</title></circle>
+<text class="item-label" x="243.0" y="258.0" text-anchor="start" data-label-for="three">three</text>
+<text class="item-label" x="396.0" y="153.5" text-anchor="start" data-label-for="one">one</text>
+<text class="item-label" x="686.0" y="106.0" text-anchor="end" data-label-for="two">two</text>
 </svg>
 </div>
 <figcaption>Effort runs left to right, value bottom to top: quick wins sit top left. Hover a circle for its item.</figcaption>
@@ -148,3 +146,16 @@ def test_a_large_backlog_degrades_and_says_how() -> None:
     # The plotted circles are the best-ranked, in rank order.
     ranked = [r.attrs["data-item-id"] for r in page.all("tr") if "data-item-id" in r.attrs]
     assert [c.attrs["data-item-id"] for c in page.all("circle")] == ranked[:PLOTTED]
+
+
+def test_the_docs_show_one_small_screenshot_of_the_examples_report() -> None:
+    from pathlib import Path
+
+    from png import size
+
+    root = Path(__file__).resolve().parent.parent
+    shot = root / "docs" / "report.png"
+    assert size(shot.read_bytes()) == (960, 1060)
+    assert shot.stat().st_size < 200_000
+    assert "](docs/report.png)" in (root / "README.md").read_text()
+    assert "](report.png)" in (root / "docs" / "report.md").read_text()

@@ -42,13 +42,13 @@ def chart(points: list[tuple[float, float]], labelled: int = 10):  # type: ignor
 
 
 def test_linear_scale_from_zero_to_a_round_number() -> None:
-    scale = scale_for([3, 7.5, 9], 0, 100)  # 9 and 5% headroom: 9.45, in steps of 2
+    scale = scale_for([3, 7.5, 9], 0, 100)
     assert (scale.low, scale.high, scale.log) == (0, 10, False)
     assert scale(0) == 0
     assert scale(5) == 50
     assert scale(10) == 100
     assert [text for _, text in scale.ticks()] == ["0", "2", "4", "6", "8", "10"]
-    assert scale_for([3, 10], 0, 100).high == 15  # 10.5 in steps of 5
+    assert scale_for([3, 10.5], 0, 100).high == 15  # in steps of 5
     upward = scale_for([0, 1760], 400, 16)  # pixels run upwards for value
     assert upward.high == 2000
     assert upward(0) == 400

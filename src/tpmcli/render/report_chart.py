@@ -35,9 +35,8 @@ CHAR_WIDTH = 0.62 * FONT_SIZE
 LABEL_HEIGHT = FONT_SIZE + 3
 LABEL_GAP = 3
 LABEL_CHARS = 28
-#: A linear axis ends a round number above the largest value times this: no circle
-#: sits on the plot's edge.
-HEADROOM = 1.05
+#: The scales stop this far inside the plot's edges: no circle is cut by an edge.
+INSET = 2 * RADIUS
 #: A log scale when the largest value is more than this many times the smallest.
 LOG_SPAN = 100
 
@@ -157,14 +156,14 @@ def _nice_step(span: float) -> float:
 
 def scale_for(values: Sequence[float], start: float, end: float) -> Scale:
     """Log when every value is positive and they span more than ``LOG_SPAN`` times;
-    else linear from zero to a round number above the largest (and some headroom)."""
+    else linear from zero to a round number at or above the largest."""
     low, high = min(values), max(values)
     if low > 0 and high / low > LOG_SPAN:
         floor = 10.0 ** math.floor(math.log10(low))
         if floor > 0:  # not for values so small that their decade underflows
             ceiling = 10.0 ** math.ceil(math.log10(high))
             return Scale(floor, ceiling, True, start, end)
-    top = high * HEADROOM if high > 1e-12 else 1.0  # all zero (or next to it): 0 to 1
+    top = high if high > 1e-12 else 1.0  # all zero (or next to it): 0 to 1
     step = _nice_step(top)
     return Scale(0.0, math.ceil(top / step - 1e-9) * step, False, start, end)
 
@@ -182,8 +181,8 @@ def chart_for(
     plot = Box(LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM)
     efforts = [placed.point.effort for placed in points] + [median_effort]
     values = [placed.point.value for placed in points] + [median_value]
-    x_scale = scale_for(efforts, plot.left, plot.right)
-    y_scale = scale_for(values, plot.bottom, plot.top)
+    x_scale = scale_for(efforts, plot.left + INSET, plot.right - INSET)
+    y_scale = scale_for(values, plot.bottom - INSET, plot.top + INSET)
     circles = tuple(
         Circle(
             placed.point.id,
