@@ -235,7 +235,7 @@ def test_actions_used_are_pinned_to_a_commit() -> None:
     uses = re.findall(r"^\s*uses:\s*(\S+)(.*)$", (ROOT / "action.yml").read_text(), re.M)
     assert uses, "the action uses upload-artifact"
     for reference, comment in uses:
-        name, _, ref = reference.partition("@")
+        _, _, ref = reference.partition("@")
         assert re.fullmatch(r"[0-9a-f]{40}", ref), reference
         assert re.fullmatch(r"\s*# v\d+(\.\d+)*", comment), comment
     upload = step_named("Upload the stakeholder report")

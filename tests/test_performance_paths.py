@@ -109,6 +109,7 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "tpm rank, cold (no cache)",
         "tpm rank, warm (cache filled)",
         "tpm diff A B (10% changed), cold",
+        "tpm report -o FILE, cold",
         "tpm --help",
         "peak memory, tpm rank cold",
     ):

@@ -42,7 +42,6 @@ class ReportNotes:
     """Why a part is missing, one sentence each (None where it is present or not asked)."""
 
     matrix: str | None = None
-    changes: str | None = None
     roadmap: str | None = None
     confidence: str | None = None
 

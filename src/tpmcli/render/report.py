@@ -35,7 +35,8 @@ from tpmcli.render.diff import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-#: The exact policy of DESIGN.md: nothing loads, nothing runs, inline styles only.
+#: The exact policy of DESIGN.md: nothing loads, nothing runs, inline styles only. The
+#: template spells it out literally (a test holds the two together).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 PLOTTED = 500
 LABELLED = 10
