@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate
+from generate import generate, generate_history
 
 #: A bare parse of every item file with ruamel.yaml's C-backed safe loader.
 RUAMEL_PARSE = """\
@@ -165,9 +165,10 @@ class Row:
     met: str
 
 
-def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
+def ratio_row(goal: str, tpm: Command, base: Command, limit: float | None) -> Row:
     """The goal's ratio: the median of the ratios round by round where the two ran in
-    turns (their range after it), else the ratio of the medians."""
+    turns (their range after it), else the ratio of the medians. ``limit`` None: a
+    figure reported without a goal."""
     pairs = paired_ratios(tpm, base)
     ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
     spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
@@ -180,8 +181,8 @@ def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
         f"{base.label} {base.wall:.3f} s",
         f"{ratio:.2f}×{spread}",
         f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "-",
-        f"≤ {limit:g}×",
-        "yes" if ratio <= limit else "NO",
+        f"≤ {limit:g}×" if limit is not None else "-",
+        "-" if limit is None else "yes" if ratio <= limit else "NO",
     )
 
 
@@ -287,8 +288,47 @@ def run(args: argparse.Namespace) -> int:
     def edit_one_file() -> None:
         edited.write_bytes(original + f"# edited {next(edits)}\n".encode())
 
+    compare_available = has_command(tpm, "compare", repo, env)
+    compare_argv = [*tpm, "compare", "rice", "wsjf"]
+    compare_cold = Command(
+        "tpm compare rice wsjf (cold)",
+        compare_argv,
+        repo,
+        with_cache(cold_cache),
+        fresh_dir(cold_cache),
+    )
+    compare_warm = Command(
+        "tpm compare rice wsjf (warm)", compare_argv, repo, with_cache(warm_cache)
+    )
     rank_edited = Command(
         "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
+    )
+
+    # tpm history: its own repository, 200 commits of a 1,000-item backlog (a few items
+    # re-estimated in each), against a cold tpm rank of that backlog, side by side.
+    history_repo = work / "history-repo"
+    history_items, history_commits = (50, 20) if args.smoke else (1000, 200)
+    history_marker = work / f"history-{history_items}-{history_commits}-{args.seed}"
+    if not history_marker.exists():
+        shutil.rmtree(history_repo, ignore_errors=True)
+        tracked = generate_history(history_repo, history_items, args.seed, commits=history_commits)
+        history_marker.write_text(tracked, encoding="utf-8")
+    tracked = history_marker.read_text(encoding="utf-8")
+    history_cache = work / "cache-history"
+    history_available = has_command(tpm, "history", history_repo, env)
+    history_cold = Command(
+        f"tpm history ({history_commits} commits, cold)",
+        [*tpm, "history", tracked, "--format", "json"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
+    )
+    history_rank_cold = Command(
+        "tpm rank (cold, same backlog)",
+        [*tpm, "rank"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
     )
 
     print(
@@ -314,6 +354,12 @@ def run(args: argparse.Namespace) -> int:
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
         measure([rank_edited, bare], args.runs, warmup)
+        if history_available:
+            measure([history_cold, history_rank_cold], args.runs, warmup)
+        if compare_available:
+            # No goal (issue 18 sets none): each against tpm rank, run in turns with it.
+            measure([compare_cold, rank_cold], args.runs, warmup)
+            measure([compare_warm, rank_warm], args.runs, warmup)
         if report_available:
             measure([report_cold, rank_cold], args.runs, warmup)
     except CommandFailed as exc:
@@ -374,6 +420,25 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
+    goal = f"tpm history ID, {history_commits} commits of {history_items} items, cold"
+    if history_available:
+        rows.append(ratio_row(goal, history_cold, history_rank_cold, 3))
+        rows.append(
+            Row(
+                "peak memory, tpm history cold",
+                f"{history_cold.peak_mib:.0f} MiB",
+                "-",
+                "-",
+                "-",
+                f"(rank: {history_rank_cold.peak_mib:.0f} MiB)",
+                "-",
+            )
+        )
+    else:
+        rows.append(Row(goal, "n/a", "tpm rank (cold)", "n/a", "n/a", "≤ 3×", "not available"))
+    if compare_available:
+        rows.append(ratio_row("(info) tpm compare rice wsjf, cold", compare_cold, rank_cold, None))
+        rows.append(ratio_row("(info) tpm compare rice wsjf, warm", compare_warm, rank_warm, None))
     print()
     print_table(rows)
     print(

@@ -125,7 +125,10 @@ def test_diff_step_writes_the_summary_and_the_comment(runner_env: dict[str, str]
     result = run_step("Diff the ranking", runner_env)
     assert result.returncode == 0, result.stderr
     summary = Path(runner_env["GITHUB_STEP_SUMMARY"]).read_text()
-    assert summary.startswith("#### tpm: the ranking changed: 1 removed (1 unchanged)\n")
+    assert summary.startswith(
+        "#### tpm: the ranking changed: 1 removed (1 unchanged); "
+        "τ undefined (fewer than 2 items ranked at both revisions)\n"
+    )
     assert "from `origin/main (" in summary
     assert "<!-- tpm-diff -->" not in summary
     comment = (Path(runner_env["RUNNER_TEMP"]) / "tpm-comment.md").read_text()

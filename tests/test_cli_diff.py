@@ -62,7 +62,7 @@ Ranking by RICE: main (<main>) → the working tree
                                                                   did                     \n\
  4 → –   out    d          Delta                            100   deleted                 \n\
  5 → –   out    e          Echo                              50   status: planned → done  \n\
-3 moved, 1 added, 2 removed; 0 unchanged.
+3 moved, 1 added, 2 removed; 0 unchanged; rankings agree τ = -0.33.
 Left a higher MoSCoW category:
   a: must → should
 """)
@@ -85,7 +85,14 @@ def test_json(changed: BacklogRepo) -> None:
             "base_commit": "<main>",
             "head_commit": None,
             "top": None,
-            "summary": {"moved": 3, "added": 1, "removed": 2, "rescored": 0, "unchanged": 0},
+            "summary": {
+                "moved": 3,
+                "added": 1,
+                "removed": 2,
+                "rescored": 0,
+                "unchanged": 0,
+                "kendall_tau_b": -1 / 3,  # a–b, a–c discordant, b–c concordant
+            },
             "config_changes": [],
             "category_drops": [{"id": "a", "title": "Alpha", "before": "must", "after": "should"}],
             "items": [
@@ -177,7 +184,7 @@ def test_markdown(changed: BacklogRepo) -> None:
     assert result.exit_code == 0, result.output
     short = changed.git("rev-parse", "--short=7", "main")
     assert result.stdout.replace(short, "<main>") == snapshot("""\
-#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged)
+#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged); rankings agree τ = -0.33
 
 Ranked by **RICE**, from `main (<main>)` to the working tree.
 
@@ -216,7 +223,7 @@ def test_github(changed: BacklogRepo) -> None:
     assert result.exit_code == 0, result.output
     short = changed.git("rev-parse", "--short=7", "main")
     assert result.stdout.replace(short, "<main>") == snapshot("""\
-#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged)
+#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged); rankings agree τ = -0.33
 
 Ranked by **RICE**, from `main (<main>)` to the working tree.
 
@@ -266,7 +273,8 @@ def test_no_change(repo: BacklogRepo) -> None:
     short = repo.git("rev-parse", "--short=7", "HEAD")
     assert result.stdout.replace(short, "<head>") == snapshot("""\
 Ranking by RICE: HEAD (<head>) → the working tree
-No change to the ranking (1 unchanged).
+No change to the ranking (1 unchanged); τ undefined (fewer than 2 items ranked at both \n\
+revisions).
 """)
 
 

@@ -112,11 +112,13 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "tpm report -o FILE, cold",
         "tpm --help",
         "peak memory, tpm rank cold",
+        "tpm history ID, 20 commits of 50 items, cold",
+        "peak memory, tpm history cold",
     ):
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
-    assert len(rows) == 5, result.stdout
+    assert len(rows) == 7, result.stdout
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -14,6 +14,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from tpmcli import __version__
+from tpmcli.cli.compare import compare
+from tpmcli.cli.history import history
 from tpmcli.cli.items import add, init, schema, set_, show
 from tpmcli.cli.matrix import matrix
 from tpmcli.cli.options import stderr as _stderr
@@ -136,6 +138,8 @@ def _root(
 app.command(cls=PlainValuesCommand)(rank)
 app.command(cls=PlainValuesCommand)(check)
 app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(history)
+app.command(cls=PlainValuesCommand)(compare)
 app.command(cls=PlainValuesCommand)(matrix)
 app.command(cls=PlainValuesCommand)(report)
 app.command(cls=PlainValuesCommand)(frameworks)

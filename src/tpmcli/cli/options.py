@@ -28,6 +28,12 @@ class DiffFormat(str, enum.Enum):
     github = "github"
 
 
+class CompareFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 class CheckFormat(str, enum.Enum):
     text = "text"
     json = "json"

@@ -17,6 +17,7 @@ from tpmcli.frameworks.moscow import ORDINALS
 from tpmcli.model.items import Item, RankedItem, Ranking
 from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
+from tpmcli.ranking.agreement import Measure, kendall_tau_b
 
 #: The name of the working tree where a revision would be named.
 WORKTREE = "WORKTREE"
@@ -95,6 +96,9 @@ class RankingDiff:
     by_after: tuple[str, ...]
     #: In head rank order, removed items last (in base rank order).
     items: tuple[ItemChange, ...]
+    #: Kendall's tau-b of the scores at BASE and at HEAD, over every item ranked at
+    #: both (the whole diff, whatever ``--top`` shows).
+    kendall_tau_b: Measure
     #: What differs in tpm.yaml that bears on the ranking, one phrase each.
     config_changes: tuple[str, ...] = ()
     category_drops: tuple[CategoryDrop, ...] = ()
@@ -131,6 +135,9 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     # lookups that give its reason are made (only when some item was added or removed).
     changes: list[ItemChange | RankedItem] = []
     added = False
+    # The scores at both sides of every item ranked at both, for Kendall's tau-b.
+    scores_before: list[float] = []
+    scores_after: list[float] = []
     # Items selected at both sides whose MoSCoW inputs are not the very same object, for
     # ``category_drops``: (the inputs at BASE, the item at HEAD).
     earlier_unscored = {entry.item.id: entry.item for entry in base.ranking.unscored}
@@ -146,7 +153,10 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         if old is None:
             changes.append(entry)
             added = True
-        elif (
+            continue
+        scores_before.append(old.score.value)
+        scores_after.append(entry.score.value)
+        if (
             shared is not None
             and old.score is entry.score
             and old.item.inputs.get(shared) is item.inputs.get(shared)
@@ -186,9 +196,23 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         by_before=base.ranking.by,
         by_after=head.ranking.by,
         items=tuple(change for change in changes if isinstance(change, ItemChange)),
+        kendall_tau_b=_agreement(scores_before, scores_after, base.name, head.name),
         config_changes=config_changes(base, head, frameworks),
         category_drops=category_drops(moscow_changed),
     )
+
+
+def _agreement(before: list[float], after: list[float], base: str, head: str) -> Measure:
+    """Kendall's tau-b between the scores at BASE and at HEAD, its reasons worded for a
+    diff (the revisions named, not "a" and "b")."""
+    if len(before) < 2:
+        return Measure.undefined("fewer than 2 items ranked at both revisions")
+    tau = kendall_tau_b(before, after)
+    if tau.value is None:  # one side gives every item the same score
+        side = base if len(set(before)) == 1 else head
+        where = "the working tree" if side == WORKTREE else side
+        return Measure.undefined(f"every item ranked at both has the same score at {where}")
+    return tau
 
 
 def _item_change(
@@ -456,3 +480,31 @@ def top_ids(diff: RankingDiff, top: int, *, after: bool) -> list[str]:
         if (rank := item.rank_after if after else item.rank_before) is not None and rank <= top
     ]
     return [item_id for _, item_id in sorted(ranked)]
+
+
+def ranked_entry(ranking: Ranking, item_id: str) -> RankedItem | None:
+    """The item's entry in ``ranking``; None where it is not ranked."""
+    return next((entry for entry in ranking.items if entry.item.id == item_id), None)
+
+
+def item_change(
+    base: BacklogSide,
+    head: BacklogSide,
+    item_id: str,
+    entries: tuple[RankedItem | None, RankedItem | None] | None = None,
+) -> ItemChange | None:
+    """How the item ``item_id`` changed from ``base`` to ``head``, exactly as
+    ``compare_rankings`` says it (its entry there); None when neither side ranks it.
+    For one item of each of many revisions (``tpm history``): no whole comparison.
+    ``entries``: its entries at both sides, when the caller has looked them up."""
+    old, new = entries or (ranked_entry(base.ranking, item_id), ranked_entry(head.ranking, item_id))
+    if old is None and new is None:
+        return None
+    frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
+    if old is not None and new is not None:
+        return _compared(old, new, frameworks)
+    added: list[ItemChange | RankedItem] = [new] if new is not None else []
+    removed = [old] if old is not None else []
+    change = _with_presence_changes(base, head, added, removed, frameworks)[0]
+    assert isinstance(change, ItemChange)
+    return change

@@ -17,6 +17,7 @@ from typing import Any
 
 from tpmcli.model.scores import Score, format_number
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.render.compare import figure
 from tpmcli.render.escape import markdown_cell
 from tpmcli.render.jsontext import dumps_indented, dumps_nested
 
@@ -106,6 +107,15 @@ def headline_counts(diff: RankingDiff) -> str:
     return ", ".join(f"{summary[k.value]} {k.value}" for k in kinds if summary[k.value])
 
 
+def agreement_text(diff: RankingDiff) -> str:
+    """``rankings agree τ = 0.93`` (Kendall's tau-b of the scores at BASE and HEAD), or
+    ``τ undefined (fewer than 2 items ranked at both revisions)``."""
+    tau = diff.kendall_tau_b
+    if tau.value is None:
+        return f"τ undefined ({tau.undefined_because})"
+    return f"rankings agree τ = {figure(tau.value)}"
+
+
 def framework_title(diff: RankingDiff) -> str:
     after = " then ".join(name.upper() for name in diff.by_after)
     if diff.by_before == diff.by_after:
@@ -140,7 +150,7 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
         "base_commit": diff.base_commit,
         "head_commit": diff.head_commit,
         "top": diff.top,
-        "summary": diff.summary,
+        "summary": {**diff.summary, "kendall_tau_b": diff.kendall_tau_b.value},
         "config_changes": list(diff.config_changes),
         "category_drops": [
             {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
@@ -311,10 +321,13 @@ def _head_lines(diff: RankingDiff) -> list[str]:
     counts = headline_counts(diff)
     unchanged = diff.summary[Change.unchanged.value]
     scope = f" in the top {diff.top}" if diff.top is not None else ""
+    agreement = markdown_cell(agreement_text(diff))
     if counts:
-        headline = f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged)"
+        headline = (
+            f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged); {agreement}"
+        )
     else:
-        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged)"
+        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged); {agreement}"
     base = _code(revision_title(diff.base, diff.base_commit))
     head = revision_title(diff.head, diff.head_commit)
     head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from tpmcli.ranking.diff import Change, ItemChange, RankingDiff, Reason
 from tpmcli.render.diff import (
+    agreement_text,
     framework_title,
     headline_counts,
     move_text,
@@ -53,9 +54,16 @@ def diff_table(diff: RankingDiff) -> RenderableType:
                     style="dim",
                 )
             )
-        parts.append(Text(f"{headline_counts(diff)}; {unchanged} unchanged.", style="dim"))
+        parts.append(
+            Text(
+                f"{headline_counts(diff)}; {unchanged} unchanged; {safe(agreement_text(diff))}.",
+                style="dim",
+            )
+        )
     else:
-        parts.append(Text(f"No change to the ranking ({unchanged} unchanged)."))
+        parts.append(
+            Text(f"No change to the ranking ({unchanged} unchanged); {safe(agreement_text(diff))}.")
+        )
     if diff.config_changes:
         parts.append(Text("tpm.yaml changed:", style="bold"))
         parts.extend(Text(f"  {safe(change)}") for change in diff.config_changes)
