@@ -118,7 +118,7 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
-    assert len(rows) == 7, result.stdout
+    assert len(rows) == 8, result.stdout
 
 
 @pytest.mark.parametrize("enabled", [True, False])
