@@ -298,6 +298,15 @@ def run(args: argparse.Namespace) -> int:
         with_cache(cold_cache),
         fresh_dir(cold_cache),
     )
+    report_available = has_command(tpm, "report", repo, env)
+    report_cache = work / "cache-report"
+    report_cold = Command(
+        "tpm report (cold)",
+        [*tpm, "report", "-o", str(work / "report.html")],
+        repo,
+        with_cache(report_cache),
+        fresh_dir(report_cache),
+    )
     diff_available = has_command(tpm, "diff", repo, env)
     diff_argv = [*tpm, "diff", "bench-base", "bench-head", "--format", "json"]
     diff_cold = Command(
@@ -409,6 +418,8 @@ def run(args: argparse.Namespace) -> int:
             measure([roadmap_warm, rank_warm], args.runs, warmup)
         if simulate_available:
             measure([simulate_, numpy_floor], args.runs, warmup)
+        if report_available:
+            measure([report_cold, rank_cold], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -432,6 +443,20 @@ def run(args: argparse.Namespace) -> int:
                 "n/a",
                 "≤ 1×",
                 "not available yet (no tpm diff)",
+            )
+        )
+    if report_available:
+        rows.append(ratio_row("tpm report -o FILE, cold", report_cold, rank_cold, 2))
+    else:
+        rows.append(
+            Row(
+                "tpm report -o FILE, cold",
+                "n/a",
+                "tpm rank (cold)",
+                "n/a",
+                "n/a",
+                "≤ 2×",
+                "not available yet (no tpm report)",
             )
         )
     rows += [

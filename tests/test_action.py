@@ -202,3 +202,86 @@ def test_comment_step_updates_or_creates_one_comment(
     assert calls[0].startswith("api --paginate repos/acme/product/issues/7/comments --jq ")
     assert "env.TPM_COMMENT_AUTHOR" in calls[0]
     assert calls[1:] == [expected.format(body=body)]
+
+
+def test_ci_installs_chromium_for_the_browser_tests_when_missing() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    install = script.index("apt-get install -y")
+    assert script.index("[ ! -x /usr/bin/chromium ]") < script.index("apt-get update") < install
+    assert install < script.index("pytest")
+    assert "|| echo" in script[install : script.index("pytest")]  # never fails CI itself
+    assert '"$status" -eq 5' in script
+
+
+# -- the stakeholder report ----------------------------------------------------------
+
+REPORT_STEPS = (
+    "Write the stakeholder report",
+    "Upload the stakeholder report",
+    "Link the report from the job summary",
+)
+
+
+def test_the_report_is_off_by_default_and_every_report_step_asks() -> None:
+    assert ACTION["inputs"]["report"]["default"] == "false"
+    for name in REPORT_STEPS:
+        assert step_named(name)["if"] == "${{ inputs.report == 'true' }}", name
+    names = [step.get("name") for step in steps(ACTION)]
+    # Uploaded before a met --fail-on condition fails the job.
+    assert names.index(REPORT_STEPS[-1]) < names.index("Fail on the --fail-on conditions")
+    assert ACTION["outputs"]["report-url"]["value"] == (
+        "${{ steps.upload-report.outputs.artifact-url }}"
+    )
+
+
+def test_actions_used_are_pinned_to_a_commit() -> None:
+    uses = re.findall(r"^\s*uses:\s*(\S+)(.*)$", (ROOT / "action.yml").read_text(), re.M)
+    assert uses, "the action uses upload-artifact"
+    for reference, comment in uses:
+        _, _, ref = reference.partition("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), reference
+        assert re.fullmatch(r"\s*# v\d+(\.\d+)*", comment), comment
+    upload = step_named("Upload the stakeholder report")
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"] == {
+        "name": "tpm-report",
+        "path": "${{ steps.report.outputs.path }}",
+        "if-no-files-found": "error",
+    }
+
+
+def test_report_step_writes_the_page_with_the_changes(runner_env: dict[str, str]) -> None:
+    result = run_step("Write the stakeholder report", runner_env)
+    assert result.returncode == 0, result.stderr
+    page = Path(runner_env["RUNNER_TEMP"]) / "tpm-report" / "tpm-report.html"
+    assert Path(runner_env["GITHUB_OUTPUT"]).read_text() == f"path={page}\n"
+    html = page.read_text(encoding="utf-8")
+    assert '<section id="changes">' in html
+    assert "from origin/main (" in html
+
+
+def test_report_step_without_a_base_has_no_changes(runner_env: dict[str, str]) -> None:
+    del runner_env["GITHUB_BASE_REF"]
+    runner_env.update(TPM_FRAMEWORK="rice")
+    result = run_step("Write the stakeholder report", runner_env)
+    assert result.returncode == 0, result.stderr
+    page = Path(runner_env["RUNNER_TEMP"]) / "tpm-report" / "tpm-report.html"
+    assert '<section id="changes">' not in page.read_text(encoding="utf-8")
+
+
+def test_report_step_never_evaluates_inputs(runner_env: dict[str, str]) -> None:
+    runner_env.update(TPM_BASE="main; touch pwned", TPM_FRAMEWORK="$(touch pwned)")
+    result = run_step("Write the stakeholder report", runner_env)
+    assert result.returncode == 2
+    assert not Path("pwned").exists()
+    assert not (Path(runner_env["RUNNER_TEMP"]) / "tpm-report" / "tpm-report.html").exists()
+
+
+def test_link_step_adds_the_artifact_to_the_summary(runner_env: dict[str, str]) -> None:
+    url = "https://github.com/acme/product/actions/runs/1/artifacts/2"
+    runner_env.update(TPM_REPORT_URL=url)
+    result = run_step("Link the report from the job summary", runner_env)
+    assert result.returncode == 0, result.stderr
+    summary = Path(runner_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert f"**Stakeholder report:** [tpm-report.html]({url})" in summary
+    assert "`tpm-report`" in summary

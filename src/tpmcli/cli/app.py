@@ -17,8 +17,10 @@ from tpmcli import __version__
 from tpmcli.cli.compare import compare
 from tpmcli.cli.history import history
 from tpmcli.cli.items import add, init, schema, set_, show
+from tpmcli.cli.matrix import matrix
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
+from tpmcli.cli.report import report
 from tpmcli.cli.roadmap import roadmap
 from tpmcli.cli.simulate import simulate
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
@@ -142,6 +144,8 @@ app.command(cls=PlainValuesCommand)(history)
 app.command(cls=PlainValuesCommand)(compare)
 app.command(cls=PlainValuesCommand)(roadmap)
 app.command(cls=PlainValuesCommand)(simulate)
+app.command(cls=PlainValuesCommand)(matrix)
+app.command(cls=PlainValuesCommand)(report)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)
