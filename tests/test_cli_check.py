@@ -324,3 +324,13 @@ def test_ids_differing_only_in_case_are_a_problem_on_the_second(write: Write, tp
         "backlog/other.yaml:2:5: id 'Dark-Mode' differs from the id 'dark-mode' "
         "(backlog/dark-mode.yaml:1:1) only in case\n"
     )
+
+
+def test_every_problem_of_a_file_in_one_pass(write: Write, tpm: Tpm) -> None:
+    write("backlog/a.yaml", "title: T\nowner: 123\nstatus: no\ndepends_on: [missing]\n")
+    result = tpm("check")
+    assert result.exit_code == 1
+    assert result.stdout == snapshot("""\
+backlog/a.yaml:2:8: owner must be text, not the number 123
+backlog/a.yaml:3:9: status must be one of proposed, planned, in-progress, done or dropped, not 'no'
+""")

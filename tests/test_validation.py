@@ -358,3 +358,24 @@ def test_missing_inputs_of_required_frameworks() -> None:
         "backlog/b.yaml:2:5: moscow is required: every item must have moscow inputs",
     ]
     assert missing_inputs(items, []) == []
+
+
+def test_a_failing_core_key_does_not_hide_the_others() -> None:
+    found = problems(
+        "owner: 123\nstatus: no\ntags: auth\nrice: {reach: -1, impact: 1, confidence: 1, effort: 1}\n"
+    )
+    assert found == [
+        "backlog/x.yaml:1:1: title is required",
+        "backlog/x.yaml:1:8: owner must be text, not the number 123",
+        "backlog/x.yaml:3:7: tags must be a list, not the text 'auth'",
+        "backlog/x.yaml:2:9: status must be one of proposed, planned, in-progress, done or "
+        "dropped, not 'no'",
+        "backlog/x.yaml:4:15: rice.reach must be ≥ 0, not -1",
+    ]
+
+
+def test_a_bad_id_is_reported_once_and_other_keys_still_checked() -> None:
+    assert problems("id: 7\ntitle: ''\n") == [
+        "backlog/x.yaml:1:5: id must be text, not the number 7",
+        "backlog/x.yaml:2:8: title must not be empty",
+    ]

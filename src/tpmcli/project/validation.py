@@ -68,12 +68,14 @@ def validate_item(
         elif key not in _CORE_KEY_SET and key not in rules.frameworks and not key.startswith("x-"):
             hint = suggest(key, rules.allowed_keys)
             problems.append(locator.at_key((*base, key), f"unknown key {quoted(key)}{hint}"))
-    try:
-        fields = _ItemFields.model_validate(data)
-    except ValidationError as exc:
-        return None, problems + locator.from_pydantic(exc, base)
+    fields, failed, found = _core_fields(data, locator, base)
+    problems.extend(found)
+    if fields is None:
+        return None, problems
     item_id = fields.id if fields.id is not None else default_id
-    if item_id is None:
+    if "id" in failed:
+        item_id = None  # reported above: not "required" as well
+    elif item_id is None:
         problems.append(
             locator.at(
                 base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
@@ -88,12 +90,12 @@ def validate_item(
                 "digits, '.', '_' and '-' (and must start with a letter or digit)",
             )
         )
-    if not fields.title.strip():
+    if "title" not in failed and not fields.title.strip():
         problems.append(
             locator.at((*base, "title"), f"{dotted((*base, 'title'))} must not be empty")
         )
     status = fields.status if fields.status is not None else rules.default_status
-    if status not in rules.statuses:
+    if "status" not in failed and status not in rules.statuses:
         allowed = one_of(rules.statuses)
         problems.append(
             locator.at(
@@ -137,6 +139,27 @@ def validate_item(
         },
     )
     return item, []
+
+
+def _core_fields(
+    data: dict[Any, Any], locator: Locator, base: tuple[PathStep, ...]
+) -> tuple[_ItemFields | None, frozenset[str], list[Problem]]:
+    """The core keys validated, with the names of those that failed and their problems.
+
+    A key that fails does not stop the others from being checked: the fields come back
+    without it, so that every problem of the file is reported in one pass."""
+    try:
+        return _ItemFields.model_validate(data), frozenset(), []
+    except ValidationError as exc:
+        found = locator.from_pydantic(exc, base)
+        failed = frozenset(str(error["loc"][0]) for error in exc.errors() if error["loc"])
+    rest = {key: value for key, value in data.items() if key not in failed}
+    if "title" in failed:
+        rest["title"] = "?"  # a stand-in: its problem is reported, the item is not made
+    try:
+        return _ItemFields.model_validate(rest), failed, found
+    except ValidationError:
+        return None, failed, found
 
 
 def _framework_inputs(
