@@ -326,6 +326,32 @@ def test_ids_differing_only_in_case_are_a_problem_on_the_second(write: Write, tp
     )
 
 
+def test_an_invalid_item_is_no_unknown_id_to_the_items_that_depend_on_it(
+    write: Write, tpm: Tpm
+) -> None:
+    # audit-log is invalid (effort 0) and left out; sso-login and the entry of a
+    # multi-item file depending on it must not get "depends_on names unknown id".
+    write(
+        "backlog/audit-log.yaml",
+        "title: A\nrice: {reach: 1, impact: 1, confidence: 1, effort: 0}\n",
+    )
+    write("backlog/sso-login.yaml", "title: S\ndepends_on: [audit-log, exports]\n")
+    write(
+        "backlog/more.yaml",
+        "items:\n  - {id: exports, title: E, status: nope}\n  - {id: m, title: M, depends_on: [exports]}\n",
+    )
+    expected = (
+        "backlog/audit-log.yaml:2:52: rice.effort must be > 0, not 0\n"
+        "backlog/more.yaml:2:37: items[0].status must be one of proposed, planned, in-progress, "
+        "done or dropped, not 'nope'\n"
+    )
+    cold = tpm("check")
+    assert (cold.exit_code, cold.stdout) == (1, expected)
+    warm = tpm("check")  # the invalid ids come back from the parse cache as well
+    assert (warm.exit_code, warm.stdout) == (1, expected)
+    assert tpm("check", "--no-cache").stdout == expected
+
+
 def test_every_problem_of_a_file_in_one_pass(write: Write, tpm: Tpm) -> None:
     write("backlog/a.yaml", "title: T\nowner: 123\nstatus: no\ndepends_on: [missing]\n")
     result = tpm("check")

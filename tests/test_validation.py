@@ -379,3 +379,12 @@ def test_a_bad_id_is_reported_once_and_other_keys_still_checked() -> None:
         "backlog/x.yaml:1:5: id must be text, not the number 7",
         "backlog/x.yaml:2:8: title must not be empty",
     ]
+
+
+def test_an_invalid_items_id_is_known_to_its_dependents() -> None:
+    dependent = Item(
+        id="b", title="B", depends_on=("a", "c"), depends_on_at=((1, 1), (1, 2)), path="b.yaml"
+    )
+    assert [p.message for p in check_backlog([dependent], invalid_ids={"a"})] == [
+        "depends_on names unknown id 'c'"
+    ]

@@ -37,6 +37,7 @@ class Prepared:
     items: list[dict[str, Any]]
     problems: list[tuple[int, int, str]]
     uses_stem: bool
+    invalid_ids: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedFile) -> Prepared:
@@ -44,7 +45,7 @@ class Prepared:
         # The items' own fields (frozen): ``restore`` copies them, with the new path.
         items = [item.__dict__ for item in parsed.items]
         problems = [(p.line, p.column, p.message) for p in parsed.problems]
-        return cls(items, problems, parsed.uses_stem)
+        return cls(items, problems, parsed.uses_stem, parsed.invalid_ids)
 
     def restore(self, shown: str) -> ParsedFile:
         """The ParsedFile a fresh parse of this content under the name ``shown`` gives."""
@@ -55,6 +56,7 @@ class Prepared:
             ],
             [Problem(shown, line, column, message) for line, column, message in self.problems],
             self.uses_stem,
+            self.invalid_ids,
         )
 
     def record(self) -> list[Any]:
@@ -63,6 +65,7 @@ class Prepared:
             [_item_record(fields) for fields in self.items],
             [list(problem) for problem in self.problems],
             self.uses_stem,
+            list(self.invalid_ids),
         ]
 
 
@@ -94,7 +97,7 @@ def make_record(
             inputs[name] = stored
         items.append(_item_record(item.__dict__, inputs))
     problems = [[p.line, p.column, p.message] for p in parsed.problems]
-    return [items, problems, parsed.uses_stem]
+    return [items, problems, parsed.uses_stem, list(parsed.invalid_ids)]
 
 
 def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None) -> list[Any]:
@@ -193,7 +196,7 @@ class RecordSchema:
             int,
             list[int],
         )
-        entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool)
+        entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool, list[str])
         blob_id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
         stat = tuple[int, int, int, int, blob_id]
         document = _typed_dict(
@@ -225,10 +228,10 @@ class RecordSchema:
         if any(document[name] != value for name, value in header.items()):
             return CacheContents()
         prepared: dict[str, Prepared] = {}
-        for key, (records, problems, uses_stem) in document["entries"].items():
+        for key, (records, problems, uses_stem, invalid_ids) in document["entries"].items():
             items = [_item_fields(record) for record in records]
             if all(fields is not None for fields in items):
-                prepared[key] = Prepared(items, problems, uses_stem)  # type: ignore[arg-type]
+                prepared[key] = Prepared(items, problems, uses_stem, tuple(invalid_ids))  # type: ignore[arg-type]
             else:
                 dropped.add(key)
         stats = document["stats"]

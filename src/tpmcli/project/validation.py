@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -162,6 +162,18 @@ def _core_fields(
         return None, failed, found
 
 
+def declared_id(data: Any, default_id: str | None) -> str | None:
+    """The id an item mapping declares (or takes from its file name), valid or not:
+    an invalid item's id still names an item, so that ``depends_on`` naming it is no
+    "unknown id"."""
+    if not isinstance(data, dict):
+        return None
+    written = data.get("id")
+    if written is None:
+        return default_id
+    return written if isinstance(written, str) else None
+
+
 def _framework_inputs(
     framework: Framework, raw: Any, locator: Locator, path: tuple[PathStep, ...]
 ) -> tuple[Any, list[Problem]]:
@@ -246,9 +258,14 @@ def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:
     return problems
 
 
-def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
+def check_backlog(
+    items: Sequence[Item], required: Sequence[str] = (), invalid_ids: Collection[str] = ()
+) -> list[Problem]:
     """Problems between items: duplicate ids, unknown or circular dependencies,
-    and (for ``tpm check --require``) missing framework inputs."""
+    and (for ``tpm check --require``) missing framework inputs.
+
+    ``invalid_ids`` are the ids of items left out for their own problems: a dependency
+    on one of them is not "unknown" (its real problem is reported where it is)."""
     problems: list[Problem] = []
     hint_budget = HINT_COMPARISONS
     by_id: dict[str, Item] = {}
@@ -269,7 +286,7 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
                 problems.append(
                     Problem(item.path, *position, f"depends_on names the item itself ({item.id!r})")
                 )
-            elif dependency not in by_id:
+            elif dependency not in by_id and dependency not in invalid_ids:
                 # Each hint compares against every id: budgeted, or a backlog of
                 # thousands of mistyped dependencies takes hours.
                 hint = ""
