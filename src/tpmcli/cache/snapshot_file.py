@@ -38,7 +38,7 @@ from tpmcli.model.items import Item
 from tpmcli.model.requests import BacklogRequest
 from tpmcli.model.scores import Score
 
-FORMAT = 1
+FORMAT = 2
 #: Files and folders changed this close before a run started reading are not trusted.
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -215,6 +215,7 @@ def write_snapshot(
             "ids": "\n".join(ids),
             "status": _packed("B", [status_index[entry.item.status] for entry in items]),
             "tags": [list(entry.item.tags) for entry in items],
+            "owners": [entry.item.owner for entry in items],
             "depends_on": [list(entry.item.depends_on) for entry in items],
             "scores": columns,
             "offsets": _packed("Q", offsets),

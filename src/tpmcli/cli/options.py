@@ -77,6 +77,12 @@ ByOpt = Annotated[
         help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
     ),
 ]
+OwnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owner", metavar="OWNER", help="Only items with this owner (repeatable: any of them)."
+    ),
+]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
 
 

@@ -14,6 +14,7 @@ from tpmcli.cli.options import (
     DiffFormat,
     FrameworkOpt,
     NoCacheOpt,
+    OwnerOpt,
     PathsArg,
     RankFormat,
     console,
@@ -56,6 +57,7 @@ def rank(
             "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
         ),
     ] = None,
+    owner: OwnerOpt = None,
     config: ConfigOpt = None,
     at: Annotated[
         str | None,
@@ -79,6 +81,7 @@ def rank(
         by=parse_by(framework, by),
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
+        owners=tuple(owner or ()),
     )
     # Rich lays out every row it is given: a terminal table shows the top rows.
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
@@ -95,6 +98,8 @@ def rank(
 def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
     from tpmcli.render import ranking as text
 
+    if ranking.empty_because:
+        stderr(f"tpm: {ranking.empty_because}")
     if output is RankFormat.table:
         from tpmcli.render.table import ranking_table
 
