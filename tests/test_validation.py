@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from typing import Annotated
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from tpmcli.frameworks.registry import discover
 from tpmcli.load.parsing import SourceFile, parse_item_file
 from tpmcli.model.items import Item
 from tpmcli.project.config import DEFAULT_STATUSES
-from tpmcli.project.validation import ItemRules, check_backlog, missing_inputs
+from tpmcli.project.validation import (
+    ID_PATTERN,
+    ID_SCHEMA_PATTERN,
+    ItemRules,
+    check_backlog,
+    missing_inputs,
+    valid_id,
+)
 
 RULES = ItemRules(
     {name: loaded.framework for name, loaded in discover()[0].items()}, DEFAULT_STATUSES
@@ -388,3 +400,49 @@ def test_an_invalid_items_id_is_known_to_its_dependents() -> None:
     assert [p.message for p in check_backlog([dependent], invalid_ids={"a"})] == [
         "depends_on names unknown id 'c'"
     ]
+
+
+@pytest.mark.parametrize(
+    "item_id",
+    ["日本語ローカライズ", "sso-für-ärzte", "تسجيل-الدخول", "हिन्दी", "v2.0_beta", "٣-items"],
+)
+def test_ids_may_hold_letters_and_digits_of_any_script(item_id: str) -> None:
+    items, found = parse(f"id: {item_id}\ntitle: T\n")
+    assert found == []
+    assert items[0].id == item_id
+    assert parse("title: T\n", f"backlog/{item_id}.yaml")[0][0].id == item_id
+
+
+@pytest.mark.parametrize(
+    "item_id",
+    ["a b", "a/b", "a\\b", "-a", ".a", "_a", "a\u202eb", "a\u200db", "🚀", "a🚀", "\u0301a"],
+)
+def test_ids_hold_no_space_separator_control_symbol_or_leading_mark(item_id: str) -> None:
+    assert not valid_id(item_id)
+
+
+#: The pattern as the parse cache's records check it (pydantic's own regex engine).
+_RUST_REGEX: TypeAdapter[str] = TypeAdapter(
+    Annotated[str, StringConstraints(pattern=ID_SCHEMA_PATTERN)]
+)
+
+
+def _rust_matches(text: str) -> bool:
+    try:
+        _RUST_REGEX.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+@given(st.text(max_size=6))
+@example("日本語")
+@example("a\u0301")
+@example("-x")
+def test_the_schema_pattern_is_the_rule_on_ascii_and_a_superset_beyond(text: str) -> None:
+    schema = re.fullmatch(ID_SCHEMA_PATTERN, text) is not None
+    assert _rust_matches(text) == schema  # pydantic's engine reads it as Python's does
+    if text.isascii():
+        assert schema == (ID_PATTERN.fullmatch(text) is not None) == valid_id(text)
+    elif valid_id(text):
+        assert schema

@@ -24,7 +24,7 @@ from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework
 from tpmcli.load.parsing import ParsedFile
 from tpmcli.model.items import Item, construct
-from tpmcli.project.validation import ID_PATTERN, ItemRules
+from tpmcli.project.validation import ID_SCHEMA_PATTERN, ItemRules, valid_id
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
@@ -177,7 +177,7 @@ class RecordSchema:
             total=False,
             config=ConfigDict(extra="forbid"),
         )
-        item_id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
+        item_id = Annotated[str, StringConstraints(pattern=ID_SCHEMA_PATTERN)]
         title = Annotated[str, StringConstraints(pattern=r"\S")]
         status = _literal(tuple(rules.statuses))
         record = _of(
@@ -297,6 +297,8 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
     depends_at = record[12]
     if len(depends_at) != 2 * len(record[6]):
         return None
+    if not record[0].isascii() and not valid_id(record[0]):
+        return None  # the pattern checked an ASCII id whole, the rest only in part
     return {
         "id": record[0],
         "title": record[1],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -16,11 +17,46 @@ from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import missing_inputs_message
 from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
 
+#: The id rule on ASCII text (see ``valid_id`` for the whole rule).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: The id rule as a pattern every regex engine reads alike (Python's, pydantic's Rust
+#: one, an editor's ECMA-262): exactly ``ID_PATTERN`` on ASCII, and any other character
+#: but spaces and C1 controls. A superset of ``valid_id``, for the JSON Schema and a
+#: first check of cache records.
+ID_SCHEMA_PATTERN = (
+    r"^[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x9f\s]"  # no punctuation first
+    r"[^\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x9f\s]*$"  # then '.', '_', '-' too
+)
 #: How many id comparisons "did you mean" hints may cost in one backlog.
 HINT_COMPARISONS = 50_000
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
 _CORE_KEY_SET = frozenset(CORE_KEYS)
+
+
+def valid_id(text: str) -> bool:
+    """Whether ``text`` is an id: letters (any script, with their combining marks), digits,
+    '.', '_' and '-', starting with a letter or digit. So an id is a safe file name too:
+    no path separator, space, control, bidi or zero-width character, never hidden."""
+    if text.isascii():
+        return ID_PATTERN.fullmatch(text) is not None
+    first = unicodedata.category(text[0])
+    if first[0] != "L" and first != "Nd":
+        return False
+    for char in text:
+        if char in "._-":
+            continue
+        category = unicodedata.category(char)
+        if category[0] not in "LM" and category != "Nd":
+            return False
+    return True
+
+
+def id_key(item_id: str) -> str:
+    """What two ids that would name one file share on a case-insensitive file system that
+    also ignores Unicode normalisation (as macOS's does): NFKC, then casefolded."""
+    if item_id.isascii():
+        return item_id.lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", item_id).casefold())
 
 
 class _ItemFields(BaseModel):
@@ -81,7 +117,7 @@ def validate_item(
                 base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
             )
         )
-    elif not ID_PATTERN.fullmatch(item_id):
+    elif not valid_id(item_id):
         origin = "" if fields.id is not None else " (from the file name)"
         problems.append(
             locator.at(
@@ -239,22 +275,19 @@ def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAd
 
 
 def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:
-    """An id that differs from an earlier one only in case: one of them is a typo, and
-    their files (``X.yaml``, ``x.yaml``) are one file on a case-insensitive file system.
+    """An id that differs from an earlier one only in case (or in Unicode form, as é
+    written whole or as e and an accent): one of them is a typo, and their files
+    (``X.yaml``, ``x.yaml``) are one file on a case-insensitive file system.
     Located on the second, naming the first."""
     problems = []
     first_of: dict[str, Item] = {}
     for item in by_id.values():
-        first = first_of.setdefault(item.id.casefold(), item)
+        first = first_of.setdefault(id_key(item.id), item)
         if first is not item:
             where = f"{first.path}:{first.id_at[0]}:{first.id_at[1]}"
-            problems.append(
-                Problem(
-                    item.path,
-                    *item.id_at,
-                    f"id {item.id!r} differs from the id {first.id!r} ({where}) only in case",
-                )
-            )
+            how = "case" if item.id.casefold() == first.id.casefold() else "case or Unicode form"
+            message = f"id {item.id!r} differs from the id {first.id!r} ({where}) only in {how}"
+            problems.append(Problem(item.path, *item.id_at, message))
     return problems
 
 
