@@ -304,7 +304,7 @@ def test_set_refuses_a_cycle_in_an_item_that_already_had_a_problem(project: Path
     )
     result = CliRunner().invoke(app, ["set", "a", "depends_on=c"])
     assert result.exit_code == 1, result.output
-    assert "backlog/a.yaml:1:1: dependency cycle: a → c → a" in result.stderr
+    assert "backlog/a.yaml:2:14: dependency cycle: a → c → a" in result.stderr
     assert "nothing written" in result.stderr
     assert "warning" not in result.stderr
     assert {name: (backlog / name).read_bytes() for name in before} == before

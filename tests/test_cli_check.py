@@ -44,7 +44,7 @@ def test_check_reports_every_problem_in_one_run(broken: Path, tpm: Tpm) -> None:
     assert result.exit_code == 1
     assert result.stderr == ""
     assert result.stdout == snapshot("""\
-backlog/cycle-a.yaml:1:1: dependency cycle: cycle-a → cycle-b → cycle-a
+backlog/cycle-a.yaml:2:14: dependency cycle: cycle-a → cycle-b → cycle-a
 backlog/deps.yaml:2:14: depends_on names unknown id 'okay'
 backlog/effort.yaml:2:53: rice.effort must be > 0, not 0
 backlog/empty.yaml:1:1: file holds no item (it is empty or only comments)
@@ -70,8 +70,8 @@ def test_check_json(broken: Path, tpm: Tpm) -> None:
     assert len(document["problems"]) == len(tpm("check").stdout.splitlines())
     assert document["problems"][0] == {
         "path": "backlog/cycle-a.yaml",
-        "line": 1,
-        "column": 1,
+        "line": 2,
+        "column": 14,
         "message": "dependency cycle: cycle-a → cycle-b → cycle-a",
     }
 

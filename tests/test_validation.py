@@ -354,8 +354,8 @@ def test_each_dependency_cycle_is_reported_once() -> None:
         ("backlog/f.yaml", "title: F\ndepends_on: [a]\n"),
     )
     assert [str(p) for p in sorted(check_backlog(items))] == [
-        "backlog/a.yaml:1:1: dependency cycle: a → b → c → a",
-        "backlog/d.yaml:1:1: dependency cycle: d → e → d",
+        "backlog/a.yaml:2:14: dependency cycle: a → b → c → a",
+        "backlog/d.yaml:2:14: dependency cycle: d → e → d",
     ]
 
 
@@ -446,3 +446,54 @@ def test_the_schema_pattern_is_the_rule_on_ascii_and_a_superset_beyond(text: str
         assert schema == (ID_PATTERN.fullmatch(text) is not None) == valid_id(text)
     elif valid_id(text):
         assert schema
+
+
+def test_a_cycle_is_located_at_the_depends_on_entry_that_closes_it() -> None:
+    items = _items(
+        ("backlog/b.yaml", "title: B\ndepends_on:\n  - x\n  - a\n"),
+        ("backlog/a.yaml", "title: A\ndepends_on: [x, b]\n"),
+        ("backlog/x.yaml", "title: X\n"),
+    )
+    # a is the cycle's first id; its entry naming b is the second of its list.
+    assert [str(p) for p in check_backlog(items)] == [
+        "backlog/a.yaml:2:17: dependency cycle: a → b → a"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "title: T\nmoscow: Must\n",
+            "2:9: moscow must be one of must, should, could or wont, not the text 'Must' "
+            "(did you mean 'must'?)",
+        ),
+        (
+            "title: T\nmoscow: SHOULD\n",
+            "2:9: moscow must be one of must, should, could or wont, not the text 'SHOULD' "
+            "(did you mean 'should'?)",
+        ),
+        (
+            "title: T\nmoscow: won't\n",
+            '2:9: moscow must be one of must, should, could or wont, not the text "won\'t" '
+            "(did you mean 'wont'?)",
+        ),
+        (
+            "title: SAML: x  # a comment\n",
+            "1:12: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted: title: "SAML: x"',
+        ),
+        (
+            "items:\n  - id: a\n    title: Exports: CSV\n",
+            "3:19: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted: title: "Exports: CSV"',
+        ),
+        (
+            "title: it's: here\n",  # a quote in the value: the rule, not a rewrite
+            "1:12: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted, as in key: "a: b"',
+        ),
+    ],
+)
+def test_messages_say_what_was_meant(text: str, expected: str) -> None:
+    assert problems(text) == [f"backlog/x.yaml:{expected}"]

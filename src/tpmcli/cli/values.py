@@ -43,6 +43,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+from typer import BadParameter
 from typer.core import TyperArgument, TyperCommand, TyperOption
 from typer.models import ParameterInfo
 
@@ -117,7 +118,22 @@ class PlainValuesCommand(TyperCommand):
         params = self.get_params(ctx)
         use_plain_values(params)
         name_arguments(params)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except BadParameter as exc:
+            exc.message = plain_message(exc.message)
+            raise
+
+
+#: How pydantic starts the message of a ValueError raised while validating (typer's
+#: Enum and Literal choices raise one): an implementation detail, not for a user.
+_PYDANTIC_PREFIX = "Value error, "
+
+
+def plain_message(message: str) -> str:
+    """A bad value's message without pydantic's wording: ``'xml' is not one of 'table',
+    'json'.`` as click words a bad choice, not ``Value error, 'xml' is not one of ...``."""
+    return message.removeprefix(_PYDANTIC_PREFIX)
 
 
 def name_arguments(params: Iterable[Any]) -> None:

@@ -357,7 +357,8 @@ _CYCLE_SHOWN = 8
 
 
 def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
-    """One problem per dependency cycle, reported at the first item of the cycle."""
+    """One problem per dependency cycle, reported at the ``depends_on`` entry of the
+    cycle's first item (by id) that names the next item of the cycle."""
     state: dict[str, int] = {}  # 1 visiting, 2 done
     problems: list[Problem] = []
     # An item without dependencies is in no cycle: no search starts there (one that
@@ -380,9 +381,16 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
                 nxt = deps[index]
                 if state.get(nxt) == 1:
                     cycle = trail[on_trail[nxt] :]
-                    first = by_id[min(cycle)]
+                    lowest = cycle.index(min(cycle))
+                    cycle = cycle[lowest:] + cycle[:lowest]  # named from its first id
+                    first = by_id[cycle[0]]
+                    # At the depends_on entry that closes the loop, where it is undone.
+                    after = cycle[1] if len(cycle) > 1 else cycle[0]
+                    entry = first.depends_on.index(after)
+                    positions = first.depends_on_at
+                    where = positions[entry] if entry < len(positions) else first.id_at
                     problems.append(
-                        Problem(first.path, *first.id_at, "dependency cycle: " + _describe(cycle))
+                        Problem(first.path, *where, "dependency cycle: " + _describe(cycle))
                     )
                 elif not state.get(nxt):
                     stack.append((nxt, 0))
