@@ -373,7 +373,7 @@ def test_set_keeps_cr_only_line_endings(project: Path) -> None:
 def test_set_and_add_help_document_their_exit_codes(project: Path) -> None:
     help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["set", "--help"]).stdout
     assert help_text == snapshot("""\
-Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
+Usage: tpm set [OPTIONS] ID KEY=VALUE...
 
   Change fields of an item in place; every other byte of its file stays as it
   is.
@@ -383,6 +383,10 @@ Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
   naming a renamed id, a cycle), in this file or another, writes nothing.
   Problems the backlog already had are printed as warnings. Prints the path of
   the file written.
+
+  Examples:
+    tpm set sso-saml rice.reach=1200 owner=alice
+    tpm set sso-saml tags=enterprise,auth depends_on=
 
   Exit codes:
     0  written, or the item already says so (nothing written)
@@ -401,12 +405,16 @@ Options:
 """)
     help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["add", "--help"]).stdout
     assert help_text == snapshot("""\
-Usage: tpm add [OPTIONS] {TITLE} [[KEY=VALUE...]]...
+Usage: tpm add [OPTIONS] TITLE [KEY=VALUE...]
 
   Create an item file in the backlog folder; prints its path.
 
   The new item is checked with the whole backlog first; nothing is written when
   it would cause a problem.
+
+  Examples:
+    tpm add "Bulk CSV export" rice.reach=800 moscow=should tags=reporting
+    tpm add "日本語ローカライズ" --id ja-localisation
 
   Exit codes:
     0  written
@@ -415,11 +423,11 @@ Usage: tpm add [OPTIONS] {TITLE} [[KEY=VALUE...]]...
        file that cannot be written
 
 Arguments:
-  TITLE           The new item's title.  [required]
-  [KEY=VALUE...]  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
+  TITLE         The new item's title.  [required]
+  KEY=VALUE...  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
 
 Options:
-  --id <str>     The id and file name (default: from the title).
+  --id ID        The id and file name (default: from the title).
   --config FILE  Use this tpm.yaml instead of the one found by walking up.
   -h, --help     Show this message and exit.
 """)

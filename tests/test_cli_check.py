@@ -300,18 +300,20 @@ Usage: tpm check [OPTIONS] [PATH]...
 
   Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
 
+  Examples:
+    tpm check
+    tpm check --require rice --format github
+
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
-  --format <text|json|github>  Output format.  [default: text]
-  --require NAME               Every item must have inputs for this framework
-                               (repeatable).
-  --config FILE                Use this tpm.yaml instead of the one found by
-                               walking up.
-  --no-cache                   Parse every file again instead of reusing earlier
-                               runs' results (also TPM_NO_CACHE=1).
-  -h, --help                   Show this message and exit.
+  --format FORMAT  Output format: text, json or github.  [default: text]
+  --require NAME   Every item must have inputs for this framework (repeatable).
+  --config FILE    Use this tpm.yaml instead of the one found by walking up.
+  --no-cache       Parse every file again instead of reusing earlier runs'
+                   results (also TPM_NO_CACHE=1).
+  -h, --help       Show this message and exit.
 """)
 
 

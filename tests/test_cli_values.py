@@ -306,7 +306,7 @@ Error: Invalid value for '--format': 'nope' is not one of 'table', 'json', 'csv'
         (
             ["diff", "--top", "0", "HEAD"],
             snapshot("""\
-Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
+Usage: tpm diff [OPTIONS] BASE [HEAD|PATH]...
 Try 'tpm diff -h' for help.
 
 Error: Invalid value for '--top': Input should be greater than or equal to 1
@@ -467,3 +467,15 @@ def test_help_and_usage_errors_import_no_pydantic(intercom: Path, args: list[str
 
 def test_a_bad_value_is_worded_by_typers_own_coercion(intercom: Path) -> None:
     assert modules_report(intercom, "rank", "--limit", "abc") == "exit 2 True True"
+
+
+@pytest.mark.parametrize("command", ["show", "init", "check", "set", "add", "schema", "frameworks"])
+def test_help_has_an_example_and_one_placeholder_style(
+    project: Path, tpm: Tpm, command: str
+) -> None:
+    result = tpm(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith(f"    tpm {command}") for line in result.stdout.splitlines())
+    # Placeholders are UPPERCASE words (ID, KEY=VALUE..., FILE): no {ID}, <str>, [[X]].
+    for mark in ("{", "<", "[["):
+        assert mark not in result.stdout, (mark, result.stdout)

@@ -117,7 +117,8 @@ def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
 def check(
     paths: PathsArg = None,
     output: Annotated[
-        CheckFormat, typer.Option("--format", help="Output format.")
+        CheckFormat,
+        typer.Option("--format", metavar="FORMAT", help="Output format: text, json or github."),
     ] = CheckFormat.text,
     require: Annotated[
         list[str] | None,
@@ -133,6 +134,11 @@ def check(
     """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
+
+    \b
+    Examples:
+      tpm check
+      tpm check --require rice --format github
     """
     from tpmcli.cache.snapshot import checked
     from tpmcli.model.requests import CheckRequest
@@ -252,7 +258,12 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
 
 def frameworks(config: ConfigOpt = None) -> None:
-    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
+    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source.
+
+    \b
+    Example:
+      tpm frameworks
+    """
     from tpmcli.commands.frameworks import list_frameworks
 
     catalogue = list_frameworks(config)
