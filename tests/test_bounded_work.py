@@ -78,7 +78,7 @@ def test_short_cycles_are_spelled_out() -> None:
     ]
     loaded = load_sources(files, RULES)
     assert [str(p) for p in check_backlog(loaded.items)] == [
-        "a.yaml:1:5: dependency cycle: a -> b -> c -> a"
+        "a.yaml:3:14: dependency cycle: a -> b -> c -> a"  # at a's depends_on: [b]
     ]
 
 

@@ -516,7 +516,7 @@ def test_help_documents_every_condition() -> None:
     for condition in CONDITIONS:
         assert f"\n    {condition} " in result.stdout
     assert result.stdout == snapshot("""\
-Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
+Usage: tpm diff [OPTIONS] BASE [HEAD|PATH]...
 
   Show how the ranking changed from BASE to HEAD (default: the working tree).
 

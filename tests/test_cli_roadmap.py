@@ -331,9 +331,9 @@ def test_a_dependency_cycle_is_exit_1_naming_it(tpm: Tpm, write: Write) -> None:
     result = tpm("roadmap", "--capacity", "5")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == "backlog/a.yaml:1:1: dependency cycle: a -> b -> a\n"
+    assert result.stderr == "backlog/a.yaml:2:14: dependency cycle: a -> b -> a\n"
     check = tpm("check")
-    assert check.stdout == "backlog/a.yaml:1:1: dependency cycle: a -> b -> a\n"
+    assert check.stdout == "backlog/a.yaml:2:14: dependency cycle: a -> b -> a\n"
 
 
 def test_the_planner_names_a_cycle_it_is_given_as_a_finding() -> None:

@@ -53,6 +53,7 @@ from tpmcli.model.requests import (
 )
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
+from tpmcli.ranking.filters import unmatched_filter
 from tpmcli.ranking.rank import blocked_dependencies, sort_keys
 
 #: What reading a damaged snapshot can raise: the full path runs instead.
@@ -156,8 +157,12 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
     status_of = dict(zip(ids, status_list, strict=True))
     if len(status_of) != count:
         raise Unusable  # duplicate ids: not a valid backlog
-    is_ranked, tags = ranked_by_request(request, excluded), body["tags"]
-    selected = [index for index in range(count) if is_ranked(status_list[index], tags[index])]
+    is_ranked, tags, owners = ranked_by_request(request, excluded), body["tags"], body["owners"]
+    if len(owners) != count or not all(isinstance(owner, (str, type(None))) for owner in owners):
+        raise Unusable
+    selected = [
+        index for index in range(count) if is_ranked(status_list[index], tags[index], owners[index])
+    ]
     primary = columns[0]
     scored = [index for index in selected if primary[index] is not None]
     unscored = sorted((ids[index], index) for index in selected if primary[index] is None)
@@ -189,4 +194,9 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
         Unscored(snapshot_item(snapshot, index, status_list[index])[0], reason)
         for _, index in unscored
     )
-    return Ranking(tuple(by), tuple(ranked), left_out), len(order)
+    empty_because = None
+    if not selected:
+        if len(tags) != count or not all(map(strings, tags)):
+            raise Unusable
+        empty_because = unmatched_filter(request, excluded, status_list, tags, owners)
+    return Ranking(tuple(by), tuple(ranked), left_out, empty_because), len(order)

@@ -224,6 +224,7 @@ def write_snapshot(
             "ids": "\n".join(ids),
             "status": _packed("B", [status_index[entry.item.status] for entry in items]),
             "tags": [list(entry.item.tags) for entry in items],
+            "owners": [entry.item.owner for entry in items],
             "depends_on": [list(entry.item.depends_on) for entry in items],
             "scores": columns,
             "offsets": _packed("Q", offsets),

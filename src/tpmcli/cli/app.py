@@ -36,7 +36,11 @@ from tpmcli.errors import (
 )
 from tpmcli.render.escape import terminal_text
 
-REPORT_URL = "https://example.invalid/tpm/issues"
+#: What the one line about a bug asks for. No address: the project publishes no issue
+#: tracker yet, and a placeholder would send people nowhere.
+REPORT_REQUEST = (
+    "this is a bug; please report it with the command you ran and what `tpm --version` prints"
+)
 
 
 def _shown_by_typer() -> type[Exception]:
@@ -96,7 +100,7 @@ class TpmGroup(typer.core.TyperGroup):
         except Exception as exc:  # a bug: one line, no locals, no traceback
             _stderr(
                 f"tpm: internal error ({type(exc).__name__}: {terminal_text(str(exc))}); "
-                f"this is a bug, please report it at {REPORT_URL}"
+                f"{REPORT_REQUEST}"
             )
             raise typer.Exit(EXIT_INTERNAL) from None
         finally:
@@ -182,11 +186,15 @@ def _say_skipped_submodules(*, quietly: bool = False) -> None:
 
 
 def run() -> NoReturn:
-    """The ``tpm`` command (and ``python -m tpmcli``): ``main``, then out."""
+    """The ``tpm`` command (and ``python -m tpmcli``): ``main``, then out. Ctrl-C before
+    a command runs (while typer builds the app or parses, where it is not caught
+    as a command's is) ends tpm quietly with 130, as during a command."""
     try:
         main()
     except SystemExit as exc:
         leave(exc.code)
+    except KeyboardInterrupt:
+        leave(EXIT_INTERRUPTED)
     leave(None)
 
 

@@ -115,6 +115,12 @@ CapacityOpt = Annotated[
         help="Lane capacities in effort: now (C) and next (C2, default C); later is unbounded.",
     ),
 ]
+OwnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owner", metavar="OWNER", help="Only items with this owner (repeatable: any of them)."
+    ),
+]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]
 
 

@@ -16,6 +16,7 @@ from tpmcli.cli.options import (
     DiffFormat,
     FrameworkOpt,
     NoCacheOpt,
+    OwnerOpt,
     PathsArg,
     RankFormat,
     StatusOpt,
@@ -48,6 +49,7 @@ def rank(
     ] = None,
     status: StatusOpt = None,
     tag: TagOpt = None,
+    owner: OwnerOpt = None,
     config: ConfigOpt = None,
     at: AtOpt = None,
     capacity: CapacityOpt = None,
@@ -73,6 +75,7 @@ def rank(
         by=parse_by(framework, by),
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
+        owners=tuple(owner or ()),
     )
     # Rich lays out every row it is given: a terminal table shows the top rows.
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
@@ -113,6 +116,8 @@ def _rank_in_lanes(
 def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
     from tpmcli.render import ranking as text
 
+    if ranking.empty_because:
+        stderr(f"tpm: {ranking.empty_because}")
     if output is RankFormat.table:
         from tpmcli.render.table import ranking_table
 
@@ -130,7 +135,8 @@ def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
 def check(
     paths: PathsArg = None,
     output: Annotated[
-        CheckFormat, typer.Option("--format", help="Output format.")
+        CheckFormat,
+        typer.Option("--format", metavar="FORMAT", help="Output format: text, json or github."),
     ] = CheckFormat.text,
     require: Annotated[
         list[str] | None,
@@ -146,6 +152,11 @@ def check(
     """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
+
+    \b
+    Examples:
+      tpm check
+      tpm check --require rice --format github
     """
     from tpmcli.cache.snapshot import checked
     from tpmcli.model.requests import CheckRequest
@@ -267,7 +278,12 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
 
 def frameworks(config: ConfigOpt = None) -> None:
-    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
+    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source.
+
+    \b
+    Example:
+      tpm frameworks
+    """
     from tpmcli.commands.frameworks import list_frameworks
 
     catalogue = list_frameworks(config)

@@ -9,6 +9,7 @@ knobs that make read commands run programs; passes user revisions after
 
 from __future__ import annotations
 
+import difflib
 import os
 import subprocess
 from collections.abc import Sequence
@@ -92,7 +93,35 @@ def resolve_commit(repo: Path, rev: str) -> str:
         raise GitError(f"git rev-parse failed: {git_error_message(result.stderr)}")
     if is_shallow(repo):
         raise GitError(f"unknown revision '{rev}': {SHALLOW_HINT}")
-    raise GitError(f"unknown revision '{rev}'")
+    raise GitError(f"unknown revision '{rev}'{_close_refs(repo, rev)}")
+
+
+#: Beyond this many branches and tags, no "did you mean": comparing with each costs time.
+MAX_REFS_COMPARED = 5000
+
+
+def _close_refs(repo: Path, rev: str) -> str:
+    """`` (did you mean 'main'?)`` when a branch or tag (local or remote) is spelled
+    close to ``rev``; else nothing."""
+    result = run_git(
+        repo,
+        [
+            "for-each-ref",
+            f"--count={MAX_REFS_COMPARED + 1}",
+            "--format=%(refname:short)",
+            "refs/heads",
+            "refs/tags",
+            "refs/remotes",
+        ],
+        check=False,
+    )
+    names = os.fsdecode(result.stdout).splitlines() if result.returncode == 0 else []
+    if not names or len(names) > MAX_REFS_COMPARED:
+        return ""
+    close = difflib.get_close_matches(rev, sorted(set(names)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(repr(name) for name in close)}?)"
 
 
 def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:

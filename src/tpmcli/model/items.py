@@ -125,6 +125,9 @@ class Ranking:
     by: tuple[str, ...]
     items: tuple[RankedItem, ...]
     unscored: tuple[Unscored, ...]
+    #: Why nothing was selected, when a filter (--status, --tag, --owner) matched no
+    #: item: said instead of "No items to rank." (see ``ranking.filters``).
+    empty_because: str | None = None
 
     @property
     def framework(self) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli.frameworks.base import Framework
-from tpmcli.project.validation import ID_PATTERN
+from tpmcli.project.validation import ID_SCHEMA_PATTERN
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = ".tpm/item.schema.json"
@@ -83,7 +83,7 @@ def _number_or_range(field: Any) -> Any:
 
 def _core_properties(statuses: Sequence[str]) -> dict[str, Any]:
     text_or_null = {"type": ["string", "null"]}
-    ids = {"type": "string", "pattern": ID_PATTERN.pattern}
+    ids = {"type": "string", "pattern": ID_SCHEMA_PATTERN}
     return {
         "id": {**ids, "description": "Unique in the backlog; defaults to the file name's stem."},
         "title": {"type": "string", "pattern": r"\S", "description": "Required."},

@@ -1,8 +1,10 @@
 """A ranking as a Rich table: the one renderer that builds Rich objects.
 
 The table is laid out for the width it is printed at: the ids stay whole and the
-titles wrap; when the inputs do not fit beside a readable title their headers shrink
-to initials (with a legend), and on a very narrow terminal they are left out.
+titles wrap; the owners (when items have one) are shown only beside a roomy title,
+so they are the first column to go; when the inputs do not fit beside a readable
+title their headers shrink to initials (with a legend), and on a very narrow
+terminal they are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
+#: The owners are shown only beside titles this wide (or as wide as the widest): on a
+#: narrower terminal they are the first column to go, before the inputs shrink.
+TITLE_MIN_WIDTH_WITH_OWNER = 40
 #: Columns are separated by two spaces (padding collapsed, no edges).
 GAP = 2
 #: Unscored items listed under the table; the rest are counted.
@@ -45,16 +50,24 @@ class _Column:
 
 @dataclass(frozen=True)
 class _Layout:
-    """How much of the table is shown: full or initial input headers, or no inputs."""
+    """How much of the table is shown: the owners or not, full or initial input
+    headers, or no inputs."""
 
     short_headers: bool
     show_inputs: bool
+    show_owner: bool = False
 
 
 #: SIMPLE_HEAD with a rule under a section: the line that closes the lane now.
 _CUT_BOX = box.Box("    \n    \n ── \n    \n ── \n    \n    \n    \n")
 
-_LAYOUTS = (_Layout(False, True), _Layout(True, True), _Layout(True, False))
+#: Widest first; the owner column is the first to go on a narrow terminal.
+_LAYOUTS = (
+    _Layout(False, True, True),
+    _Layout(False, True),
+    _Layout(True, True),
+    _Layout(True, False),
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,8 @@ class RankingTable:
     def parts(self, width: int) -> list[RenderableType]:
         ranking = self.ranking
         if not ranking.items and not ranking.unscored:
-            return [Text("No items to rank.")]
+            # A filter that matched nothing is said on stderr instead (``empty_because``).
+            return [] if ranking.empty_because else [Text("No items to rank.")]
         parts: list[RenderableType] = []
         legend: list[str] = []
         if ranking.items:
@@ -124,7 +138,9 @@ class RankingTable:
         """Every column but ID and Title, in table order after them."""
         ranking = self.ranking
         entries = ranking.items
+        owners = [_Column("Owner", self._owners(), "left")] if layout.show_owner else []
         columns = [
+            *owners,
             _Column(
                 "Score",
                 tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries),
@@ -145,6 +161,9 @@ class RankingTable:
             values = (e.item.inputs_for(ranking.framework) or {} for e in entries)
             columns.append(_Column(header, tuple(Text(value_text(v.get(name))) for v in values)))
         return columns
+
+    def _owners(self) -> tuple[Text, ...]:
+        return tuple(Text(safe(e.item.owner or "")) for e in self.ranking.items)
 
     def _id_column(self) -> _Column:
         cells = []
@@ -168,10 +187,14 @@ class RankingTable:
 
     def _layout(self, width: int) -> _Layout:
         ident, title, rank = self._id_column(), self._title_column(), self._rank_column()
+        has_owner = any(e.item.owner for e in self.ranking.items)
         for layout in _LAYOUTS:
+            if layout.show_owner and not has_owner:
+                continue
             fixed = [rank, ident, *self._fixed_columns(layout, [])]
             used = sum(column.width for column in fixed) + GAP * len(fixed)
-            if used + min(title.width, TITLE_MIN_WIDTH) <= width:
+            least = TITLE_MIN_WIDTH_WITH_OWNER if layout.show_owner else TITLE_MIN_WIDTH
+            if used + min(title.width, least) <= width:
                 return layout
         return _LAYOUTS[-1]
 
