@@ -163,16 +163,6 @@ def test_moscow_has_no_matrix_but_a_report(intercom: Path, tpm: Tpm) -> None:
     assert len([row for row in page.all("tr") if "data-item-id" in row.attrs]) == 4
 
 
-def test_capacity_without_a_roadmap_says_so(intercom: Path, tpm: Tpm) -> None:
-    page = Page(report(tpm, "--capacity", "3,2"))
-    roadmap = page.by_id("roadmap")
-    assert roadmap is not None
-    assert "needs tpm roadmap" in page.text_of(roadmap)
-    bad = tpm("report", "-o", "-", "--capacity", "three")
-    assert bad.exit_code == 2
-    assert "--capacity takes C or C,C2" in bad.stderr
-
-
 def test_nothing_ranked(write: Write, tpm: Tpm) -> None:
     write("backlog/a.yaml", "title: A\n")
     page = Page(report(tpm))

@@ -12,6 +12,7 @@ import typer
 from tpmcli.cli.options import (
     AtOpt,
     ByOpt,
+    CapacityOpt,
     ConfigOpt,
     FrameworkOpt,
     NoCacheOpt,
@@ -36,12 +37,7 @@ def report(
         str | None,
         typer.Option("--since", metavar="REV", help="Show how the ranking changed since REV."),
     ] = None,
-    capacity: Annotated[
-        str | None,
-        typer.Option(
-            "--capacity", metavar="C[,C2]", help="Show the roadmap lanes: now (C) and next (C2)."
-        ),
-    ] = None,
+    capacity: CapacityOpt = None,
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     status: StatusOpt = None,
@@ -51,7 +47,9 @@ def report(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the stakeholder report: one HTML file that needs no network and runs no
-    script (the ranking, its value/effort matrix, and with --since its changes).
+    script: the ranking, its value/effort matrix, with --since its changes, with
+    --capacity (or roadmap: in tpm.yaml) the lanes of tpm roadmap, and where inputs
+    have ranges P(top 10) over 2,000 simulated rankings (seed 0).
 
     The page carries no date unless SOURCE_DATE_EPOCH is set: the same backlog gives
     the same bytes.
@@ -64,9 +62,9 @@ def report(
         ReportRequest,
         build_report,
         date_from_epoch,
-        parse_capacity,
     )
     from tpmcli.model.requests import parse_by
+    from tpmcli.model.roadmap import parse_capacity
 
     destination = None if output == "-" else Path(output)
     found = build_report(
@@ -79,7 +77,7 @@ def report(
             statuses=tuple(status or ()),
             tags=tuple(tag or ()),
             since=since,
-            capacity=parse_capacity(capacity),
+            capacity=parse_capacity(capacity) if capacity is not None else (),
             output=destination,
             generated_on=date_from_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         )

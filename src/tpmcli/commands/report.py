@@ -9,30 +9,37 @@ HTML is ``render.report``'s; writing it is ``files.atomic_write``'s.
 from __future__ import annotations
 
 import datetime
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tpmcli.errors import UsageError
+from tpmcli.backlog.assembly import Backlog
+from tpmcli.backlog.read import load_backlog
+from tpmcli.errors import TpmError, UsageError
 from tpmcli.files.atomic_write import check_writable
 from tpmcli.model.items import Ranking
 from tpmcli.model.requests import RankRequest
+from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.ranking.diff import RankingDiff
 from tpmcli.ranking.quadrants import Matrix, matrix_of
-from tpmcli.ranking.report import ReportNotes, StakeholderReport
+from tpmcli.ranking.report import Chance, Confidence, ReportNotes, StakeholderReport
+from tpmcli.ranking.roadmap import RoadmapReport, plan_ranking
 
-#: Where the roadmap comes from when ``--capacity`` is given and this tpm cannot plan.
-ROADMAP_MISSING = (
-    "The roadmap needs tpm roadmap, which this version of tpm does not have: no lanes are shown."
-)
 NO_RANGES = "Every input is a point estimate (no ranges), so no confidence is computed."
+#: The confidence section's simulation, fixed so that the same backlog gives the same
+#: page: ``tpm simulate --top 10 --runs 2000 --seed 0`` counts the same.
+CONFIDENCE_TOP = 10
+CONFIDENCE_RUNS = 2_000
+CONFIDENCE_SEED = 0
+#: Simulated at most: the top items of the point ranking (the engine's one-pass size;
+#: an item further down takes a range wider than the whole backlog to reach the top 10).
+SIMULATED_MAX = 1_000
 
 
 @dataclass(frozen=True)
 class ReportRequest(RankRequest):
     #: ``--since REV``: the revision the changes are counted from.
     since: str | None = None
-    #: ``--capacity C[,C2]``: the now and next lanes' capacities.
+    #: ``--capacity C[,C2]``: the now and next lanes' capacities (empty: tpm.yaml's).
     capacity: tuple[float, ...] = ()
     #: Where the page goes (checked before any work); None: standard output.
     output: Path | None = None
@@ -54,41 +61,94 @@ def date_from_epoch(text: str | None) -> datetime.date | None:
         ) from None
 
 
-def parse_capacity(text: str | None) -> tuple[float, ...]:
-    """``--capacity C[,C2]``: one or two positive numbers."""
-    if text is None:
-        return ()
-    parts = [part.strip() for part in text.split(",")]
-    try:
-        values = tuple(float(part) for part in parts)
-    except ValueError:
-        raise UsageError(f"--capacity takes C or C,C2 (numbers), not {text!r}") from None
-    if not 1 <= len(values) <= 2 or not all(math.isfinite(v) and v > 0 for v in values):
-        raise UsageError(f"--capacity takes one or two positive numbers, not {text!r}")
-    return values
-
-
 def build_report(request: ReportRequest) -> StakeholderReport:
     """Everything the report shows; the output file is checked first, so that a
     missing folder or a read-only file fails before any work."""
     if request.output is not None:
         check_writable(request.output)
-    from tpmcli.commands.matrix import ranked_backlog
-
-    ranking = ranked_backlog(request)
+    ranking, settings, backlog = _ranked(request)
     matrix, matrix_note = _matrix(ranking)
     changes = _changes(request) if request.since is not None else None
-    roadmap_note = ROADMAP_MISSING if request.capacity else None
-    notes = ReportNotes(matrix=matrix_note, roadmap=roadmap_note, confidence=NO_RANGES)
+    roadmap, roadmap_note = _roadmap(
+        ranking, RoadmapSettings(request.capacity or settings.capacity, settings.effort)
+    )
+    confidence, confidence_note = _confidence(request, ranking, backlog)
+    notes = ReportNotes(matrix=matrix_note, roadmap=roadmap_note, confidence=confidence_note)
     return StakeholderReport(
         ranking=ranking,
         matrix=matrix,
         changes=changes,
-        roadmap=None,
-        confidence=None,
+        roadmap=roadmap,
+        confidence=confidence,
         notes=notes,
         generated_on=request.generated_on,
     )
+
+
+def _ranked(request: ReportRequest) -> tuple[Ranking, RoadmapSettings, Backlog | None]:
+    """The whole ranking and tpm.yaml's ``roadmap:`` settings, from the snapshot while
+    nothing has changed (no backlog then), else loaded and ranked afresh."""
+    from tpmcli.cache.snapshot import ranked_with_roadmap
+
+    found = ranked_with_roadmap(request)
+    if found is not None:
+        return (*found, None)
+    from tpmcli.commands.rank import rank_afresh
+
+    backlog, ranking = rank_afresh(request)
+    return ranking, backlog.config.roadmap, backlog
+
+
+def _roadmap(
+    ranking: Ranking, settings: RoadmapSettings
+) -> tuple[RoadmapReport | None, str | None]:
+    """The lanes as ``tpm roadmap`` plans them, when a capacity is set (by
+    ``--capacity``, else tpm.yaml); a dependency cycle is said in the section."""
+    if not settings.capacity:
+        return None, None
+    try:
+        return plan_ranking(ranking, settings), None
+    except TpmError as error:
+        return None, f"No roadmap: {error}."
+
+
+def has_ranges(ranking: Ranking) -> bool:
+    """Whether any ranked item has a ranged input under the ranking's framework."""
+    name = ranking.framework
+    return any(name in entry.item.ranges for entry in ranking.items)
+
+
+def _confidence(
+    request: ReportRequest, ranking: Ranking, backlog: Backlog | None
+) -> tuple[Confidence | None, str | None]:
+    """P(top N) of the top ``SIMULATED_MAX`` items as ``tpm simulate`` counts it; numpy
+    is imported only here, and only when some input has a range."""
+    if not has_ranges(ranking):
+        return None, NO_RANGES
+    from tpmcli.commands.simulate import SimulateRequest, simulate_ranking
+
+    if backlog is None:
+        backlog = load_backlog(request)
+    simulated = replace(ranking, items=ranking.items[:SIMULATED_MAX])
+    top = min(CONFIDENCE_TOP, len(ranking.items))
+    settings = SimulateRequest(top=top, runs=CONFIDENCE_RUNS, seed=CONFIDENCE_SEED)
+    try:
+        found = simulate_ranking(simulated, backlog.frameworks[ranking.framework], settings)
+    except UsageError as error:
+        return None, f"No confidence: {error}."
+    chances = tuple(
+        Chance(item.entry.item.id, item.entry.item.title, item.entry.rank, item.p_top)
+        for item in found.items
+    )
+    confidence = Confidence(
+        top=top,
+        runs=found.runs,
+        seed=found.seed,
+        chances=chances,
+        simulated=len(simulated.items),
+        ranked=len(ranking.items),
+    )
+    return confidence, None
 
 
 def _matrix(ranking: Ranking) -> tuple[Matrix | None, str | None]:

@@ -16,7 +16,7 @@ from tpmcli.backlog.selection import rank_loaded
 from tpmcli.errors import UsageError
 from tpmcli.frameworks.base import Framework
 from tpmcli.frameworks.configured import ConfiguredFramework
-from tpmcli.model.items import RankedItem
+from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.simulation_report import SimulatedItem, SimulationReport
 from tpmcli.ranking.simulation import (
@@ -54,7 +54,18 @@ def simulate_backlog(
         raise UsageError("--seed must be 0 or more")
     backlog = load_backlog(request)
     ranking = rank_loaded(backlog, request)
-    framework = backlog.frameworks[ranking.framework]
+    return simulate_ranking(ranking, backlog.frameworks[ranking.framework], request, progress)
+
+
+def simulate_ranking(
+    ranking: Ranking,
+    framework: Framework,
+    request: SimulateRequest,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationReport:
+    """Each of ``ranking``'s items' rank statistics over ``request.runs`` samples of
+    their inputs under ``framework`` (the ranking's first); the items compete with
+    each other only, so a ranking cut to its top rows simulates those rows."""
     scorer = _scorer(framework)
     by_id = sorted(ranking.items, key=lambda entry: entry.item.id)
     statistics = {}

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from tpmcli.model.items import Ranking
 from tpmcli.ranking.diff import RankingDiff
-from tpmcli.ranking.lanes import Roadmap
 from tpmcli.ranking.quadrants import Matrix
+from tpmcli.ranking.roadmap import RoadmapReport
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,16 @@ class Chance:
 
 @dataclass(frozen=True)
 class Confidence:
+    """P(top ``top``) of the simulated items, as ``tpm simulate --top --runs --seed``
+    counts it over the top ``simulated`` of ``ranked`` items of the point ranking."""
+
     top: int
     runs: int
     seed: int
-    #: In point-rank order.
+    #: In point-rank order, every simulated item.
     chances: tuple[Chance, ...]
+    simulated: int
+    ranked: int
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class StakeholderReport:
     matrix: Matrix | None
     #: How the ranking changed since ``since`` (``--since``).
     changes: RankingDiff | None
-    roadmap: Roadmap | None
+    #: The lanes (``--capacity`` or tpm.yaml's ``roadmap:``), as ``tpm roadmap`` plans.
+    roadmap: RoadmapReport | None
     confidence: Confidence | None
     notes: ReportNotes
     #: The date that SOURCE_DATE_EPOCH names; None: the page carries no date.

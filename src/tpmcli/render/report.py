@@ -7,7 +7,8 @@ styles and data: images, inline CSS, inline SVG, no script, no URL but in-page a
 
 A large backlog degrades, and the page says how: the chart plots the top
 ``PLOTTED`` items by rank (the medians still over every item) and labels the top
-``LABELLED``; the table lists the top ``LISTED``; the changes list ``CHANGES_LISTED``.
+``LABELLED``; the table lists the top ``LISTED``; the changes list ``CHANGES_LISTED``; the roadmap
+and the confidence degrade as ``report_sections`` says.
 Jinja2 is imported here only, when a report is rendered.
 """
 
@@ -30,6 +31,11 @@ from tpmcli.render.diff import (
     revision_title,
     score_change_text,
     why_text,
+)
+from tpmcli.render.report_sections import (
+    confidence_context,
+    confidence_headline,
+    roadmap_context,
 )
 
 if TYPE_CHECKING:
@@ -100,6 +106,10 @@ def report_context(report: StakeholderReport) -> dict[str, Any]:
             for u in ranking.unscored[:LISTED]
         ],
         "changes": _changes(report.changes) if report.changes is not None else None,
+        "roadmap": roadmap_context(report.roadmap) if report.roadmap is not None else None,
+        "confidence": (
+            confidence_context(report.confidence) if report.confidence is not None else None
+        ),
         "notes": report.notes,
     }
 
@@ -126,12 +136,8 @@ def _headline(report: StakeholderReport) -> list[str]:
         since = revision_title(diff.base, diff.base_commit)
         counts = headline_counts(diff)
         lines.append(f"Since {since}: {counts}." if counts else f"Since {since}: no change.")
-    if report.confidence is not None and report.confidence.chances:
-        best = report.confidence.chances[0]
-        lines.append(
-            f"{best.id} is in the top {report.confidence.top} in "
-            f"{best.p_top:.0%} of {count(report.confidence.runs)} simulated rankings."
-        )
+    if report.confidence is not None:
+        lines.append(confidence_headline(report.confidence))
     elif report.notes.confidence:
         lines.append(report.notes.confidence)
     return lines
