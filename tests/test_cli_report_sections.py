@@ -69,11 +69,11 @@ def test_the_lanes_are_tpm_roadmaps(planned: None, tpm: Tpm) -> None:
         "item does not fit. Effort is rice.effort. "
         "Now — 2 of 3 (rice.effort) MoSCoW: must 100%, should 0%, could 0% "
         "⚠ Must share of now is 100% (DSDM: at most 60%) "
-        "Rank ID Title Effort 1 a Item 1000 2 "
+        "Rank ID Effort Title 1 a 2 Item 1000 "
         "Next — 5 of 2 (rice.effort) MoSCoW: must 0%, should 100%, could 0% "
-        "Rank ID Title Effort 2 big Item 2000 5 ⚠ over capacity "
+        "Rank ID Effort Title 2 big 5 ⚠ over capacity Item 2000 "
         "Later — 1 (rice.effort) MoSCoW: must 0%, should 0%, could 100% "
-        "Rank ID Title Effort 3 b Item 300 1 "
+        "Rank ID Effort Title 3 b 1 Item 300 "
         "Unestimated (1) none (not ranked by rice)"
     )
     # Point estimates only: no #confidence, and no link to it.

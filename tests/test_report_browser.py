@@ -81,9 +81,15 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     cwd = Path.cwd()
     os.chdir(repo.path)
     try:
-        written = runner.invoke(app, ["report", "-o", "report.html", "--since", "main"])
+        written = runner.invoke(
+            app, ["report", "-o", "report.html", "--since", "main", "--capacity", "10,8"]
+        )
         matrix = runner.invoke(app, ["matrix", "--format", "json"])
         ranked = runner.invoke(app, ["rank", "--format", "json"])
+        roadmap = runner.invoke(app, ["roadmap", "--capacity", "10,8", "--format", "json"])
+        simulated = runner.invoke(
+            app, ["simulate", "--top", "10", "--runs", "2000", "--seed", "0", "--format", "json"]
+        )
     finally:
         os.chdir(cwd)
     assert written.exit_code == 0, written.output
@@ -93,6 +99,11 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "url": path.as_uri(),
         "matrix": json.loads(matrix.stdout),
         "ranked": [entry["id"] for entry in json.loads(ranked.stdout)["items"]],
+        "lanes": {
+            lane["name"]: [item["id"] for item in lane["items"]]
+            for lane in json.loads(roadmap.stdout)["lanes"]
+        },
+        "p_top": {item["id"]: item["p_top"] for item in json.loads(simulated.stdout)["items"]},
     }
 
 
@@ -160,7 +171,7 @@ def test_the_hostile_title_is_text(opened: dict[str, Any]) -> None:
 
 def test_sections_rows_and_circles(opened: dict[str, Any], report: dict[str, Any]) -> None:
     page = opened["page"]
-    for section in ("headline", "matrix", "ranking", "changes"):
+    for section in ("headline", "matrix", "ranking", "changes", "roadmap", "confidence"):
         assert page.locator(f"#{section}").count() == 1, section
     rows = page.locator("#ranking tbody tr").evaluate_all(
         "rows => rows.map(row => row.dataset.itemId)"
@@ -199,20 +210,75 @@ def test_item_labels_do_not_overlap_as_drawn(opened: dict[str, Any]) -> None:
             assert not (x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + h)
 
 
+def test_roadmap_lanes_hold_tpm_roadmaps_items(
+    opened: dict[str, Any], report: dict[str, Any]
+) -> None:
+    page = opened["page"]
+    names = page.locator("#roadmap .lane").evaluate_all("ls => ls.map(l => l.dataset.lane)")
+    assert names == ["now", "next", "later"]
+    shown = {
+        name: page.locator(f'#roadmap .lane[data-lane="{name}"] tbody tr').evaluate_all(
+            "rows => rows.map(r => r.dataset.itemId)"
+        )
+        for name in names
+    }
+    assert shown == report["lanes"]
+    assert "hostile" in shown["later"]
+    assert all(shown.values())  # examples/ fills every lane at 10,8
+    heading = page.locator('#roadmap .lane[data-lane="now"] h3').inner_text()
+    assert heading.startswith("Now — ")
+    assert heading.endswith(" of 10 (rice.effort)")
+    assert page.locator('#roadmap .lane[data-lane="now"]').is_visible()
+
+
+def test_confidence_bars_are_tpm_simulates(opened: dict[str, Any], report: dict[str, Any]) -> None:
+    page = opened["page"]
+    rows = page.locator("#confidence tbody tr").evaluate_all(
+        """rows => rows.map(r => {
+            const track = r.querySelector('svg.pbar rect.track').getBoundingClientRect();
+            const fill = r.querySelector('svg.pbar rect.fill').getBoundingClientRect();
+            return [r.dataset.itemId, Number(r.dataset.pTop), fill.width / track.width,
+                    track.width];
+        })"""
+    )
+    expected = report["p_top"]
+    assert [row[0] for row in rows] == [
+        item for item in report["ranked"] if item in expected and (
+            expected[item] > 0 or report["ranked"].index(item) < 10)
+    ]  # fmt: skip
+    assert any(0 < p < 1 for _, p, _, _ in rows)  # dark-mode's ranges make a contest
+    for item, p, drawn, track in rows:
+        assert p == expected[item], item
+        assert track > 20
+        assert abs(drawn - p) < 0.01, item  # the bar is drawn at its length
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_nothing_overflows_horizontally(browser: Any, report: dict[str, Any], width: int) -> None:
     page = browser.new_page(viewport={"width": width, "height": 844})
     page.goto(report["url"])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for section in ("#headline", "#matrix", "#ranking", "#changes", "#roadmap", "#confidence"):
+        box = page.locator(section).bounding_box()
+        assert box is not None, section
+        assert box["width"] > 0, section
+        assert box["x"] >= 0, section
+        assert box["x"] + box["width"] <= width, section
     page.close()
 
 
 def test_print_keeps_rows_whole_and_breaks_between_sections(opened: dict[str, Any]) -> None:
     page = opened["page"]
     page.emulate_media(media="print")
-    row = page.locator("#ranking tbody tr").first
-    assert row.evaluate("r => getComputedStyle(r).breakInside") == "avoid"
-    assert page.locator("#ranking").evaluate("s => getComputedStyle(s).breakBefore") == "page"
+    for section in ("#ranking", "#changes", "#roadmap", "#confidence"):
+        row = page.locator(f"{section} tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).breakInside") == "avoid", section
+        assert page.locator(section).evaluate("s => getComputedStyle(s).breakBefore") == "page"
+    assert (
+        page.locator("#roadmap .lane h3").first.evaluate("h => getComputedStyle(h).breakAfter")
+        == "avoid"
+    )
+    assert page.locator("#confidence svg.pbar").first.is_visible()
 
 
 @pytest.mark.parametrize(
