@@ -110,6 +110,7 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         "tpm rank, warm (cache filled)",
         "tpm diff A B (10% changed), cold",
         "tpm report -o FILE, cold",
+        "tpm report -o FILE, cold, every input a range",
         "tpm --help",
         "peak memory, tpm rank cold",
         "tpm history ID, 20 commits of 50 items, cold",
@@ -122,7 +123,7 @@ def test_the_benchmark_smoke_run_reports_every_goal() -> None:
         assert goal in result.stdout
     table = result.stdout.split("\n\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("tpm ", "peak"))]
-    assert len(rows) == 10, result.stdout
+    assert len(rows) == 11, result.stdout
 
 
 @pytest.mark.parametrize("enabled", [True, False])
