@@ -40,7 +40,7 @@ def disagreement(scores: Collection[float]) -> float | None:
 
     if not scores:
         return None
-    mean = statistics.fmean(scores)
+    mean = statistics.mean(scores)
     if mean == 0:
         return None
     return statistics.pstdev(scores) / abs(mean)

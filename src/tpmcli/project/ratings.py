@@ -119,15 +119,16 @@ def _rater_inputs(
 
 
 def aggregate(raters: Mapping[str, RaterInputs], how: str) -> dict[str, float]:
-    """Each input over the raters who gave it: their mean, or (``how`` = median) their
-    median (of an even count, the mean of the middle two)."""
+    """Each input over the raters who gave it: their mean (exact, then rounded once:
+    1, 1 and 0.4 give 0.8), or (``how`` = median) their median (of an even count, the
+    mean of the middle two)."""
     import statistics
 
     values: dict[str, list[float]] = {}
     for inputs in raters.values():
         for field, value in inputs.items():
             values.setdefault(field, []).append(value)
-    pick = statistics.median if how == "median" else statistics.fmean
+    pick = statistics.median if how == "median" else statistics.mean
     return {field: pick(found) for field, found in values.items()}
 
 
