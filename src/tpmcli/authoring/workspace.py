@@ -67,7 +67,7 @@ class Workspace:
 
     @property
     def rules(self) -> ItemRules:
-        return ItemRules(self.frameworks, self.config.statuses)
+        return ItemRules(self.frameworks, self.config.statuses, aggregate=self.config.aggregate)
 
     @property
     def schema(self) -> dict[str, Any]:

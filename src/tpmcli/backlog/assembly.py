@@ -59,7 +59,7 @@ def assemble_backlog(
     ``problems`` are those found while reading the ``files`` item files; ``shown_root``
     names the backlog in the problem about too many items. With ``request``, files
     parsed before (by any run, from any revision) come from the parse cache."""
-    rules = ItemRules(frameworks, config.statuses)
+    rules = ItemRules(frameworks, config.statuses, aggregate=config.aggregate)
     with paused_gc():
         cache = open_cache(request, config, frameworks) if request else ItemCache.disabled()
         loaded = load_sources(sources, rules, cache)
@@ -105,4 +105,6 @@ def open_cache(
     )
     # The size limit decides which files are read at all: a cached entry holds for it.
     settings = {"scales": config.scales, "max_file_bytes": config.max_file_bytes}
-    return ItemCache.open(scope, ItemRules(frameworks, config.statuses), settings)
+    return ItemCache.open(
+        scope, ItemRules(frameworks, config.statuses, aggregate=config.aggregate), settings
+    )

@@ -127,7 +127,7 @@ class BacklogWalk:
                 made = config()
                 frameworks = configured_frameworks(made)
                 cache = open_cache(self.request, made, frameworks)
-                item_rules = ItemRules(frameworks, made.statuses)
+                item_rules = ItemRules(frameworks, made.statuses, aggregate=made.aggregate)
                 found = _Rules(made, frameworks, item_rules, cache)
             except TpmError as error:
                 problems = error.problems if isinstance(error, ProblemsError) else ()

@@ -130,7 +130,7 @@ def _revision(
         for entry in chosen:
             stem = item_stem(entry.path)
             files.append((entry, stem, cache.knows(entry.blob_id, stem)))
-    rules = ItemRules(frameworks, config.statuses)
+    rules = ItemRules(frameworks, config.statuses, aggregate=config.aggregate)
     return ListedRevision(rev, commit, config, rules, prefixes, files, cache, well_formed)
 
 

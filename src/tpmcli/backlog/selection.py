@@ -31,6 +31,8 @@ def rank_loaded(backlog: Backlog, request: RankRequest, memo: ScoreMemo | None =
         raise InvalidItemsError(backlog.problems)
     selected = select(backlog.items, backlog.config, request)
     ranking = rank_items(selected, chosen, universe=backlog.items, memo=memo)
+    if backlog.config.split_at != ranking.split_at:
+        ranking = replace(ranking, split_at=backlog.config.split_at)
     if selected:
         return ranking
     items = backlog.items

@@ -61,6 +61,7 @@ def write_backlog_snapshot(
         excluded=config.exclude_statuses,
         require=config.require,
         roadmap=config.roadmap,
+        split_at=config.split_at,
         files=backlog.files,
         items=items,
     )

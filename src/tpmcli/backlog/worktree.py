@@ -44,7 +44,7 @@ def load_working_tree(request: BacklogRequest) -> Backlog:
     frameworks = configured_frameworks(config)
     paths = _existing_backlog(request.paths, config)
     boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
-    rules = ItemRules(frameworks, config.statuses)
+    rules = ItemRules(frameworks, config.statuses, aggregate=config.aggregate)
     walk = WalkRecord()
     started_ns = time.time_ns()  # files changed since this moment less 2 s are racy
     with paused_gc():

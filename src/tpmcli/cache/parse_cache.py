@@ -57,7 +57,7 @@ from tpmcli.load.item_files import item_stem
 from tpmcli.load.parsing import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.project.validation import ItemRules
 
-FORMAT = 3
+FORMAT = 4
 #: Entries kept beyond those used by the current run: at least this many, and up to
 #: as many again as were used (other branches' versions of the same files).
 MIN_KEPT_ENTRIES = 2000
@@ -101,6 +101,7 @@ def validation_key(rules: ItemRules, settings: Mapping[str, Any]) -> str:
         "code": code_fingerprint(),
         "statuses": list(rules.statuses),
         "default_status": rules.default_status,
+        "aggregate": rules.aggregate,
         "frameworks": frameworks,
         "settings": settings,
     }

@@ -121,6 +121,8 @@ def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None
             name: {key: list(found) for key, found in ranged.items()}
             for name, ranged in fields["ranges"].items()
         },
+        fields["ratings"],
+        fields["rater_scores"],
     ]
 
 
@@ -200,6 +202,8 @@ class RecordSchema:
             int,
             list[int],
             _of(dict, str, _of(dict, str, tuple[int | float, int | float | None, int | float])),
+            _of(dict, str, _of(dict, str, _of(dict, str, int | float))),
+            _of(dict, str, _of(dict, str, float)),
         )
         entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool, list[str])
         blob_id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
@@ -319,4 +323,6 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
         "id_at": (record[10], record[11]),
         "depends_on_at": tuple(zip(depends_at[::2], depends_at[1::2], strict=True)),
         "ranges": record[13],
+        "ratings": record[14],
+        "rater_scores": record[15],
     }

@@ -199,4 +199,8 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
         if len(tags) != count or not all(map(strings, tags)):
             raise Unusable
         empty_because = unmatched_filter(request, excluded, status_list, tags, owners)
-    return Ranking(tuple(by), tuple(ranked), left_out, empty_because), len(order)
+    split_at = body["split_at"]
+    if type(split_at) is not float:
+        raise Unusable
+    ranking = Ranking(tuple(by), tuple(ranked), left_out, empty_because, split_at)
+    return ranking, len(order)

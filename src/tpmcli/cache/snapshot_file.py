@@ -39,7 +39,7 @@ from tpmcli.model.requests import BacklogRequest
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 
-FORMAT = 2
+FORMAT = 3
 #: Files and folders changed this close before a run started reading are not trusted.
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -147,6 +147,7 @@ def write_snapshot(
     excluded: Sequence[str],
     require: Sequence[str],
     roadmap: RoadmapSettings,
+    split_at: float,
     files: int,
     items: Sequence[Scored],
 ) -> None:
@@ -188,6 +189,8 @@ def write_snapshot(
                             score.breakdown,
                             item.inputs_for(name),
                             item.ranges_for(name),
+                            item.ratings.get(name, {}),
+                            item.rater_scores.get(name, {}),
                         ]
                         for name, score in entry.scores.items()
                     ],
@@ -216,6 +219,7 @@ def write_snapshot(
             "excluded": list(excluded),
             "require": list(require),
             "roadmap": [list(roadmap.capacity), roadmap.effort],
+            "split_at": split_at,
             "file_count": files,
             "starts": tree.starts,
             "folders": [[path, *signature] for path, signature in tree.folders.items()],
@@ -394,9 +398,14 @@ def snapshot_item(
     inputs: dict[str, dict[str, Any]] = {}
     details: dict[str, tuple[Any, Any]] = {}
     ranges: dict[str, dict[str, Range]] = {}
-    for name, label, breakdown, values, ranged in per_framework:
+    ratings: dict[str, dict[str, dict[str, float]]] = {}
+    rater_scores: dict[str, dict[str, float]] = {}
+    for name, label, breakdown, values, ranged, rated, scores in per_framework:
         if type(name) is not str or type(values) is not dict or type(ranged) is not dict:
             raise Unusable
+        if rated:
+            ratings[name] = _ratings(rated)
+            rater_scores[name] = _numbers(scores)
         if not all(type(key) is str and isinstance(v, _PLAIN) for key, v in values.items()):
             raise Unusable
         inputs[name] = values
@@ -416,8 +425,26 @@ def snapshot_item(
         line=line,
         column=column,
         ranges=ranges,
+        ratings=ratings,
+        rater_scores=rater_scores,
     )
     return item, details
+
+
+def _numbers(values: Any) -> dict[str, float]:
+    """Names to numbers, as JSON gave them (anything else: Unusable)."""
+    if type(values) is not dict or not all(
+        type(key) is str and type(value) in (int, float) for key, value in values.items()
+    ):
+        raise Unusable
+    return values
+
+
+def _ratings(rated: Any) -> dict[str, dict[str, float]]:
+    """A framework's raters' inputs as ``Item.ratings`` holds them."""
+    if type(rated) is not dict:
+        raise Unusable
+    return {rater: _numbers(inputs) for rater, inputs in rated.items()}
 
 
 def _range(bounds: Any) -> Range:

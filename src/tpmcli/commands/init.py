@@ -173,7 +173,7 @@ def _read(path: Path) -> bytes:
 def _plan_example(plan: Plan, folder: Path, schema_path: Path, config: Config) -> None:
     text = schema_modeline(schema_path, folder) + "\n" + EXAMPLE_ITEM
     path = folder / EXAMPLE_NAME
-    rules = ItemRules(configured_frameworks(config), config.statuses)
+    rules = ItemRules(configured_frameworks(config), config.statuses, aggregate=config.aggregate)
     _items, problems = parse_item_file(SourceFile(display_path(path), text.encode()), rules)
     if problems:
         plan.result.notes.append(f"no example item: it does not fit this tpm.yaml ({problems[0]})")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import select
 from tpmcli.errors import InvalidItemsError, UsageError
-from tpmcli.model.item_report import FrameworkScore, ItemReport
+from tpmcli.model.item_report import FrameworkScore, ItemReport, RaterScore
 from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.project.located import suggest
 from tpmcli.ranking.rank import rank_items
@@ -35,6 +35,12 @@ def show_item(request: ShowRequest) -> ItemReport:
             continue
         ranking = rank_items(selection, (framework,), universe=backlog.items)
         rank = next((entry.rank for entry in ranking.items if entry.item.id == item.id), None)
+        scored = item.rater_scores.get(name, {})
+        raters = tuple(
+            RaterScore(rater, inputs, scored[rater])
+            for rater, inputs in item.ratings.get(name, {}).items()
+        )
+        disagreement = item.disagreement(name)
         scores.append(
             FrameworkScore(
                 framework=name,
@@ -44,6 +50,9 @@ def show_item(request: ShowRequest) -> ItemReport:
                 rank=rank,
                 ranked=len(ranking.items),
                 ranges=item.ranges_for(name),
+                raters=raters,
+                disagreement=disagreement,
+                split=disagreement is not None and disagreement >= backlog.config.split_at,
             )
         )
     excluded = all(entry is not item for entry in selection)

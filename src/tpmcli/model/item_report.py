@@ -11,6 +11,16 @@ from tpmcli.model.scores import Score
 
 
 @dataclass(frozen=True)
+class RaterScore:
+    """One rater's inputs for a framework (point values) and their score (their
+    missing inputs filled with the aggregate)."""
+
+    name: str
+    inputs: dict[str, float]
+    score: float
+
+
+@dataclass(frozen=True)
 class FrameworkScore:
     framework: str
     description: str
@@ -22,6 +32,12 @@ class FrameworkScore:
     ranked: int
     #: The ranged inputs as written (``inputs`` holds their point values).
     ranges: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Each rater's inputs and score (none: the item has no ratings for it).
+    raters: tuple[RaterScore, ...] = ()
+    #: Population sd ÷ mean of the raters' scores (None: no raters, or a mean of 0).
+    disagreement: float | None = None
+    #: Whether ``disagreement`` reaches tpm.yaml's ``ratings.split_at``.
+    split: bool = False
 
 
 @dataclass(frozen=True)

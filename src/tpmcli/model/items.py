@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,25 @@ def range_data(found: Range) -> dict[str, float]:
     if likely is None:
         return {"low": low, "high": high}
     return {"low": low, "likely": likely, "high": high}
+
+
+#: A rater's inputs for one framework: field → its point value.
+RaterInputs = dict[str, float]
+#: The disagreement at which an item is flagged as split, unless tpm.yaml says otherwise.
+DEFAULT_SPLIT_AT = 0.3
+
+
+def disagreement(scores: Collection[float]) -> float | None:
+    """How far the raters' scores disagree: their population standard deviation ÷ the
+    absolute value of their mean; None when the mean is 0 (or there are none)."""
+    import statistics  # only for rated items: a warm rank of others never needs it
+
+    if not scores:
+        return None
+    mean = statistics.mean(scores)
+    if mean == 0:
+        return None
+    return statistics.pstdev(scores) / abs(mean)
 
 
 def construct(model: type[Item], fields: dict[str, Any]) -> Item:
@@ -73,6 +93,16 @@ class Item:
     depends_on_at: tuple[Position, ...] = ()
     #: The ranged inputs, framework → field → range; ``inputs`` holds their point values.
     ranges: dict[str, dict[str, Range]] = field(default_factory=dict)
+    #: The raters' inputs, framework → rater → field → point value (``ratings:``).
+    ratings: dict[str, dict[str, RaterInputs]] = field(default_factory=dict)
+    #: Each rater's score, framework → rater → score (their missing inputs filled with
+    #: the aggregate that ``inputs`` holds).
+    rater_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def disagreement(self, framework: str) -> float | None:
+        """The raters' disagreement under ``framework`` (None: unrated, or a mean of 0)."""
+        scores = self.rater_scores.get(framework)
+        return disagreement(list(scores.values())) if scores else None
 
     def ranges_for(self, framework: str) -> dict[str, dict[str, float]]:
         """The item's ranged inputs for ``framework`` as plain data (none: empty)."""
@@ -128,6 +158,16 @@ class Ranking:
     #: Why nothing was selected, when a filter (--status, --tag, --owner) matched no
     #: item: said instead of "No items to rank." (see ``ranking.filters``).
     empty_because: str | None = None
+    #: The disagreement at which a rated item is flagged as split (tpm.yaml ``ratings:``).
+    split_at: float = DEFAULT_SPLIT_AT
+
+    def split(self, item: Item) -> bool | None:
+        """Whether the raters of ``item`` disagree on its score under the ranking's
+        framework (disagreement ≥ ``split_at``); None when it has no raters there."""
+        if not item.rater_scores.get(self.framework):
+            return None
+        found = item.disagreement(self.framework)
+        return found is not None and found >= self.split_at
 
     @property
     def framework(self) -> str:

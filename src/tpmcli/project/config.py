@@ -32,6 +32,7 @@ from tpmcli.frameworks.configured import (
     build_frameworks,
 )
 from tpmcli.frameworks.registry import builtin_frameworks
+from tpmcli.model.items import DEFAULT_SPLIT_AT
 from tpmcli.model.roadmap import RoadmapSettings, capacity_problem
 from tpmcli.project.located import Locator, PathStep, quoted, suggest
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes, plain_scalar_start
@@ -83,6 +84,31 @@ class _Roadmap(BaseModel):
     effort: Annotated[str | None, PlainValidator(_effort_field)] = None
 
 
+def _aggregate(value: Any) -> str:
+    if value not in ("mean", "median"):
+        shown = quoted(value) if isinstance(value, str) else describe(value)
+        raise ValueError(f"must be mean or median, not {shown}")
+    return str(value)
+
+
+def _split_at(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        shown = value if isinstance(value, (int, float)) else describe(value)
+        raise ValueError(f"must be a number ≥ 0 (a share: 0.3, not 30%), not {shown}")
+    if value == float("inf"):
+        raise ValueError("must be a finite number")
+    return float(value)
+
+
+class _Ratings(BaseModel):
+    """``ratings: {aggregate: mean|median, split_at: 0.3}``: how raters are combined."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    aggregate: Annotated[str, PlainValidator(_aggregate)] = "mean"
+    split_at: Annotated[float, PlainValidator(_split_at)] = DEFAULT_SPLIT_AT
+
+
 def _paths(value: Any) -> str | list[str] | None:
     if value is None or isinstance(value, str):
         return value
@@ -109,6 +135,7 @@ class _ConfigFile(BaseModel):
     limits: _Limits = Field(default_factory=_Limits)
     frameworks: dict[str, FrameworkSpec] = Field(default_factory=dict)
     roadmap: _Roadmap = Field(default_factory=_Roadmap)
+    ratings: _Ratings = Field(default_factory=_Ratings)
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,10 @@ class Config:
     frameworks: Mapping[str, Framework] = field(default_factory=dict)
     #: ``roadmap:``: lane capacities (empty when not set) and the effort input.
     roadmap: RoadmapSettings = field(default_factory=RoadmapSettings)
+    #: ``ratings:``: how the raters' inputs are aggregated (mean or median), and the
+    #: disagreement at which an item is flagged as split.
+    aggregate: str = "mean"
+    split_at: float = DEFAULT_SPLIT_AT
     #: How problems name the file when not by ``path`` (``main:tpm.yaml`` at a revision).
     shown_as: str | None = None
     #: The file's YAML nodes, to locate problems found later (e.g. bad scales).
@@ -192,6 +223,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
             *FrameworkSpec.model_fields,
             *InputSpec.model_fields,
             *_Roadmap.model_fields,
+            *_Ratings.model_fields,
         ]
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
     problems: list[Problem] = []
@@ -227,6 +259,8 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         max_items=parsed.limits.max_items,
         frameworks=frameworks,
         roadmap=RoadmapSettings(tuple(parsed.roadmap.capacity or ()), parsed.roadmap.effort),
+        aggregate=parsed.ratings.aggregate,
+        split_at=parsed.ratings.split_at,
         shown_as=shown_as,
         locator=locator,
     )

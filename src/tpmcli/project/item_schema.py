@@ -107,12 +107,42 @@ def _core_properties(statuses: Sequence[str]) -> dict[str, Any]:
     }
 
 
+RATER_DEF = "tpm-rater"
+#: A rater's name: a plain key (non-empty, not only spaces, no dots).
+RATER_NAME_PATTERN = r"^[^.]*[^.\s][^.]*$"
+
+
+def _ratings_schema(frameworks: Mapping[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """``ratings: {NAME: {FRAMEWORK: {inputs}}}``: each rater gives any of the inputs of
+    the frameworks whose inputs are numbers (MoSCoW's category takes no ratings)."""
+    rated = {
+        name: {key: value for key, value in schema.items() if key != "required"}
+        for name, schema in frameworks.items()
+        if schema.get("type") == "object"
+    }
+    defs[RATER_DEF] = {
+        "type": "object",
+        "description": "One rater's inputs, by framework (any of them).",
+        "properties": rated,
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "description": "Several raters: each input is aggregated over the raters who "
+        "gave it (mean, or median: tpm.yaml ratings.aggregate), the item's own block "
+        "giving the rest.",
+        "propertyNames": {"pattern": RATER_NAME_PATTERN},
+        "additionalProperties": {"$ref": _pointer(RATER_DEF)},
+    }
+
+
 def item_schema(frameworks: Mapping[str, Framework], statuses: Sequence[str]) -> dict[str, Any]:
     """The schema of an item file: one item, or several under ``items:``."""
     defs: dict[str, Any] = {}
     properties = _core_properties(statuses)
-    for name in sorted(frameworks):
-        properties[name] = _framework_schema(frameworks[name], defs)
+    by_framework = {name: _framework_schema(frameworks[name], defs) for name in sorted(frameworks)}
+    properties["ratings"] = _ratings_schema(by_framework, defs)
+    properties.update(by_framework)
     extensions = {EXTENSION_PATTERN: {"description": "x- keys are kept and ignored by tpm."}}
     defs[ITEM_DEF] = {
         "type": "object",

@@ -61,7 +61,7 @@ def split_ranges(
         info = model.model_fields.get(name) if isinstance(name, str) else None
         if info is None or not isinstance(value, dict):
             continue
-        found, problems_here = _one_range(framework, name, info, value, locator, (*path, name))
+        found, problems_here = one_range(framework, name, info, value, locator, (*path, name))
         problems.extend(problems_here)
         if found is None:
             del point[name]
@@ -71,7 +71,7 @@ def split_ranges(
     return point, ranges, problems
 
 
-def _one_range(
+def one_range(
     framework: Framework,
     name: str,
     info: FieldInfo,
@@ -107,9 +107,9 @@ def _one_range(
         if isinstance(checked, bool) or not isinstance(checked, (int, float)):
             problems.append(locator.at(path, f"{dotted(path)} takes no range: it is not a number"))
             return None, problems
-        off_scale = _scale_problem(framework, name, checked)
-        if off_scale is not None:
-            problems.append(locator.at(where, f"{dotted(where)} {off_scale}"))
+        off = off_scale(framework, name, checked)
+        if off is not None:
+            problems.append(locator.at(where, f"{dotted(where)} {off}"))
             continue
         bounds[bound] = checked
     if problems:
@@ -122,7 +122,7 @@ def _one_range(
     return (low, likely, high), []
 
 
-def _scale_problem(framework: Framework, name: str, value: float) -> str | None:
+def off_scale(framework: Framework, name: str, value: float) -> str | None:
     """The message of ``value`` being off the field's configured scale, if it is."""
     partial = framework.inputs_model.model_construct(None, **{name: value})
     try:

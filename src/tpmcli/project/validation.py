@@ -8,14 +8,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.model.items import Item, Range, construct
+from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import missing_inputs_message
+from tpmcli.project.inputs import item_inputs
 from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
-from tpmcli.project.ranges import field_adapter, split_ranges
 
 #: The id rule on ASCII text (see ``valid_id`` for the whole rule).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -30,7 +30,8 @@ ID_SCHEMA_PATTERN = (
 #: How many id comparisons "did you mean" hints may cost in one backlog.
 HINT_COMPARISONS = 50_000
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
-_CORE_KEY_SET = frozenset(CORE_KEYS)
+RATINGS = "ratings"
+_CORE_KEY_SET = frozenset((*CORE_KEYS, RATINGS))
 
 
 def valid_id(text: str) -> bool:
@@ -79,10 +80,12 @@ class ItemRules:
     frameworks: Mapping[str, Framework]
     statuses: Sequence[str]
     default_status: str = "proposed"
+    #: How the raters' inputs are aggregated: ``mean`` or ``median``.
+    aggregate: str = "mean"
 
     @property
     def allowed_keys(self) -> list[str]:
-        return [*CORE_KEYS, *self.frameworks]
+        return [*CORE_KEYS, RATINGS, *self.frameworks]
 
 
 def validate_item(
@@ -141,24 +144,9 @@ def validate_item(
                 f"{suggest(status, rules.statuses)}",
             )
         )
-    inputs: dict[str, Any] = {}
-    ranges: dict[str, dict[str, Range]] = {}
-    for name, framework in rules.frameworks.items():
-        if name not in data:
-            continue
-        path = (*base, name)
-        raw, ranged, found = split_ranges(framework, data[name], locator, path)
-        problems.extend(found)
-        if found and issubclass(framework.inputs_model, RootModel):
-            continue  # a category written as a range: said once
-        written = data[name] if isinstance(data[name], dict) else {}
-        skipped = frozenset(key for key, v in written.items() if isinstance(v, dict))
-        validated, found = _framework_inputs(framework, raw, locator, path, skipped)
-        problems.extend(found)
-        if validated is not None:
-            inputs[name] = validated
-        if ranged:
-            ranges[name] = ranged
+    found_inputs = item_inputs(data, locator, base, dict(rules.frameworks), rules.aggregate)
+    inputs, ranges, rated, scores, found = found_inputs
+    problems.extend(found)
     if problems or item_id is None:
         return None, problems
     line, column = locator.position(base)
@@ -183,6 +171,8 @@ def validate_item(
             "id_at": id_at,
             "depends_on_at": depends_at,
             "ranges": ranges,
+            "ratings": rated,
+            "rater_scores": scores,
         },
     )
     return item, []
@@ -219,74 +209,6 @@ def declared_id(data: Any, default_id: str | None) -> str | None:
     if written is None:
         return default_id
     return written if isinstance(written, str) else None
-
-
-def _framework_inputs(
-    framework: Framework,
-    raw: Any,
-    locator: Locator,
-    path: tuple[PathStep, ...],
-    ranged: frozenset[str] = frozenset(),
-) -> tuple[Any, list[Problem]]:
-    """The validated inputs (ranged ones as their point values, whose scale is not
-    checked: their bounds were), or the problems."""
-    try:
-        validated = framework.inputs_model.model_validate(raw)
-    except ValidationError as exc:
-        allowed = list(framework.inputs_model.model_fields)
-        # A range with problems is left out of ``raw``: it is reported, not missing.
-        reported = {f"{dotted((*path, name))} is required" for name in ranged}
-        problems = [
-            problem
-            for problem in locator.from_pydantic(exc, path, allowed)
-            if problem.message not in reported
-        ]
-        partial = _valid_fields(framework.inputs_model, raw, exc)
-        return None, problems + _scale_problems(framework, partial, locator, path, ranged)
-    problems = _scale_problems(framework, validated, locator, path, ranged)
-    return (None if problems else validated), problems
-
-
-def _scale_problems(
-    framework: Framework,
-    inputs: BaseModel | None,
-    locator: Locator,
-    path: tuple[PathStep, ...],
-    ranged: frozenset[str] = frozenset(),
-) -> list[Problem]:
-    if inputs is None:
-        return []
-    try:
-        found = framework.check(inputs)
-    except (AttributeError, KeyError, TypeError):
-        # A plugin's check written for complete inputs tripped over partial ones; the
-        # validation errors are reported, its scale problems will be on the next run.
-        return []
-    if type(found) is list and not found:
-        return []
-    present = inputs.model_fields_set
-    return [
-        locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")
-        for problem in found
-        if not problem.field or (problem.field[0] in present and problem.field[0] not in ranged)
-    ]
-
-
-def _valid_fields(model: type[BaseModel], raw: Any, exc: ValidationError) -> BaseModel | None:
-    """The inputs that are valid on their own, as a partial model, so that an off-scale
-    value is reported in the same run as a type error next to it."""
-    if not isinstance(raw, dict) or issubclass(model, RootModel):
-        return None
-    failed = {error["loc"][0] for error in exc.errors() if error["loc"]}
-    valid: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if name in failed or name not in raw:
-            continue
-        try:
-            valid[name] = field_adapter(model, name, info).validate_python(raw[name])
-        except ValidationError:
-            continue
-    return model.model_construct(**valid) if valid else None
 
 
 def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:

@@ -43,6 +43,26 @@ def fields_changed(
                     changed[f"{name}.{key}"] = (old_map.get(key), new_map.get(key))
         else:
             changed[name] = (old, new)
+        changed.update(_rating_changes(before, after, name))
+    return changed
+
+
+def _rating_changes(
+    before: Item | None, after: Item | None, framework: str
+) -> dict[str, tuple[Any, Any]]:
+    """``ratings.RATER.FRAMEWORK.INPUT``: (before, after) for each rater's input that
+    differs (None where it was not given)."""
+    old = before.ratings.get(framework, {}) if before is not None else {}
+    new = after.ratings.get(framework, {}) if after is not None else {}
+    if old == new:
+        return {}
+    changed: dict[str, tuple[Any, Any]] = {}
+    for rater in dict.fromkeys((*new, *old)):
+        old_inputs, new_inputs = old.get(rater, {}), new.get(rater, {})
+        for key in dict.fromkeys((*new_inputs, *old_inputs)):
+            if old_inputs.get(key) != new_inputs.get(key):
+                path = f"ratings.{rater}.{framework}.{key}"
+                changed[path] = (old_inputs.get(key), new_inputs.get(key))
     return changed
 
 

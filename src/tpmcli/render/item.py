@@ -22,6 +22,13 @@ def _score_data(entry: FrameworkScore) -> dict[str, Any]:
     }
     if entry.ranges:  # only for ranged inputs: other items' JSON is unchanged
         data["ranges"] = entry.ranges
+    if entry.raters:  # only for rated items: other items' JSON is unchanged
+        data["raters"] = [
+            {"name": rater.name, "inputs": rater.inputs, "score": rater.score}
+            for rater in entry.raters
+        ]
+        data["disagreement"] = entry.disagreement
+        data["split"] = entry.split
     return data
 
 
@@ -89,4 +96,21 @@ def range_rows(report: ItemReport) -> list[tuple[str, str]]:
             kind = "PERT" if "likely" in bounds else "uniform"
             point = format_number(entry.inputs[name])
             rows.append((f"{entry.framework}.{name}", f"{shown} {kind}, point {point}"))
+    return rows
+
+
+def rater_rows(report: ItemReport) -> list[tuple[str, str, str]]:
+    """(``rice``, ``alice``, ``reach 500, impact 2 → 800``) for each rater, after a
+    row per framework with its disagreement (``disagreement 0.18``, ``… split``)."""
+    rows = []
+    for entry in report.scores:
+        if not entry.raters:
+            continue
+        found = entry.disagreement
+        figure = "n/a (mean score 0)" if found is None else format_number(found)
+        verdict = ": split" if entry.split else ""
+        rows.append((entry.framework, "", f"disagreement {figure}{verdict}"))
+        for rater in entry.raters:
+            given = ", ".join(f"{key} {format_number(v)}" for key, v in rater.inputs.items())
+            rows.append(("", rater.name, f"{given} → {format_number(rater.score)}"))
     return rows

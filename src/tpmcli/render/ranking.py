@@ -53,6 +53,10 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
     data = _plain_item_data(entry, ranking)
     if item.ranges.get(ranking.framework):  # only then: other items' JSON is unchanged
         data["ranges"] = item.ranges_for(ranking.framework)
+    split = ranking.split(item)
+    if split is not None:  # only for rated items: other items' JSON is unchanged
+        data["disagreement"] = item.disagreement(ranking.framework)
+        data["split"] = split
     return data
 
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model.items import Ranking
+from tpmcli.model.scores import format_number
 from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
@@ -33,6 +34,8 @@ TITLE_MIN_WIDTH = 20
 TITLE_MIN_WIDTH_WITH_OWNER = 40
 #: Columns are separated by two spaces (padding collapsed, no edges).
 GAP = 2
+#: After the title of an item whose raters disagree (``split``).
+SPLIT_MARK = "⚡"
 #: Unscored items listed under the table; the rest are counted.
 UNSCORED_ROWS = 50
 
@@ -110,6 +113,11 @@ class RankingTable:
                         style="dim",
                     )
                 )
+            if any(ranking.split(entry.item) for entry in ranking.items):
+                legend.append(
+                    f"{SPLIT_MARK} = the raters disagree "
+                    f"(disagreement ≥ {format_number(ranking.split_at)}: tpm show ID)"
+                )
             if legend:
                 parts.append(Text(", ".join(legend), style="dim"))
             if not layout.show_inputs and input_columns(ranking):
@@ -180,7 +188,13 @@ class RankingTable:
         return _Column("ID", tuple(cells), "left")
 
     def _title_column(self) -> _Column:
-        return _Column("Title", tuple(Text(safe(e.item.title)) for e in self.ranking.items), "left")
+        cells = []
+        for entry in self.ranking.items:
+            title = Text(safe(entry.item.title))
+            if self.ranking.split(entry.item):
+                title.append(f" {SPLIT_MARK}", style="yellow")
+            cells.append(title)
+        return _Column("Title", tuple(cells), "left")
 
     def _rank_column(self) -> _Column:
         return _Column("#", tuple(Text(str(e.rank)) for e in self.ranking.items))
@@ -258,7 +272,7 @@ def ranking_table(
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
-    from tpmcli.render.item import item_facts, range_rows, score_rows
+    from tpmcli.render.item import item_facts, range_rows, rater_rows, score_rows
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
@@ -287,4 +301,14 @@ def item_view(report: ItemReport) -> RenderableType:
         for name, text in ranged:
             ranges.add_row(safe(name), text)
         parts.extend([Text("Ranges (the score uses each point value)", style="bold"), ranges])
+    rated = rater_rows(report)
+    if rated:
+        raters = Table.grid(padding=(0, 2))
+        raters.add_column(no_wrap=True)
+        raters.add_column(style="dim", no_wrap=True)
+        raters.add_column(overflow="fold")
+        for framework, rater, text in rated:
+            raters.add_row(safe(framework), safe(rater), safe(text))
+        title = "Raters (the score uses each input's aggregate; each rater's score fills in theirs)"
+        parts.extend([Text(title, style="bold"), raters])
     return Group(*parts)
