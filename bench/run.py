@@ -2,6 +2,7 @@
 
     python bench/run.py --items 10000          # the goals of issue 5 (about two minutes)
     python bench/run.py --smoke                # tiny and single-run: checks the harness works
+    python bench/run.py --only history         # tpm history's goal alone
 
 Every figure is a whole process (start-up included) timed with ``time.perf_counter``
 around ``subprocess``; each command runs ``--runs`` times after one untimed warm-up, the
@@ -251,14 +252,79 @@ def print_table(rows: Sequence[Row]) -> None:
         )
 
 
-def run(args: argparse.Namespace) -> int:
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tpm-bench-"))
-    repo = work / "repo"
-    marker = work / f"generated-{args.items}-{args.seed}-{args.changed}"
-    if not marker.exists():
-        shutil.rmtree(repo, ignore_errors=True)
-        generate(repo, args.items, args.seed, git=True, changed=args.changed)
-        marker.touch()
+@dataclass(frozen=True)
+class HistoryGoal:
+    """``tpm history ID`` cold and its baseline, a cold ``tpm rank`` of the same
+    backlog, timed in turns."""
+
+    history: Command
+    rank: Command
+
+    @property
+    def commands(self) -> list[Command]:
+        return [self.history, self.rank]
+
+
+def history_size(args: argparse.Namespace) -> tuple[int, int]:
+    """The items and commits of the history repository."""
+    return (50, 20) if args.smoke else (1000, 200)
+
+
+def history_goal(
+    work: Path, args: argparse.Namespace, tpm: list[str], env: dict[str, str]
+) -> HistoryGoal | None:
+    """tpm history's own repository, 200 commits of a 1,000-item backlog (a few items
+    re-estimated in each), against a cold tpm rank of that backlog, side by side; None
+    where this tpm has no ``history``."""
+    history_repo = work / "history-repo"
+    history_items, history_commits = history_size(args)
+    history_marker = work / f"history-{history_items}-{history_commits}-{args.seed}"
+    if not history_marker.exists():
+        shutil.rmtree(history_repo, ignore_errors=True)
+        tracked = generate_history(history_repo, history_items, args.seed, commits=history_commits)
+        history_marker.write_text(tracked, encoding="utf-8")
+    tracked = history_marker.read_text(encoding="utf-8")
+    if not has_command(tpm, "history", history_repo, env):
+        return None
+    history_cache = work / "cache-history"
+    cached = {**env, "XDG_CACHE_HOME": str(history_cache)}
+    history_cold = Command(
+        f"tpm history ({history_commits} commits, cold)",
+        [*tpm, "history", tracked, "--format", "json"],
+        history_repo,
+        cached,
+        fresh_dir(history_cache),
+    )
+    history_rank_cold = Command(
+        "tpm rank (cold, same backlog)",
+        [*tpm, "rank"],
+        history_repo,
+        cached,
+        fresh_dir(history_cache),
+    )
+    return HistoryGoal(history_cold, history_rank_cold)
+
+
+def history_rows(history: HistoryGoal | None, args: argparse.Namespace) -> list[Row]:
+    history_items, history_commits = history_size(args)
+    goal = f"tpm history ID, {history_commits} commits of {history_items} items, cold"
+    if history is None:
+        return [Row(goal, "n/a", "tpm rank (cold)", "n/a", "n/a", "≤ 3×", "not available")]
+    return [
+        ratio_row(goal, history.history, history.rank, 3),
+        Row(
+            "peak memory, tpm history cold",
+            f"{history.history.peak_mib:.0f} MiB",
+            "-",
+            "-",
+            "-",
+            f"(rank: {history.rank.peak_mib:.0f} MiB)",
+            "-",
+        ),
+    ]
+
+
+def bench_env() -> dict[str, str]:
     # PYTHONDONTWRITEBYTECODE would make every tpm run compile tpm's own modules again
     # (an editable checkout has no .pyc yet), while the baseline imports libraries pip
     # compiled at install: an installed tpm has its .pyc too.
@@ -268,6 +334,44 @@ def run(args: argparse.Namespace) -> int:
         if not key.startswith("TPM_") and key != "PYTHONDONTWRITEBYTECODE"
     }
     env["COLUMNS"] = "100"
+    return env
+
+
+def run_history(args: argparse.Namespace, work: Path) -> int:
+    """``--only history``: that goal's row alone (its own repository, no other)."""
+    history = history_goal(work, args, tpm_argv(), bench_env())
+    if history is None:
+        print("error: this tpm has no history command", file=sys.stderr)
+        return 2
+    print(
+        f"tpm benchmark, tpm history only: median of {args.runs} run(s), "
+        f"Python {platform.python_version()}, {os.cpu_count()} cores"
+    )
+    sys.stdout.flush()
+    try:
+        measure(history.commands, args.runs, not args.smoke)
+    except CommandFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print_table(history_rows(history, args))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tpm-bench-"))
+    if args.only == "history":
+        code = run_history(args, work)
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+        return code
+    repo = work / "repo"
+    marker = work / f"generated-{args.items}-{args.seed}-{args.changed}"
+    if not marker.exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        generate(repo, args.items, args.seed, git=True, changed=args.changed)
+        marker.touch()
+    env = bench_env()
     cold_cache = work / "cache-cold"
     warm_cache = work / "cache-warm"
     diff_cache = work / "cache-diff"
@@ -368,32 +472,7 @@ def run(args: argparse.Namespace) -> int:
     )
     numpy_floor = Command("numpy draw + argsort", [python, "-c", NUMPY_FLOOR], simulated, env)
 
-    # tpm history: its own repository, 200 commits of a 1,000-item backlog (a few items
-    # re-estimated in each), against a cold tpm rank of that backlog, side by side.
-    history_repo = work / "history-repo"
-    history_items, history_commits = (50, 20) if args.smoke else (1000, 200)
-    history_marker = work / f"history-{history_items}-{history_commits}-{args.seed}"
-    if not history_marker.exists():
-        shutil.rmtree(history_repo, ignore_errors=True)
-        tracked = generate_history(history_repo, history_items, args.seed, commits=history_commits)
-        history_marker.write_text(tracked, encoding="utf-8")
-    tracked = history_marker.read_text(encoding="utf-8")
-    history_cache = work / "cache-history"
-    history_available = has_command(tpm, "history", history_repo, env)
-    history_cold = Command(
-        f"tpm history ({history_commits} commits, cold)",
-        [*tpm, "history", tracked, "--format", "json"],
-        history_repo,
-        with_cache(history_cache),
-        fresh_dir(history_cache),
-    )
-    history_rank_cold = Command(
-        "tpm rank (cold, same backlog)",
-        [*tpm, "rank"],
-        history_repo,
-        with_cache(history_cache),
-        fresh_dir(history_cache),
-    )
+    history = history_goal(work, args, tpm, env)
     # tpm roadmap (issue 17) beside tpm rank, cold and warm, in the same rounds.
     roadmap_available = has_command(tpm, "roadmap", repo, env)
     roadmap_argv = [*tpm, "roadmap", "--capacity", ROADMAP_CAPACITY]
@@ -425,8 +504,8 @@ def run(args: argparse.Namespace) -> int:
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
         measure([rank_edited, bare], args.runs, warmup)
-        if history_available:
-            measure([history_cold, history_rank_cold], args.runs, warmup)
+        if history is not None:
+            measure(history.commands, args.runs, warmup)
         if compare_available:
             # No goal (issue 18 sets none): each against tpm rank, run in turns with it.
             measure([compare_cold, rank_cold], args.runs, warmup)
@@ -500,22 +579,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
-    goal = f"tpm history ID, {history_commits} commits of {history_items} items, cold"
-    if history_available:
-        rows.append(ratio_row(goal, history_cold, history_rank_cold, 3))
-        rows.append(
-            Row(
-                "peak memory, tpm history cold",
-                f"{history_cold.peak_mib:.0f} MiB",
-                "-",
-                "-",
-                "-",
-                f"(rank: {history_rank_cold.peak_mib:.0f} MiB)",
-                "-",
-            )
-        )
-    else:
-        rows.append(Row(goal, "n/a", "tpm rank (cold)", "n/a", "n/a", "≤ 3×", "not available"))
+    rows += history_rows(history, args)
     if compare_available:
         rows.append(ratio_row("(info) tpm compare rice wsjf, cold", compare_cold, rank_cold, None))
         rows.append(ratio_row("(info) tpm compare rice wsjf, warm", compare_warm, rank_warm, None))
@@ -559,6 +623,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--changed", type=float, default=10, help="percent changed for diff")
     parser.add_argument(
         "--workdir", help="keep the generated backlog and caches here (reused when present)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["history"],
+        help="time only this goal (history: tpm history ID against a cold tpm rank)",
     )
     parser.add_argument(
         "--smoke", action="store_true", help="50 items, one run, no warm-up: checks the harness"

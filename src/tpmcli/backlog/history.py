@@ -79,6 +79,8 @@ class BacklogWalk:
         self.shallow = is_shallow(self.root)
         self._rules: dict[str, _Rules] = {}
         self._parsed: dict[tuple[str, str, int], ParsedFile] = {}
+        #: Where each file's items start in the last backlog assembled whole.
+        self._offsets: dict[str, int] = {}
 
     def backlogs(self, progress: Progress | None = None) -> Iterator[tuple[LogCommit, Backlog]]:
         """Each commit (oldest first) with its backlog, validated, problems collected."""
@@ -223,7 +225,9 @@ class BacklogWalk:
                     bisect.insort(paths, path)
                 results[path] = after = self._file(entry, rules)
                 same_shape = same_shape and before is not None and _same_shape(before, after)
-            previous = self._backlog(rules, results, paths, previous if same_shape else None)
+            previous = self._backlog(
+                rules, results, paths, changed, previous if same_shape else None
+            )
             yield found, previous
             if progress is not None:
                 progress(done, total)
@@ -233,21 +237,33 @@ class BacklogWalk:
         rules: _Rules,
         results: dict[str, ParsedFile],
         paths: Sequence[str],
+        changed: Sequence[str],
         same_shape_as: Backlog | None,
     ) -> Backlog:
         """The backlog of ``paths`` under ``rules``. Given ``same_shape_as``, the
         previous commit's backlog with the same ids and dependencies in the same files,
-        and it valid, the checks between items are not run again: they look at nothing
-        else, and found nothing there."""
+        and it valid, the checks between items are not run again (they look at nothing
+        else, and found nothing there) and its items are taken with those of the
+        ``changed`` files put in their places."""
         if rules.problems:
             return Backlog(rules.config, rules.frameworks, [], sorted(rules.problems), len(paths))
+        if same_shape_as is not None and not same_shape_as.problems:
+            items = list(same_shape_as.items)
+            for path in changed:
+                parsed = results[path]
+                if parsed.problems:
+                    break
+                start = self._offsets[path]
+                items[start : start + len(parsed.items)] = parsed.items
+            else:
+                return Backlog(rules.config, rules.frameworks, items, [], len(paths))
         loaded = LoadResult(files=len(paths))
+        self._offsets = {}
         for path in paths:
             parsed = results[path]
+            self._offsets[path] = len(loaded.items)
             loaded.items.extend(parsed.items)
             loaded.problems.extend(parsed.problems)
-        if same_shape_as is not None and not same_shape_as.problems and not loaded.problems:
-            return Backlog(rules.config, rules.frameworks, loaded.items, [], len(paths))
         shown_root = self.prefixes[0] or "."
         return validated_backlog(
             rules.config, rules.frameworks, loaded, (), files=len(paths), shown_root=shown_root
