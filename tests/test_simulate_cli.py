@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from backlog_repo import BacklogRepo
 from helpers import Tpm, Write
+from tpmcli.cli.app import app
 
 
 def tolerance(p: float, runs: int) -> float:
@@ -229,3 +233,35 @@ def test_invalid_items_exit_1_located(write: Write, tpm: Tpm) -> None:
 
 def test_help_has_an_example(tpm: Tpm) -> None:
     assert "tpm simulate --top 5" in tpm("simulate", "--help").output
+
+
+def test_at_simulates_the_backlog_of_a_revision(repo: BacklogRepo) -> None:
+    def simulate(*args: str) -> dict[str, Any]:
+        result = CliRunner().invoke(app, ["simulate", "--runs", "400", "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    repo.commit({"backlog/a.yaml": rice("{low: 0, high: 2}"), "backlog/b.yaml": rice("1.5")})
+    # The working tree: b scores 0, below all of a's range: a is certainly first now.
+    repo.write({"backlog/b.yaml": rice("0")})
+    then = {item["id"]: item for item in simulate("--at", "HEAD", "--top", "1")["items"]}
+    now = {item["id"]: item for item in simulate("--top", "1")["items"]}
+    assert 0 < then["a"]["p_first"] < 1  # a beats 1.5 only in a quarter of the samples
+    assert abs(then["a"]["p_first"] - 0.25) <= tolerance(0.25, 400)
+    assert now["a"]["p_first"] == 1.0
+    missing = CliRunner().invoke(app, ["simulate", "--at", "no-such-rev"])
+    assert missing.exit_code == 2
+
+
+def test_the_rank_filters_choose_what_is_simulated(write: Write, tpm: Tpm) -> None:
+    write("backlog/a.yaml", rice("{low: 0, high: 2}") + "tags: [web]\nowner: ann\n")
+    write("backlog/b.yaml", rice("1.5") + "tags: [api]\nowner: bo\n")
+    write("backlog/c.yaml", rice("1") + "tags: [web]\nstatus: planned\nowner: bo\n")
+    for args, ids in [
+        (("--tag", "web"), ["c", "a"]),
+        (("--owner", "bo"), ["b", "c"]),
+        (("--status", "planned"), ["c"]),
+    ]:
+        result = tpm("simulate", "--runs", "200", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        assert sorted(item["id"] for item in json.loads(result.output)["items"]) == sorted(ids)

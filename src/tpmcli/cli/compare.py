@@ -12,6 +12,7 @@ from tpmcli.cli.options import (
     ConfigOpt,
     DecisionFormat,
     NoCacheOpt,
+    OwnerOpt,
     PathsArg,
     StatusOpt,
     TagOpt,
@@ -47,6 +48,7 @@ def compare(
     ] = DecisionFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
+    owner: OwnerOpt = None,
     config: ConfigOpt = None,
     at: AtOpt = None,
     no_cache: NoCacheOpt = False,
@@ -76,6 +78,7 @@ def compare(
             p=persistence(p),
             statuses=tuple(status or ()),
             tags=tuple(tag or ()),
+            owners=tuple(owner or ()),
         )
     )
     if output is DecisionFormat.table:

@@ -14,6 +14,7 @@ from tpmcli.cli.options import (
     ConfigOpt,
     FrameworkOpt,
     NoCacheOpt,
+    OwnerOpt,
     PathsArg,
     StatusOpt,
     TagOpt,
@@ -36,6 +37,7 @@ def matrix(
     ] = MatrixFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
+    owner: OwnerOpt = None,
     config: ConfigOpt = None,
     at: AtOpt = None,
     no_cache: NoCacheOpt = False,
@@ -61,6 +63,7 @@ def matrix(
             by=parse_by(framework, by),
             statuses=tuple(status or ()),
             tags=tuple(tag or ()),
+            owners=tuple(owner or ()),
         )
     )
     if output is MatrixFormat.table:

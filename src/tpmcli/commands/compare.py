@@ -24,6 +24,7 @@ class CompareRequest(BacklogRequest):
     p: float
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
 
 
 def persistence(value: float | str) -> float:
@@ -50,7 +51,15 @@ def compare_backlog(request: CompareRequest) -> FrameworkComparison:
     for name in (request.a, request.b):
         choose_frameworks((name,), backlog.config, backlog.frameworks)
     rankings = [
-        rank_loaded(backlog, RankRequest(by=(name,), statuses=request.statuses, tags=request.tags))
+        rank_loaded(
+            backlog,
+            RankRequest(
+                by=(name,),
+                statuses=request.statuses,
+                tags=request.tags,
+                owners=request.owners,
+            ),
+        )
         for name in dict.fromkeys((request.a, request.b))  # A == B: ranked once
     ]
     return compare_frameworks(rankings[0], rankings[-1], top=request.top, p=request.p)
