@@ -15,7 +15,13 @@ empty cache directory (``XDG_CACHE_HOME``); warm runs from one filled by earlier
 (the parse cache, and the snapshot that a warm run writes: the untimed warm-up round
 writes it). "One file edited" changes a comment in one item file before every run: the
 edit loop, where the parse cache serves all files but one and the snapshot does not
-hold.
+hold. The "edit loop" row (issue 21) edits, adds and deletes item files as a person
+does (``edit_loop.py``) and checks each run's table: the changed items rank where their
+new scores say, and the table is the one ``--no-cache`` prints. Warm ``tpm rank
+--limit 50`` is timed against Taskwarrior's ``task next limit:50`` on the same items
+(``taskwarrior.py``; skipped, saying so, without ``task``). After each goal's runs the
+correctness guard compares every timed tpm answer with a ``--no-cache`` run's
+(``timing.guard``) and fails the benchmark on a difference.
 
 Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseline
 (``pip install 'tpmcli[bench]'``).
@@ -24,22 +30,33 @@ Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseli
 from __future__ import annotations
 
 import argparse
-import itertools
+import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate
+from edit_loop import EditLoop
+from generate import STATUSES, generate
+from taskwarrior import task_command, task_environment
+from timing import (
+    Command,
+    CommandFailed,
+    Row,
+    guard,
+    measure,
+    print_table,
+    ratio_row,
+    run_once,
+    uncached_output,
+)
 
 #: A bare parse of every item file with ruamel.yaml's C-backed safe loader.
 RUAMEL_PARSE = """\
@@ -55,136 +72,6 @@ for folder, dirs, files in os.walk(sys.argv[1]):
 BARE_IMPORT = "import typer, rich, pydantic"
 
 
-@dataclass
-class Command:
-    """One command line to time; ``prepare`` runs untimed before every run."""
-
-    label: str
-    argv: list[str]
-    cwd: Path
-    env: dict[str, str]
-    prepare: Callable[[], None] | None = None
-    walls: list[float] = field(default_factory=list)
-    cpus: list[float] = field(default_factory=list)
-    peaks_kib: list[int] = field(default_factory=list)
-    #: Each timed run's wall time by its round: (the ``measure`` call, the round in it).
-    rounds: dict[tuple[int, int], float] = field(default_factory=dict)
-    #: Each timed run's CPU time, likewise.
-    cpu_rounds: dict[tuple[int, int], float] = field(default_factory=dict)
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(self.cpus)
-
-    @property
-    def peak_mib(self) -> float:
-        return statistics.median(self.peaks_kib) / 1024
-
-
-class CommandFailed(Exception):
-    pass
-
-
-def run_once(command: Command, record: bool, round_: tuple[int, int] | None = None) -> None:
-    if command.prepare is not None:
-        command.prepare()
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            command.argv,
-            cwd=command.cwd,
-            env=command.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode("utf-8", "replace").strip()[-2000:]
-            raise CommandFailed(
-                f"{command.label}: {' '.join(command.argv)} exited {process.returncode}\n{message}"
-            )
-    if record:
-        if round_ is not None:
-            command.rounds[round_] = wall
-            command.cpu_rounds[round_] = usage.ru_utime + usage.ru_stime
-        command.walls.append(wall)
-        command.cpus.append(usage.ru_utime + usage.ru_stime)
-        # ru_maxrss is KiB on Linux, bytes on macOS.
-        peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
-        command.peaks_kib.append(peak)
-
-
-_CALLS = itertools.count()
-
-
-def measure(commands: Sequence[Command], runs: int, warmup: bool) -> None:
-    """Time the commands in turns: one untimed round, then ``runs`` timed rounds, every
-    other one in the reverse order (A B, B A, ...), so that none always runs first."""
-    call = next(_CALLS)
-    if warmup:
-        for command in commands:
-            run_once(command, record=False)
-    for round_ in range(runs):
-        for command in commands if round_ % 2 == 0 else commands[::-1]:
-            run_once(command, record=True, round_=(call, round_))
-
-
-def paired_ratios(tpm: Command, base: Command) -> list[float]:
-    """tpm's wall time over the baseline's, round by round, where the two ran in turns
-    in the same rounds: a drift of the machine's speed then hits both sides of each."""
-    return [tpm.rounds[key] / base.rounds[key] for key in tpm.rounds if key in base.rounds]
-
-
-def paired_cpu_ratio(tpm: Command, base: Command) -> float | None:
-    """The median of tpm's CPU time over the baseline's, round by round (as
-    ``paired_ratios``); None where they did not run in the same rounds."""
-    pairs = [
-        tpm.cpu_rounds[key] / base.cpu_rounds[key]
-        for key in tpm.cpu_rounds
-        if key in base.cpu_rounds and base.cpu_rounds[key] > 0
-    ]
-    return statistics.median(pairs) if pairs else None
-
-
-@dataclass(frozen=True)
-class Row:
-    goal: str
-    value: str
-    baseline: str
-    ratio: str
-    cpu_ratio: str
-    target: str
-    met: str
-
-
-def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
-    """The goal's ratio: the median of the ratios round by round where the two ran in
-    turns (their range after it), else the ratio of the medians."""
-    pairs = paired_ratios(tpm, base)
-    ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
-    spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
-    cpu_ratio = paired_cpu_ratio(tpm, base)
-    if cpu_ratio is None and base.cpu > 0:
-        cpu_ratio = tpm.cpu / base.cpu
-    return Row(
-        goal,
-        f"{tpm.wall:.3f} s",
-        f"{base.label} {base.wall:.3f} s",
-        f"{ratio:.2f}×{spread}",
-        f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "-",
-        f"≤ {limit:g}×",
-        "yes" if ratio <= limit else "NO",
-    )
-
-
 def tpm_argv() -> list[str]:
     script = Path(sys.executable).with_name("tpm")
     return [str(script)] if script.exists() else [sys.executable, "-m", "tpmcli"]
@@ -197,23 +84,24 @@ def has_command(argv: Sequence[str], name: str, cwd: Path, env: dict[str, str]) 
     return result.returncode == 0
 
 
+def uncached_json(tpm: Sequence[str], repo: Path, env: dict[str, str], extra: Sequence[str]) -> Any:
+    """``tpm rank --no-cache --format json`` of the backlog as it is."""
+    result = subprocess.run(
+        [*tpm, "rank", "--no-cache", "--format", "json", *extra],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def fresh_dir(path: Path) -> Callable[[], None]:
     def prepare() -> None:
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
 
     return prepare
-
-
-def print_table(rows: Sequence[Row]) -> None:
-    headers = Row("goal", "tpm", "baseline", "ratio", "cpu ratio", "target", "met")
-    table = [headers, *rows]
-    widths = [max(len(getattr(row, name)) for row in table) for name in Row.__dataclass_fields__]
-    for row in table:
-        cells = [getattr(row, name) for name in Row.__dataclass_fields__]
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
-        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -248,11 +136,13 @@ def run(args: argparse.Namespace) -> int:
         "tpm rank (cold)", [*tpm, "rank"], repo, with_cache(cold_cache), fresh_dir(cold_cache)
     )
     rank_warm = Command("tpm rank (warm)", [*tpm, "rank"], repo, with_cache(warm_cache))
+    rank_cold.cached = rank_warm.cached = True
     help_ = Command("tpm --help", [*tpm, "--help"], repo, env)
     check_cold = Command(
         "tpm check (cold)", [*tpm, "check"], repo, with_cache(cold_cache), fresh_dir(cold_cache)
     )
     check_warm = Command("tpm check (warm)", [*tpm, "check"], repo, with_cache(warm_cache))
+    check_cold.cached = check_warm.cached = True
     rank_uncached = Command(
         "tpm rank --no-cache", [*tpm, "rank", "--no-cache"], repo, with_cache(cold_cache)
     )
@@ -262,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         repo,
         with_cache(cold_cache),
         fresh_dir(cold_cache),
+        cached=True,
     )
     diff_available = has_command(tpm, "diff", repo, env)
     diff_argv = [*tpm, "diff", "bench-base", "bench-head", "--format", "json"]
@@ -269,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         "tpm diff (cold)", diff_argv, repo, with_cache(diff_cache), fresh_dir(diff_cache)
     )
     diff_warm = Command("tpm diff (repeated)", diff_argv, repo, with_cache(warm_cache))
+    diff_cold.cached = diff_warm.cached = True
     # The edit loop: one file changed (a comment added) before every run, so the item
     # cache serves all files but that one, and the snapshot no longer holds.
     edited = next(iter(sorted((repo / "backlog").rglob("*.yaml"))))
@@ -279,8 +171,52 @@ def run(args: argparse.Namespace) -> int:
         edited.write_bytes(original + f"# edited {next(edits)}\n".encode())
 
     rank_edited = Command(
-        "tpm rank (one file edited)", [*tpm, "rank"], repo, with_cache(warm_cache), edit_one_file
+        "tpm rank (one file edited)",
+        [*tpm, "rank"],
+        repo,
+        with_cache(warm_cache),
+        edit_one_file,
+        cached=True,
     )
+    # Goal 1 of issue 21, the edit loop as a person lives it (see edit_loop.py): each
+    # run's table is checked for the changed items' ranks and against --no-cache.
+    listed = uncached_json(tpm, repo, env, [])
+    loop = EditLoop(
+        {item["id"]: item["score"] for item in listed["items"]},
+        sorted((repo / "backlog").rglob("*.yaml"))[1],
+    )
+    rank_loop = Command("tpm rank (edit loop)", [*tpm, "rank"], repo, with_cache(warm_cache))
+    rank_loop.prepare = loop.prepare
+
+    def verify_loop(output: bytes) -> None:
+        loop.verify(output)
+        if uncached_output(rank_loop) != output:
+            raise AssertionError(f"after '{loop.kinds[-1]}', not the --no-cache answer")
+
+    rank_loop.verify = verify_loop
+    # Goal 2: warm rank --limit 50 against Taskwarrior's next report on the same items.
+    task = task_command()
+    rank_50 = Command(
+        "tpm rank --limit 50 (warm)",
+        [*tpm, "rank", "--limit", "50"],
+        repo,
+        with_cache(warm_cache),
+        cached=True,
+    )
+    json_50 = Command(
+        "tpm rank --limit 50 --format json (warm)",
+        [*tpm, "rank", "--limit", "50", "--format", "json"],
+        repo,
+        with_cache(warm_cache),
+        cached=True,
+    )
+    task_next: Command | None = None
+    if task is not None:
+        every = uncached_json(tpm, repo, env, [f"--status={name}" for name, _ in STATUSES])
+        tasks_env = task_environment(
+            work / f"tasks-{marker.name}", [*every["items"], *every["unscored"]], task, env
+        )
+        task_next = Command("task next limit:50", [task, "next", "limit:50"], repo, tasks_env)
 
     print(
         f"tpm benchmark: {args.items} items ({args.changed:g}% changed between bench-base and "
@@ -295,21 +231,33 @@ def run(args: argparse.Namespace) -> int:
         fresh_dir(warm_cache)()
         run_once(rank_warm, record=False)  # fills the cache
         measure([rank_warm, bare, help_], args.runs, warmup)
+        guard(rank_cold, rank_warm)
         # Every row's command takes turns with its baseline, so that each ratio is one
         # of runs made side by side (not of medians taken minutes apart).
         measure([check_cold, ruamel, json_cold, rank_uncached], args.runs, warmup)
         run_once(check_warm, record=False)
         measure([check_warm, bare], args.runs, warmup)
+        guard(check_cold, json_cold, check_warm)
         if diff_available:
             measure([diff_cold, rank_cold], args.runs, warmup)
             run_once(diff_warm, record=False)  # the rank's cache, plus bench-base's files
             measure([diff_warm, rank_cold], args.runs, warmup)
+            guard(diff_cold, diff_warm)
+        run_once(rank_50, record=False)  # the snapshot of the working tree as it is
+        if task_next is not None:
+            measure([rank_50, task_next, json_50], args.runs, warmup)
+        else:
+            measure([rank_50, json_50, bare], args.runs, warmup)
+        guard(rank_50, json_50)
         measure([rank_edited, bare], args.runs, warmup)
+        guard(rank_edited)
+        measure([rank_loop, bare], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         edited.write_bytes(original)
+        loop.restore()
 
     rows = [
         ratio_row("tpm rank, cold (no cache)", rank_cold, ruamel, 0.5),
@@ -349,6 +297,30 @@ def run(args: argparse.Namespace) -> int:
     ]
     if diff_available:
         rows.append(extra_diff)
+    loop_kinds = ", ".join(dict.fromkeys(loop.kinds))
+    rows.append(ratio_row(f"tpm rank, edit loop ({loop_kinds})", rank_loop, bare, 3))
+    if task_next is not None:
+        rows.append(ratio_row("tpm rank --limit 50, warm", rank_50, task_next, 1))
+        rows.append(ratio_row("tpm rank --limit 50 --format json, warm", json_50, task_next, 1))
+    else:
+        reason = "skipped: no Taskwarrior (`task`) on PATH"
+        rows.append(
+            Row("tpm rank --limit 50, warm", "n/a", "task next", "n/a", "-", "≤ 1×", reason)
+        )
+    timed = [rank_cold, rank_warm, check_cold, check_warm, json_cold, rank_uncached, rank_50]
+    timed += [json_50, rank_edited, rank_loop, *([diff_cold, diff_warm] if diff_available else [])]
+    largest = max(timed, key=lambda command: command.peak_mib)
+    rows.append(
+        Row(
+            "peak memory, largest of every tpm command",
+            f"{largest.peak_mib:.0f} MiB",
+            largest.label,
+            "-",
+            "-",
+            "< 200 MiB",
+            "yes" if largest.peak_mib < 200 else "NO",
+        )
+    )
     print()
     print_table(rows)
     print(
