@@ -26,6 +26,11 @@ the same version), made only of plain files in folders (no symlinks). Like every
 cache it is untrusted: JSON only, a digest over its content, every value checked for
 its type before use; anything amiss and the full path runs (and writes it anew).
 ``--no-cache`` and ``TPM_NO_CACHE=1`` bypass it.
+
+When a few item files changed (edited, added, deleted, renamed: the edit loop), the
+snapshot is brought up to date in place rather than rebuilt (``snapshot_update``):
+only the changed files are read, and the backlog-wide rules are checked again over
+every item.
 """
 
 from __future__ import annotations
@@ -34,17 +39,19 @@ import math
 
 from tpmcli.cache.snapshot_file import (
     Snapshot,
+    Stale,
     Unusable,
     read_snapshot,
-    snapshot_file,
     snapshot_item,
     snapshot_key,
     strings,
     unpacked,
 )
+from tpmcli.cache.snapshot_write import snapshot_file
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model.items import RankedItem, Ranking, Unscored
 from tpmcli.model.requests import (
+    BacklogRequest,
     CheckReport,
     CheckRequest,
     RankRequest,
@@ -62,14 +69,10 @@ def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] |
     """``request``'s ranking from the snapshot, with only its top ``limit`` items (all
     when None), and how many items it ranks in all; None when there is no usable
     snapshot (or the request is one the full path must answer, e.g. with an error)."""
-    key = snapshot_key(request)
-    if key is None:
-        return None
-    file = snapshot_file(key)
-    if file is None:
+    snapshot = _current(request)
+    if snapshot is None:
         return None
     try:
-        snapshot = read_snapshot(file, key)
         return _rank(snapshot, request, limit)
     except _DAMAGED:
         return None
@@ -79,12 +82,10 @@ def checked(request: CheckRequest) -> CheckReport | None:
     """``tpm check``'s report from the snapshot (of a valid backlog: the only problems
     are items lacking the inputs of a required framework); None when there is no
     usable snapshot, or the request is one the full path must answer."""
-    key = snapshot_key(request)
-    file = snapshot_file(key) if key is not None else None
-    if key is None or file is None:
+    snapshot = _current(request)
+    if snapshot is None:
         return None
     try:
-        snapshot = read_snapshot(file, key)
         body = snapshot.body
         frameworks, require = body["frameworks"], body["require"]
         files = body["file_count"]
@@ -104,6 +105,23 @@ def checked(request: CheckRequest) -> CheckReport | None:
         problems.sort()
         exit_code = EXIT_FINDINGS if problems else EXIT_OK
         return CheckReport(problems, files, len(snapshot.ids), exit_code)
+    except _DAMAGED:
+        return None
+
+
+def _current(request: BacklogRequest) -> Snapshot | None:
+    """The snapshot that holds for ``request`` and the working tree as it is now:
+    read, or brought up to date when a few files changed (``snapshot_update``)."""
+    key = snapshot_key(request)
+    file = snapshot_file(key) if key is not None else None
+    if key is None or file is None:
+        return None
+    try:
+        return read_snapshot(file, key)
+    except Stale as stale:
+        from tpmcli.cache.snapshot_update import updated_snapshot
+
+        return updated_snapshot(request, key, stale.snapshot)
     except _DAMAGED:
         return None
 
