@@ -202,8 +202,10 @@ def write_backlog(root: Path, items: Sequence[BenchItem]) -> None:
         (root / item.path).write_text(item.render(), encoding="utf-8")
 
 
-def _git(root: Path, *args: str) -> None:
+def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    extra = env or {}
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env.update(extra)
     env.update(
         GIT_AUTHOR_NAME="bench",
         GIT_AUTHOR_EMAIL="bench@example.invalid",
@@ -236,6 +238,36 @@ def generate(root: Path, count: int, seed: int, *, git: bool = False, changed: f
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", f"bench: {changed}% of items changed")
     _git(root, "tag", "bench-head")
+
+
+def generate_history(
+    root: Path, count: int, seed: int, *, commits: int = 200, per_commit: int = 3
+) -> str:
+    """A repository of ``commits`` commits: the backlog of ``count`` items, then commits
+    each re-estimating ``per_commit`` items' RICE inputs (one of them always the first
+    item, so that its history has a row per commit), dates pinned a day apart. Returns
+    the id of the item every commit changes (for ``tpm history``)."""
+    root.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed + 2)
+    items = make_backlog(count, seed)
+    write_backlog(root, items)
+    _git(root, "-c", "init.defaultBranch=main", "init", "-q")
+    for number in range(commits):
+        if number:
+            chosen = {0, *rng.sample(range(count), k=per_commit - 1)}
+            for index in sorted(chosen):
+                items[index] = replace(
+                    items[index],
+                    reach=rng.choice((50, 120, 300, 800, 1200, 2500, 5000)) + rng.randint(0, 49),
+                    effort=rng.choice((0.5, 1, 2, 3, 5, 8)),
+                )
+                (root / items[index].path).write_text(items[index].render(), encoding="utf-8")
+        stamp = f"@{1_704_067_200 + number * 86_400} +0000"  # 2024-01-01, a day apart
+        _git(root, "add", "-A")
+        message = f"bench: history commit {number}"
+        dates = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        _git(root, "commit", "-q", "-m", message, env=dates)
+    return items[0].stem
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -21,7 +21,10 @@ new scores say, and the table is the one ``--no-cache`` prints. Warm ``tpm rank
 --limit 50`` is timed against Taskwarrior's ``task next limit:50`` on the same items
 (``taskwarrior.py``; skipped, saying so, without ``task``). After each goal's runs the
 correctness guard compares every timed tpm answer with a ``--no-cache`` run's
-(``timing.guard``) and fails the benchmark on a difference.
+(``timing.guard``) and fails the benchmark on a difference. The later commands have
+rows of their own: ``tpm history`` (its own repository), ``tpm compare``, ``tpm
+roadmap`` (issue 17), ``tpm simulate`` (a ranged backlog, ``ranged.py``, against numpy's
+floor) and ``tpm report``.
 
 Only public tools: Python, git, and ruamel.yaml's C-backed loader for the baseline
 (``pip install 'tpmcli[bench]'``).
@@ -43,8 +46,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from command_rows import later_rows
 from edit_loop import EditLoop
-from generate import STATUSES, generate
+from generate import STATUSES, generate, generate_history
+from ranged import NUMPY_FLOOR, ROADMAP_CAPACITY, SIMULATE_ITEMS, ranged_backlog
 from taskwarrior import task_command, task_environment
 from timing import (
     Command,
@@ -154,6 +159,15 @@ def run(args: argparse.Namespace) -> int:
         fresh_dir(cold_cache),
         cached=True,
     )
+    report_available = has_command(tpm, "report", repo, env)
+    report_cache = work / "cache-report"
+    report_cold = Command(
+        "tpm report (cold)",
+        [*tpm, "report", "-o", str(work / "report.html")],
+        repo,
+        with_cache(report_cache),
+        fresh_dir(report_cache),
+    )
     diff_available = has_command(tpm, "diff", repo, env)
     diff_argv = [*tpm, "diff", "bench-base", "bench-head", "--format", "json"]
     diff_cold = Command(
@@ -170,6 +184,19 @@ def run(args: argparse.Namespace) -> int:
     def edit_one_file() -> None:
         edited.write_bytes(original + f"# edited {next(edits)}\n".encode())
 
+    compare_available = has_command(tpm, "compare", repo, env)
+    compare_argv = [*tpm, "compare", "rice", "wsjf"]
+    compare_cold = Command(
+        "tpm compare rice wsjf (cold)",
+        compare_argv,
+        repo,
+        with_cache(cold_cache),
+        fresh_dir(cold_cache),
+        cached=True,
+    )
+    compare_warm = Command(
+        "tpm compare rice wsjf (warm)", compare_argv, repo, with_cache(warm_cache), cached=True
+    )
     rank_edited = Command(
         "tpm rank (one file edited)",
         [*tpm, "rank"],
@@ -209,6 +236,61 @@ def run(args: argparse.Namespace) -> int:
         repo,
         with_cache(warm_cache),
         cached=True,
+    )
+    simulated = work / f"ranged-{50 if args.smoke else SIMULATE_ITEMS}"
+    if not (simulated / "backlog").exists():
+        ranged_backlog(simulated / "backlog", 50 if args.smoke else SIMULATE_ITEMS)
+    simulate_available = has_command(tpm, "simulate", simulated, env)
+    simulate_ = Command(
+        f"tpm simulate ({SIMULATE_ITEMS} ranged items × 10,000 runs)",
+        [*tpm, "simulate", "--runs", "200" if args.smoke else "10000", "--format", "json"],
+        simulated,
+        with_cache(warm_cache),
+        cached=True,
+    )
+    numpy_floor = Command("numpy draw + argsort", [python, "-c", NUMPY_FLOOR], simulated, env)
+
+    # tpm history: its own repository, 200 commits of a 1,000-item backlog (a few items
+    # re-estimated in each), against a cold tpm rank of that backlog, side by side.
+    history_repo = work / "history-repo"
+    history_items, history_commits = (50, 20) if args.smoke else (1000, 200)
+    history_marker = work / f"history-{history_items}-{history_commits}-{args.seed}"
+    if not history_marker.exists():
+        shutil.rmtree(history_repo, ignore_errors=True)
+        tracked = generate_history(history_repo, history_items, args.seed, commits=history_commits)
+        history_marker.write_text(tracked, encoding="utf-8")
+    tracked = history_marker.read_text(encoding="utf-8")
+    history_cache = work / "cache-history"
+    history_available = has_command(tpm, "history", history_repo, env)
+    history_cold = Command(
+        f"tpm history ({history_commits} commits, cold)",
+        [*tpm, "history", tracked, "--format", "json"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
+        cached=True,
+    )
+    history_rank_cold = Command(
+        "tpm rank (cold, same backlog)",
+        [*tpm, "rank"],
+        history_repo,
+        with_cache(history_cache),
+        fresh_dir(history_cache),
+        cached=True,
+    )
+    # tpm roadmap (issue 17) beside tpm rank, cold and warm, in the same rounds.
+    roadmap_available = has_command(tpm, "roadmap", repo, env)
+    roadmap_argv = [*tpm, "roadmap", "--capacity", ROADMAP_CAPACITY]
+    roadmap_cold = Command(
+        "tpm roadmap (cold)",
+        roadmap_argv,
+        repo,
+        with_cache(cold_cache),
+        fresh_dir(cold_cache),
+        cached=True,
+    )
+    roadmap_warm = Command(
+        "tpm roadmap (warm)", roadmap_argv, repo, with_cache(warm_cache), cached=True
     )
     task_next: Command | None = None
     if task is not None:
@@ -252,6 +334,24 @@ def run(args: argparse.Namespace) -> int:
         measure([rank_edited, bare], args.runs, warmup)
         guard(rank_edited)
         measure([rank_loop, bare], args.runs, warmup)
+        if history_available:
+            measure([history_cold, history_rank_cold], args.runs, warmup)
+            guard(history_cold, history_rank_cold)
+        if compare_available:
+            # No goal (issue 18 sets none): each against tpm rank, run in turns with it.
+            measure([compare_cold, rank_cold], args.runs, warmup)
+            measure([compare_warm, rank_warm], args.runs, warmup)
+            guard(compare_cold, compare_warm)
+        if roadmap_available:
+            measure([roadmap_cold, rank_cold], args.runs, warmup)
+            run_once(roadmap_warm, record=False)  # the snapshot the warm runs answer from
+            measure([roadmap_warm, rank_warm], args.runs, warmup)
+            guard(roadmap_cold, roadmap_warm, rank_warm)
+        if simulate_available:
+            measure([simulate_, numpy_floor], args.runs, warmup)
+            guard(simulate_)
+        if report_available:
+            measure([report_cold, rank_cold], args.runs, warmup)
     except CommandFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -276,6 +376,20 @@ def run(args: argparse.Namespace) -> int:
                 "n/a",
                 "≤ 1×",
                 "not available yet (no tpm diff)",
+            )
+        )
+    if report_available:
+        rows.append(ratio_row("tpm report -o FILE, cold", report_cold, rank_cold, 2))
+    else:
+        rows.append(
+            Row(
+                "tpm report -o FILE, cold",
+                "n/a",
+                "tpm rank (cold)",
+                "n/a",
+                "n/a",
+                "≤ 2×",
+                "not available yet (no tpm report)",
             )
         )
     rows += [
@@ -307,8 +421,24 @@ def run(args: argparse.Namespace) -> int:
         rows.append(
             Row("tpm rank --limit 50, warm", "n/a", "task next", "n/a", "-", "≤ 1×", reason)
         )
+    rows += later_rows(
+        (history_cold, history_rank_cold, history_commits, history_items)
+        if history_available
+        else None,
+        (compare_cold, compare_warm, rank_cold, rank_warm) if compare_available else None,
+        (roadmap_cold, roadmap_warm, rank_cold, rank_warm) if roadmap_available else None,
+        (simulate_, numpy_floor) if simulate_available else None,
+    )
     timed = [rank_cold, rank_warm, check_cold, check_warm, json_cold, rank_uncached, rank_50]
     timed += [json_50, rank_edited, rank_loop, *([diff_cold, diff_warm] if diff_available else [])]
+    for available, commands in (
+        (history_available, [history_cold]),
+        (compare_available, [compare_cold, compare_warm]),
+        (roadmap_available, [roadmap_cold, roadmap_warm]),
+        (simulate_available, [simulate_]),
+        (report_available, [report_cold]),
+    ):
+        timed += commands if available else []
     largest = max(timed, key=lambda command: command.peak_mib)
     rows.append(
         Row(

@@ -159,9 +159,10 @@ class Row:
     met: str
 
 
-def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
+def ratio_row(goal: str, tpm: Command, base: Command, limit: float | None) -> Row:
     """The goal's ratio: the median of the ratios round by round where the two ran in
-    turns (their range after it), else the ratio of the medians."""
+    turns (their range after it), else the ratio of the medians. ``limit`` None: a
+    figure reported without a goal."""
     pairs = paired_ratios(tpm, base)
     ratio = statistics.median(pairs) if pairs else tpm.wall / base.wall
     spread = f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else ""
@@ -174,8 +175,8 @@ def ratio_row(goal: str, tpm: Command, base: Command, limit: float) -> Row:
         f"{base.label} {base.wall:.3f} s",
         f"{ratio:.2f}×{spread}",
         f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "-",
-        f"≤ {limit:g}×",
-        "yes" if ratio <= limit else "NO",
+        f"≤ {limit:g}×" if limit is not None else "-",
+        "-" if limit is None else "yes" if ratio <= limit else "NO",
     )
 
 

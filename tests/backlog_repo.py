@@ -40,9 +40,11 @@ class BacklogRepo:
         path.mkdir(parents=True, exist_ok=True)
         self.git("-c", "init.defaultBranch=main", "init", "-q")
 
-    def git(self, *args: str, stdin: bytes | None = None) -> str:
+    def git(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GIT_")}
         env.update(_ENV)
+        env.update(extra)
         result = subprocess.run(
             ["git", "-c", "commit.gpgsign=false", "-C", str(self.path), *args],
             input=stdin,
@@ -62,8 +64,20 @@ class BacklogRepo:
         for name in names:
             (self.path / name).unlink()
 
-    def commit(self, files: dict[str, str] | None = None, message: str = "change") -> str:
+    def commit(
+        self,
+        files: dict[str, str] | None = None,
+        message: str = "change",
+        *,
+        date: str | None = None,
+        author: str | None = None,
+    ) -> str:
+        """Commit the working tree with ``files`` written; ``date`` (ISO 8601) pins the
+        author and committer dates, ``author`` the author's name."""
         self.write(files or {})
         self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+        if author:
+            env["GIT_AUTHOR_NAME"] = author
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
         return self.git("rev-parse", "HEAD")

@@ -243,3 +243,34 @@ def test_rank_deltas_equal_moves_go_by_id() -> None:
         RankDelta("x", 2, 2, 0),
     ]
     assert rank_deltas([], ["a"]) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(TIED_SCORES, min_size=2, max_size=60))
+def test_the_same_order_gives_exactly_one_and_its_reverse_minus_one(x: list[float]) -> None:
+    # Scores that order the items alike (ties included), whatever the scale.
+    y = [3 * value + 1 for value in x]
+    reverse = [-value for value in x]
+    if len(set(x)) > 1:
+        for statistic in (kendall_tau_b, spearman_rho):
+            assert statistic(x, y).value == 1.0
+            assert statistic(x, reverse).value == -1.0
+
+
+def test_one_and_minus_one_are_exact_at_ten_thousand_items() -> None:
+    x = [float(i // 3) for i in range(10_000)]  # ties too
+    for statistic in (kendall_tau_b, spearman_rho):
+        assert statistic(x, x).value == 1.0
+        assert statistic(x, [-v for v in x]).value == -1.0
+
+
+def test_reasons_name_the_sides_they_are_given() -> None:
+    sides = ("rice", "wsjf")
+    assert kendall_tau_b([1, 1], [1, 2], sides=sides).undefined_because == (
+        "every item has the same rice score"
+    )
+    assert spearman_rho([1, 2], [3, 3], sides=sides).undefined_because == (
+        "every item has the same wsjf score"
+    )
+    assert top_overlap(["a"], [], 3, sides=sides) == Measure(None, "wsjf scores no item")
+    assert rbo_ext([], ["a"], 0.9, sides=sides) == Measure(None, "rice scores no item")

@@ -282,7 +282,7 @@ def test_add_without_a_backlog_folder(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_slugs() -> None:
     assert itemnames.slugify("Single sign-on (SAML 2.0)") == "single-sign-on-saml-2-0"
-    assert itemnames.slugify("日本語") == "item"
+    assert itemnames.slugify("日本語") == "日本語"
     assert len(itemnames.slugify("word " * 40)) <= itemnames.SLUG_MAX
     assert itemnames.unique_name("a", {"a", "a-2"}) == "a-3"
 
@@ -304,7 +304,7 @@ def test_set_refuses_a_cycle_in_an_item_that_already_had_a_problem(project: Path
     )
     result = CliRunner().invoke(app, ["set", "a", "depends_on=c"])
     assert result.exit_code == 1, result.output
-    assert "backlog/a.yaml:1:1: dependency cycle: a → c → a" in result.stderr
+    assert "backlog/a.yaml:2:14: dependency cycle: a -> c -> a" in result.stderr
     assert "nothing written" in result.stderr
     assert "warning" not in result.stderr
     assert {name: (backlog / name).read_bytes() for name in before} == before
@@ -373,7 +373,7 @@ def test_set_keeps_cr_only_line_endings(project: Path) -> None:
 def test_set_and_add_help_document_their_exit_codes(project: Path) -> None:
     help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["set", "--help"]).stdout
     assert help_text == snapshot("""\
-Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
+Usage: tpm set [OPTIONS] ID KEY=VALUE...
 
   Change fields of an item in place; every other byte of its file stays as it
   is.
@@ -383,6 +383,10 @@ Usage: tpm set [OPTIONS] {ID} {KEY=VALUE...}...
   naming a renamed id, a cycle), in this file or another, writes nothing.
   Problems the backlog already had are printed as warnings. Prints the path of
   the file written.
+
+  Examples:
+    tpm set sso-saml rice.reach=1200 owner=alice
+    tpm set sso-saml tags=enterprise,auth depends_on=
 
   Exit codes:
     0  written, or the item already says so (nothing written)
@@ -401,12 +405,16 @@ Options:
 """)
     help_text = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["add", "--help"]).stdout
     assert help_text == snapshot("""\
-Usage: tpm add [OPTIONS] {TITLE} [[KEY=VALUE...]]...
+Usage: tpm add [OPTIONS] TITLE [KEY=VALUE...]
 
   Create an item file in the backlog folder; prints its path.
 
   The new item is checked with the whole backlog first; nothing is written when
   it would cause a problem.
+
+  Examples:
+    tpm add "Bulk CSV export" rice.reach=800 moscow=should tags=reporting
+    tpm add "日本語ローカライズ" --id ja-localisation
 
   Exit codes:
     0  written
@@ -415,11 +423,11 @@ Usage: tpm add [OPTIONS] {TITLE} [[KEY=VALUE...]]...
        file that cannot be written
 
 Arguments:
-  TITLE           The new item's title.  [required]
-  [KEY=VALUE...]  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
+  TITLE         The new item's title.  [required]
+  KEY=VALUE...  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
 
 Options:
-  --id <str>     The id and file name (default: from the title).
+  --id ID        The id and file name (default: from the title).
   --config FILE  Use this tpm.yaml instead of the one found by walking up.
   -h, --help     Show this message and exit.
 """)
@@ -454,3 +462,91 @@ def test_slugs_transliterate_latin_letters() -> None:
     assert itemnames.slugify("Łódź – Œuvre, Þór") == "lodz-oeuvre-thor"
     assert itemnames.slugify("Ça déjà ÉTÉ") == "ca-deja-ete"
     assert itemnames.unique_name("a", {"A", "a-2"}) == "a-3"
+
+
+# --- titles in any script keep their words in the id; nothing meaningful: ask for --id --
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("日本語ローカライズ", "日本語ローカライズ"),
+        ("SSO für Ärzte: 日本語サポート", "sso-fur-arzte-日本語サポート"),
+        ("تسجيل الدخول الموحد (SSO)", "تسجيل-الدخول-الموحد-sso"),
+        ("हिन्दी अनुवाद", "हिन्दी-अनुवाद"),  # the vowel signs are marks: kept with their letters
+        ("한국어 지원", "한국어-지원"),
+        ("Ｆｕｌｌ-ｗｉｄｔｈ ﬁle", "full-width-file"),  # NFKC
+        ("Ελληνικά ΣΑΣ", "ελληνικά-σας"),
+        ("🚀 Launch v2 🚀", "launch-v2"),
+        # Never a path separator, bidi or zero-width character, or a hidden file name.
+        ("../etc/passwd", "etc-passwd"),
+        ("a\u202eb\u200dc\u2066d", "a-b-c-d"),
+        (".hidden\tfile\n", "hidden-file"),
+    ],
+)
+def test_slugs_keep_letters_of_every_script(title: str, slug: str) -> None:
+    assert itemnames.slugify(title) == slug
+    assert workspace_valid_id(slug)
+
+
+def workspace_valid_id(slug: str) -> bool:
+    from tpmcli.project.validation import valid_id
+
+    return valid_id(slug)
+
+
+@pytest.mark.parametrize("title", ["🚀🚀", "!!!", "\u200b", "👩\u200d💻 ✓"])
+def test_a_title_with_nothing_to_make_an_id_of_gets_none(title: str) -> None:
+    assert itemnames.slugify(title) is None
+
+
+def test_add_keeps_a_japanese_title_in_its_id(project: Path) -> None:
+    result = CliRunner().invoke(app, ["add", "日本語ローカライズ", "moscow=should"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "backlog/日本語ローカライズ.yaml\n"
+    assert not (project / "backlog" / "item.yaml").exists()
+    shown = CliRunner().invoke(app, ["show", "日本語ローカライズ", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert '"title": "日本語ローカライズ"' in shown.stdout
+    for _ in range(2):  # cold, then from the parse cache (whose records check the id)
+        checked = CliRunner().invoke(app, ["check", "--format", "json"])
+        assert checked.exit_code == 0, checked.output
+        assert '"items": 4' in checked.stdout
+    again = CliRunner().invoke(app, ["add", "日本語ローカライズ"])
+    assert again.stdout == "backlog/日本語ローカライズ-2.yaml\n"
+
+
+def test_add_asks_for_an_id_when_the_title_has_no_letters(project: Path) -> None:
+    before = sorted(p.name for p in (project / "backlog").iterdir())
+    result = CliRunner().invoke(app, ["add", "🚀🚀"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tpm: the title '🚀🚀' has no letter or digit to make an id of; give one with --id "
+        "(e.g. --id launch-plan)\n"
+    )
+    assert sorted(p.name for p in (project / "backlog").iterdir()) == before
+    chosen = CliRunner().invoke(app, ["add", "🚀🚀", "--id", "rocket-launch"])
+    assert (chosen.exit_code, chosen.stdout) == (0, "backlog/rocket-launch.yaml\n")
+
+
+def test_ids_differing_in_case_or_unicode_form_are_one_file_name(project: Path) -> None:
+    (project / "backlog" / "Σοφία.yaml").write_text("title: A\n")
+    decomposed = "σοφι\u0301α-2"  # ί as ι and a combining acute: σοφία-2 on macOS
+    (project / "backlog" / f"{decomposed}.yaml").write_text("title: B\n")
+    result = CliRunner().invoke(app, ["add", "σοφία"])
+    assert (result.exit_code, result.stdout) == (0, "backlog/σοφία-3.yaml\n")
+    chosen = CliRunner().invoke(app, ["add", "x", "--id", "ΣΟΦΊΑ"])
+    assert chosen.exit_code == 1
+    assert "differs from the id 'Σοφία' only in case" in chosen.stderr
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+    # One id whole, the other decomposed: one file name on macOS, a problem.
+    (project / "backlog" / "σοφι\u0301α-3.yaml").write_text("title: C\n")
+    checked = CliRunner().invoke(app, ["check"])
+    assert checked.exit_code == 1
+    assert checked.stdout == (
+        "backlog/σοφι\u0301α-3.yaml:1:1: id 'σοφι\u0301α-3' differs from the id 'σοφία-3' "
+        "(backlog/σοφία-3.yaml:1:1) only in case or Unicode form\n"
+    )
+    bad = CliRunner().invoke(app, ["add", "x", "--id", "a\u202eb"])
+    assert bad.exit_code == 2
+    assert "may contain only letters, digits" in bad.stderr

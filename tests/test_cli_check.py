@@ -44,7 +44,7 @@ def test_check_reports_every_problem_in_one_run(broken: Path, tpm: Tpm) -> None:
     assert result.exit_code == 1
     assert result.stderr == ""
     assert result.stdout == snapshot("""\
-backlog/cycle-a.yaml:1:1: dependency cycle: cycle-a → cycle-b → cycle-a
+backlog/cycle-a.yaml:2:14: dependency cycle: cycle-a -> cycle-b -> cycle-a
 backlog/deps.yaml:2:14: depends_on names unknown id 'okay'
 backlog/effort.yaml:2:53: rice.effort must be > 0, not 0
 backlog/empty.yaml:1:1: file holds no item (it is empty or only comments)
@@ -70,9 +70,9 @@ def test_check_json(broken: Path, tpm: Tpm) -> None:
     assert len(document["problems"]) == len(tpm("check").stdout.splitlines())
     assert document["problems"][0] == {
         "path": "backlog/cycle-a.yaml",
-        "line": 1,
-        "column": 1,
-        "message": "dependency cycle: cycle-a → cycle-b → cycle-a",
+        "line": 2,
+        "column": 14,
+        "message": "dependency cycle: cycle-a -> cycle-b -> cycle-a",
     }
 
 
@@ -300,18 +300,20 @@ Usage: tpm check [OPTIONS] [PATH]...
 
   Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
 
+  Examples:
+    tpm check
+    tpm check --require rice --format github
+
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
-  --format <text|json|github>  Output format.  [default: text]
-  --require NAME               Every item must have inputs for this framework
-                               (repeatable).
-  --config FILE                Use this tpm.yaml instead of the one found by
-                               walking up.
-  --no-cache                   Parse every file again instead of reusing earlier
-                               runs' results (also TPM_NO_CACHE=1).
-  -h, --help                   Show this message and exit.
+  --format FORMAT  Output format: text, json or github.  [default: text]
+  --require NAME   Every item must have inputs for this framework (repeatable).
+  --config FILE    Use this tpm.yaml instead of the one found by walking up.
+  --no-cache       Parse every file again instead of reusing earlier runs'
+                   results (also TPM_NO_CACHE=1).
+  -h, --help       Show this message and exit.
 """)
 
 
@@ -324,3 +326,39 @@ def test_ids_differing_only_in_case_are_a_problem_on_the_second(write: Write, tp
         "backlog/other.yaml:2:5: id 'Dark-Mode' differs from the id 'dark-mode' "
         "(backlog/dark-mode.yaml:1:1) only in case\n"
     )
+
+
+def test_an_invalid_item_is_no_unknown_id_to_the_items_that_depend_on_it(
+    write: Write, tpm: Tpm
+) -> None:
+    # audit-log is invalid (effort 0) and left out; sso-login and the entry of a
+    # multi-item file depending on it must not get "depends_on names unknown id".
+    write(
+        "backlog/audit-log.yaml",
+        "title: A\nrice: {reach: 1, impact: 1, confidence: 1, effort: 0}\n",
+    )
+    write("backlog/sso-login.yaml", "title: S\ndepends_on: [audit-log, exports]\n")
+    write(
+        "backlog/more.yaml",
+        "items:\n  - {id: exports, title: E, status: nope}\n  - {id: m, title: M, depends_on: [exports]}\n",
+    )
+    expected = (
+        "backlog/audit-log.yaml:2:52: rice.effort must be > 0, not 0\n"
+        "backlog/more.yaml:2:37: items[0].status must be one of proposed, planned, in-progress, "
+        "done or dropped, not 'nope'\n"
+    )
+    cold = tpm("check")
+    assert (cold.exit_code, cold.stdout) == (1, expected)
+    warm = tpm("check")  # the invalid ids come back from the parse cache as well
+    assert (warm.exit_code, warm.stdout) == (1, expected)
+    assert tpm("check", "--no-cache").stdout == expected
+
+
+def test_every_problem_of_a_file_in_one_pass(write: Write, tpm: Tpm) -> None:
+    write("backlog/a.yaml", "title: T\nowner: 123\nstatus: no\ndepends_on: [missing]\n")
+    result = tpm("check")
+    assert result.exit_code == 1
+    assert result.stdout == snapshot("""\
+backlog/a.yaml:2:8: owner must be text, not the number 123
+backlog/a.yaml:3:9: status must be one of proposed, planned, in-progress, done or dropped, not 'no'
+""")

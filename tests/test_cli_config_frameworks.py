@@ -84,9 +84,9 @@ def test_the_default_framework_of_tpm_yaml_can_be_a_formula(project: Path) -> No
     code, out, _ = tpm("rank", "--format", "csv")
     assert code == 0
     assert out.splitlines()[:3] == [
-        "rank,id,title,score,label,status,path,value,effort",
-        "1,search,Faster search,9.0,,proposed,backlog/search.yaml,9,1",
-        "2,export,Bulk export,4.0,,proposed,backlog/export.yaml,8,2",
+        "rank,id,title,score,label,status,owner,path,value,effort",
+        "1,search,Faster search,9.0,,proposed,,backlog/search.yaml,9,1",
+        "2,export,Bulk export,4.0,,proposed,,backlog/export.yaml,8,2",
     ]
 
 
@@ -106,8 +106,8 @@ def test_a_formula_framework_breaks_ties_of_another(project: Path) -> None:
     code, out, _ = tpm("rank", "--by", "weighted,value-effort", "--format", "markdown")
     assert code == 0
     assert out.splitlines()[2:4] == [
-        "| 1 | export | Bulk export | 6.8 | 4 | 8 | 5 |",
-        "| 2 | search | Faster search | 5.8 | 9 | 3 | 10 |",
+        "| 1 | export | Bulk export | 6.8 | 4 | proposed |  | 8 | 5 |",
+        "| 2 | search | Faster search | 5.8 | 9 | proposed |  | 3 | 10 |",
     ]
 
 

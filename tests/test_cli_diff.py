@@ -62,7 +62,7 @@ Ranking by RICE: main (<main>) → the working tree
                                                                   did                     \n\
  4 → –   out    d          Delta                            100   deleted                 \n\
  5 → –   out    e          Echo                              50   status: planned → done  \n\
-3 moved, 1 added, 2 removed; 0 unchanged.
+3 moved, 1 added, 2 removed; 0 unchanged; rankings agree τ = -0.33.
 Left a higher MoSCoW category:
   a: must → should
 """)
@@ -85,7 +85,14 @@ def test_json(changed: BacklogRepo) -> None:
             "base_commit": "<main>",
             "head_commit": None,
             "top": None,
-            "summary": {"moved": 3, "added": 1, "removed": 2, "rescored": 0, "unchanged": 0},
+            "summary": {
+                "moved": 3,
+                "added": 1,
+                "removed": 2,
+                "rescored": 0,
+                "unchanged": 0,
+                "kendall_tau_b": -1 / 3,  # a–b, a–c discordant, b–c concordant
+            },
             "config_changes": [],
             "category_drops": [{"id": "a", "title": "Alpha", "before": "must", "after": "should"}],
             "items": [
@@ -177,7 +184,7 @@ def test_markdown(changed: BacklogRepo) -> None:
     assert result.exit_code == 0, result.output
     short = changed.git("rev-parse", "--short=7", "main")
     assert result.stdout.replace(short, "<main>") == snapshot("""\
-#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged)
+#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged); rankings agree τ = -0.33
 
 Ranked by **RICE**, from `main (<main>)` to the working tree.
 
@@ -216,7 +223,7 @@ def test_github(changed: BacklogRepo) -> None:
     assert result.exit_code == 0, result.output
     short = changed.git("rev-parse", "--short=7", "main")
     assert result.stdout.replace(short, "<main>") == snapshot("""\
-#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged)
+#### tpm: the ranking changed: 3 moved, 1 added, 2 removed (0 unchanged); rankings agree τ = -0.33
 
 Ranked by **RICE**, from `main (<main>)` to the working tree.
 
@@ -266,7 +273,8 @@ def test_no_change(repo: BacklogRepo) -> None:
     short = repo.git("rev-parse", "--short=7", "HEAD")
     assert result.stdout.replace(short, "<head>") == snapshot("""\
 Ranking by RICE: HEAD (<head>) → the working tree
-No change to the ranking (1 unchanged).
+No change to the ranking (1 unchanged); τ undefined (fewer than 2 items ranked at both \n\
+revisions).
 """)
 
 
@@ -395,7 +403,7 @@ def test_unknown_fail_on_condition_message(repo: BacklogRepo) -> None:
     result = tpm("diff", "main", "--fail-on", "often")
     assert result.stderr == (
         "tpm: unknown --fail-on condition 'often' (one of: any, added, removed, moved, "
-        "rescored, top:N, category-drop)\n"
+        "rescored, top:N, category-drop, lane-change)\n"
     )
 
 
@@ -508,7 +516,7 @@ def test_help_documents_every_condition() -> None:
     for condition in CONDITIONS:
         assert f"\n    {condition} " in result.stdout
     assert result.stdout == snapshot("""\
-Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
+Usage: tpm diff [OPTIONS] BASE [HEAD|PATH]...
 
   Show how the ranking changed from BASE to HEAD (default: the working tree).
 
@@ -516,7 +524,8 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
   id), read from git without a checkout, each with its own tpm.yaml. Without
   -f/--by, each side ranks by the framework its tpm.yaml names. Unchanged items
   collapse into a count; the table counts, below the top 50, items that moved
-  only because others did.
+  only because others did. With roadmap.capacity in tpm.yaml, it says which
+  items change lane (now, next, later).
 
   --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
     any            any item was added, removed, moved or rescored
@@ -526,6 +535,7 @@ Usage: tpm diff [OPTIONS] {BASE} [HEAD|PATH]...
     rescored       an item ranked at both revisions changed score
     top:N          the set or the order of the top N items changed
     category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+    lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
 
 Arguments:
   BASE       The git revision to compare with.  [required]

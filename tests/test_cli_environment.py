@@ -189,3 +189,66 @@ def test_under_a_profiler_tpm_exits_the_usual_way(intercom: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"schema_version": 1' in result.stdout
     assert "function calls" in result.stdout
+
+
+_INTERRUPTED_WHILE_IMPORTING = """
+import sys
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "tpmcli.cli.app":
+            raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the imports
+        return None
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["tpm", "rank"]
+from tpmcli.__main__ import entry
+entry()
+"""
+
+_INTERRUPTED_BEFORE_THE_COMMAND = """
+import sys
+import tpmcli.cli.app as app
+def interrupted():
+    raise KeyboardInterrupt  # as Ctrl-C would, before typer runs the command
+app.main = interrupted
+app.run()
+"""
+
+
+@pytest.mark.parametrize(
+    "script", [_INTERRUPTED_WHILE_IMPORTING, _INTERRUPTED_BEFORE_THE_COMMAND], ids=["import", "run"]
+)
+def test_ctrl_c_while_starting_exits_130_without_a_traceback(intercom: Path, script: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=intercom,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "")
+
+
+def test_a_bug_is_one_line_asking_for_the_command_and_version(
+    project: Path, tpm: Tpm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tpmcli.commands.frameworks
+
+    def broken(config: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(tpmcli.commands.frameworks, "list_frameworks", broken)
+    result = tpm("frameworks")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr == (
+        "tpm: internal error (RuntimeError: boom); this is a bug; please report it with the "
+        "command you ran and what `tpm --version` prints\n"
+    )
+
+
+def test_no_placeholder_address_is_published() -> None:
+    root = Path(__file__).resolve().parents[1]
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert "[project.urls]" not in pyproject  # until the project has a real home
+    assert "example.invalid" not in pyproject
+    for path in (root / "src").rglob("*.py"):
+        assert "example.invalid" not in path.read_text(encoding="utf-8"), path

@@ -124,11 +124,11 @@ def test_rank_csv(intercom: Path, tpm: Tpm) -> None:
     result = tpm("rank", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.stdout == snapshot("""\
-rank,id,title,score,label,status,path,reach,impact,confidence,effort
-1,gamma,Project three,800.0,,proposed,backlog/gamma.yaml,800,2,0.5,1
-2,alpha,Project one,675.0,,proposed,backlog/alpha.yaml,450,3,1.0,2
-3,beta,Project two,400.0,,planned,backlog/beta.yaml,2000,1,0.8,4
-,delta,Not estimated yet,,,proposed,backlog/delta.yaml,,,,
+rank,id,title,score,label,status,owner,path,reach,impact,confidence,effort
+1,gamma,Project three,800.0,,proposed,,backlog/gamma.yaml,800,2,0.5,1
+2,alpha,Project one,675.0,,proposed,,backlog/alpha.yaml,450,3,1.0,2
+3,beta,Project two,400.0,,planned,,backlog/beta.yaml,2000,1,0.8,4
+,delta,Not estimated yet,,,proposed,,backlog/delta.yaml,,,,
 """)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["id"] for row in rows] == ["gamma", "alpha", "beta", "delta"]
@@ -138,12 +138,12 @@ def test_rank_markdown(intercom: Path, tpm: Tpm) -> None:
     result = tpm("rank", "--format", "markdown", "--by", "moscow,rice")
     assert result.exit_code == 0, result.output
     assert result.stdout == snapshot("""\
-| Rank | ID | Title | Score | RICE |
-|---:|---|---|---:|---:|
-| 1 | gamma ⚠ | Project three | must | 800 |
-| 2 | beta | Project two | must | 400 |
-| 3 | alpha | Project one | should | 675 |
-| 4 | delta | Not estimated yet | could | – |
+| Rank | ID | Title | Score | RICE | Status | Owner |
+|---:|---|---|---:|---:|---|---|
+| 1 | gamma ⚠ | Project three | must | 800 | proposed |  |
+| 2 | beta | Project two | must | 400 | planned |  |
+| 3 | alpha | Project one | should | 675 | proposed |  |
+| 4 | delta | Not estimated yet | could | – | proposed |  |
 
 ⚠ gamma ranks above unfinished dependency beta
 """)
@@ -400,18 +400,30 @@ Commands:
   rank        Print the backlog ranked by a framework (default: framework:...
   check       Validate every item file and tpm.yaml; print each problem as...
   diff        Show how the ranking changed from BASE to HEAD (default: the...
+  history     Show how item ID got where it is: a row for each commit that...
+  compare     Show how far frameworks A and B agree on the backlog's order.
+  roadmap     Plan the ranking into lanes now, next and later by capacity...
+  simulate    How sure the ranking is: sample ranged inputs and count where...
+  matrix      Place the ranked items on the value/effort 2×2: quick wins,...
+  report      Write the stakeholder report: one HTML file that needs no...
   frameworks  List the frameworks: built-in, installed plugins and...
   show        Show one item, with its score, breakdown and rank under each...
   set         Change fields of an item in place; every other byte of its...
   add         Create an item file in the backlog folder; prints its path.
   init        Scaffold tpm.yaml, a backlog folder with an example item, and...
-  schema      Print the JSON Schema of an item file (for editors: tpm...
+  schema      Print the JSON Schema of an item file, for editors.
 """)
     assert tpm("rank", "--help").stdout == snapshot("""\
 Usage: tpm rank [OPTIONS] [PATH]...
 
   Print the backlog ranked by a framework (default: framework: in tpm.yaml, else
   rice).
+
+  With --capacity, the table draws the line under the lane now, and JSON gives
+  each item its lane, as tpm roadmap plans them.
+
+  Example:
+    tpm rank --capacity 10 --limit 20
 
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
@@ -428,10 +440,14 @@ Options:
                                   overrides exclude_statuses).
   --tag TAG                       Only items with this tag (repeatable: any of
                                   them).
+  --owner OWNER                   Only items with this owner (repeatable: any of
+                                  them).
   --config FILE                   Use this tpm.yaml instead of the one found by
                                   walking up.
-  --at REV                        Rank the backlog as of this git revision (read
-                                  from git, no checkout).
+  --at REV                        Read the backlog as of this git revision (from
+                                  git, no checkout).
+  --capacity C[,C2]               Lane capacities in effort: now (C) and next
+                                  (C2, default C); later is unbounded.
   --no-cache                      Parse every file again instead of reusing
                                   earlier runs' results (also TPM_NO_CACHE=1).
   -h, --help                      Show this message and exit.
@@ -478,7 +494,10 @@ def test_markdown_keeps_pipes_and_line_breaks_inside_cells(write: Write, tpm: Tp
         """,
     )
     markdown = tpm("rank", "--format", "markdown").stdout
-    assert markdown.splitlines()[2] == "| 1 | pipes | A \\| B second line | 1 | 1 | 1 | 1 | 1 |"
+    assert (
+        markdown.splitlines()[2]
+        == "| 1 | pipes | A \\| B second line | 1 | proposed |  | 1 | 1 | 1 | 1 |"
+    )
 
 
 def test_the_config_framework_may_name_tie_breaks(intercom: Path, write: Write, tpm: Tpm) -> None:
@@ -488,3 +507,103 @@ def test_the_config_framework_may_name_tie_breaks(intercom: Path, write: Write, 
     assert [i["id"] for i in document["items"]] == ["gamma", "beta", "alpha", "delta"]
     # A flag replaces the configured choice entirely.
     assert json.loads(tpm("rank", "-f", "wsjf", "--format", "json").stdout)["by"] == ["wsjf"]
+
+
+@pytest.fixture
+def owned(write: Write) -> Path:
+    """Items with owners, a MoSCoW category on some, and one done item."""
+    write(
+        "backlog/alpha.yaml",
+        "title: Project one\nowner: alice\ntags: [growth]\nmoscow: must\n" + RICE_1,
+    )
+    write("backlog/beta.yaml", "title: Project two\nowner: bob\nstatus: planned\n" + RICE_2)
+    write(
+        "backlog/gamma.yaml", "title: Project three\n" + RICE_1.replace("reach: 100", "reach: 50")
+    )
+    write(
+        "backlog/delta.yaml",
+        "title: Finished\nowner: carol\nstatus: done\ntags: [legacy]\n" + RICE_1,
+    )
+    return Path.cwd()
+
+
+RICE_1 = "rice: {reach: 100, impact: 1, confidence: 1, effort: 1}\n"
+RICE_2 = "rice: {reach: 300, impact: 1, confidence: 1, effort: 1}\n"
+
+
+def test_owner_filters_like_status_and_tag(owned: Path, tpm: Tpm) -> None:
+    assert ids(tpm("rank", "--owner", "alice", "--format", "json").stdout) == ["alpha"]
+    both = tpm("rank", "--owner", "alice", "--owner", "bob", "--format", "json")
+    assert ids(both.stdout) == ["beta", "alpha"]
+    assert ids(tpm("rank", "--owner", "carol", "--status", "done", "--format", "json").stdout) == [
+        "delta"
+    ]
+    assert ids(tpm("rank", "--owner", "bob", "--tag", "growth", "--format", "json").stdout) == []
+
+
+def test_owner_status_and_moscow_in_every_format(owned: Path, tpm: Tpm) -> None:
+    document = json.loads(tpm("rank", "--format", "json").stdout)
+    assert [(i["id"], i["owner"], i["status"]) for i in document["items"]] == [
+        ("beta", "bob", "planned"),
+        ("alpha", "alice", "proposed"),
+        ("gamma", None, "proposed"),
+    ]
+    assert tpm("rank", "--format", "csv").stdout == snapshot("""\
+rank,id,title,score,label,status,owner,path,reach,impact,confidence,effort
+1,beta,Project two,300.0,,planned,bob,backlog/beta.yaml,300,1,1.0,1
+2,alpha,Project one,100.0,,proposed,alice,backlog/alpha.yaml,100,1,1.0,1
+3,gamma,Project three,50.0,,proposed,,backlog/gamma.yaml,50,1,1.0,1
+""")
+    assert tpm("rank", "--format", "markdown").stdout == snapshot("""\
+| Rank | ID | Title | Score | MoSCoW | Status | Owner | Reach | Impact | Confidence | Effort |
+|---:|---|---|---:|---|---|---|---:|---:|---:|---:|
+| 1 | beta | Project two | 300 |  | planned | bob | 300 | 1 | 1 | 1 |
+| 2 | alpha | Project one | 100 | must | proposed | alice | 100 | 1 | 1 | 1 |
+| 3 | gamma | Project three | 50 |  | proposed |  | 50 | 1 | 1 | 1 |
+""")
+    assert tpm("rank", columns=100).stdout == snapshot("""\
+Backlog ranked by RICE                                                  \n\
+#  ID     Title          Owner  Score  Reach  Impact  Confidence  Effort
+────────────────────────────────────────────────────────────────────────
+1  beta   Project two    bob      300    300       1           1       1
+2  alpha  Project one    alice    100    100       1           1       1
+3  gamma  Project three            50     50       1           1       1
+""")
+    # Narrower: the owners are the first column to go, before the inputs shrink.
+    assert tpm("rank", columns=70).stdout == snapshot("""\
+Backlog ranked by RICE                                           \n\
+#  ID     Title          Score  Reach  Impact  Confidence  Effort
+─────────────────────────────────────────────────────────────────
+1  beta   Project two      300    300       1           1       1
+2  alpha  Project one      100    100       1           1       1
+3  gamma  Project three     50     50       1           1       1
+""")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tag", "grwoth"], "no item has the tag 'grwoth' (did you mean 'growth'?)"),
+        (["--tag", "x", "--tag", "y"], "no item has any of the tags 'x', 'y'"),
+        (["--owner", "alcie"], "no item has the owner 'alcie' (did you mean 'alice'?)"),
+        (
+            ["--owner", "carol"],
+            "no item ranked has the owner 'carol': only items with the status done have it "
+            "(--status selects them)",
+        ),
+        (["--status", "dropped"], "no item has the status 'dropped'"),
+        (
+            ["--tag", "growth", "--owner", "bob"],
+            "no item matches --tag growth and --owner bob together",
+        ),
+    ],
+)
+def test_a_filter_that_matches_nothing_says_which(
+    owned: Path, tpm: Tpm, args: list[str], message: str
+) -> None:
+    table = tpm("rank", *args)
+    assert (table.exit_code, table.stdout, table.stderr) == (0, "", f"tpm: {message}\n")
+    as_json = tpm("rank", *args, "--format", "json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)["items"] == []
+    assert as_json.stderr == f"tpm: {message}\n"

@@ -16,10 +16,10 @@ from tpmcli.ranking.diff import (
     RankingDiff,
     Reason,
     compare_rankings,
-    fields_changed,
     limit_to_top,
     top_ids,
 )
+from tpmcli.ranking.field_changes import fields_changed
 
 
 def changes(diff: RankingDiff) -> list[tuple[str, str, str | None, int | None, int | None]]:

@@ -103,18 +103,19 @@ def test_the_examples_at_120_columns(in_examples: None) -> None:
     assert result.exit_code == 0, result.output
     assert stripped(result.stdout) == snapshot("""\
 Backlog ranked by RICE
- #  ID                      Title                                             Score  Reach  Impact  Confidence  Effort
-──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
- 1  dunning-reminders       Automated payment reminders                        1760   2200       1         0.8       1
- 2  recurring-invoices      Recurring invoices                              1133.33   1700       1           1     1.5
- 3  stripe-card-payments    Pay invoices by card with Stripe                   1120   1400       2         0.8       2
- 4  bank-feed-sync          Automatic bank feed sync                            960   2400       2         0.8       4
- 5  slack-approvals ⚠       Approve expenses from Slack                         880   1100       1         0.8       1
- 6  approval-workflows      Multi-step approval workflows                    853.33   1600       2         0.8       3
- 7  vat-reverse-charge      EU VAT reverse charge on cross-border invoices      800    600       2           1     1.5
- 8  audit-log               Tamper-evident audit log                            750   1500       1           1       2
- 9  receipt-ocr             Receipt scanning with OCR                           750   3000       1         0.5       2
-10  role-based-permissions  Custom roles and permissions                        520   1300       2         0.8       4
+ #  ID                      Title                                     Owner     Score  Reach  Impact  Confidence  Effort
+────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+ 1  dunning-reminders       Automated payment reminders               sofia      1760   2200       1         0.8       1
+ 2  recurring-invoices      Recurring invoices                        sofia   1133.33   1700       1           1     1.5
+ 3  stripe-card-payments    Pay invoices by card with Stripe          sofia      1120   1400       2         0.8       2
+ 4  bank-feed-sync          Automatic bank feed sync                  elena       960   2400       2         0.8       4
+ 5  slack-approvals ⚠       Approve expenses from Slack               kenji       880   1100       1         0.8       1
+ 6  approval-workflows      Multi-step approval workflows             tom      853.33   1600       2         0.8       3
+ 7  vat-reverse-charge      EU VAT reverse charge on cross-border     elena       800    600       2           1     1.5
+                            invoices
+ 8  audit-log               Tamper-evident audit log                  marcus      750   1500       1           1       2
+ 9  receipt-ocr             Receipt scanning with OCR                 kenji       750   3000       1         0.5       2
+10  role-based-permissions  Custom roles and permissions              priya       520   1300       2         0.8       4
 ⚠ slack-approvals ranks above unfinished dependency approval-workflows
 Unscored (1):
   data-residency-eu  EU data residency  (no rice inputs)

@@ -43,7 +43,7 @@ def test_unknown_conditions_are_usage_errors(word: str) -> None:
     assert caught.value.exit_code == 2
     assert caught.value.message == (
         f"unknown --fail-on condition '{word}' (one of: any, added, removed, moved, "
-        "rescored, top:N, category-drop)"
+        "rescored, top:N, category-drop, lane-change)"
     )
 
 

@@ -577,6 +577,21 @@ def test_resolve_commit_unknown_revision(repo: Repo, rev: str) -> None:
     assert info.value.exit_code == 2
 
 
+def test_an_unknown_revision_suggests_close_branch_and_tag_names(repo: Repo) -> None:
+    repo.commit({"a": b"1"})
+    repo.git("branch", "feature/login")
+    repo.git("tag", "v1.0")
+    for rev, hint in [
+        ("mian", " (did you mean 'main'?)"),
+        ("featur/login", " (did you mean 'feature/login'?)"),
+        ("v1.1", " (did you mean 'v1.0'?)"),
+        ("zzzz", ""),
+    ]:
+        with pytest.raises(GitError) as info:
+            resolve_commit(repo.path, rev)
+        assert info.value.message == f"unknown revision '{rev}'{hint}"
+
+
 def test_resolve_commit_in_a_repository_without_commits(repo: Repo) -> None:
     with pytest.raises(GitError, match="unknown revision 'HEAD'"):
         resolve_commit(repo.path, "HEAD")

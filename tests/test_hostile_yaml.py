@@ -46,7 +46,8 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, *args: s
         ),
         pytest.param(
             b"title: a: b\n",
-            "1:9: invalid YAML: mapping values are not allowed in this context",
+            "1:9: invalid YAML: mapping values are not allowed in this context; a value holding "
+            '": " must be quoted: title: "a: b"',
             id="colon",
         ),
         pytest.param(

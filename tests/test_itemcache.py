@@ -218,6 +218,8 @@ def test_forged_inputs_are_not_trusted(
     ("index", "value"),
     [
         pytest.param(0, "not an id!", id="id"),
+        pytest.param(0, "日本\u202e語", id="id-with-a-bidi-control"),
+        pytest.param(0, "\u0301日本語", id="id-starting-with-a-mark"),
         pytest.param(1, "   ", id="blank-title"),
         pytest.param(3, "someday", id="status"),
         pytest.param(5, "tags-not-a-list", id="tags"),

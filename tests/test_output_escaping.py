@@ -104,11 +104,11 @@ def test_markdown_rows_cannot_be_broken(hostile: Path) -> None:
     lines = result.stdout.splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 4  # header, rule, two rows: no line break leaked
     cells = [re.split(r"(?<!\\)\|", line) for line in lines]
-    assert {len(row) for row in cells} == {10}  # 8 columns: the '|' in the title is escaped
+    assert {len(row) for row in cells} == {12}  # 10 columns: the '|' in the title is escaped
     assert lines[2] == (
         "| 1 | evil | \\[bold red\\]x\\[/\\] \\[link=https://e.invalid\\]y\\[/link\\] "
         "\\x1b\\[2J\\x1b\\]0;t\\x07 \\| z :\u200b:error:\u200b:w \\u202eabc %0A "
-        "| 10 | 10 | 1 | 1 | 1 |"
+        "| 10 | proposed |  | 10 | 1 | 1 | 1 |"
     )
     assert not RAW_CONTROL.search(result.stdout)  # type: ignore[attr-defined]
 
@@ -128,8 +128,8 @@ def test_csv_is_one_line_per_row_and_formula_safe(
     result = CliRunner().invoke(app, ["rank", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
-        "1,g,two\\nlines \\x1b[31m,2.0,,proposed,backlog/g.yaml,2,1,1.0,1",
-        '2,f,"\'=HYPERLINK(""https://e.invalid"")",1.0,,proposed,backlog/f.yaml,1,1,1.0,1',
+        "1,g,two\\nlines \\x1b[31m,2.0,,proposed,,backlog/g.yaml,2,1,1.0,1",
+        '2,f,"\'=HYPERLINK(""https://e.invalid"")",1.0,,proposed,,backlog/f.yaml,1,1,1.0,1',
     ]
 
 
@@ -237,3 +237,33 @@ def test_legacy_workflow_commands_are_broken_on_every_output_path(
     assert check.stdout == f"backlog/k.yaml:2:1: unknown key '{broken_key}'\n"  # type: ignore[attr-defined]
     assert terminal_text("###[x") == "##\u200b#[x"
     assert terminal_text("#[x ## [") == "#[x ## ["
+
+
+def test_a_hostile_owner_is_escaped_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "backlog").mkdir()
+    (tmp_path / "backlog" / "o.yaml").write_text(
+        'title: T\nowner: "=1+1 | [red]x[/] \\e[2J\\n::error::y"\n'
+        "rice: {reach: 1, impact: 1, confidence: 1, effort: 1}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, ["rank", *args], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    table = run()
+    assert "=1+1 | [red]x[/] \\x1b[2J\\n:\u200b:error:\u200b:y" in table
+    assert not RAW_CONTROL.search(table)
+    markdown = run("--format", "markdown").splitlines()
+    assert len(markdown) == 3
+    assert "| =1+1 \\| \\[red\\]x\\[/\\] \\x1b\\[2J :\u200b:error:\u200b:y |" in markdown[2]
+    csv_row = run("--format", "csv").splitlines()[1]
+    assert csv_row.replace('"', "") == (
+        "1,o,T,1.0,,proposed,'=1+1 | [red]x[/] \\x1b[2J\\n:\u200b:error:\u200b:y,"
+        "backlog/o.yaml,1,1,1.0,1"
+    )
+    owner = json.loads(run("--format", "json"))["items"][0]["owner"]
+    assert owner == "=1+1 | [red]x[/] \x1b[2J\n::error::y"

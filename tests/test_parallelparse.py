@@ -95,7 +95,7 @@ def state(parsed: ParsedFile) -> Any:
         )
         for item in parsed.items
     ]
-    return items, parsed.problems, parsed.uses_stem
+    return items, parsed.problems, parsed.uses_stem, parsed.invalid_ids
 
 
 def states(results: list[ParsedFile]) -> list[Any]:

@@ -140,8 +140,8 @@ def test_the_plugin_setting_comes_from_tpm_yaml(ice: None, project: Path) -> Non
     code, out, _ = tpm("rank", "-f", "ice", "--format", "csv")
     assert code == 0
     assert out.splitlines()[1:3] == [
-        "1,search,Faster search,7.333333,,proposed,backlog/search.yaml,10,3,9",
-        "2,export,Bulk export,6.333333,,proposed,backlog/export.yaml,8,6,5",
+        "1,search,Faster search,7.333333,,proposed,,backlog/search.yaml,10,3,9",
+        "2,export,Bulk export,6.333333,,proposed,,backlog/export.yaml,8,6,5",
     ]
     (project / "tpm.yaml").write_text("scales:\n  ice: {combination: median}\n")
     code, _, err = tpm("rank", "-f", "ice")

@@ -48,6 +48,7 @@ def test_json_has_the_shape_of_design_md() -> None:
                 "label": None,
                 "path": "backlog/three.yaml",
                 "status": "proposed",
+                "owner": None,
                 "tags": [],
                 "inputs": {"reach": 800, "impact": 2, "confidence": 0.5, "effort": 1},
                 "scores": {"rice": 800.0},
@@ -61,6 +62,7 @@ def test_json_has_the_shape_of_design_md() -> None:
                 "label": None,
                 "path": "backlog/one.yaml",
                 "status": "proposed",
+                "owner": None,
                 "tags": [],
                 "inputs": {"reach": 450, "impact": 3, "confidence": 1.0, "effort": 2},
                 "scores": {"rice": 675.0},
@@ -74,6 +76,7 @@ def test_json_has_the_shape_of_design_md() -> None:
                 "label": None,
                 "path": "backlog/two.yaml",
                 "status": "proposed",
+                "owner": None,
                 "tags": [],
                 "inputs": {"reach": 2000, "impact": 1, "confidence": 0.8, "effort": 4},
                 "scores": {"rice": 400.0},
@@ -114,11 +117,11 @@ def test_json_keeps_user_text_as_is() -> None:
 def test_csv_rows_with_unscored_last() -> None:
     ranking = rank_items([*INTERCOM, item("unestimated")], [RICE])
     assert render_csv(ranking) == snapshot("""\
-rank,id,title,score,label,status,path,reach,impact,confidence,effort
-1,three,Three,800.0,,proposed,backlog/three.yaml,800,2,0.5,1
-2,one,One,675.0,,proposed,backlog/one.yaml,450,3,1.0,2
-3,two,Two,400.0,,proposed,backlog/two.yaml,2000,1,0.8,4
-,unestimated,Unestimated,,,proposed,backlog/unestimated.yaml,,,,
+rank,id,title,score,label,status,owner,path,reach,impact,confidence,effort
+1,three,Three,800.0,,proposed,,backlog/three.yaml,800,2,0.5,1
+2,one,One,675.0,,proposed,,backlog/one.yaml,450,3,1.0,2
+3,two,Two,400.0,,proposed,,backlog/two.yaml,2000,1,0.8,4
+,unestimated,Unestimated,,,proposed,,backlog/unestimated.yaml,,,,
 """)
 
 
@@ -131,18 +134,18 @@ def test_csv_and_markdown_by_moscow_then_rice() -> None:
     ]
     ranking = rank_items(items, [MOSCOW, RICE])
     assert render_csv(ranking) == snapshot("""\
-rank,id,title,score,label,rice_score,status,path
-1,b,B,3.0,must,200.0,proposed,backlog/b.yaml
-2,a,A,3.0,must,100.0,proposed,backlog/a.yaml
-3,c,C,1.0,could,,proposed,backlog/c.yaml
-,d,D,,,,proposed,backlog/d.yaml
+rank,id,title,score,label,rice_score,status,owner,path
+1,b,B,3.0,must,200.0,proposed,,backlog/b.yaml
+2,a,A,3.0,must,100.0,proposed,,backlog/a.yaml
+3,c,C,1.0,could,,proposed,,backlog/c.yaml
+,d,D,,,,proposed,,backlog/d.yaml
 """)
     assert render_markdown(ranking) == snapshot("""\
-| Rank | ID | Title | Score | RICE |
-|---:|---|---|---:|---:|
-| 1 | b | B | must | 200 |
-| 2 | a | A | must | 100 |
-| 3 | c | C | could | – |
+| Rank | ID | Title | Score | RICE | Status | Owner |
+|---:|---|---|---:|---:|---|---|
+| 1 | b | B | must | 200 | proposed |  |
+| 2 | a | A | must | 100 | proposed |  |
+| 3 | c | C | could | – | proposed |  |
 
 Unscored (1):
 
@@ -165,10 +168,10 @@ def test_markdown_with_inputs_and_a_dependency_note() -> None:
         item("top", wsjf=(8, 13, 3, 2), depends_on=("base",)),
     ]
     assert render_markdown(rank_items(items, [WSJF], universe=items)) == snapshot("""\
-| Rank | ID | Title | Score | Business value | Time criticality | Risk reduction | Job size |
-|---:|---|---|---:|---:|---:|---:|---:|
-| 1 | top ⚠ | Top | 12 | 8 | 13 | 3 | 2 |
-| 2 | base | Base | 0.6 | 1 | 1 | 1 | 5 |
+| Rank | ID | Title | Score | Status | Owner | Business value | Time criticality | Risk reduction | Job size |
+|---:|---|---|---:|---|---|---:|---:|---:|---:|
+| 1 | top ⚠ | Top | 12 | proposed |  | 8 | 13 | 3 | 2 |
+| 2 | base | Base | 0.6 | proposed |  | 1 | 1 | 1 | 5 |
 
 ⚠ top ranks above unfinished dependency base
 """)
@@ -183,7 +186,10 @@ def test_pipes_and_line_breaks_do_not_break_markdown_tables() -> None:
     rows = table.splitlines()
     assert len(rows) == 3
     row = rows[2]
-    assert row == "| 1 | x\\|y | a \\| b c d &lt;script&gt; \\`x\\` \\\\\\| e | 1 | 1 | 1 | 1 | 1 |"
+    assert (
+        row
+        == "| 1 | x\\|y | a \\| b c d &lt;script&gt; \\`x\\` \\\\\\| e | 1 | proposed |  | 1 | 1 | 1 | 1 |"
+    )
     # Every unescaped pipe is a column border: as many as in the header row.
     assert row.replace("\\|", "").count("|") == rows[0].count("|")
 

@@ -13,6 +13,7 @@ from inline_snapshot import snapshot
 from rich.console import Console
 
 from tpmcli.model.scores import Score
+from tpmcli.ranking.agreement import Measure
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason, limit_to_top
 from tpmcli.render.diff import (
     COMMENT_LIMIT,
@@ -52,6 +53,7 @@ def diff_of(items: list[ItemChange], base: str = "main") -> RankingDiff:
         by_before=("rice",),
         by_after=("rice",),
         items=tuple(items),
+        kendall_tau_b=Measure.of(0.93),
     )
 
 
@@ -70,7 +72,9 @@ def test_markdown_is_capped_with_an_honest_note() -> None:
     assert note is not None
     assert (int(note.group(1).replace(",", "")), note.group(2)) == (600 - shown, "600")
     assert shown > 0
-    assert capped.startswith("#### tpm: the ranking changed: 300 moved (0 unchanged)\n")
+    assert capped.startswith(
+        "#### tpm: the ranking changed: 300 moved (0 unchanged); rankings agree τ = 0.93\n"
+    )
     assert capped.rstrip("\n").endswith(COMMENT_MARKER)
     # Only whole rows are dropped, from the end: the details go before the changes.
     assert "<details>" not in capped
@@ -89,7 +93,7 @@ def test_markdown_under_the_cap_has_no_note() -> None:
     text = render_markdown(diff_of([moved(1)]))
     assert "left out" not in text
     assert text == snapshot("""\
-#### tpm: the ranking changed: 1 moved (0 unchanged)
+#### tpm: the ranking changed: 1 moved (0 unchanged); rankings agree τ = 0.93
 
 Ranked by **RICE**, from `main (0123456)` to the working tree.
 
@@ -240,7 +244,8 @@ def test_the_table_lists_what_changed_and_counts_who_only_made_way() -> None:
     # Counted under the table, as tpm rank counts what it leaves out; then the summary.
     assert (
         "… 249 more items below rank 50 moved only because others did: --top N lists more, "
-        "--format json lists all.\n300 moved, 1 removed; 0 unchanged." in text
+        "--format json lists all.\n300 moved, 1 removed; 0 unchanged; rankings agree τ = 0.93."
+        in text
     )
 
 

@@ -117,18 +117,19 @@ def direct_statistics(
 ) -> list[tuple[int, int, int, int, int]]:  # fmt: skip
     """Every sample's ranks in plain Python: (top, first, median, p10, p90) counts."""
     ranks: list[list[int]] = [[] for _ in ids]
-    chunk_sizes = (min(chunk_rows, runs - start) for start in range(0, runs, chunk_rows))
+    ranked = simulation.ranked_columns
 
-    def recording(fields: Mapping[str, FloatArray]) -> FloatArray:
-        # A chunk whose every input is constant comes as one (1 × n) row.
-        rows = next(chunk_sizes)
-        for row in np.broadcast_to(scorer(fields), (rows, len(ids))):
+    def recording(scores: FloatArray) -> simulation.IntArray:
+        # Every chunk's sampled scores, in the order of ids, ranked in plain Python.
+        for row in scores:
             key = [(0, -s, i) if math.isfinite(s) else (1, 0.0, i) for i, s in enumerate(row)]
             for position, (_, _, item) in enumerate(sorted(key)):
                 ranks[item].append(position + 1)
-        return scorer(fields)
+        return ranked(scores)
 
-    simulate(ids, inputs, recording, runs=runs, top=top, seed=seed, chunk_rows=chunk_rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simulation, "ranked_columns", recording)
+        simulate(ids, inputs, scorer, runs=runs, top=top, seed=seed, chunk_rows=chunk_rows)
     out = []
     for item_ranks in ranks:
         assert len(item_ranks) == runs

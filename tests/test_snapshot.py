@@ -111,6 +111,12 @@ ARGUMENTS = [
     ("--status", "planned", "--status", "proposed", "--format", "csv"),
     ("--tag", "billing"),
     ("--tag", "api", "--tag", "auth", "--format", "json", "-f", "moscow"),
+    ("--owner", "alice"),
+    ("--owner", "chen", "--owner", "dana", "--tag", "api", "--format", "json"),
+    # Filters that match nothing say which (on stderr), from the snapshot as well.
+    ("--tag", "bililng"),
+    ("--owner", "Alice", "--format", "json"),
+    ("--owner", "alice", "--owner", "nobody", "--tag", "no-such-tag"),
 ]
 
 
@@ -129,6 +135,23 @@ def test_a_ranking_from_the_snapshot_is_the_full_ranking(
     assert fast.exit_code == full.exit_code == 0
     assert fast.stdout == full.stdout
     assert fast.stderr == full.stderr
+
+
+@pytest.mark.usefixtures("project", "settled")
+def test_warm_runs_with_and_without_owner_give_fresh_answers(full_path: FullPath) -> None:
+    warm_up()
+    runs = full_path.runs
+    everyone = json.loads(tpm("rank", "--format", "json").stdout)["items"]
+    alice = json.loads(tpm("rank", "--format", "json", "--owner", "alice").stdout)["items"]
+    again = json.loads(tpm("rank", "--format", "json").stdout)["items"]
+    assert full_path.runs == runs, "all three answered by the snapshot"
+    assert again == everyone
+    assert alice
+    assert {entry["owner"] for entry in alice} == {"alice"}
+    assert [e["id"] for e in alice] == [e["id"] for e in everyone if e["owner"] == "alice"]
+    unknown = tpm("rank", "--owner", "alise")
+    assert (unknown.exit_code, unknown.stdout) == (0, "")
+    assert unknown.stderr == "tpm: no item has the owner 'alise' (did you mean 'alice'?)\n"
 
 
 FORMULAS = """\

@@ -117,7 +117,8 @@ CASES = {
     ),
     "moscow-capitalised": (
         b"title: t\nmoscow: Must\n",
-        "2:9: moscow must be one of must, should, could or wont, not the text 'Must'",
+        "2:9: moscow must be one of must, should, could or wont, not the text 'Must' "
+        "(did you mean 'must'?)",
     ),
     "title-number": (
         b"title: 1e3\n",

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from typing import Annotated
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from tpmcli.frameworks.registry import discover
 from tpmcli.load.parsing import SourceFile, parse_item_file
 from tpmcli.model.items import Item
 from tpmcli.project.config import DEFAULT_STATUSES
-from tpmcli.project.validation import ItemRules, check_backlog, missing_inputs
+from tpmcli.project.validation import (
+    ID_PATTERN,
+    ID_SCHEMA_PATTERN,
+    ItemRules,
+    check_backlog,
+    missing_inputs,
+    valid_id,
+)
 
 RULES = ItemRules(
     {name: loaded.framework for name, loaded in discover()[0].items()}, DEFAULT_STATUSES
@@ -342,8 +354,8 @@ def test_each_dependency_cycle_is_reported_once() -> None:
         ("backlog/f.yaml", "title: F\ndepends_on: [a]\n"),
     )
     assert [str(p) for p in sorted(check_backlog(items))] == [
-        "backlog/a.yaml:1:1: dependency cycle: a → b → c → a",
-        "backlog/d.yaml:1:1: dependency cycle: d → e → d",
+        "backlog/a.yaml:2:14: dependency cycle: a -> b -> c -> a",
+        "backlog/d.yaml:2:14: dependency cycle: d -> e -> d",
     ]
 
 
@@ -358,3 +370,130 @@ def test_missing_inputs_of_required_frameworks() -> None:
         "backlog/b.yaml:2:5: moscow is required: every item must have moscow inputs",
     ]
     assert missing_inputs(items, []) == []
+
+
+def test_a_failing_core_key_does_not_hide_the_others() -> None:
+    found = problems(
+        "owner: 123\nstatus: no\ntags: auth\nrice: {reach: -1, impact: 1, confidence: 1, effort: 1}\n"
+    )
+    assert found == [
+        "backlog/x.yaml:1:1: title is required",
+        "backlog/x.yaml:1:8: owner must be text, not the number 123",
+        "backlog/x.yaml:3:7: tags must be a list, not the text 'auth'",
+        "backlog/x.yaml:2:9: status must be one of proposed, planned, in-progress, done or "
+        "dropped, not 'no'",
+        "backlog/x.yaml:4:15: rice.reach must be ≥ 0, not -1",
+    ]
+
+
+def test_a_bad_id_is_reported_once_and_other_keys_still_checked() -> None:
+    assert problems("id: 7\ntitle: ''\n") == [
+        "backlog/x.yaml:1:5: id must be text, not the number 7",
+        "backlog/x.yaml:2:8: title must not be empty",
+    ]
+
+
+def test_an_invalid_items_id_is_known_to_its_dependents() -> None:
+    dependent = Item(
+        id="b", title="B", depends_on=("a", "c"), depends_on_at=((1, 1), (1, 2)), path="b.yaml"
+    )
+    assert [p.message for p in check_backlog([dependent], invalid_ids={"a"})] == [
+        "depends_on names unknown id 'c'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "item_id",
+    ["日本語ローカライズ", "sso-für-ärzte", "تسجيل-الدخول", "हिन्दी", "v2.0_beta", "٣-items"],
+)
+def test_ids_may_hold_letters_and_digits_of_any_script(item_id: str) -> None:
+    items, found = parse(f"id: {item_id}\ntitle: T\n")
+    assert found == []
+    assert items[0].id == item_id
+    assert parse("title: T\n", f"backlog/{item_id}.yaml")[0][0].id == item_id
+
+
+@pytest.mark.parametrize(
+    "item_id",
+    ["a b", "a/b", "a\\b", "-a", ".a", "_a", "a\u202eb", "a\u200db", "🚀", "a🚀", "\u0301a"],
+)
+def test_ids_hold_no_space_separator_control_symbol_or_leading_mark(item_id: str) -> None:
+    assert not valid_id(item_id)
+
+
+#: The pattern as the parse cache's records check it (pydantic's own regex engine).
+_RUST_REGEX: TypeAdapter[str] = TypeAdapter(
+    Annotated[str, StringConstraints(pattern=ID_SCHEMA_PATTERN)]
+)
+
+
+def _rust_matches(text: str) -> bool:
+    try:
+        _RUST_REGEX.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+@given(st.text(max_size=6))
+@example("日本語")
+@example("a\u0301")
+@example("-x")
+def test_the_schema_pattern_is_the_rule_on_ascii_and_a_superset_beyond(text: str) -> None:
+    schema = re.fullmatch(ID_SCHEMA_PATTERN, text) is not None
+    assert _rust_matches(text) == schema  # pydantic's engine reads it as Python's does
+    if text.isascii():
+        assert schema == (ID_PATTERN.fullmatch(text) is not None) == valid_id(text)
+    elif valid_id(text):
+        assert schema
+
+
+def test_a_cycle_is_located_at_the_depends_on_entry_that_closes_it() -> None:
+    items = _items(
+        ("backlog/b.yaml", "title: B\ndepends_on:\n  - x\n  - a\n"),
+        ("backlog/a.yaml", "title: A\ndepends_on: [x, b]\n"),
+        ("backlog/x.yaml", "title: X\n"),
+    )
+    # a is the cycle's first id; its entry naming b is the second of its list.
+    assert [str(p) for p in check_backlog(items)] == [
+        "backlog/a.yaml:2:17: dependency cycle: a -> b -> a"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "title: T\nmoscow: Must\n",
+            "2:9: moscow must be one of must, should, could or wont, not the text 'Must' "
+            "(did you mean 'must'?)",
+        ),
+        (
+            "title: T\nmoscow: SHOULD\n",
+            "2:9: moscow must be one of must, should, could or wont, not the text 'SHOULD' "
+            "(did you mean 'should'?)",
+        ),
+        (
+            "title: T\nmoscow: won't\n",
+            '2:9: moscow must be one of must, should, could or wont, not the text "won\'t" '
+            "(did you mean 'wont'?)",
+        ),
+        (
+            "title: SAML: x  # a comment\n",
+            "1:12: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted: title: "SAML: x"',
+        ),
+        (
+            "items:\n  - id: a\n    title: Exports: CSV\n",
+            "3:19: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted: title: "Exports: CSV"',
+        ),
+        (
+            "title: it's: here\n",  # a quote in the value: the rule, not a rewrite
+            "1:12: invalid YAML: mapping values are not allowed in this context; a value "
+            'holding ": " must be quoted, as in key: "a: b"',
+        ),
+    ],
+)
+def test_messages_say_what_was_meant(text: str, expected: str) -> None:
+    assert problems(text) == [f"backlog/x.yaml:{expected}"]

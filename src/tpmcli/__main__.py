@@ -21,8 +21,19 @@ def _drop_working_directory() -> None:
         del sys.path[0]
 
 
-_drop_working_directory()
+def entry() -> None:
+    """The ``tpm`` command. Importing the command line takes a while (typer, rich): a
+    Ctrl-C then ends tpm quietly with 130, not with a traceback of the imports (``run``
+    handles one that comes later)."""
+    try:
+        from tpmcli.cli.app import run
+    except KeyboardInterrupt:
+        from tpmcli.errors import EXIT_INTERRUPTED
 
-from tpmcli.cli.app import run  # noqa: E402 - only after sys.path is safe
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    run()
 
-run()
+
+if __name__ == "__main__":
+    _drop_working_directory()
+    entry()

@@ -4,7 +4,9 @@ Keys are dotted for nested inputs (``rice.reach=2000``). Values are read as the 
 reader reads an unquoted YAML 1.2 scalar (``2000`` a number, ``80%`` text), except
 where the item schema says the key holds text (``title``, ``owner``, ``moscow``...),
 which takes the text as typed. A list key takes ``a,b`` (or ``[a, b]``; ``[]`` for
-none). ``"..."`` or ``'...'`` around a value makes it text. ``key=`` removes the key.
+none). A numeric input takes a whole range as a flow mapping (``{low: 1, high: 3}``),
+or one bound by its key (``rice.reach.low=400``). ``"..."`` or ``'...'`` around a value
+makes it text. ``key=`` removes the key.
 """
 
 from __future__ import annotations
@@ -73,6 +75,22 @@ def _list(raw: str, schema: Mapping[str, Any], argument: str) -> list[Any]:
     return entries
 
 
+def _takes_mapping(schema: Mapping[str, Any]) -> bool:
+    """Whether a value may be a mapping: a range of a number (``{low: 1, high: 3}``)."""
+    branches = schema.get("oneOf", [])
+    return any(isinstance(b, dict) and b.get("type") == "object" for b in branches)
+
+
+def _mapping(raw: str, argument: str) -> dict[Any, Any]:
+    try:
+        value = parse_document(raw).value
+    except YamlSyntaxError as exc:
+        raise UsageError(f"'{argument}': the mapping is not valid YAML ({exc.message})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"'{argument}': the value is not a mapping")
+    return value
+
+
 def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Edit:
     """One ``key=value`` argument → a Edit; unknown keys are usage errors (exit 2)."""
     key, sep, raw = argument.partition("=")
@@ -99,4 +117,6 @@ def parse_assignment(argument: str, schema: Mapping[str, Any]) -> Edit:
         return Edit(keys, REMOVE)
     if target.get("type") == "array":
         return Edit(keys, _list(raw, target, argument))
+    if raw.startswith("{") and raw.endswith("}") and _takes_mapping(target):
+        return Edit(keys, _mapping(raw, argument))
     return Edit(keys, _scalar(raw, target, argument))

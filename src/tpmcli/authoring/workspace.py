@@ -27,8 +27,13 @@ from tpmcli.errors import InvalidItemsError, Problem, UsageError
 from tpmcli.files.atomic_write import write_lock
 from tpmcli.files.locations import display_path
 from tpmcli.frameworks.base import Framework
-from tpmcli.load.parsing import SourceFile, discover_files, parse_item_file, read_sources
-from tpmcli.model.items import Item
+from tpmcli.load.parsing import (
+    ParsedFile,
+    SourceFile,
+    discover_files,
+    parse_source,
+    read_sources,
+)
 from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import Config, backlog_paths, load_config
 from tpmcli.project.item_schema import item_schema
@@ -137,22 +142,23 @@ def find_item(workspace: Workspace, item_id: str) -> ItemLocation:
     return found[0]
 
 
-ParsedFiles = dict[str, tuple[list[Item], list[Problem]]]
+ParsedFiles = dict[str, ParsedFile]
 
 
 def _parse_files(workspace: Workspace) -> ParsedFiles:
-    """Every item file's items and own problems, keyed by the path shown for it."""
+    """Every item file parsed, keyed by the path shown for it."""
     return {
-        file.source.shown: parse_item_file(file.source, workspace.rules) for file in workspace.files
+        file.source.shown: parse_source(file.source, workspace.rules) for file in workspace.files
     }
 
 
 def _backlog_problems(workspace: Workspace, parsed: ParsedFiles) -> list[Problem]:
     """What ``tpm check`` would say about ``parsed``: each file's problems and the
     problems between items (duplicate ids, unknown dependencies, cycles)."""
-    items = [item for file_items, _ in parsed.values() for item in file_items]
-    own = [problem for _, problems in parsed.values() for problem in problems]
-    return own + check_backlog(items, workspace.config.require)
+    items = [item for file in parsed.values() for item in file.items]
+    own = [problem for file in parsed.values() for problem in file.problems]
+    invalid_ids = {item_id for file in parsed.values() for item_id in file.invalid_ids}
+    return own + check_backlog(items, workspace.config.require, invalid_ids)
 
 
 def _with_positions_removed(message: str) -> str:
@@ -192,7 +198,7 @@ def _outcome(workspace: Workspace, shown: str, after: bytes) -> Outcome:
     the backlog has none of that name), compared with its problems now."""
     parsed = _parse_files(workspace)
     before = _backlog_problems(workspace, parsed)
-    parsed[shown] = parse_item_file(SourceFile(shown, after), workspace.rules)
+    parsed[shown] = parse_source(SourceFile(shown, after), workspace.rules)
     problems = _backlog_problems(workspace, parsed)
     caused = caused_problems(before, problems)
     remaining = [p for p in problems if p.path == shown and p not in caused]

@@ -88,7 +88,7 @@ def validated_backlog(
                 f"backlog holds {len(loaded.items)} items, over the limit of {config.max_items}",
             )
         )
-    found.extend(check_backlog(loaded.items))
+    found.extend(check_backlog(loaded.items, invalid_ids=frozenset(loaded.invalid_ids)))
     return Backlog(config, frameworks, loaded.items, sorted(found), files)
 
 

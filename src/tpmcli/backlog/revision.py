@@ -202,27 +202,36 @@ def config_at(root: Path, commit: str, rev: str, explicit: Path | None) -> Confi
     did not exist there yet); outside the repository it is not versioned and is read
     from disk. Without ``--config``: the working tree's config location first, then
     the same walk up from the current directory as in the working tree."""
+    candidates = config_candidates(root, explicit)
+    if isinstance(candidates, Config):
+        return candidates
+    for candidate in candidates:
+        data = read_file_at(root, commit, candidate)
+        if data is not None:
+            return parse_config(data, root / candidate, shown_as=f"{rev}:{candidate}")
+    return Config()
+
+
+def config_candidates(root: Path, explicit: Path | None) -> list[str] | Config:
+    """Where ``config_at`` looks for ``tpm.yaml`` in a revision, first found first (paths
+    from the repository root); or the config itself when ``--config FILE`` is outside
+    the repository (read from disk: it is not versioned)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError([Problem(explicit.as_posix(), 1, 1, "config file not found")])
         inside = _inside(root, explicit)
         if inside is None:
             return parse_config(explicit.read_bytes(), explicit)
-        candidates = [inside]
-    else:
-        candidates = []
-        found = find_config(Path.cwd())
-        inside = _inside(root, found) if found is not None else None
-        if inside is not None:
-            candidates.append(inside)
-        folder = PurePosixPath(repo_path(root, Path(".")))
-        for parent in (folder, *folder.parents):
-            candidates.append(_join(parent.as_posix(), CONFIG_NAME))
-    for candidate in dict.fromkeys(candidates):
-        data = read_file_at(root, commit, candidate)
-        if data is not None:
-            return parse_config(data, root / candidate, shown_as=f"{rev}:{candidate}")
-    return Config()
+        return [inside]
+    candidates = []
+    found = find_config(Path.cwd())
+    inside = _inside(root, found) if found is not None else None
+    if inside is not None:
+        candidates.append(inside)
+    folder = PurePosixPath(repo_path(root, Path(".")))
+    for parent in (folder, *folder.parents):
+        candidates.append(_join(parent.as_posix(), CONFIG_NAME))
+    return list(dict.fromkeys(candidates))
 
 
 def item_entries(entries: Sequence[TreeEntry], prefixes: Sequence[str]) -> list[TreeEntry]:

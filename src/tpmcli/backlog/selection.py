@@ -1,8 +1,9 @@
-"""A loaded backlog's selection (``--status``, ``--tag``) and its ranking."""
+"""A loaded backlog's selection (``--status``, ``--tag``, ``--owner``) and its ranking."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 #: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
 #: share of the files: after a bulk parse (a first run, another branch checked out, a
@@ -18,6 +19,7 @@ from tpmcli.model.requests import (
 )
 from tpmcli.project.catalogue import choose_frameworks
 from tpmcli.project.config import Config
+from tpmcli.ranking.filters import unmatched_filter
 from tpmcli.ranking.rank import ScoreMemo, rank_items
 
 
@@ -27,12 +29,19 @@ def rank_loaded(backlog: Backlog, request: RankRequest, memo: ScoreMemo | None =
     chosen = choose_frameworks(request.by, backlog.config, backlog.frameworks)
     if backlog.problems:
         raise InvalidItemsError(backlog.problems)
-    return rank_items(
-        select(backlog.items, backlog.config, request),
-        chosen,
-        universe=backlog.items,
-        memo=memo,
+    selected = select(backlog.items, backlog.config, request)
+    ranking = rank_items(selected, chosen, universe=backlog.items, memo=memo)
+    if selected:
+        return ranking
+    items = backlog.items
+    reason = unmatched_filter(
+        request,
+        backlog.config.exclude_statuses,
+        [item.status for item in items],
+        [item.tags for item in items],
+        [item.owner for item in items],
     )
+    return replace(ranking, empty_because=reason)
 
 
 def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[Item]:
@@ -45,4 +54,4 @@ def select(items: Sequence[Item], config: Config, request: RankRequest) -> list[
                 f"unknown status '{unknown[0]}' (statuses: {', '.join(config.statuses)})"
             )
     ranked = ranked_by_request(request, config.exclude_statuses)
-    return [item for item in items if ranked(item.status, item.tags)]
+    return [item for item in items if ranked(item.status, item.tags, item.owner)]

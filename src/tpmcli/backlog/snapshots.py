@@ -74,5 +74,6 @@ def write_backlog_snapshot(
         statuses=config.statuses,
         excluded=config.exclude_statuses,
         require=config.require,
+        roadmap=config.roadmap,
         files=backlog.files,
     )

@@ -57,7 +57,7 @@ from tpmcli.load.item_files import item_stem
 from tpmcli.load.parsing import ParsedFile, Signature, SourceFile, source_stem
 from tpmcli.project.validation import ItemRules
 
-FORMAT = 2
+FORMAT = 3
 #: Entries kept beyond those used by the current run: at least this many, and up to
 #: as many again as were used (other branches' versions of the same files).
 MIN_KEPT_ENTRIES = 2000

@@ -24,7 +24,7 @@ from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework
 from tpmcli.load.parsing import ParsedFile
 from tpmcli.model.items import Item, construct
-from tpmcli.project.validation import ID_PATTERN, ItemRules
+from tpmcli.project.validation import ID_SCHEMA_PATTERN, ItemRules, valid_id
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
@@ -37,6 +37,7 @@ class Prepared:
     items: list[dict[str, Any]]
     problems: list[tuple[int, int, str]]
     uses_stem: bool
+    invalid_ids: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedFile) -> Prepared:
@@ -44,7 +45,7 @@ class Prepared:
         # The items' own fields (frozen): ``restore`` copies them, with the new path.
         items = [item.__dict__ for item in parsed.items]
         problems = [(p.line, p.column, p.message) for p in parsed.problems]
-        return cls(items, problems, parsed.uses_stem)
+        return cls(items, problems, parsed.uses_stem, parsed.invalid_ids)
 
     def restore(self, shown: str) -> ParsedFile:
         """The ParsedFile a fresh parse of this content under the name ``shown`` gives."""
@@ -55,6 +56,7 @@ class Prepared:
             ],
             [Problem(shown, line, column, message) for line, column, message in self.problems],
             self.uses_stem,
+            self.invalid_ids,
         )
 
     def record(self) -> list[Any]:
@@ -63,6 +65,7 @@ class Prepared:
             [_item_record(fields) for fields in self.items],
             [list(problem) for problem in self.problems],
             self.uses_stem,
+            list(self.invalid_ids),
         ]
 
 
@@ -94,7 +97,7 @@ def make_record(
             inputs[name] = stored
         items.append(_item_record(item.__dict__, inputs))
     problems = [[p.line, p.column, p.message] for p in parsed.problems]
-    return [items, problems, parsed.uses_stem]
+    return [items, problems, parsed.uses_stem, list(parsed.invalid_ids)]
 
 
 def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None) -> list[Any]:
@@ -114,6 +117,10 @@ def _item_record(fields: Mapping[str, Any], inputs: dict[str, Any] | None = None
         fields["id_at"][0],
         fields["id_at"][1],
         [number for position in fields["depends_on_at"] for number in position],
+        {
+            name: {key: list(found) for key, found in ranged.items()}
+            for name, ranged in fields["ranges"].items()
+        },
     ]
 
 
@@ -174,7 +181,7 @@ class RecordSchema:
             total=False,
             config=ConfigDict(extra="forbid"),
         )
-        item_id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
+        item_id = Annotated[str, StringConstraints(pattern=ID_SCHEMA_PATTERN)]
         title = Annotated[str, StringConstraints(pattern=r"\S")]
         status = _literal(tuple(rules.statuses))
         record = _of(
@@ -192,8 +199,9 @@ class RecordSchema:
             int,
             int,
             list[int],
+            _of(dict, str, _of(dict, str, tuple[int | float, int | float | None, int | float])),
         )
-        entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool)
+        entry = _of(tuple, _of(list, record), list[tuple[int, int, str]], bool, list[str])
         blob_id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
         stat = tuple[int, int, int, int, blob_id]
         document = _typed_dict(
@@ -225,10 +233,10 @@ class RecordSchema:
         if any(document[name] != value for name, value in header.items()):
             return CacheContents()
         prepared: dict[str, Prepared] = {}
-        for key, (records, problems, uses_stem) in document["entries"].items():
+        for key, (records, problems, uses_stem, invalid_ids) in document["entries"].items():
             items = [_item_fields(record) for record in records]
             if all(fields is not None for fields in items):
-                prepared[key] = Prepared(items, problems, uses_stem)  # type: ignore[arg-type]
+                prepared[key] = Prepared(items, problems, uses_stem, tuple(invalid_ids))  # type: ignore[arg-type]
             else:
                 dropped.add(key)
         stats = document["stats"]
@@ -294,6 +302,8 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
     depends_at = record[12]
     if len(depends_at) != 2 * len(record[6]):
         return None
+    if not record[0].isascii() and not valid_id(record[0]):
+        return None  # the pattern checked an ASCII id whole, the rest only in part
     return {
         "id": record[0],
         "title": record[1],
@@ -308,4 +318,5 @@ def _item_fields(record: tuple[Any, ...]) -> dict[str, Any] | None:
         "column": record[9],
         "id_at": (record[10], record[11]),
         "depends_on_at": tuple(zip(depends_at[::2], depends_at[1::2], strict=True)),
+        "ranges": record[13],
     }

@@ -58,7 +58,9 @@ from tpmcli.model.requests import (
     missing_inputs_message,
     ranked_by_request,
 )
+from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
+from tpmcli.ranking.filters import unmatched_filter
 from tpmcli.ranking.rank import blocked_dependencies, sort_keys
 
 #: What reading a damaged snapshot can raise: the full path runs instead.
@@ -74,6 +76,25 @@ def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] |
         return None
     try:
         return _rank(snapshot, request, limit)
+    except _DAMAGED:
+        return None
+
+
+def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings] | None:
+    """``request``'s whole ranking from the snapshot and tpm.yaml's ``roadmap:``
+    settings as the snapshot keeps them; None when there is no usable snapshot."""
+    snapshot = _current(request)
+    if snapshot is None:
+        return None
+    try:
+        capacity, effort = snapshot.body["roadmap"]
+        if type(capacity) is not list or not all(type(c) is float for c in capacity):
+            raise Unusable
+        if effort is not None and type(effort) is not str:
+            raise Unusable
+        settings = RoadmapSettings(tuple(capacity), effort)
+        ranking, _ = _rank(snapshot, request, None)
+        return ranking, settings
     except _DAMAGED:
         return None
 
@@ -152,8 +173,12 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
     status_of = dict(zip(ids, status_list, strict=True))
     if len(status_of) != count:
         raise Unusable  # duplicate ids: not a valid backlog
-    is_ranked, tags = ranked_by_request(request, excluded), body["tags"]
-    selected = [index for index in range(count) if is_ranked(status_list[index], tags[index])]
+    is_ranked, tags, owners = ranked_by_request(request, excluded), body["tags"], body["owners"]
+    if len(owners) != count or not all(isinstance(owner, (str, type(None))) for owner in owners):
+        raise Unusable
+    selected = [
+        index for index in range(count) if is_ranked(status_list[index], tags[index], owners[index])
+    ]
     primary = columns[0]
     scored = [index for index in selected if primary[index] is not None]
     unscored = sorted((ids[index], index) for index in selected if primary[index] is None)
@@ -185,4 +210,9 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
         Unscored(snapshot_item(snapshot, index, status_list[index])[0], reason)
         for _, index in unscored
     )
-    return Ranking(tuple(by), tuple(ranked), left_out), len(order)
+    empty_because = None
+    if not selected:
+        if len(tags) != count or not all(map(strings, tags)):
+            raise Unusable
+        empty_because = unmatched_filter(request, excluded, status_list, tags, owners)
+    return Ranking(tuple(by), tuple(ranked), left_out, empty_because), len(order)

@@ -29,7 +29,7 @@ from tpmcli.cache.snapshot_write import FORMAT
 from tpmcli.cache.store import cache_disabled, code_fingerprint, read_cache_file
 from tpmcli.files.locations import find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
-from tpmcli.model.items import Item
+from tpmcli.model.items import Item, Range
 from tpmcli.model.requests import BacklogRequest
 
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
@@ -220,13 +220,16 @@ def snapshot_item(
         raise Unusable
     inputs: dict[str, dict[str, Any]] = {}
     details: dict[str, tuple[Any, Any]] = {}
-    for name, label, breakdown, values in per_framework:
-        if type(name) is not str or type(values) is not dict:
+    ranges: dict[str, dict[str, Range]] = {}
+    for name, label, breakdown, values, ranged in per_framework:
+        if type(name) is not str or type(values) is not dict or type(ranged) is not dict:
             raise Unusable
         if not all(type(key) is str and isinstance(v, _PLAIN) for key, v in values.items()):
             raise Unusable
         inputs[name] = values
         details[name] = (label, breakdown)
+        if ranged:
+            ranges[name] = {key: _range(bounds) for key, bounds in ranged.items()}
     item = Item(
         id=item_id,
         title=title,
@@ -239,5 +242,13 @@ def snapshot_item(
         path=path,
         line=line,
         column=column,
+        ranges=ranges,
     )
     return item, details
+
+
+def _range(bounds: Any) -> Range:
+    """A range as ``Item.ranges_for`` wrote it, back as a tuple."""
+    if type(bounds) is not dict or not all(isinstance(v, _PLAIN) for v in bounds.values()):
+        raise Unusable
+    return bounds["low"], bounds.get("likely"), bounds["high"]

@@ -85,6 +85,8 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
     files = find_item_files(paths, boundary, walk)
     if walk.links or walk.unlistable or walk.submodules:
         return None
+    if len(body["owners"]) != len(stale.ids):
+        return None
     old = _old_files(stale)
     signatures: dict[str, Signature] = {}
     kept: dict[str, tuple[int, int]] = {}  # real path → the old file's items
@@ -148,6 +150,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
         statuses=config.statuses,
         excluded=config.exclude_statuses,
         require=config.require,
+        roadmap=config.roadmap,
         files=len(files),
     )
     if content is None:
@@ -187,6 +190,7 @@ def _copy(stale: Snapshot, run: list[int], columns: ItemColumns, items: list[Ite
     columns.ids += ids
     columns.status += stale.status[start:end]
     columns.tags += body["tags"][start:end]
+    columns.owners += body["owners"][start:end]
     columns.depends_on += depends
     columns.checks += stale.checks[start:end]
     first = stale.base + offsets[start]

@@ -27,9 +27,10 @@ from pathlib import Path
 from tpmcli.cache.store import RACY_SECONDS, write_atomically
 from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item
+from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 
-FORMAT = 2
+FORMAT = 3
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
@@ -101,13 +102,14 @@ class Scored:
 @dataclass
 class ItemColumns:
     """A snapshot's items as columns: ids, status (its index among the statuses),
-    tags, dependencies, each framework's scores (NaN: no inputs), the length of each
+    tags, owners, dependencies, each framework's scores (NaN: no inputs), the length of each
     item's line of details and its checksum; the lines themselves, in chunks of one
     or more lines joined by line breaks; and how many items each file holds."""
 
     ids: list[str] = field(default_factory=list)
     status: list[int] = field(default_factory=list)
     tags: list[list[str]] = field(default_factory=list)
+    owners: list[str | None] = field(default_factory=list)
     depends_on: list[list[str]] = field(default_factory=list)
     scores: list[list[float]] = field(default_factory=list)
     details: list[bytes] = field(default_factory=list)
@@ -143,7 +145,13 @@ def encode_item(entry: Scored) -> bytes:
             item.line,
             item.column,
             [
-                [name, score.label, score.breakdown, item.inputs_for(name)]
+                [
+                    name,
+                    score.label,
+                    score.breakdown,
+                    item.inputs_for(name),
+                    item.ranges_for(name),
+                ]
                 for name, score in entry.scores.items()
             ],
         ],
@@ -180,6 +188,7 @@ def add_items(
             columns.ids.append(item.id)
             columns.status.append(status_index[item.status])
             columns.tags.append(list(item.tags))
+            columns.owners.append(item.owner)
             columns.depends_on.append(list(item.depends_on))
             for column, value in zip(columns.scores, values, strict=True):
                 column.append(value)
@@ -201,6 +210,7 @@ def write_snapshot(
     statuses: Sequence[str],
     excluded: Sequence[str],
     require: Sequence[str],
+    roadmap: RoadmapSettings,
     files: int,
 ) -> bytes | None:
     """Write the snapshot of a valid backlog and return its content (None when none
@@ -234,6 +244,7 @@ def write_snapshot(
             "statuses": list(statuses),
             "excluded": list(excluded),
             "require": list(require),
+            "roadmap": [list(roadmap.capacity), roadmap.effort],
             "file_count": files,
             "starts": tree.starts,
             "folders": folders,
@@ -243,6 +254,7 @@ def write_snapshot(
             "ids": "\n".join(columns.ids),
             "status": packed("B", columns.status),
             "tags": columns.tags,
+            "owners": columns.owners,
             "depends_on": columns.depends_on,
             "scores": [packed("d", column) for column in columns.scores],
             "offsets": packed("Q", offsets),

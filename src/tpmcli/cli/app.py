@@ -14,9 +14,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from tpmcli import __version__
+from tpmcli.cli.compare import compare
+from tpmcli.cli.history import history
 from tpmcli.cli.items import add, init, schema, set_, show
+from tpmcli.cli.matrix import matrix
 from tpmcli.cli.options import stderr as _stderr
 from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
+from tpmcli.cli.report import report
+from tpmcli.cli.roadmap import roadmap
+from tpmcli.cli.simulate import simulate
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import (
     EXIT_FINDINGS,
@@ -30,7 +36,11 @@ from tpmcli.errors import (
 )
 from tpmcli.render.escape import terminal_text
 
-REPORT_URL = "https://example.invalid/tpm/issues"
+#: What the one line about a bug asks for. No address: the project publishes no issue
+#: tracker yet, and a placeholder would send people nowhere.
+REPORT_REQUEST = (
+    "this is a bug; please report it with the command you ran and what `tpm --version` prints"
+)
 
 
 def _shown_by_typer() -> type[Exception]:
@@ -90,7 +100,7 @@ class TpmGroup(typer.core.TyperGroup):
         except Exception as exc:  # a bug: one line, no locals, no traceback
             _stderr(
                 f"tpm: internal error ({type(exc).__name__}: {terminal_text(str(exc))}); "
-                f"this is a bug, please report it at {REPORT_URL}"
+                f"{REPORT_REQUEST}"
             )
             raise typer.Exit(EXIT_INTERNAL) from None
         finally:
@@ -134,6 +144,12 @@ def _root(
 app.command(cls=PlainValuesCommand)(rank)
 app.command(cls=PlainValuesCommand)(check)
 app.command(cls=PlainValuesCommand)(diff)
+app.command(cls=PlainValuesCommand)(history)
+app.command(cls=PlainValuesCommand)(compare)
+app.command(cls=PlainValuesCommand)(roadmap)
+app.command(cls=PlainValuesCommand)(simulate)
+app.command(cls=PlainValuesCommand)(matrix)
+app.command(cls=PlainValuesCommand)(report)
 app.command(cls=PlainValuesCommand)(frameworks)
 app.command(cls=PlainValuesCommand)(show)
 app.command(name="set", cls=PlainValuesCommand)(set_)
@@ -170,11 +186,15 @@ def _say_skipped_submodules(*, quietly: bool = False) -> None:
 
 
 def run() -> NoReturn:
-    """The ``tpm`` command (and ``python -m tpmcli``): ``main``, then out."""
+    """The ``tpm`` command (and ``python -m tpmcli``): ``main``, then out. Ctrl-C before
+    a command runs (while typer builds the app or parses, where it is not caught
+    as a command's is) ends tpm quietly with 130, as during a command."""
     try:
         main()
     except SystemExit as exc:
         leave(exc.code)
+    except KeyboardInterrupt:
+        leave(EXIT_INTERRUPTED)
     leave(None)
 
 

@@ -13,13 +13,20 @@ from tpmcli.cli.options import ConfigOpt, ItemIdArg, ShowFormat, console, never,
 
 def show(
     item_id: ItemIdArg,
-    output: Annotated[ShowFormat, typer.Option("--format", help="Output format.")] = (
-        ShowFormat.text
-    ),
+    output: Annotated[
+        ShowFormat,
+        typer.Option("--format", metavar="FORMAT", help="Output format: text or json."),
+    ] = ShowFormat.text,
     config: ConfigOpt = None,
 ) -> None:
     """Show one item, with its score, breakdown and rank under each framework it has
-    inputs for."""
+    inputs for.
+
+    \b
+    Examples:
+      tpm show sso-saml
+      tpm show sso-saml --format json
+    """
     from tpmcli.commands.show import ShowRequest, show_item
 
     report = show_item(ShowRequest(config_file=config, item_id=item_id))
@@ -56,6 +63,11 @@ def set_(
     the file written.
 
     \b
+    Examples:
+      tpm set sso-saml rice.reach=1200 owner=alice
+      tpm set sso-saml tags=enterprise,auth depends_on=
+
+    \b
     Exit codes:
       0  written, or the item already says so (nothing written)
       1  the change would cause the problems printed; nothing written
@@ -80,13 +92,14 @@ def add(
     assignments: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[KEY=VALUE...]",
+            metavar="KEY=VALUE...",
             help="Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b",
             show_default=False,
         ),
     ] = None,
     item_id: Annotated[
-        str | None, typer.Option("--id", help="The id and file name (default: from the title).")
+        str | None,
+        typer.Option("--id", metavar="ID", help="The id and file name (default: from the title)."),
     ] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -94,6 +107,11 @@ def add(
 
     The new item is checked with the whole backlog first; nothing is written when
     it would cause a problem.
+
+    \b
+    Examples:
+      tpm add "Bulk CSV export" rice.reach=800 moscow=should tags=reporting
+      tpm add "日本語ローカライズ" --id ja-localisation
 
     \b
     Exit codes:
@@ -110,11 +128,22 @@ def add(
 
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Where to scaffold (default: the current directory).")
+        Path,
+        typer.Argument(
+            metavar="DIRECTORY",
+            help="Where to scaffold (default: the current directory).",
+            show_default=False,
+        ),
     ] = Path("."),
 ) -> None:
     """Scaffold tpm.yaml, a backlog folder with an example item, and the item JSON
-    Schema. Existing files are never overwritten."""
+    Schema. Existing files are never overwritten.
+
+    \b
+    Examples:
+      tpm init
+      tpm init path/to/product
+    """
     from tpmcli.commands.init import init_project
 
     result = init_project(directory)
@@ -127,7 +156,12 @@ def init(
 
 
 def schema(config: ConfigOpt = None) -> None:
-    """Print the JSON Schema of an item file (for editors: tpm schema > .tpm/item.schema.json)."""
+    """Print the JSON Schema of an item file, for editors.
+
+    \b
+    Example:
+      tpm schema > .tpm/item.schema.json
+    """
     from tpmcli.commands.schema import project_item_schema
     from tpmcli.project.item_schema import schema_text
 

@@ -28,6 +28,14 @@ class DiffFormat(str, enum.Enum):
     github = "github"
 
 
+class DecisionFormat(str, enum.Enum):
+    """The formats of the decision commands (compare, roadmap, history ...)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 class CheckFormat(str, enum.Enum):
     text = "text"
     json = "json"
@@ -75,6 +83,42 @@ ByOpt = Annotated[
         "--by",
         metavar="A,B",
         help="Frameworks in order, e.g. moscow,rice: the first ranks, the rest break ties.",
+    ),
+]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only items with this status (repeatable; overrides exclude_statuses).",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="REV",
+        help="Read the backlog as of this git revision (from git, no checkout).",
+    ),
+]
+CapacityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--capacity",
+        metavar="C[,C2]",
+        help="Lane capacities in effort: now (C) and next (C2, default C); later is unbounded.",
+    ),
+]
+OwnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owner", metavar="OWNER", help="Only items with this owner (repeatable: any of them)."
     ),
 ]
 ItemIdArg = Annotated[str, typer.Argument(metavar="ID", help="The item's id.", show_default=False)]

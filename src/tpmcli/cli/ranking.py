@@ -8,14 +8,19 @@ from typing import Annotated, Any
 import typer
 
 from tpmcli.cli.options import (
+    AtOpt,
     ByOpt,
+    CapacityOpt,
     CheckFormat,
     ConfigOpt,
     DiffFormat,
     FrameworkOpt,
     NoCacheOpt,
+    OwnerOpt,
     PathsArg,
     RankFormat,
+    StatusOpt,
+    TagOpt,
     console,
     never,
     stderr,
@@ -42,32 +47,23 @@ def rank(
             help=f"Show only the top N items (the table shows {TABLE_ROWS} unless told).",
         ),
     ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            metavar="STATUS",
-            help="Only items with this status (repeatable; overrides exclude_statuses).",
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
-        ),
-    ] = None,
+    status: StatusOpt = None,
+    tag: TagOpt = None,
+    owner: OwnerOpt = None,
     config: ConfigOpt = None,
-    at: Annotated[
-        str | None,
-        typer.Option(
-            "--at",
-            metavar="REV",
-            help="Rank the backlog as of this git revision (read from git, no checkout).",
-        ),
-    ] = None,
+    at: AtOpt = None,
+    capacity: CapacityOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice)."""
+    """Print the backlog ranked by a framework (default: framework: in tpm.yaml, else rice).
+
+    With --capacity, the table draws the line under the lane now, and JSON gives each
+    item its lane, as tpm roadmap plans them.
+
+    \b
+    Example:
+      tpm rank --capacity 10 --limit 20
+    """
     from tpmcli.cache.snapshot import ranked_top
     from tpmcli.model.requests import RankRequest, parse_by
 
@@ -79,9 +75,13 @@ def rank(
         by=parse_by(framework, by),
         statuses=tuple(status or ()),
         tags=tuple(tag or ()),
+        owners=tuple(owner or ()),
     )
     # Rich lays out every row it is given: a terminal table shows the top rows.
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit
+    if capacity is not None:
+        _rank_in_lanes(request, capacity, shown, limit, output)
+        return
     found = ranked_top(request, shown)  # while nothing changed since the last run
     if found is None:
         from tpmcli.commands.rank import rank_top
@@ -92,9 +92,32 @@ def rank(
     _print_ranking(ranking, output, hidden)
 
 
+def _rank_in_lanes(
+    request: Any, capacity: str, shown: int | None, limit: int | None, output: RankFormat
+) -> None:
+    from tpmcli.commands.roadmap import rank_in_lanes
+    from tpmcli.model.roadmap import parse_capacity
+
+    laned = rank_in_lanes(request, parse_capacity(capacity), shown)
+    if output is RankFormat.table:
+        from tpmcli.render.table import NowCut, ranking_table
+
+        hidden = laned.total - len(laned.ranking.items) if limit is None else 0
+        cut = NowCut(laned.lanes, laned.now_label)
+        console().print(ranking_table(laned.ranking, hidden=hidden, cut=cut))
+    elif output is RankFormat.json:
+        from tpmcli.render.ranking import render_json
+
+        sys.stdout.write(render_json(laned.ranking, laned.lanes))
+    else:
+        _print_ranking(laned.ranking, output)
+
+
 def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
     from tpmcli.render import ranking as text
 
+    if ranking.empty_because:
+        stderr(f"tpm: {ranking.empty_because}")
     if output is RankFormat.table:
         from tpmcli.render.table import ranking_table
 
@@ -112,7 +135,8 @@ def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
 def check(
     paths: PathsArg = None,
     output: Annotated[
-        CheckFormat, typer.Option("--format", help="Output format.")
+        CheckFormat,
+        typer.Option("--format", metavar="FORMAT", help="Output format: text, json or github."),
     ] = CheckFormat.text,
     require: Annotated[
         list[str] | None,
@@ -128,6 +152,11 @@ def check(
     """Validate every item file and tpm.yaml; print each problem as path:line:col: message.
 
     Exits 1 when there are problems, 2 when tpm.yaml itself is invalid.
+
+    \b
+    Examples:
+      tpm check
+      tpm check --require rice --format github
     """
     from tpmcli.cache.snapshot import checked
     from tpmcli.model.requests import CheckRequest
@@ -194,7 +223,8 @@ def diff(
     BASE and HEAD are git revisions (main, origin/main, HEAD~1, a tag or a commit id),
     read from git without a checkout, each with its own tpm.yaml. Without -f/--by, each
     side ranks by the framework its tpm.yaml names. Unchanged items collapse into a count;
-    the table counts, below the top 50, items that moved only because others did.
+    the table counts, below the top 50, items that moved only because others did. With
+    roadmap.capacity in tpm.yaml, it says which items change lane (now, next, later).
 
     \b
     --fail-on conditions (met: exit 1; they look at the whole diff, whatever --top shows):
@@ -205,6 +235,7 @@ def diff(
       rescored       an item ranked at both revisions changed score
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
+      lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
     """
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
     from tpmcli.model.requests import parse_by
@@ -247,7 +278,12 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
 
 def frameworks(config: ConfigOpt = None) -> None:
-    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source."""
+    """List the frameworks: built-in, installed plugins and tpm.yaml's, with their source.
+
+    \b
+    Example:
+      tpm frameworks
+    """
     from tpmcli.commands.frameworks import list_frameworks
 
     catalogue = list_frameworks(config)

@@ -43,6 +43,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+from typer import BadParameter
 from typer.core import TyperArgument, TyperCommand, TyperOption
 from typer.models import ParameterInfo
 
@@ -117,20 +118,52 @@ class PlainValuesCommand(TyperCommand):
         params = self.get_params(ctx)
         use_plain_values(params)
         name_arguments(params)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except BadParameter as exc:
+            exc.message = plain_message(exc.message)
+            raise
+
+
+#: How pydantic starts the message of a ValueError raised while validating (typer's
+#: Enum and Literal choices raise one): an implementation detail, not for a user.
+_PYDANTIC_PREFIX = "Value error, "
+
+
+def plain_message(message: str) -> str:
+    """A bad value's message without pydantic's wording: ``'xml' is not one of 'table',
+    'json'.`` as click words a bad choice, not ``Value error, 'xml' is not one of ...``."""
+    return message.removeprefix(_PYDANTIC_PREFIX)
 
 
 def name_arguments(params: Iterable[Any]) -> None:
     """Help shows an argument that has a metavar (``PATH``, ``KEY=VALUE...``) by it
     alone: typer 0.29 adds the annotation (``PATH <list[Path]>``), which says nothing
-    to a user that the metavar and the text do not."""
+    to a user that the metavar and the text do not, and braces a required one in the
+    usage line (``{ID}``). One style instead, click's: ``ID``, ``KEY=VALUE...``,
+    ``[PATH]...`` (through click's public ``get_usage_pieces``)."""
     for param in params:
         if isinstance(param, TyperArgument) and param.metavar is not None:
             param.display_type_rich = _no_type_shown  # type: ignore[method-assign]
+            param.get_usage_pieces = _usage_pieces(param)  # type: ignore[method-assign,assignment]
 
 
 def _no_type_shown(ctx: Context) -> None:
     return None
+
+
+def _usage_pieces(param: TyperArgument) -> Callable[[Context], list[str]]:
+    """An argument in the usage line: its metavar, bracketed when optional, with "..."
+    when it takes several values (unless the metavar says so already)."""
+    metavar = str(param.metavar)
+    name = metavar if param.required else f"[{metavar}]"
+    if param.nargs != 1 and not metavar.endswith("..."):
+        name += "..."
+
+    def pieces(ctx: Context) -> list[str]:
+        return [name]
+
+    return pieces
 
 
 def use_plain_values(params: Iterable[Any]) -> None:

@@ -98,7 +98,13 @@ def _add_item(request: AddRequest, workspace: Workspace) -> AddResult:
         item_id = request.item_id
         check_chosen_id(item_id, ids | names)
     else:
-        item_id = unique_name(slugify(request.title), ids | names)
+        slug = slugify(request.title)
+        if slug is None:
+            raise UsageError(
+                f"the title {request.title!r} has no letter or digit to make an id of; "
+                "give one with --id (e.g. --id launch-plan)"
+            )
+        item_id = unique_name(slug, ids | names)
     path = folder / f"{item_id}.yaml"
     shown = display_path(path)
     data = item_text(request.title, changes, modeline(folder, workspace.project_root))

@@ -23,6 +23,7 @@ from tpmcli.load.parsing import paused_gc
 from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.ranking.diff import WORKTREE, BacklogSide, RankingDiff, compare_rankings, limit_to_top
 from tpmcli.ranking.fail_on import failures, parse_conditions
+from tpmcli.ranking.lane_changes import with_lanes
 from tpmcli.ranking.rank import ScoreMemo
 
 
@@ -84,7 +85,7 @@ def diff_backlogs(request: DiffRequest) -> DiffReport:
         if request.paths and base_files == 0 and head_files == 0:
             shown = ", ".join(path.as_posix() for path in request.paths)
             raise UsageError(f"no item files under {shown} at {base.name} or {head.name}")
-        full = compare_rankings(base, head)
+        full = with_lanes(compare_rankings(base, head), base, head)
     view = limit_to_top(full, request.top) if request.top is not None else full
     return DiffReport(view, tuple(failures(conditions, full)))
 

@@ -5,29 +5,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
+from tpmcli.backlog.assembly import Backlog
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import rank_loaded
 from tpmcli.backlog.snapshots import write_backlog_snapshot
 from tpmcli.cache.snapshot_file import snapshot_key
 from tpmcli.model.items import Ranking
-from tpmcli.model.requests import (
-    RankRequest,
-)
+from tpmcli.model.requests import RankRequest
 
 
 def rank_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
     """``tpm rank``: the ranking's top ``limit`` items (all when None) and how many it
     ranks in all, loaded and ranked afresh; a snapshot is written for the next run (see
     ``snapshot.ranked_top``, which answers from it while nothing has changed)."""
+    _, ranking = rank_afresh(request)
+    total = len(ranking.items)
+    if limit is not None:
+        ranking = replace(ranking, items=ranking.items[:limit])
+    return ranking, total
+
+
+def rank_afresh(request: RankRequest) -> tuple[Backlog, Ranking]:
+    """The backlog loaded and ranked, with a snapshot written for the next run."""
     key = snapshot_key(request)
     backlog = load_backlog(request)
     ranking = rank_loaded(backlog, request)
     write_backlog_snapshot(
         key, request, backlog, {id(entry.item): entry.scores for entry in ranking.items}
     )
-    total = len(ranking.items)
-    if limit is not None:
-        ranking = replace(ranking, items=ranking.items[:limit])
-    return ranking, total
+    return backlog, ranking

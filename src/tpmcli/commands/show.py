@@ -43,6 +43,7 @@ def show_item(request: ShowRequest) -> ItemReport:
                 inputs=item.inputs_for(name) or {},
                 rank=rank,
                 ranked=len(ranking.items),
+                ranges=item.ranges_for(name),
             )
         )
     excluded = all(entry is not item for entry in selection)

@@ -297,3 +297,46 @@ def _create_exclusive(path: Path, data: bytes, shown: str) -> None:
         if isinstance(exc, OSError):
             raise TpmError(f"cannot write {shown}: {exc.strerror or exc}") from None
         raise
+
+
+def check_writable(path: Path) -> None:
+    """That ``write_file`` can write ``path``, asked before the work that makes its
+    bytes: its folder exists and takes files, and it is not a folder or read-only."""
+    shown = display_path(path)
+    target = path.resolve()
+    if not target.parent.is_dir():
+        raise TpmError(
+            f"cannot write {shown}: the folder {display_path(path.parent)} does not exist"
+        )
+    if target.is_dir():
+        raise TpmError(f"cannot write {shown}: it is a folder")
+    # The permission bits, not os.access alone: root may write anything, yet a file
+    # marked read-only is someone's "do not overwrite".
+    if target.exists() and (not target.stat().st_mode & 0o222 or not os.access(target, os.W_OK)):
+        raise TpmError(f"cannot write {shown}: the file is read-only; nothing written")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise TpmError(f"cannot write {shown}: its folder is not writable; nothing written")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """``path`` created, or replaced whole, holding ``data``: a reader sees the old file
+    or the new one, never a part (a symbolic link is followed; an existing file's
+    permission bits are kept). The checks of ``check_writable`` come first."""
+    check_writable(path)
+    target = path.resolve()
+    shown = display_path(path)
+    remove_stale_temps(target.parent)
+    with terminate_as_interrupt():
+        temp = None
+        try:
+            exists = target.exists()
+            mode = stat.S_IMODE(target.stat().st_mode) if exists else _default_mode()
+            temp = _write_temp(target.parent, target.name, data, mode)
+            os.replace(temp, target)
+        except OSError as exc:
+            raise TpmError(f"cannot write {shown}: {exc.strerror or exc}") from None
+        finally:
+            if temp is not None:
+                with suppress(OSError):
+                    temp.unlink()
+    _fsync_directory(target.parent)

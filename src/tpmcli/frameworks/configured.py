@@ -86,10 +86,14 @@ class ConfiguredFramework:
         return replace(self, scales=configure_scales(self.name, defaults, settings))
 
     def check(self, inputs: BaseModel) -> list[FieldProblem]:
-        values = _values(inputs)
-        found = (scale_problem(name, values[name], scale) for name, scale in self.scales.items())
+        # Partial inputs (some fields failed, or one bound of a range) hold fewer fields.
+        given = inputs.__dict__
+        values = {name: float(given[name]) for name in self.input_names if name in given}
+        found = (
+            scale_problem(name, values.get(name), scale) for name, scale in self.scales.items()
+        )
         problems = [problem for problem in found if problem is not None]
-        if problems:
+        if problems or len(values) < len(self.input_names):
             return problems
         try:
             self.formula.evaluate(values)

@@ -9,6 +9,7 @@ knobs that make read commands run programs; passes user revisions after
 
 from __future__ import annotations
 
+import difflib
 import os
 import subprocess
 from collections.abc import Sequence
@@ -24,9 +25,11 @@ __all__ = [
     "TreeEntry",
     "changed_files",
     "git_root",
+    "is_shallow",
     "list_tree",
     "list_tree_checked",
     "resolve_commit",
+    "run_git",
 ]
 
 # Regular files only: 120000 (symlink) could point anywhere on the runner, 160000
@@ -66,7 +69,7 @@ class TreeEntry(NamedTuple):
 
 def git_root(start: Path) -> Path:
     """The top-level directory of the work tree that contains ``start``."""
-    result = _run(start, ["rev-parse", "--show-toplevel"], check=False)
+    result = run_git(start, ["rev-parse", "--show-toplevel"], check=False)
     if result.returncode != 0:
         message = git_error_message(result.stderr)
         if "not a git repository" in message:
@@ -78,7 +81,7 @@ def git_root(start: Path) -> Path:
 def resolve_commit(repo: Path, rev: str) -> str:
     """The full id of the commit that ``rev`` names (a branch, tag, sha, ``HEAD~1``...)."""
     _check_revision(rev)
-    result = _run(
+    result = run_git(
         repo,
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
         check=False,
@@ -88,9 +91,37 @@ def resolve_commit(repo: Path, rev: str) -> str:
     if result.stderr.strip():
         # Not "unknown" but broken: not a repository, dubious ownership, ...
         raise GitError(f"git rev-parse failed: {git_error_message(result.stderr)}")
-    if _is_shallow(repo):
+    if is_shallow(repo):
         raise GitError(f"unknown revision '{rev}': {SHALLOW_HINT}")
-    raise GitError(f"unknown revision '{rev}'")
+    raise GitError(f"unknown revision '{rev}'{_close_refs(repo, rev)}")
+
+
+#: Beyond this many branches and tags, no "did you mean": comparing with each costs time.
+MAX_REFS_COMPARED = 5000
+
+
+def _close_refs(repo: Path, rev: str) -> str:
+    """`` (did you mean 'main'?)`` when a branch or tag (local or remote) is spelled
+    close to ``rev``; else nothing."""
+    result = run_git(
+        repo,
+        [
+            "for-each-ref",
+            f"--count={MAX_REFS_COMPARED + 1}",
+            "--format=%(refname:short)",
+            "refs/heads",
+            "refs/tags",
+            "refs/remotes",
+        ],
+        check=False,
+    )
+    names = os.fsdecode(result.stdout).splitlines() if result.returncode == 0 else []
+    if not names or len(names) > MAX_REFS_COMPARED:
+        return ""
+    close = difflib.get_close_matches(rev, sorted(set(names)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(repr(name) for name in close)}?)"
 
 
 def list_tree(repo: Path, commit: str, prefix: str = "") -> list[TreeEntry]:
@@ -139,7 +170,7 @@ def changed_files(repo: Path, old: str, new: str, prefix: str = "") -> dict[str,
     args += ["--end-of-options", old, new]
     if pathspec:
         args += ["--", pathspec]
-    fields = _run(repo, args).stdout.split(b"\0")
+    fields = run_git(repo, args).stdout.split(b"\0")
     if fields[-1:] == [b""]:
         fields.pop()
     if len(fields) % 2:
@@ -178,7 +209,7 @@ def ls_tree(
     args += ["--end-of-options", commit]
     if pathspec:
         args.append(pathspec)
-    output = _run(repo, args).stdout
+    output = run_git(repo, args).stdout
     records: list[tuple[str, str, str, str]] = []
     ordered = True
     previous = b""
@@ -215,8 +246,9 @@ def normalize_path(path: str) -> str:
     return "" if normalized == "." else normalized
 
 
-def _is_shallow(repo: Path) -> bool:
-    result = _run(repo, ["rev-parse", "--is-shallow-repository"], check=False)
+def is_shallow(repo: Path) -> bool:
+    """Whether the repository is a shallow clone (its history cut short)."""
+    result = run_git(repo, ["rev-parse", "--is-shallow-repository"], check=False)
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 
@@ -241,9 +273,11 @@ def start_git(
         raise GitError(f"could not run git: {error.strerror or error}") from None
 
 
-def _run(
+def run_git(
     repo: Path, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
+    """One git command run to its end, its output captured (a GitError if it fails,
+    with ``check``)."""
     command = [*_GIT_PREFIX, "-C", os.fspath(repo), *args]
     try:
         result = subprocess.run(

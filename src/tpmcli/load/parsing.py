@@ -24,7 +24,7 @@ from tpmcli.frameworks.base import describe
 from tpmcli.load.item_files import ITEM_SUFFIXES, ItemFile, WalkRecord, find_item_files, item_stem
 from tpmcli.model.items import Item
 from tpmcli.project.located import Locator
-from tpmcli.project.validation import ItemRules, validate_item
+from tpmcli.project.validation import ItemRules, declared_id, validate_item
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes
 
 #: A file's size, mtime, ctime and inode (nanoseconds): how the stat index knows it.
@@ -79,6 +79,15 @@ class LoadResult:
     items: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    #: The ids of items left out for their problems (see ``ParsedFile.invalid_ids``).
+    invalid_ids: list[str] = field(default_factory=list)
+
+    def add(self, parsed: ParsedFile) -> None:
+        """One file's result, counted."""
+        self.files += 1
+        self.items.extend(parsed.items)
+        self.problems.extend(parsed.problems)
+        self.invalid_ids.extend(parsed.invalid_ids)
 
 
 def discover_files(paths: Sequence[Path], boundary: Path | None = None) -> list[Path]:
@@ -110,6 +119,8 @@ class ParsedFile:
     #: Whether the result depends on the file's name: a single item without an ``id``
     #: takes the file name's stem.
     uses_stem: bool = False
+    #: The ids of the items left out for their problems (see ``declared_id``).
+    invalid_ids: tuple[str, ...] = ()
 
 
 def parse_item_file(source: SourceFile, rules: ItemRules) -> tuple[list[Item], list[Problem]]:
@@ -131,16 +142,17 @@ def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
             [], [Problem(source.shown, 1, 1, "file holds no item (it is empty or only comments)")]
         )
     if isinstance(value, dict) and "items" in value:
-        return ParsedFile(*_parse_many(value, locator, rules))
+        return _parse_many(value, locator, rules)
     stem = source_stem(source)
     item, problems = validate_item(value, locator=locator, base=(), default_id=stem, rules=rules)
     uses_stem = isinstance(value, dict) and value.get("id") is None
-    return ParsedFile([item] if item else [], problems, uses_stem)
+    if item is not None:
+        return ParsedFile([item], problems, uses_stem)
+    invalid_id = declared_id(value, stem)
+    return ParsedFile([], problems, uses_stem, (invalid_id,) if invalid_id else ())
 
 
-def _parse_many(
-    value: dict[object, object], locator: Locator, rules: ItemRules
-) -> tuple[list[Item], list[Problem]]:
+def _parse_many(value: dict[object, object], locator: Locator, rules: ItemRules) -> ParsedFile:
     problems = [
         locator.at_key(
             (str(key),), f"a file with items: may hold no other key than x- keys, not '{key}'"
@@ -152,8 +164,9 @@ def _parse_many(
     if not isinstance(entries, list) or not entries:
         wrong = "must not be empty" if entries == [] else f"must be a list, not {describe(entries)}"
         problems.append(locator.at(("items",), f"items {wrong}"))
-        return [], problems
+        return ParsedFile([], problems)
     items: list[Item] = []
+    invalid_ids: list[str] = []
     for index, entry in enumerate(entries):
         item, found = validate_item(
             entry, locator=locator, base=("items", index), default_id=None, rules=rules
@@ -161,7 +174,9 @@ def _parse_many(
         problems.extend(found)
         if item is not None:
             items.append(item)
-    return items, problems
+        elif (invalid_id := declared_id(entry, None)) is not None:
+            invalid_ids.append(invalid_id)
+    return ParsedFile(items, problems, invalid_ids=tuple(invalid_ids))
 
 
 def read_sources(
@@ -280,10 +295,7 @@ def load_sources(
 
     with paused_gc():
         for source in sources:
-            result.files += 1
-            parsed = cache.parsed(source, parse) if cache is not None else parse(source)
-            result.items.extend(parsed.items)
-            result.problems.extend(parsed.problems)
+            result.add(cache.parsed(source, parse) if cache is not None else parse(source))
     return result
 
 
@@ -304,9 +316,7 @@ def load_item_files(
             if cache is not None and cache.enabled:
                 cached = cache.unchanged(found.real, found.shown)
                 if cached is not None:
-                    result.files += 1
-                    result.items.extend(cached.items)
-                    result.problems.extend(cached.problems)
+                    result.add(cached)
                     continue
             try:
                 data, signature = _read_file_and_stat(found.path, max_bytes)
@@ -327,7 +337,5 @@ def load_item_files(
                 parsed = cache.parsed(source, parse, stat)
             else:
                 parsed = parse(source)
-            result.files += 1
-            result.items.extend(parsed.items)
-            result.problems.extend(parsed.problems)
+            result.add(parsed)
     return result, unreadable

@@ -391,8 +391,8 @@ def _child(
 #: A model's state: its field values, and the fields set (None: every field).
 _State = tuple[dict[str, Any], frozenset[str] | None]
 #: One file's result: each item's fields (its inputs as tuples of the framework's
-#: name and the inputs' state), the problems' fields, ``uses_stem``.
-_Plain = tuple[list[dict[str, Any]], list[tuple[str, int, int, str]], bool]
+#: name and the inputs' state), the problems' fields, ``uses_stem``, ``invalid_ids``.
+_Plain = tuple[list[dict[str, Any]], list[tuple[str, int, int, str]], bool, tuple[str, ...]]
 
 
 #: Before each batch: the length of its marshalled bytes.
@@ -445,7 +445,7 @@ def _encode(parsed: ParsedFile, rules: ItemRules) -> _Plain | None:
     if any(type(problem) is not Problem for problem in parsed.problems):
         return None
     problems = [(p.path, p.line, p.column, p.message) for p in parsed.problems]
-    return items, problems, parsed.uses_stem
+    return items, problems, parsed.uses_stem, parsed.invalid_ids
 
 
 def _state(model: BaseModel) -> _State | None:
@@ -460,7 +460,7 @@ def _state(model: BaseModel) -> _State | None:
 
 def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
     """The ParsedFile that ``_encode`` was given, rebuilt in this process."""
-    items, problems, uses_stem = plain
+    items, problems, uses_stem, invalid_ids = plain
     frameworks = rules.frameworks
     rebuilt = []
     for values in items:
@@ -470,7 +470,8 @@ def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
         }
         # As validation makes an Item: its fields, in their order, set at once.
         rebuilt.append(construct(Item, values))
-    return ParsedFile(rebuilt, [Problem(*problem) for problem in problems], uses_stem)
+    problems_rebuilt = [Problem(*problem) for problem in problems]
+    return ParsedFile(rebuilt, problems_rebuilt, uses_stem, invalid_ids)
 
 
 _set_attribute = object.__setattr__

@@ -3,7 +3,7 @@ for, and its rank there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tpmcli.model.items import Item
@@ -20,6 +20,8 @@ class FrameworkScore:
     rank: int | None
     #: How many items that ranking ranks.
     ranked: int
+    #: The ranged inputs as written (``inputs`` holds their point values).
+    ranges: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,22 @@ from typing import Any
 from tpmcli.model.scores import Score
 
 Position = tuple[int, int]
+#: A ranged input: (low, likely or None, high), each bound a valid value of its field.
+Range = tuple[float, float | None, float]
+
+
+def point_value(found: Range) -> float:
+    """What deterministic commands use of a range: ``likely``, else the midpoint."""
+    low, likely, high = found
+    return likely if likely is not None else (low + high) / 2
+
+
+def range_data(found: Range) -> dict[str, float]:
+    """A range as plain data, as it is written: ``low``, ``likely`` if given, ``high``."""
+    low, likely, high = found
+    if likely is None:
+        return {"low": low, "high": high}
+    return {"low": low, "likely": likely, "high": high}
 
 
 def construct(model: type[Item], fields: dict[str, Any]) -> Item:
@@ -37,7 +53,10 @@ class Item:
     (duplicate ids, dependencies).
 
     Items restored from a ranking snapshot (``snapshot``) carry their inputs as the
-    plain data ``inputs_for`` gives, which is all that showing a ranking needs."""
+    plain data ``inputs_for`` gives, which is all that showing a ranking needs.
+
+    A ranged input (``reach: {low: 500, high: 900}``) is held in ``inputs`` as its
+    point value and in ``ranges`` as its bounds."""
 
     id: str
     title: str
@@ -52,6 +71,21 @@ class Item:
     column: int = 1
     id_at: Position = (1, 1)
     depends_on_at: tuple[Position, ...] = ()
+    #: The ranged inputs, framework → field → range; ``inputs`` holds their point values.
+    ranges: dict[str, dict[str, Range]] = field(default_factory=dict)
+
+    def ranges_for(self, framework: str) -> dict[str, dict[str, float]]:
+        """The item's ranged inputs for ``framework`` as plain data (none: empty)."""
+        found = self.ranges.get(framework)
+        return {name: range_data(r) for name, r in found.items()} if found else {}
+
+    def written_inputs(self, framework: str) -> dict[str, Any] | None:
+        """The inputs as written: a ranged input as its range, the others as numbers."""
+        inputs = self.inputs_for(framework)
+        found = self.ranges.get(framework)
+        if inputs is None or not found:
+            return inputs
+        return {name: range_data(found[name]) if name in found else v for name, v in inputs.items()}
 
     def inputs_for(self, framework: str) -> dict[str, Any] | None:
         """The item's inputs for ``framework`` as plain data, or None if it has none."""
@@ -91,6 +125,9 @@ class Ranking:
     by: tuple[str, ...]
     items: tuple[RankedItem, ...]
     unscored: tuple[Unscored, ...]
+    #: Why nothing was selected, when a filter (--status, --tag, --owner) matched no
+    #: item: said instead of "No items to rank." (see ``ranking.filters``).
+    empty_because: str | None = None
 
     @property
     def framework(self) -> str:

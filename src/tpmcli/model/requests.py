@@ -31,6 +31,7 @@ class RankRequest(BacklogRequest):
     by: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,18 @@ class CheckReport:
 
 def ranked_by_request(
     request: RankRequest, excluded: Collection[str]
-) -> Callable[[str, Sequence[str]], bool]:
-    """Whether an item (its status and tags) is among those ``request`` ranks:
+) -> Callable[[str, Sequence[str], str | None], bool]:
+    """Whether an item (its status, tags and owner) is among those ``request`` ranks:
     ``--status`` picks statuses explicitly, otherwise ``excluded`` (tpm.yaml's
-    ``exclude_statuses``) are left out; ``--tag`` keeps items carrying any of the tags."""
-    chosen, skipped, wanted = set(request.statuses), set(excluded), set(request.tags)
+    ``exclude_statuses``) are left out; ``--tag`` keeps items carrying any of the tags,
+    ``--owner`` items owned by any of the owners."""
+    chosen, skipped = set(request.statuses), set(excluded)
+    wanted, owners = set(request.tags), set(request.owners)
 
-    def ranked(status: str, tags: Sequence[str]) -> bool:
+    def ranked(status: str, tags: Sequence[str], owner: str | None) -> bool:
         if (status not in chosen) if chosen else (status in skipped):
+            return False
+        if owners and owner not in owners:
             return False
         return not wanted or not wanted.isdisjoint(tags)
 

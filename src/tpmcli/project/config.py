@@ -32,6 +32,7 @@ from tpmcli.frameworks.configured import (
     build_frameworks,
 )
 from tpmcli.frameworks.registry import builtin_frameworks
+from tpmcli.model.roadmap import RoadmapSettings, capacity_problem
 from tpmcli.project.located import Locator, PathStep, quoted, suggest
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes, plain_scalar_start
 
@@ -54,6 +55,32 @@ class _Limits(BaseModel):
 
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, le=HARD_MAX_FILE_BYTES)
     max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0, le=HARD_MAX_ITEMS)
+
+
+def _capacity(value: Any) -> list[float]:
+    values = value if isinstance(value, list) else [value]
+    problem = capacity_problem(values)
+    if problem is not None:
+        raise ValueError(problem)
+    return [float(entry) for entry in values]
+
+
+def _effort_field(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be FRAMEWORK.INPUT (e.g. rice.effort), not {describe(value)}")
+    framework, dot, name = value.partition(".")
+    if not dot or not framework or not name or "." in name:
+        raise ValueError(f"must be FRAMEWORK.INPUT (e.g. rice.effort), not {value!r}")
+    return value
+
+
+class _Roadmap(BaseModel):
+    """``roadmap: {capacity: [C, C2], effort: FIELD}``: what ``tpm roadmap`` plans with."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    capacity: Annotated[list[float] | None, PlainValidator(_capacity)] = None
+    effort: Annotated[str | None, PlainValidator(_effort_field)] = None
 
 
 def _paths(value: Any) -> str | list[str] | None:
@@ -81,6 +108,7 @@ class _ConfigFile(BaseModel):
     scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
     limits: _Limits = Field(default_factory=_Limits)
     frameworks: dict[str, FrameworkSpec] = Field(default_factory=dict)
+    roadmap: _Roadmap = Field(default_factory=_Roadmap)
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,8 @@ class Config:
     max_items: int = DEFAULT_MAX_ITEMS
     #: Frameworks declared under ``frameworks:`` (formulas checked, not yet configured).
     frameworks: Mapping[str, Framework] = field(default_factory=dict)
+    #: ``roadmap:``: lane capacities (empty when not set) and the effort input.
+    roadmap: RoadmapSettings = field(default_factory=RoadmapSettings)
     #: How problems name the file when not by ``path`` (``main:tpm.yaml`` at a revision).
     shown_as: str | None = None
     #: The file's YAML nodes, to locate problems found later (e.g. bad scales).
@@ -157,7 +187,12 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
     try:
         parsed = _ConfigFile.model_validate(raw)
     except ValidationError as exc:
-        allowed = [*_ConfigFile.model_fields, *FrameworkSpec.model_fields, *InputSpec.model_fields]
+        allowed = [
+            *_ConfigFile.model_fields,
+            *FrameworkSpec.model_fields,
+            *InputSpec.model_fields,
+            *_Roadmap.model_fields,
+        ]
         raise ConfigError(locator.from_pydantic(exc, (), allowed)) from None
     problems: list[Problem] = []
     for index, status in enumerate(parsed.exclude_statuses):
@@ -191,6 +226,7 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
         max_file_bytes=parsed.limits.max_file_bytes,
         max_items=parsed.limits.max_items,
         frameworks=frameworks,
+        roadmap=RoadmapSettings(tuple(parsed.roadmap.capacity or ()), parsed.roadmap.effort),
         shown_as=shown_as,
         locator=locator,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli.frameworks.base import Framework
-from tpmcli.project.validation import ID_PATTERN
+from tpmcli.project.validation import ID_SCHEMA_PATTERN
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = ".tpm/item.schema.json"
@@ -50,12 +50,40 @@ def _framework_schema(framework: Framework, defs: dict[str, Any]) -> dict[str, A
         defs[prefix + name] = definition
     schema.pop("title", None)
     schema["description"] = framework.description
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        schema["properties"] = {name: _number_or_range(field) for name, field in properties.items()}
     return schema
+
+
+def _number_or_range(field: Any) -> Any:
+    """A numeric input's schema, which may also be written as a range (``{low, high}``
+    uniform, ``{low, likely, high}`` PERT, each bound obeying the input's own rule)."""
+    if not isinstance(field, dict):
+        return field
+    bound = {key: value for key, value in field.items() if key not in ("title", "description")}
+    kinds = [bound.get("type"), *(b.get("type") for b in bound.get("anyOf", []))]
+    if "number" not in kinds:
+        return field
+    described = {"description": field["description"]} if "description" in field else {}
+    return {
+        **described,
+        "oneOf": [
+            bound,
+            {
+                "type": "object",
+                "description": "a range: {low, high} (uniform) or {low, likely, high} (PERT)",
+                "properties": {"low": bound, "likely": bound, "high": bound},
+                "required": ["low", "high"],
+                "additionalProperties": False,
+            },
+        ],
+    }
 
 
 def _core_properties(statuses: Sequence[str]) -> dict[str, Any]:
     text_or_null = {"type": ["string", "null"]}
-    ids = {"type": "string", "pattern": ID_PATTERN.pattern}
+    ids = {"type": "string", "pattern": ID_SCHEMA_PATTERN}
     return {
         "id": {**ids, "description": "Unique in the backlog; defaults to the file name's stem."},
         "title": {"type": "string", "pattern": r"\S", "description": "Required."},
@@ -124,7 +152,7 @@ def property_schema(schema: Mapping[str, Any], keys: Sequence[str]) -> Mapping[s
     defs = schema.get("$defs", {})
     node: Mapping[str, Any] = defs.get(ITEM_DEF, {})
     for key in keys:
-        node = _resolve(node, defs)
+        node = _branch_with(_resolve(node, defs), key)
         properties = node.get("properties", {})
         patterns = node.get("patternProperties", {})
         matched = [sub for pattern, sub in patterns.items() if _matches(pattern, key)]
@@ -144,6 +172,14 @@ def property_schema(schema: Mapping[str, Any], keys: Sequence[str]) -> Mapping[s
                 return None
             node = additional if isinstance(additional, dict) else {}
     return _resolve(node, defs)
+
+
+def _branch_with(node: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """Of a ``oneOf`` (a number or a range), the branch that has the property ``key``."""
+    for branch in node.get("oneOf", ()):
+        if isinstance(branch, dict) and key in branch.get("properties", {}):
+            return branch
+    return node
 
 
 def _matches(pattern: str, key: str) -> bool:

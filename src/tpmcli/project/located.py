@@ -25,7 +25,12 @@ def dotted(path: Sequence[PathStep]) -> str:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    """`` (did you mean 'x'?)`` for the choice spelled closest to ``word`` (first one
+    that differs only in case), or nothing."""
+    options = list(choices)
+    folded = word.casefold()
+    close = [option for option in options if option.casefold() == folded]
+    close = close or difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -106,7 +111,8 @@ def _message(error: ErrorDetails) -> str:
         return f"must be a mapping, not {describe(value)}"
     if kind == "literal_error":
         expected = msg.removeprefix("Input should be ").replace("'", "")
-        return f"must be one of {expected}, not {describe(value)}"
+        hint = suggest(value, re.findall(r"'([^']*)'", msg)) if isinstance(value, str) else ""
+        return f"must be one of {expected}, not {describe(value)}{hint}"
     if kind in ("float_type", "float_parsing"):
         return f"must be a number, not {describe(value)}"
     if kind in ("bool_type", "bool_parsing"):

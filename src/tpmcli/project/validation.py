@@ -3,24 +3,60 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.model.items import Item, construct
+from tpmcli.model.items import Item, Range, construct
 from tpmcli.model.requests import missing_inputs_message
 from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
+from tpmcli.project.ranges import field_adapter, split_ranges
 
+#: The id rule on ASCII text (see ``valid_id`` for the whole rule).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: The id rule as a pattern every regex engine reads alike (Python's, pydantic's Rust
+#: one, an editor's ECMA-262): exactly ``ID_PATTERN`` on ASCII, and any other character
+#: but spaces and C1 controls. A superset of ``valid_id``, for the JSON Schema and a
+#: first check of cache records.
+ID_SCHEMA_PATTERN = (
+    r"^[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x9f\s]"  # no punctuation first
+    r"[^\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x9f\s]*$"  # then '.', '_', '-' too
+)
 #: How many id comparisons "did you mean" hints may cost in one backlog.
 HINT_COMPARISONS = 50_000
 CORE_KEYS = ("id", "title", "description", "status", "owner", "tags", "depends_on", "extra")
 _CORE_KEY_SET = frozenset(CORE_KEYS)
+
+
+def valid_id(text: str) -> bool:
+    """Whether ``text`` is an id: letters (any script, with their combining marks), digits,
+    '.', '_' and '-', starting with a letter or digit. So an id is a safe file name too:
+    no path separator, space, control, bidi or zero-width character, never hidden."""
+    if text.isascii():
+        return ID_PATTERN.fullmatch(text) is not None
+    first = unicodedata.category(text[0])
+    if first[0] != "L" and first != "Nd":
+        return False
+    for char in text:
+        if char in "._-":
+            continue
+        category = unicodedata.category(char)
+        if category[0] not in "LM" and category != "Nd":
+            return False
+    return True
+
+
+def id_key(item_id: str) -> str:
+    """What two ids that would name one file share on a case-insensitive file system that
+    also ignores Unicode normalisation (as macOS's does): NFKC, then casefolded."""
+    if item_id.isascii():
+        return item_id.lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", item_id).casefold())
 
 
 class _ItemFields(BaseModel):
@@ -68,18 +104,20 @@ def validate_item(
         elif key not in _CORE_KEY_SET and key not in rules.frameworks and not key.startswith("x-"):
             hint = suggest(key, rules.allowed_keys)
             problems.append(locator.at_key((*base, key), f"unknown key {quoted(key)}{hint}"))
-    try:
-        fields = _ItemFields.model_validate(data)
-    except ValidationError as exc:
-        return None, problems + locator.from_pydantic(exc, base)
+    fields, failed, found = _core_fields(data, locator, base)
+    problems.extend(found)
+    if fields is None:
+        return None, problems
     item_id = fields.id if fields.id is not None else default_id
-    if item_id is None:
+    if "id" in failed:
+        item_id = None  # reported above: not "required" as well
+    elif item_id is None:
         problems.append(
             locator.at(
                 base, f"{dotted((*base, 'id'))} is required (every entry of items: needs one)"
             )
         )
-    elif not ID_PATTERN.fullmatch(item_id):
+    elif not valid_id(item_id):
         origin = "" if fields.id is not None else " (from the file name)"
         problems.append(
             locator.at(
@@ -88,12 +126,12 @@ def validate_item(
                 "digits, '.', '_' and '-' (and must start with a letter or digit)",
             )
         )
-    if not fields.title.strip():
+    if "title" not in failed and not fields.title.strip():
         problems.append(
             locator.at((*base, "title"), f"{dotted((*base, 'title'))} must not be empty")
         )
     status = fields.status if fields.status is not None else rules.default_status
-    if status not in rules.statuses:
+    if "status" not in failed and status not in rules.statuses:
         allowed = one_of(rules.statuses)
         problems.append(
             locator.at(
@@ -104,13 +142,23 @@ def validate_item(
             )
         )
     inputs: dict[str, Any] = {}
+    ranges: dict[str, dict[str, Range]] = {}
     for name, framework in rules.frameworks.items():
         if name not in data:
             continue
-        validated, found = _framework_inputs(framework, data[name], locator, (*base, name))
+        path = (*base, name)
+        raw, ranged, found = split_ranges(framework, data[name], locator, path)
+        problems.extend(found)
+        if found and issubclass(framework.inputs_model, RootModel):
+            continue  # a category written as a range: said once
+        written = data[name] if isinstance(data[name], dict) else {}
+        skipped = frozenset(key for key, v in written.items() if isinstance(v, dict))
+        validated, found = _framework_inputs(framework, raw, locator, path, skipped)
         problems.extend(found)
         if validated is not None:
             inputs[name] = validated
+        if ranged:
+            ranges[name] = ranged
     if problems or item_id is None:
         return None, problems
     line, column = locator.position(base)
@@ -134,27 +182,77 @@ def validate_item(
             "column": column,
             "id_at": id_at,
             "depends_on_at": depends_at,
+            "ranges": ranges,
         },
     )
     return item, []
 
 
+def _core_fields(
+    data: dict[Any, Any], locator: Locator, base: tuple[PathStep, ...]
+) -> tuple[_ItemFields | None, frozenset[str], list[Problem]]:
+    """The core keys validated, with the names of those that failed and their problems.
+
+    A key that fails does not stop the others from being checked: the fields come back
+    without it, so that every problem of the file is reported in one pass."""
+    try:
+        return _ItemFields.model_validate(data), frozenset(), []
+    except ValidationError as exc:
+        found = locator.from_pydantic(exc, base)
+        failed = frozenset(str(error["loc"][0]) for error in exc.errors() if error["loc"])
+    rest = {key: value for key, value in data.items() if key not in failed}
+    if "title" in failed:
+        rest["title"] = "?"  # a stand-in: its problem is reported, the item is not made
+    try:
+        return _ItemFields.model_validate(rest), failed, found
+    except ValidationError:
+        return None, failed, found
+
+
+def declared_id(data: Any, default_id: str | None) -> str | None:
+    """The id an item mapping declares (or takes from its file name), valid or not:
+    an invalid item's id still names an item, so that ``depends_on`` naming it is no
+    "unknown id"."""
+    if not isinstance(data, dict):
+        return None
+    written = data.get("id")
+    if written is None:
+        return default_id
+    return written if isinstance(written, str) else None
+
+
 def _framework_inputs(
-    framework: Framework, raw: Any, locator: Locator, path: tuple[PathStep, ...]
+    framework: Framework,
+    raw: Any,
+    locator: Locator,
+    path: tuple[PathStep, ...],
+    ranged: frozenset[str] = frozenset(),
 ) -> tuple[Any, list[Problem]]:
+    """The validated inputs (ranged ones as their point values, whose scale is not
+    checked: their bounds were), or the problems."""
     try:
         validated = framework.inputs_model.model_validate(raw)
     except ValidationError as exc:
         allowed = list(framework.inputs_model.model_fields)
-        problems = locator.from_pydantic(exc, path, allowed)
+        # A range with problems is left out of ``raw``: it is reported, not missing.
+        reported = {f"{dotted((*path, name))} is required" for name in ranged}
+        problems = [
+            problem
+            for problem in locator.from_pydantic(exc, path, allowed)
+            if problem.message not in reported
+        ]
         partial = _valid_fields(framework.inputs_model, raw, exc)
-        return None, problems + _scale_problems(framework, partial, locator, path)
-    problems = _scale_problems(framework, validated, locator, path)
+        return None, problems + _scale_problems(framework, partial, locator, path, ranged)
+    problems = _scale_problems(framework, validated, locator, path, ranged)
     return (None if problems else validated), problems
 
 
 def _scale_problems(
-    framework: Framework, inputs: BaseModel | None, locator: Locator, path: tuple[PathStep, ...]
+    framework: Framework,
+    inputs: BaseModel | None,
+    locator: Locator,
+    path: tuple[PathStep, ...],
+    ranged: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     if inputs is None:
         return []
@@ -170,7 +268,7 @@ def _scale_problems(
     return [
         locator.at((*path, *problem.field), f"{dotted((*path, *problem.field))} {problem.message}")
         for problem in found
-        if not problem.field or problem.field[0] in present
+        if not problem.field or (problem.field[0] in present and problem.field[0] not in ranged)
     ]
 
 
@@ -185,47 +283,37 @@ def _valid_fields(model: type[BaseModel], raw: Any, exc: ValidationError) -> Bas
         if name in failed or name not in raw:
             continue
         try:
-            valid[name] = _field_adapter(model, name, info).validate_python(raw[name])
+            valid[name] = field_adapter(model, name, info).validate_python(raw[name])
         except ValidationError:
             continue
     return model.model_construct(**valid) if valid else None
 
 
-_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
-
-
-def _field_adapter(model: type[BaseModel], name: str, info: FieldInfo) -> TypeAdapter[Any]:
-    key = (model, name)
-    if key not in _ADAPTERS:
-        # The field's own FieldInfo carries its validators (Annotated metadata).
-        field_type: Any = Annotated[info.annotation, info]
-        _ADAPTERS[key] = TypeAdapter(field_type, config=model.model_config)
-    return _ADAPTERS[key]
-
-
 def _ids_differing_in_case(by_id: Mapping[str, Item]) -> list[Problem]:
-    """An id that differs from an earlier one only in case: one of them is a typo, and
-    their files (``X.yaml``, ``x.yaml``) are one file on a case-insensitive file system.
+    """An id that differs from an earlier one only in case (or in Unicode form, as é
+    written whole or as e and an accent): one of them is a typo, and their files
+    (``X.yaml``, ``x.yaml``) are one file on a case-insensitive file system.
     Located on the second, naming the first."""
     problems = []
     first_of: dict[str, Item] = {}
     for item in by_id.values():
-        first = first_of.setdefault(item.id.casefold(), item)
+        first = first_of.setdefault(id_key(item.id), item)
         if first is not item:
             where = f"{first.path}:{first.id_at[0]}:{first.id_at[1]}"
-            problems.append(
-                Problem(
-                    item.path,
-                    *item.id_at,
-                    f"id {item.id!r} differs from the id {first.id!r} ({where}) only in case",
-                )
-            )
+            how = "case" if item.id.casefold() == first.id.casefold() else "case or Unicode form"
+            message = f"id {item.id!r} differs from the id {first.id!r} ({where}) only in {how}"
+            problems.append(Problem(item.path, *item.id_at, message))
     return problems
 
 
-def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[Problem]:
+def check_backlog(
+    items: Sequence[Item], required: Sequence[str] = (), invalid_ids: Collection[str] = ()
+) -> list[Problem]:
     """Problems between items: duplicate ids, unknown or circular dependencies,
-    and (for ``tpm check --require``) missing framework inputs."""
+    and (for ``tpm check --require``) missing framework inputs.
+
+    ``invalid_ids`` are the ids of items left out for their own problems: a dependency
+    on one of them is not "unknown" (its real problem is reported where it is)."""
     problems: list[Problem] = []
     hint_budget = HINT_COMPARISONS
     by_id: dict[str, Item] = {}
@@ -246,7 +334,7 @@ def check_backlog(items: Sequence[Item], required: Sequence[str] = ()) -> list[P
                 problems.append(
                     Problem(item.path, *position, f"depends_on names the item itself ({item.id!r})")
                 )
-            elif dependency not in by_id:
+            elif dependency not in by_id and dependency not in invalid_ids:
                 # Each hint compares against every id: budgeted, or a backlog of
                 # thousands of mistyped dependencies takes hours.
                 hint = ""
@@ -284,7 +372,8 @@ _CYCLE_SHOWN = 8
 
 
 def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
-    """One problem per dependency cycle, reported at the first item of the cycle."""
+    """One problem per dependency cycle, reported at the ``depends_on`` entry of the
+    cycle's first item (by id) that names the next item of the cycle."""
     state: dict[str, int] = {}  # 1 visiting, 2 done
     problems: list[Problem] = []
     # An item without dependencies is in no cycle: no search starts there (one that
@@ -307,9 +396,16 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
                 nxt = deps[index]
                 if state.get(nxt) == 1:
                     cycle = trail[on_trail[nxt] :]
-                    first = by_id[min(cycle)]
+                    lowest = cycle.index(min(cycle))
+                    cycle = cycle[lowest:] + cycle[:lowest]  # named from its first id
+                    first = by_id[cycle[0]]
+                    # At the depends_on entry that closes the loop, where it is undone.
+                    after = cycle[1] if len(cycle) > 1 else cycle[0]
+                    entry = first.depends_on.index(after)
+                    positions = first.depends_on_at
+                    where = positions[entry] if entry < len(positions) else first.id_at
                     problems.append(
-                        Problem(first.path, *first.id_at, "dependency cycle: " + _describe(cycle))
+                        Problem(first.path, *where, "dependency cycle: " + _describe(cycle))
                     )
                 elif not state.get(nxt):
                     stack.append((nxt, 0))
@@ -320,9 +416,9 @@ def _cycles(by_id: Mapping[str, Item]) -> list[Problem]:
 
 
 def _describe(cycle: Sequence[str]) -> str:
-    """``a → b → c → a``, or its ends and length when it is long."""
+    """``a -> b -> c -> a``, or its ends and length when it is long."""
     if len(cycle) <= _CYCLE_SHOWN:
-        return " → ".join([*cycle, cycle[0]])
-    head = " → ".join(cycle[: _CYCLE_SHOWN // 2])
-    tail = " → ".join([*cycle[-2:], cycle[0]])
-    return f"{head} → … → {tail} ({len(cycle)} items)"
+        return " -> ".join([*cycle, cycle[0]])
+    head = " -> ".join(cycle[: _CYCLE_SHOWN // 2])
+    tail = " -> ".join([*cycle[-2:], cycle[0]])
+    return f"{head} -> … -> {tail} ({len(cycle)} items)"

@@ -3,7 +3,8 @@
 Two kinds of measure, because the two frameworks give two kinds of evidence:
 
 * over the items both frameworks score, the scores themselves: Kendall's tau-b and
-  Spearman's rho, ties counted as ties, each the same number scipy.stats gives;
+  Spearman's rho, ties counted as ties, each the number scipy.stats gives (to a few
+  units in the last place; exactly 1 for the same order);
 * over each framework's own order (ties already broken by id): the share of the top N
   they have in common, rank-biased overlap (extrapolated) and each item's rank change.
 
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 FEWER_THAN_TWO = "fewer than 2 items scored by both"
+#: How the reasons name the two sides unless told (``sides=``): the caller's a and b.
+SIDES = ("a", "b")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class RankDelta:
     delta: int
 
 
-def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> Measure:
+def kendall_tau_b(
+    x: Sequence[float], y: Sequence[float], *, sides: tuple[str, str] = SIDES
+) -> Measure:
     """Kendall's tau-b of paired scores (x from framework a, y from b), ties as ties.
 
     The same number as ``scipy.stats.kendalltau(x, y)`` (variant b):
@@ -78,17 +83,19 @@ def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> Measure:
     discordant, sorted_y = _inversions(py for _, py in pairs)
     y_ties = _tied_pairs(sorted_y)
     if x_ties == total:
-        return Measure.undefined(_constant("a"))
+        return Measure.undefined(_constant(sides[0]))
     if y_ties == total:
-        return Measure.undefined(_constant("b"))
-    # Integers up to here, so the only rounding is in the last two divisions, taken in
-    # the order scipy takes them.
+        return Measure.undefined(_constant(sides[1]))
+    # Integers up to here, so the only rounding is in the square root and the division
+    # (scipy takes two square roots and two divisions: the two agree to a few ulps).
     concordant_minus_discordant = total - x_ties - y_ties + joint_ties - 2 * discordant
-    tau = concordant_minus_discordant / math.sqrt(total - x_ties) / math.sqrt(total - y_ties)
+    tau = concordant_minus_discordant / _root((total - x_ties) * (total - y_ties))
     return Measure.of(_clamp(tau))
 
 
-def spearman_rho(x: Sequence[float], y: Sequence[float]) -> Measure:
+def spearman_rho(
+    x: Sequence[float], y: Sequence[float], *, sides: tuple[str, str] = SIDES
+) -> Measure:
     """Spearman's rho: Pearson's correlation of the average ranks (ties share the mean rank).
 
     The same number as ``scipy.stats.spearmanr(x, y)``. Ranks are doubled so that every
@@ -106,14 +113,16 @@ def spearman_rho(x: Sequence[float], y: Sequence[float]) -> Measure:
     spread_x = n * sum(r * r for r in rank_x) - sum_x * sum_x
     spread_y = n * sum(r * r for r in rank_y) - sum_y * sum_y
     if spread_x == 0:
-        return Measure.undefined(_constant("a"))
+        return Measure.undefined(_constant(sides[0]))
     if spread_y == 0:
-        return Measure.undefined(_constant("b"))
+        return Measure.undefined(_constant(sides[1]))
     co_spread = n * sum(a * b for a, b in zip(rank_x, rank_y, strict=True)) - sum_x * sum_y
-    return Measure.of(_clamp(co_spread / math.sqrt(spread_x * spread_y)))
+    return Measure.of(_clamp(co_spread / _root(spread_x * spread_y)))
 
 
-def top_overlap(order_a: Sequence[str], order_b: Sequence[str], n: int) -> Measure:
+def top_overlap(
+    order_a: Sequence[str], order_b: Sequence[str], n: int, *, sides: tuple[str, str] = SIDES
+) -> Measure:
     """|topN(A) ∩ topN(B)| ÷ N, with N = n as given even when an order is shorter.
 
     Dividing by the N asked for, not by the items there are, keeps the number meaning
@@ -123,14 +132,16 @@ def top_overlap(order_a: Sequence[str], order_b: Sequence[str], n: int) -> Measu
     _positions(order_b, "b")
     if n < 1:
         return Measure.undefined(f"the top N must hold at least 1 item, not {n}")
-    empty = _empty_side(order_a, order_b)
+    empty = _empty_side(order_a, order_b, sides)
     if empty is not None:
         return Measure.undefined(empty)
     shared = set(order_a[:n]) & set(order_b[:n])
     return Measure.of(len(shared) / n)
 
 
-def rbo_ext(order_a: Sequence[str], order_b: Sequence[str], p: float) -> Measure:
+def rbo_ext(
+    order_a: Sequence[str], order_b: Sequence[str], p: float, *, sides: tuple[str, str] = SIDES
+) -> Measure:
     """Rank-biased overlap, extrapolated (Webber, Moffat & Zobel 2010, eq. 32).
 
     With S the shorter order (length s), L the longer (length l) and X_d the overlap at
@@ -163,7 +174,7 @@ def rbo_ext(order_a: Sequence[str], order_b: Sequence[str], p: float) -> Measure
         raise ValueError(f"p must be between 0 and 1 (both excluded), not {p}")
     _positions(order_a, "a")
     _positions(order_b, "b")
-    empty = _empty_side(order_a, order_b)
+    empty = _empty_side(order_a, order_b, sides)
     if empty is not None:
         return Measure.undefined(empty)
     short, long_ = sorted((order_a, order_b), key=len)
@@ -241,11 +252,13 @@ def _positions(order: Sequence[str], side: str) -> dict[str, int]:
     return positions
 
 
-def _empty_side(order_a: Sequence[str], order_b: Sequence[str]) -> str | None:
+def _empty_side(
+    order_a: Sequence[str], order_b: Sequence[str], sides: tuple[str, str]
+) -> str | None:
     if not order_a:
-        return "a scores no item"
+        return f"{sides[0]} scores no item"
     if not order_b:
-        return "b scores no item"
+        return f"{sides[1]} scores no item"
     return None
 
 
@@ -309,6 +322,13 @@ def _doubled_average_ranks(values: Sequence[float]) -> list[int]:
             ranks[order[position]] = start + 1 + end
         start = end
     return ranks
+
+
+def _root(product: int) -> float:
+    """The square root of a product of two spreads, exact when it is a whole number: the
+    same order on both sides (equal spreads) then gives exactly 1, not 1 − 1e-16."""
+    root = math.isqrt(product)
+    return root if root * root == product else math.sqrt(product)
 
 
 def _clamp(value: float, low: float = -1.0) -> float:

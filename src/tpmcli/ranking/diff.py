@@ -9,14 +9,20 @@ that gains or loses its inputs is ``added`` or ``removed`` with the reason ``inp
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tpmcli.frameworks.moscow import ORDINALS
 from tpmcli.model.items import Item, RankedItem, Ranking
 from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
+from tpmcli.ranking.agreement import Measure, kendall_tau_b
+from tpmcli.ranking.field_changes import (
+    CategoryDrop,
+    all_same_inputs,
+    category_drops,
+    fields_changed,
+)
 
 #: The name of the working tree where a revision would be named.
 WORKTREE = "WORKTREE"
@@ -76,16 +82,6 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
-class CategoryDrop:
-    """An item that left a higher MoSCoW category (e.g. must → should)."""
-
-    id: str
-    title: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
 class RankingDiff:
     base: str
     head: str
@@ -95,11 +91,17 @@ class RankingDiff:
     by_after: tuple[str, ...]
     #: In head rank order, removed items last (in base rank order).
     items: tuple[ItemChange, ...]
+    #: Kendall's tau-b of the scores at BASE and at HEAD, over every item ranked at
+    #: both (the whole diff, whatever ``--top`` shows).
+    kendall_tau_b: Measure
     #: What differs in tpm.yaml that bears on the ranking, one phrase each.
     config_changes: tuple[str, ...] = ()
     category_drops: tuple[CategoryDrop, ...] = ()
     #: Set when the view is limited to the top N (``--top``).
     top: int | None = None
+    #: With ``roadmap.capacity`` in tpm.yaml (at either side): each item's lane at BASE
+    #: and at HEAD (None where it is not planned, or absent), by id; else None.
+    lanes: dict[str, tuple[str | None, str | None]] | None = None
 
     @property
     def framework(self) -> str:
@@ -131,6 +133,9 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     # lookups that give its reason are made (only when some item was added or removed).
     changes: list[ItemChange | RankedItem] = []
     added = False
+    # The scores at both sides of every item ranked at both, for Kendall's tau-b.
+    scores_before: list[float] = []
+    scores_after: list[float] = []
     # Items selected at both sides whose MoSCoW inputs are not the very same object, for
     # ``category_drops``: (the inputs at BASE, the item at HEAD).
     earlier_unscored = {entry.item.id: entry.item for entry in base.ranking.unscored}
@@ -146,7 +151,10 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         if old is None:
             changes.append(entry)
             added = True
-        elif (
+            continue
+        scores_before.append(old.score.value)
+        scores_after.append(entry.score.value)
+        if (
             shared is not None
             and old.score is entry.score
             and old.item.inputs.get(shared) is item.inputs.get(shared)
@@ -186,9 +194,23 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         by_before=base.ranking.by,
         by_after=head.ranking.by,
         items=tuple(change for change in changes if isinstance(change, ItemChange)),
+        kendall_tau_b=_agreement(scores_before, scores_after, base.name, head.name),
         config_changes=config_changes(base, head, frameworks),
         category_drops=category_drops(moscow_changed),
     )
+
+
+def _agreement(before: list[float], after: list[float], base: str, head: str) -> Measure:
+    """Kendall's tau-b between the scores at BASE and at HEAD, its reasons worded for a
+    diff (the revisions named, not "a" and "b")."""
+    if len(before) < 2:
+        return Measure.undefined("fewer than 2 items ranked at both revisions")
+    tau = kendall_tau_b(before, after)
+    if tau.value is None:  # one side gives every item the same score
+        side = base if len(set(before)) == 1 else head
+        where = "the working tree" if side == WORKTREE else side
+        return Measure.undefined(f"every item ranked at both has the same score at {where}")
+    return tau
 
 
 def _item_change(
@@ -276,7 +298,7 @@ def _with_presence_changes(
 
 def _compared(old: RankedItem, new: RankedItem, frameworks: Sequence[str]) -> ItemChange:
     before, after = old.item, new.item
-    unchanged = before.status == after.status and _all_same_inputs(before, after, frameworks)
+    unchanged = before.status == after.status and all_same_inputs(before, after, frameworks)
     fields = {} if unchanged else fields_changed(before, after, frameworks)
     moved = old.rank != new.rank
     rescored = not _same_scores(old, new)
@@ -319,58 +341,6 @@ def _reason_for_presence(
     if any(key != "status" for key in fields_changed(other, item, frameworks)):
         return Reason.inputs
     return Reason.config
-
-
-def fields_changed(
-    before: Item | None, after: Item | None, frameworks: Sequence[str]
-) -> dict[str, tuple[Any, Any]]:
-    """The inputs of ``frameworks`` (and the status) that differ, as dotted keys."""
-    changed: dict[str, tuple[Any, Any]] = {}
-    if before is not None and after is not None and before.status != after.status:
-        changed["status"] = (before.status, after.status)
-    for name in frameworks:
-        if _same_inputs(before, after, name):
-            continue
-        old = _plain_inputs(before, name)
-        new = _plain_inputs(after, name)
-        if old == new:
-            continue
-        if isinstance(old, dict) or isinstance(new, dict):
-            old_map = old if isinstance(old, dict) else {}
-            new_map = new if isinstance(new, dict) else {}
-            for key in dict.fromkeys((*new_map, *old_map)):
-                if old_map.get(key) != new_map.get(key):
-                    changed[f"{name}.{key}"] = (old_map.get(key), new_map.get(key))
-        else:
-            changed[name] = (old, new)
-    return changed
-
-
-def _all_same_inputs(before: Item, after: Item, frameworks: Sequence[str]) -> bool:
-    """Whether, for every framework, both items hold the same inputs object (or none):
-    then no input changed (see ``_same_inputs``)."""
-    old, new = before.inputs, after.inputs
-    for name in frameworks:  # noqa: SIM110 - a loop, not all(): this runs for every item
-        if old.get(name) is not new.get(name):
-            return False
-    return True
-
-
-def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
-    """Whether both items hold the very same inputs object for ``framework``: a file
-    unchanged between the revisions is parsed once, and its items at both sides share
-    their validated inputs, so most comparisons end here without dumping the models."""
-    if before is None or after is None:
-        return False
-    inputs = before.inputs.get(framework)
-    return inputs is not None and inputs is after.inputs.get(framework)
-
-
-def _plain_inputs(item: Item | None, framework: str) -> Any:
-    if item is None:
-        return None
-    inputs = item.inputs.get(framework)
-    return None if inputs is None else inputs.model_dump()
 
 
 def _same_scores(old: RankedItem, new: RankedItem) -> bool:
@@ -418,24 +388,6 @@ def config_changes(
     return tuple(found)
 
 
-def category_drops(moscow_changed: Iterable[tuple[Any, Item]]) -> tuple[CategoryDrop, ...]:
-    """The items whose MoSCoW category went down, whatever framework ranks them, among
-    items selected at both revisions given with their ``moscow`` inputs at BASE."""
-    drops: list[CategoryDrop] = []
-    for old, item in moscow_changed:
-        before, after = _category(old), _category(item.inputs.get("moscow"))
-        if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
-            drops.append(CategoryDrop(item.id, item.title, before, after))
-    # By id; only the drops are sorted (a stable sort: the order of all items by id).
-    return tuple(sorted(drops, key=lambda drop: drop.id))
-
-
-def _category(inputs: Any) -> str | None:
-    """The MoSCoW category that an item's ``moscow`` inputs (or None) name."""
-    value = None if inputs is None else inputs.model_dump()
-    return value if isinstance(value, str) and value in ORDINALS else None
-
-
 def limit_to_top(diff: RankingDiff, top: int) -> RankingDiff:
     """Only movements into, out of and inside the top ``top`` ranks."""
 
@@ -456,3 +408,31 @@ def top_ids(diff: RankingDiff, top: int, *, after: bool) -> list[str]:
         if (rank := item.rank_after if after else item.rank_before) is not None and rank <= top
     ]
     return [item_id for _, item_id in sorted(ranked)]
+
+
+def ranked_entry(ranking: Ranking, item_id: str) -> RankedItem | None:
+    """The item's entry in ``ranking``; None where it is not ranked."""
+    return next((entry for entry in ranking.items if entry.item.id == item_id), None)
+
+
+def item_change(
+    base: BacklogSide,
+    head: BacklogSide,
+    item_id: str,
+    entries: tuple[RankedItem | None, RankedItem | None] | None = None,
+) -> ItemChange | None:
+    """How the item ``item_id`` changed from ``base`` to ``head``, exactly as
+    ``compare_rankings`` says it (its entry there); None when neither side ranks it.
+    For one item of each of many revisions (``tpm history``): no whole comparison.
+    ``entries``: its entries at both sides, when the caller has looked them up."""
+    old, new = entries or (ranked_entry(base.ranking, item_id), ranked_entry(head.ranking, item_id))
+    if old is None and new is None:
+        return None
+    frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
+    if old is not None and new is not None:
+        return _compared(old, new, frameworks)
+    added: list[ItemChange | RankedItem] = [new] if new is not None else []
+    removed = [old] if old is not None else []
+    change = _with_presence_changes(base, head, added, removed, frameworks)[0]
+    assert isinstance(change, ItemChange)
+    return change

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tpmcli.errors import UsageError
 from tpmcli.ranking.diff import Change, RankingDiff, top_ids
+from tpmcli.ranking.lane_changes import lane_changes
 
 #: The grammar, as printed in ``tpm diff --help`` and in errors.
 CONDITIONS: dict[str, str] = {
@@ -24,6 +25,7 @@ CONDITIONS: dict[str, str] = {
     "top:N": "the set or the order of the top N items changed",
     "category-drop": "an item left a higher MoSCoW category (e.g. must → should), "
     "whatever framework ranks",
+    "lane-change": "an item entered or left the now lane (needs roadmap.capacity in tpm.yaml)",
 }
 
 _TOP = re.compile(r"top:([1-9][0-9]*)")
@@ -79,6 +81,11 @@ def _met(condition: Condition, diff: RankingDiff) -> str | None:
     if condition.kind == "category-drop":
         drops = [f"{d.id} ({d.before} → {d.after})" for d in diff.category_drops]
         return _listed("left a higher MoSCoW category", drops)
+    if condition.kind == "lane-change":
+        if diff.lanes is None:
+            raise UsageError("--fail-on lane-change needs roadmap: {capacity: ...} in tpm.yaml")
+        changes = [f"{c.id} ({c.sentence})" for c in lane_changes(diff) if c.touches_now]
+        return _listed("entered or left now", changes)
     if condition.kind == "rescored":
         rescored = [
             item.id

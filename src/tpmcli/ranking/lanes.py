@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 #: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
 MUST_SHARE_LIMIT = Fraction(3, 5)
@@ -124,13 +125,16 @@ def plan_roadmap(
         candidate.id: tuple(dict.fromkeys(d for d in candidate.depends_on if d in known))
         for candidate in ranked
     }
-    # Up front, before any ordering, so that the error names a real cycle rather than
-    # whatever a stuck topological loop happens to have left over.
-    cycle = _find_cycle([candidate.id for candidate in ranked], dependencies)
-    if cycle is not None:
+    # A topological order of every candidate is the cheap test that there is no cycle;
+    # when it gets stuck, the cycle is looked for among all candidates, so that the error
+    # names a real cycle rather than whatever the stuck loop happens to have left over.
+    in_order = _topological_order(ranked, dependencies)
+    if len(in_order) != len(ranked):
+        cycle = _find_cycle([candidate.id for candidate in ranked], dependencies)
+        assert cycle is not None
         raise DependencyCycle(cycle)
 
-    waits_for = _unestimated_blockers(ranked, dependencies)
+    waits_for = _unestimated_blockers(ranked, in_order, dependencies)
     unestimated = tuple(
         Unplanned(
             candidate.id,
@@ -144,6 +148,8 @@ def plan_roadmap(
     placeable = [c for c in ranked if c.effort is not None and c.id not in waits_for]
     sequence = [c for c in placeable if c.in_progress] + [c for c in placeable if not c.in_progress]
     order = _topological_order(sequence, dependencies)
+    if len(order) != len(sequence):
+        raise AssertionError("_topological_order was given a dependency cycle")
     return Roadmap(_fill_lanes(order, lane_capacities), unestimated)
 
 
@@ -151,7 +157,8 @@ def _topological_order(
     sequence: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
 ) -> list[Candidate]:
     """Repeatedly the first item of ``sequence`` whose dependencies are all placed.
-    Dependencies outside ``sequence`` count as placed; the caller has ruled out cycles.
+    Dependencies outside ``sequence`` count as placed. Items on or behind a cycle are
+    never placed: the order is then shorter than ``sequence``.
 
     A heap of sequence positions makes this O(e + n log n) rather than a rescan of the
     sequence after every placement."""
@@ -173,8 +180,6 @@ def _topological_order(
             waiting[dependent] -= 1
             if waiting[dependent] == 0:
                 heapq.heappush(ready, dependent)
-    if len(order) != len(sequence):
-        raise AssertionError("_topological_order was given a dependency cycle")
     return order
 
 
@@ -267,15 +272,20 @@ def _shortest_cycle(
 
 
 def _unestimated_blockers(
-    ranked: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
+    ranked: Sequence[Candidate],
+    in_order: Sequence[Candidate],
+    dependencies: Mapping[str, Sequence[str]],
 ) -> dict[str, str]:
     """For each item that depends, directly or through others, on an item without an
-    effort: the best-ranked such item, the one named in its reason."""
+    effort: the best-ranked such item, the one named in its reason. ``in_order``: the
+    candidates, each after its dependencies."""
     rank_of = {candidate.id: index for index, candidate in enumerate(ranked)}
     unestimated = {candidate.id for candidate in ranked if candidate.effort is None}
+    if not unestimated:
+        return {}
     blocker: dict[str, str] = {}
     # Dependencies first, so each item's blocker follows from those of its dependencies.
-    for candidate in _topological_order(ranked, dependencies):
+    for candidate in in_order:
         found: str | None = None
         for dependency in dependencies[candidate.id]:
             for reached in (
@@ -292,13 +302,20 @@ def _unestimated_blockers(
 def _fill_lanes(
     order: Sequence[Candidate], capacities: tuple[float, float, None]
 ) -> tuple[Lane, ...]:
+    # Exact sums of the numbers as written (``_exact``) in integers: each effort and
+    # capacity in the one unit all are multiples of (Fractions cost ten times more).
+    values = {c.effort for c in order if c.effort is not None}
+    values.update(capacity for capacity in capacities if capacity is not None)
+    exact = {value: _exact(value) for value in values}
+    scale = math.lcm(*(fraction.denominator for fraction in exact.values()))
+    units = {value: int(fraction * scale) for value, fraction in exact.items()}
     items: list[list[Placed]] = [[] for _ in LANE_NAMES]
-    used = [Fraction(0) for _ in LANE_NAMES]
-    limits = [None if capacity is None else _exact(capacity) for capacity in capacities]
+    used = [0 for _ in LANE_NAMES]
+    limits = [None if capacity is None else units[capacity] for capacity in capacities]
     current = 0
     for candidate in order:
         assert candidate.effort is not None
-        effort = _exact(candidate.effort)
+        effort = units[candidate.effort]
         while True:
             limit = limits[current]
             if limit is None or used[current] + effort <= limit:
@@ -316,7 +333,7 @@ def _fill_lanes(
             current += 1
     moscow_of = {candidate.id: candidate.moscow for candidate in order}
     return tuple(
-        _lane(name, capacity, total, placed, moscow_of)
+        _lane(name, capacity, total, scale, placed, moscow_of, units)
         for name, capacity, total, placed in zip(LANE_NAMES, capacities, used, items, strict=True)
     )
 
@@ -324,33 +341,40 @@ def _fill_lanes(
 def _lane(
     name: str,
     capacity: float | None,
-    used: Fraction,
+    used: int,
+    scale: int,
     placed: Iterable[Placed],
     moscow_of: Mapping[str, str | None],
+    units: Mapping[float, int],
 ) -> Lane:
+    """A lane; ``used`` and ``units`` count in 1/``scale`` (see ``_fill_lanes``). Integer
+    true division is correctly rounded, so the floats are those of the exact ratios."""
     placed = tuple(placed)
-    effort_of = dict.fromkeys(MOSCOW_COUNTED, Fraction(0))
+    effort_of = dict.fromkeys(MOSCOW_COUNTED, 0)
     for item in placed:
         category = moscow_of[item.id]
         if category in effort_of:
-            effort_of[category] += _exact(item.effort)
-    counted = sum(effort_of.values(), Fraction(0))
+            effort_of[category] += units[item.effort]
+    counted = sum(effort_of.values())
     if counted == 0:
-        return Lane(name, capacity, float(used), None, placed, False)
-    share = MoscowShare(*(float(effort_of[category] / counted) for category in MOSCOW_COUNTED))
-    # Compared as exact fractions: a float division would call 0.1 + 0.1 + 0.1 of 0.5
+        return Lane(name, capacity, used / scale, None, placed, False)
+    share = MoscowShare(*(effort_of[category] / counted for category in MOSCOW_COUNTED))
+    # Compared exactly: a float division would call 0.1 + 0.1 + 0.1 of 0.5
     # "0.6000000000000001" and warn about a lane that holds exactly 60% Musts.
-    exceeded = effort_of["must"] / counted > MUST_SHARE_LIMIT
-    return Lane(name, capacity, float(used), share, placed, exceeded)
+    limit = MUST_SHARE_LIMIT
+    exceeded = effort_of["must"] * limit.denominator > counted * limit.numerator
+    return Lane(name, capacity, used / scale, share, placed, exceeded)
 
 
+@lru_cache(maxsize=4096)
 def _exact(value: float) -> Fraction:
     """The number as written: 0.1 is one tenth, not the binary float nearest to it.
 
     Efforts come from YAML decimals, and the shortest repr of a float reads back as the
     decimal that was written, so sums and the 60% limit are exact for the numbers a user
     sees. The float's own binary value would not do: 0.05 + 0.4 Musts beside 0.3 Coulds
-    is exactly 60%, yet as binary fractions it is a hair above."""
+    is exactly 60%, yet as binary fractions it is a hair above. Cached: efforts repeat
+    (a backlog of 10,000 items holds a few dozen distinct ones)."""
     return Fraction(repr(float(value)))
 
 

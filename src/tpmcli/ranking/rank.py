@@ -80,20 +80,20 @@ class ScoreMemo:
 
     def __init__(self) -> None:
         self._frameworks: list[Framework] = []
-        self._scores: dict[tuple[int, int], tuple[object, Score]] = {}
+        #: By framework family, then by the inputs object's id.
+        self._scores: dict[int, dict[int, tuple[object, Score]]] = {}
 
     def scorer(self, framework: Framework) -> Callable[[Any], Score]:
         """``framework.score``, remembered (and shared with an equal built-in)."""
         family = id(self._canonical(framework))
-        scores = self._scores
+        scores = self._scores.setdefault(family, {})
 
         def score(inputs: Any) -> Score:
-            key = (family, id(inputs))
-            found = scores.get(key)
+            found = scores.get(id(inputs))
             if found is not None and found[0] is inputs:
                 return found[1]
             result = framework.score(inputs)
-            scores[key] = (inputs, result)
+            scores[id(inputs)] = (inputs, result)
             return result
 
         return score
@@ -125,27 +125,34 @@ def rank_items(
     (by the ranking of another revision), and a place for these.
     """
     primary = frameworks[0]
-    score_by = {fw.name: memo.scorer(fw) if memo is not None else fw.score for fw in frameworks}
+    # Names and scorers looked up once: a plugin's name is a property, and this loop
+    # runs for every item of every ranking (``tpm history`` ranks every commit).
+    names = [fw.name for fw in frameworks]
+    scorers = [memo.scorer(fw) if memo is not None else fw.score for fw in frameworks]
+    first, first_score = names[0], scorers[0]
+    others = list(zip(names[1:], scorers[1:], strict=True))
     ranked_items: list[Item] = []
     all_scores: list[dict[str, Score | None]] = []
     unscored: list[Unscored] = []
     for item in items:
         inputs = item.inputs
-        if primary.name not in inputs:
+        if first not in inputs:
             unscored.append(Unscored(item, f"no {primary.name} inputs"))
             continue
-        scores: dict[str, Score | None] = {}
-        for fw in frameworks:
-            scores[fw.name] = score_by[fw.name](inputs[fw.name]) if fw.name in inputs else None
+        scores: dict[str, Score | None] = {first: first_score(inputs[first])}
+        for name, scorer in others:
+            scores[name] = scorer(inputs[name]) if name in inputs else None
         ranked_items.append(item)
         all_scores.append(scores)
     columns = [
-        [score.value if (score := scores[fw.name]) is not None else None for scores in all_scores]
-        for fw in frameworks
+        [score.value if (score := scores[name]) is not None else None for scores in all_scores]
+        for name in names
     ]
     keys = sort_keys(columns, [item.id for item in ranked_items], range(len(ranked_items)))
     order = sorted(range(len(ranked_items)), key=keys.__getitem__)
-    status_of = {item.id: item.status for item in universe}
+    # Only dependencies look statuses up: most backlogs have few, many have none.
+    depends = any(item.depends_on for item in ranked_items)
+    status_of = {item.id: item.status for item in universe} if depends else {}
     blocked = blocked_dependencies(
         [ranked_items[index].id for index in order],
         [ranked_items[index].depends_on for index in order],
@@ -154,8 +161,27 @@ def rank_items(
     ranked = []
     for rank, (index, blocked_by) in enumerate(zip(order, blocked, strict=True), start=1):
         scores = all_scores[index]
-        main = scores[primary.name]
+        main = scores[first]
         assert main is not None
-        ranked.append(RankedItem(rank, ranked_items[index], main, scores, blocked_by))
+        ranked.append(_ranked_item(rank, ranked_items[index], main, scores, blocked_by))
     unscored.sort(key=lambda entry: entry.item.id)
     return Ranking(tuple(fw.name for fw in frameworks), tuple(ranked), tuple(unscored))
+
+
+def _ranked_item(
+    rank: int,
+    item: Item,
+    score: Score,
+    scores: dict[str, Score | None],
+    blocked_by: tuple[str, ...],
+) -> RankedItem:
+    """A RankedItem made without the frozen dataclass's ``__init__`` (a setattr call a
+    field, half the cost of ranking a scored backlog): every ranking makes one an item,
+    and ``tpm history`` ranks the backlog at every commit."""
+    made = object.__new__(RankedItem)
+    object.__setattr__(
+        made,
+        "__dict__",
+        {"rank": rank, "item": item, "score": score, "scores": scores, "blocked_by": blocked_by},
+    )
+    return made

@@ -4,10 +4,14 @@ Every sample draws each ranged input of every item, scores all items with one
 vectorised scorer and ranks them (highest score first, ties by id). The work is done a
 chunk of samples at a time, as (chunk × n) matrices: one matrix per input field.
 
-Reproducibility. Each field has two random streams of its own (PCG64), one for its
-uniform inputs and one for its PERT inputs, spawned from ``SeedSequence(seed)`` in the
-order of the sorted field names. A stream is read row after row, so the numbers do not
-depend on the chunk size: the result is a function of seed, runs and the inputs only.
+Reproducibility. The items are grouped into classes by how each field is drawn
+(constant, uniform or PERT), so that every field of a class is one block of columns,
+drawn and scored without scattering. Each ranged field of each class has a random stream
+of its own (PCG64), spawned from ``SeedSequence(seed)`` in the order of the classes (by
+their first item) and of the sorted field names. A stream is read row after row, so the
+numbers do not depend on the chunk size: the result is a function of seed, runs and the
+inputs only. The scorer is called once per class and chunk, with that class's columns:
+it must work element by element (every built-in and formula scorer does).
 
 Unscorable samples. A scorer marks a sample it cannot score (a division by zero, log of
 a number ≤ 0, an overflow) with a non-finite value. Such an item ranks after every
@@ -178,94 +182,110 @@ def _vector_value(
 
 
 @dataclass(frozen=True)
-class _RangedColumns:
-    """The items of one field drawn from one stream: their columns and parameters."""
+class _FieldDraw:
+    """One field over the items of one class: a constant row, or ranged columns."""
 
-    columns: IntArray
+    name: str
+    constant: FloatArray | None  # (1, k) when the field is constant for the class
     low: FloatArray
     width: FloatArray
-    alpha: FloatArray  # PERT only
-    beta: FloatArray
+    shape: tuple[FloatArray, FloatArray] | None  # PERT's (α, β); None: uniform
 
 
 @dataclass(frozen=True)
-class _FieldPlan:
-    name: str
-    constants: FloatArray  # (n,), 0 where the item's input is ranged
-    uniform: _RangedColumns | None
-    pert: _RangedColumns | None
+class _ItemClass:
+    """Items whose every field is drawn the same way (constant, uniform or PERT): each
+    field of the class is one block, drawn without scattering columns."""
+
+    columns: IntArray
+    fields: tuple[_FieldDraw, ...]
 
 
-def _plan(inputs: Sequence[Mapping[str, Distribution]]) -> list[_FieldPlan]:
+def _kind(found: Distribution) -> str:
+    if isinstance(found, Constant) or found.low == found.high:
+        return "constant"
+    return "uniform" if isinstance(found, Uniform) else "pert"
+
+
+def _plan(inputs: Sequence[Mapping[str, Distribution]]) -> list[_ItemClass]:
+    """The items grouped by how their fields are drawn, classes in order of first item."""
     names = sorted({name for item in inputs for name in item})
-    plans: list[_FieldPlan] = []
-    for name in names:
-        constants = np.zeros(len(inputs))
-        uniform: list[tuple[int, float, float, float, float]] = []
-        pert: list[tuple[int, float, float, float, float]] = []
-        for column, item in enumerate(inputs):
-            if name not in item:
-                raise ValueError(f"item {column} has no input {name!r}: one framework per run")
-            found = item[name]
-            if isinstance(found, Constant) or found.low == found.high:
-                constants[column] = found.value if isinstance(found, Constant) else found.low
-            elif isinstance(found, Uniform):
-                uniform.append((column, found.low, found.high - found.low, 1.0, 1.0))
-            else:
-                pert.append((column, found.low, found.high - found.low, *found.shape))
-        plans.append(_FieldPlan(name, constants, _columns(uniform), _columns(pert)))
-    return plans
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for column, item in enumerate(inputs):
+        missing = [name for name in names if name not in item]
+        if missing:
+            raise ValueError(f"item {column} has no input {missing[0]!r}: one framework per run")
+        groups.setdefault(tuple(_kind(item[name]) for name in names), []).append(column)
+    classes = []
+    for kinds, columns in groups.items():
+        fields = []
+        for name, kind in zip(names, kinds, strict=True):
+            found = [inputs[column][name] for column in columns]
+            fields.append(_field_draw(name, kind, found))
+        classes.append(_ItemClass(np.array(columns, dtype=np.int64), tuple(fields)))
+    return classes
 
 
-def _columns(rows: list[tuple[int, float, float, float, float]]) -> _RangedColumns | None:
-    if not rows:
-        return None
-    columns, low, width, alpha, beta = zip(*rows, strict=True)
-    return _RangedColumns(
-        np.array(columns, dtype=np.int64),
-        np.array(low),
-        np.array(width),
-        np.array(alpha),
-        np.array(beta),
-    )
+def _field_draw(name: str, kind: str, found: list[Distribution]) -> _FieldDraw:
+    if kind == "constant":
+        values = [d.value if isinstance(d, Constant) else d.low for d in found]
+        empty = np.empty(0)
+        return _FieldDraw(name, np.array(values)[np.newaxis, :], empty, empty, None)
+    ranged = [d for d in found if isinstance(d, (Uniform, Pert))]
+    low = np.array([d.low for d in ranged])
+    width = np.array([d.high for d in ranged]) - low
+    if kind == "uniform":
+        return _FieldDraw(name, None, low, width, None)
+    shapes = [d.shape for d in ranged if isinstance(d, Pert)]
+    alpha, beta = (np.array(values) for values in zip(*shapes, strict=True))
+    return _FieldDraw(name, None, low, width, (alpha, beta))
+
+
+def _generator(stream: np.random.SeedSequence) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(stream))
 
 
 class _Sampler:
-    """Draws the field matrices of successive chunks; a fresh one replays the same samples."""
+    """Scores successive chunks of samples; a fresh one replays the same samples.
 
-    def __init__(self, plans: list[_FieldPlan], seed: int) -> None:
-        self.plans = plans
-        streams = np.random.SeedSequence(seed).spawn(2 * len(plans))
-        self.generators = [np.random.Generator(np.random.PCG64(s)) for s in streams]
+    Each ranged field of each class has a random stream of its own, read row after row:
+    the samples do not depend on the chunk size."""
 
-    def draw(self, rows: int) -> dict[str, FloatArray]:
-        fields: dict[str, FloatArray] = {}
-        for index, plan in enumerate(self.plans):
-            if plan.uniform is None and plan.pert is None:
-                fields[plan.name] = plan.constants[np.newaxis, :]
-                continue
-            matrix = np.empty((rows, plan.constants.size))
-            ranged = sum(r.columns.size for r in (plan.uniform, plan.pert) if r is not None)
-            if ranged < plan.constants.size:
-                matrix[:] = plan.constants
-            if plan.uniform is not None:
-                drawn = self.generators[2 * index].random((rows, plan.uniform.columns.size))
-                _place(matrix, plan.uniform, drawn)
-            if plan.pert is not None:
-                rng = self.generators[2 * index + 1]
-                drawn = rng.beta(plan.pert.alpha, plan.pert.beta, (rows, plan.pert.columns.size))
-                _place(matrix, plan.pert, drawn)
-            fields[plan.name] = matrix
-        return fields
+    def __init__(self, classes: list[_ItemClass], n: int, seed: int) -> None:
+        self.classes = classes
+        self.n = n
+        ranged = sum(f.constant is None for c in classes for f in c.fields)
+        streams = iter(np.random.SeedSequence(seed).spawn(ranged))
+        self.generators = [
+            [
+                None
+                if f.constant is not None
+                else np.random.Generator(np.random.PCG64(next(streams)))
+                for f in c.fields
+            ]
+            for c in classes
+        ]
 
-
-def _place(matrix: FloatArray, ranged: _RangedColumns, unit: FloatArray) -> None:
-    unit *= ranged.width
-    unit += ranged.low
-    if ranged.columns.size == matrix.shape[1]:
-        matrix[:] = unit  # every column, in order: no fancy indexing
-    else:
-        matrix[:, ranged.columns] = unit
+    def scores(self, scorer: Scorer, rows: int) -> FloatArray:
+        """A (rows × n) matrix of scores, columns in the order the items were given."""
+        scores = np.empty((rows, self.n))
+        for item_class, generators in zip(self.classes, self.generators, strict=True):
+            fields: dict[str, FloatArray] = {}
+            for field, rng in zip(item_class.fields, generators, strict=True):
+                if field.constant is not None or rng is None:
+                    fields[field.name] = field.constant  # type: ignore[assignment]
+                    continue
+                size = (rows, field.low.size)
+                unit = rng.random(size) if field.shape is None else rng.beta(*field.shape, size)
+                unit *= field.width
+                unit += field.low
+                fields[field.name] = unit
+            drawn = scorer(fields)
+            if item_class.columns.size == self.n:
+                scores[:] = drawn  # one class holds every item, in order
+            else:
+                scores[:, item_class.columns] = drawn
+        return scores
 
 
 def ranked_columns(scores: FloatArray) -> IntArray:
@@ -324,7 +344,7 @@ def simulate(
         raise ValueError("one input mapping per id, at least one id")
     if list(ids) != sorted(ids):
         raise ValueError("ids must be sorted ascending: ties rank by id")
-    plans = _plan(inputs)
+    classes = _plan(inputs)
     n = len(ids)
     rows = chunk_rows or max(1, CHUNK_CELLS // n)
     passes = 1 if n <= FULL_HISTOGRAM_MAX_ITEMS else 2
@@ -335,11 +355,10 @@ def simulate(
 
     def orders(tally: bool) -> Iterator[IntArray]:
         nonlocal done
-        sampler = _Sampler(plans, seed)
+        sampler = _Sampler(classes, n, seed)
         for start in range(0, runs, rows):
             size = min(rows, runs - start)
-            drawn = scorer(sampler.draw(size))
-            scores = np.ascontiguousarray(np.broadcast_to(drawn, (size, n)), dtype=np.float64)
+            scores = sampler.scores(scorer, size)
             order = ranked_columns(scores)
             if tally:
                 first[:] += np.bincount(order[:, 0], minlength=n)

@@ -17,6 +17,8 @@ from typing import Any
 
 from tpmcli.model.scores import Score, format_number
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason
+from tpmcli.ranking.lane_changes import lane_changes
+from tpmcli.render.compare import figure
 from tpmcli.render.escape import markdown_cell
 from tpmcli.render.jsontext import dumps_indented, dumps_nested
 
@@ -33,6 +35,10 @@ SUMMARY_LIMIT = 1_048_576
 CELL_SHARE = 16
 TRUNCATED = "… (truncated)"
 NONE = "–"
+#: Lane changes listed near the top of a comment or table; the rest are counted.
+LANE_LINES = 20
+
+Lanes = dict[str, tuple[str | None, str | None]]
 
 
 # -- shared by every format --------------------------------------------------------
@@ -106,6 +112,15 @@ def headline_counts(diff: RankingDiff) -> str:
     return ", ".join(f"{summary[k.value]} {k.value}" for k in kinds if summary[k.value])
 
 
+def agreement_text(diff: RankingDiff) -> str:
+    """``rankings agree τ = 0.93`` (Kendall's tau-b of the scores at BASE and HEAD), or
+    ``τ undefined (fewer than 2 items ranked at both revisions)``."""
+    tau = diff.kendall_tau_b
+    if tau.value is None:
+        return f"τ undefined ({tau.undefined_because})"
+    return f"rankings agree τ = {figure(tau.value)}"
+
+
 def framework_title(diff: RankingDiff) -> str:
     after = " then ".join(name.upper() for name in diff.by_after)
     if diff.by_before == diff.by_after:
@@ -125,7 +140,8 @@ def revision_title(name: str, commit: str | None) -> str:
 
 def diff_data(diff: RankingDiff) -> dict[str, Any]:
     """The stable JSON document of docs/diff.md (``schema_version`` 1)."""
-    return {**_head_data(diff), "items": [_item_data(item) for item in diff.items]}
+    lanes = diff.lanes
+    return {**_head_data(diff), "items": [_item_data(item, lanes) for item in diff.items]}
 
 
 def _head_data(diff: RankingDiff) -> dict[str, Any]:
@@ -140,7 +156,7 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
         "base_commit": diff.base_commit,
         "head_commit": diff.head_commit,
         "top": diff.top,
-        "summary": diff.summary,
+        "summary": {**diff.summary, "kendall_tau_b": diff.kendall_tau_b.value},
         "config_changes": list(diff.config_changes),
         "category_drops": [
             {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
@@ -149,10 +165,10 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
     }
 
 
-def _item_data(item: ItemChange) -> dict[str, Any]:
+def _item_data(item: ItemChange, lanes: Lanes | None = None) -> dict[str, Any]:
     """One item of the document (``_item_json`` writes the same as text: a property
-    test holds the two together)."""
-    return {
+    test holds the two together); ``lane_before``/``lane_after`` only with lanes."""
+    data = {
         "id": item.id,
         "title": item.title,
         "change": item.change.value,
@@ -165,6 +181,9 @@ def _item_data(item: ItemChange) -> dict[str, Any]:
         "label_after": item.score_after.label if item.score_after else None,
         "fields_changed": {key: list(pair) for key, pair in item.fields_changed.items()},
     }
+    if lanes is not None:
+        data["lane_before"], data["lane_after"] = lanes.get(item.id, (None, None))
+    return data
 
 
 def render_json(diff: RankingDiff) -> str:
@@ -175,7 +194,8 @@ def render_json(diff: RankingDiff) -> str:
     if not diff.items:
         return dumps_indented({**document, "items": []}) + "\n"
     head = dumps_indented(document)  # its last line is "}": the items go before it
-    rows = ",\n    ".join([_item_json(item) for item in diff.items])
+    lanes = diff.lanes
+    rows = ",\n    ".join([_item_json(item, lanes) for item in diff.items])
     return f'{head[:-2]},\n  "items": [\n    {rows}\n  ]\n}}\n'
 
 
@@ -183,10 +203,17 @@ def render_json(diff: RankingDiff) -> str:
 _KEY = "\n      "
 
 
-def _item_json(item: ItemChange) -> str:
-    """``_item_data(item)`` as ``dumps_indented`` writes it inside the items list."""
+def _item_json(item: ItemChange, lanes: Lanes | None = None) -> str:
+    """``_item_data(item, lanes)`` as ``dumps_indented`` writes it inside the items list."""
     before, after = item.score_before, item.score_after
     changed = item.fields_changed
+    lane_keys = ""
+    if lanes is not None:
+        lane_before, lane_after = lanes.get(item.id, (None, None))
+        lane_keys = (
+            f',{_KEY}"lane_before": {dumps_nested(lane_before, 3)}'
+            f',{_KEY}"lane_after": {dumps_nested(lane_after, 3)}'
+        )
     return (
         f'{{{_KEY}"id": {dumps_nested(item.id, 3)},'
         f'{_KEY}"title": {dumps_nested(item.title, 3)},'
@@ -198,7 +225,7 @@ def _item_json(item: ItemChange) -> str:
         f'{_KEY}"score_after": {dumps_nested(after.value if after else None, 3)},'
         f'{_KEY}"label_before": {dumps_nested(before.label if before else None, 3)},'
         f'{_KEY}"label_after": {dumps_nested(after.label if after else None, 3)},'
-        f'{_KEY}"fields_changed": {_fields_json(changed)}\n    }}'
+        f'{_KEY}"fields_changed": {_fields_json(changed)}{lane_keys}\n    }}'
     )
 
 
@@ -311,15 +338,32 @@ def _head_lines(diff: RankingDiff) -> list[str]:
     counts = headline_counts(diff)
     unchanged = diff.summary[Change.unchanged.value]
     scope = f" in the top {diff.top}" if diff.top is not None else ""
+    agreement = markdown_cell(agreement_text(diff))
     if counts:
-        headline = f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged)"
+        headline = (
+            f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged); {agreement}"
+        )
     else:
-        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged)"
+        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged); {agreement}"
     base = _code(revision_title(diff.base, diff.base_commit))
     head = revision_title(diff.head, diff.head_commit)
     head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)
     intro = f"Ranked by **{markdown_cell(framework_title(diff))}**, from {base} to {head}."
-    return [headline, "", intro, ""]
+    return [headline, "", intro, "", *_lane_lines(diff)]
+
+
+def _lane_lines(diff: RankingDiff) -> list[str]:
+    """Which items change lane, near the top: what a reviewer most needs to see."""
+    if diff.lanes is None:
+        return []
+    changes = lane_changes(diff)
+    if not changes:
+        return ["No item changes lane (now, next, later).", ""]
+    lines = ["**Lane changes:**", ""]
+    lines += [f"- {_code(change.id)} {change.sentence}" for change in changes[:LANE_LINES]]
+    if len(changes) > LANE_LINES:
+        lines.append(f"- … and {len(changes) - LANE_LINES:,} more (`tpm diff --format json`)")
+    return [*lines, ""]
 
 
 def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:

@@ -11,7 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from tpmcli.ranking.diff import Change, ItemChange, RankingDiff, Reason
+from tpmcli.ranking.lane_changes import lane_changes
 from tpmcli.render.diff import (
+    LANE_LINES,
+    agreement_text,
     framework_title,
     headline_counts,
     move_text,
@@ -37,7 +40,7 @@ def diff_table(diff: RankingDiff) -> RenderableType:
     title = Text(f"Ranking by {framework_title(diff)}: {base} → {head}{scope}", style="bold")
     changed = diff.changed
     unchanged = diff.summary[Change.unchanged.value]
-    parts: list[RenderableType] = [title]
+    parts: list[RenderableType] = [title, *_lane_parts(diff)]
     if changed:
         within = diff.top if diff.top is not None else OTHERS_SHOWN_TO_RANK
         shown = [item for item in changed if _has_a_row(item, within)]
@@ -53,9 +56,16 @@ def diff_table(diff: RankingDiff) -> RenderableType:
                     style="dim",
                 )
             )
-        parts.append(Text(f"{headline_counts(diff)}; {unchanged} unchanged.", style="dim"))
+        parts.append(
+            Text(
+                f"{headline_counts(diff)}; {unchanged} unchanged; {safe(agreement_text(diff))}.",
+                style="dim",
+            )
+        )
     else:
-        parts.append(Text(f"No change to the ranking ({unchanged} unchanged)."))
+        parts.append(
+            Text(f"No change to the ranking ({unchanged} unchanged); {safe(agreement_text(diff))}.")
+        )
     if diff.config_changes:
         parts.append(Text("tpm.yaml changed:", style="bold"))
         parts.extend(Text(f"  {safe(change)}") for change in diff.config_changes)
@@ -67,6 +77,25 @@ def diff_table(diff: RankingDiff) -> RenderableType:
             line.append(f": {drop.before} → {drop.after}")
             parts.append(line)
     return Group(*parts)
+
+
+def _lane_parts(diff: RankingDiff) -> list[RenderableType]:
+    """Which items change lane, under the title (only with ``roadmap.capacity``)."""
+    if diff.lanes is None:
+        return []
+    changes = lane_changes(diff)
+    if not changes:
+        return [Text("No item changes lane (now, next, later).")]
+    parts: list[RenderableType] = [Text("Lane changes:", style="bold")]
+    for change in changes[:LANE_LINES]:
+        line = Text("  ")
+        line.append(safe(change.id), style="bold")
+        line.append(f" {change.sentence}", style="yellow" if change.touches_now else "")
+        parts.append(line)
+    if len(changes) > LANE_LINES:
+        more = len(changes) - LANE_LINES
+        parts.append(Text(f"  … and {more:,} more: --format json lists all", style="dim"))
+    return parts
 
 
 def _table(changed: Sequence[ItemChange]) -> Table:

@@ -6,7 +6,23 @@ import json
 from typing import Any
 
 from tpmcli.model.item_report import FrameworkScore, ItemReport
+from tpmcli.model.scores import format_number
 from tpmcli.render.ranking import SCHEMA_VERSION
+
+
+def _score_data(entry: FrameworkScore) -> dict[str, Any]:
+    data = {
+        "framework": entry.framework,
+        "score": entry.score.value,
+        "label": entry.score.label,
+        "breakdown": entry.score.breakdown,
+        "rank": entry.rank,
+        "ranked": entry.ranked,
+        "inputs": entry.inputs,
+    }
+    if entry.ranges:  # only for ranged inputs: other items' JSON is unchanged
+        data["ranges"] = entry.ranges
+    return data
 
 
 def item_data(report: ItemReport) -> dict[str, Any]:
@@ -22,18 +38,7 @@ def item_data(report: ItemReport) -> dict[str, Any]:
         "depends_on": list(item.depends_on),
         "path": item.path,
         "line": item.line,
-        "scores": [
-            {
-                "framework": entry.framework,
-                "score": entry.score.value,
-                "label": entry.score.label,
-                "breakdown": entry.score.breakdown,
-                "rank": entry.rank,
-                "ranked": entry.ranked,
-                "inputs": entry.inputs,
-            }
-            for entry in report.scores
-        ],
+        "scores": [_score_data(entry) for entry in report.scores],
     }
 
 
@@ -73,3 +78,15 @@ def score_rows(report: ItemReport) -> list[tuple[str, str, str, str]]:
         (entry.framework.upper(), score_text(entry), rank_text(entry), entry.score.breakdown)
         for entry in report.scores
     ]
+
+
+def range_rows(report: ItemReport) -> list[tuple[str, str]]:
+    """(``rice.reach``, ``400 – 900 uniform, point 650``) for each ranged input."""
+    rows = []
+    for entry in report.scores:
+        for name, bounds in entry.ranges.items():
+            shown = " – ".join(format_number(value) for value in bounds.values())
+            kind = "PERT" if "likely" in bounds else "uniform"
+            point = format_number(entry.inputs[name])
+            rows.append((f"{entry.framework}.{name}", f"{shown} {kind}, point {point}"))
+    return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from tpmcli.model.items import RankedItem, Ranking
@@ -12,6 +13,8 @@ from tpmcli.render.escape import csv_text, markdown_cell
 from tpmcli.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1
+#: The built-in framework whose category the Markdown table shows beside any ranking.
+MOSCOW = "moscow"
 
 
 def input_columns(ranking: Ranking) -> list[str]:
@@ -26,13 +29,18 @@ def input_columns(ranking: Ranking) -> list[str]:
     return []
 
 
-def ranking_data(ranking: Ranking) -> dict[str, Any]:
-    """The stable JSON document of docs/reference.md (``schema_version`` 1)."""
+def ranking_data(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The stable JSON document of docs/reference.md (``schema_version`` 1); with
+    ``lanes`` (``tpm rank --capacity``), each item's ``lane`` too."""
+    items = [_item_data(entry, ranking) for entry in ranking.items]
+    if lanes is not None:
+        for item in items:
+            item["lane"] = lanes.get(item["id"])
     return {
         "schema_version": SCHEMA_VERSION,
         "framework": ranking.framework,
         "by": list(ranking.by),
-        "items": [_item_data(entry, ranking) for entry in ranking.items],
+        "items": items,
         "unscored": [
             {"id": u.item.id, "title": u.item.title, "path": u.item.path, "reason": u.reason}
             for u in ranking.unscored
@@ -42,6 +50,14 @@ def ranking_data(ranking: Ranking) -> dict[str, Any]:
 
 def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
     item = entry.item
+    data = _plain_item_data(entry, ranking)
+    if item.ranges.get(ranking.framework):  # only then: other items' JSON is unchanged
+        data["ranges"] = item.ranges_for(ranking.framework)
+    return data
+
+
+def _plain_item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
+    item = entry.item
     return {
         "rank": entry.rank,
         "id": item.id,
@@ -50,6 +66,7 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
         "label": entry.score.label,
         "path": item.path,
         "status": item.status,
+        "owner": item.owner,
         "tags": list(item.tags),
         "inputs": item.inputs_for(ranking.framework) or {},
         "scores": {
@@ -60,8 +77,8 @@ def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
     }
 
 
-def render_json(ranking: Ranking) -> str:
-    return dumps_indented(ranking_data(ranking)) + "\n"
+def render_json(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> str:
+    return dumps_indented(ranking_data(ranking, lanes)) + "\n"
 
 
 def column_header(name: str) -> tuple[str, str]:
@@ -93,6 +110,7 @@ def render_csv(ranking: Ranking) -> str:
             "label",
             *(f"{name}_score" for name in extra),
             "status",
+            "owner",
             "path",
             *columns,
         ]
@@ -112,6 +130,7 @@ def render_csv(ranking: Ranking) -> str:
                     for s in secondary
                 ),
                 csv_text(entry.item.status),
+                csv_text(entry.item.owner or ""),
                 csv_text(entry.item.path),
                 *(inputs.get(name, "") for name in columns),
             ]
@@ -128,6 +147,7 @@ def render_csv(ranking: Ranking) -> str:
                 "",
                 *blanks,
                 csv_text(item.status),
+                csv_text(item.owner or ""),
                 csv_text(item.path),
                 *("" for _ in columns),
             ]
@@ -136,27 +156,49 @@ def render_csv(ranking: Ranking) -> str:
 
 
 def render_markdown(ranking: Ranking) -> str:
-    """A GitHub-flavoured Markdown table; item text cannot break its rows or columns."""
+    """A GitHub-flavoured Markdown table; item text cannot break its rows or columns.
+
+    Beside the scores: each item's status, owner and (when items have one and the
+    ranking does not already show it) MoSCoW category."""
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
+    moscow = MOSCOW not in ranking.by and any(
+        entry.item.inputs_for(MOSCOW) for entry in ranking.items
+    )
     header = [
         "Rank",
         "ID",
         "Title",
         "Score",
         *(name.upper() for name in extra),
+        *(["MoSCoW"] if moscow else []),
+        "Status",
+        "Owner",
         *(column_header(name)[1].capitalize() for name in columns),
     ]
-    aligned = ["---:", "---", "---", *("---:" for _ in header[3:])]
+    texts = 3 if moscow else 2  # MoSCoW, status and owner: text, left-aligned
+    aligned = [
+        "---:",
+        "---",
+        "---",
+        *("---:" for _ in range(1 + len(extra))),
+        *("---" for _ in range(texts)),
+        *("---:" for _ in columns),
+    ]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(aligned) + "|"]
     for entry in ranking.items:
-        inputs = entry.item.inputs_for(ranking.framework) or {}
+        item = entry.item
+        inputs = item.inputs_for(ranking.framework) or {}
+        category = (item.inputs_for(MOSCOW) or {}).get("category") if moscow else None
         cells = [
             str(entry.rank),
-            markdown_cell(entry.item.id) + (" ⚠" if entry.blocked_by else ""),
-            markdown_cell(entry.item.title),
+            markdown_cell(item.id) + (" ⚠" if entry.blocked_by else ""),
+            markdown_cell(item.title),
             score_text(entry, ranking.framework),
             *(score_text(entry, name) for name in extra),
+            *([markdown_cell(value_text(category))] if moscow else []),
+            markdown_cell(item.status),
+            markdown_cell(item.owner or ""),
             *(markdown_cell(value_text(inputs.get(name))) for name in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -1,13 +1,15 @@
 """A ranking as a Rich table: the one renderer that builds Rich objects.
 
 The table is laid out for the width it is printed at: the ids stay whole and the
-titles wrap; when the inputs do not fit beside a readable title their headers shrink
-to initials (with a legend), and on a very narrow terminal they are left out.
+titles wrap; the owners (when items have one) are shown only beside a roomy title,
+so they are the first column to go; when the inputs do not fit beside a readable
+title their headers shrink to initials (with a legend), and on a very narrow
+terminal they are left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
 TITLE_MIN_WIDTH = 20
+#: The owners are shown only beside titles this wide (or as wide as the widest): on a
+#: narrower terminal they are the first column to go, before the inputs shrink.
+TITLE_MIN_WIDTH_WITH_OWNER = 40
 #: Columns are separated by two spaces (padding collapsed, no edges).
 GAP = 2
 #: Unscored items listed under the table; the rest are counted.
@@ -45,22 +50,44 @@ class _Column:
 
 @dataclass(frozen=True)
 class _Layout:
-    """How much of the table is shown: full or initial input headers, or no inputs."""
+    """How much of the table is shown: the owners or not, full or initial input
+    headers, or no inputs."""
 
     short_headers: bool
     show_inputs: bool
+    show_owner: bool = False
 
 
-_LAYOUTS = (_Layout(False, True), _Layout(True, True), _Layout(True, False))
+#: SIMPLE_HEAD with a rule under a section: the line that closes the lane now.
+_CUT_BOX = box.Box("    \n    \n ── \n    \n ── \n    \n    \n    \n")
+
+#: Widest first; the owner column is the first to go on a narrow terminal.
+_LAYOUTS = (
+    _Layout(False, True, True),
+    _Layout(False, True),
+    _Layout(True, True),
+    _Layout(True, False),
+)
+
+
+@dataclass(frozen=True)
+class NowCut:
+    """``tpm rank --capacity``: each item's lane (None: unestimated), and the words of
+    the line drawn under the last item of now (``now: 8 of 10``)."""
+
+    lanes: Mapping[str, str]
+    label: str
 
 
 class RankingTable:
     """A renderable ranking; Rich calls it with the width it has to fill. ``hidden``
-    ranked items were left out (and are counted under the table)."""
+    ranked items were left out (and are counted under the table); ``cut`` draws the
+    line of the lane now."""
 
-    def __init__(self, ranking: Ranking, hidden: int = 0) -> None:
+    def __init__(self, ranking: Ranking, hidden: int = 0, cut: NowCut | None = None) -> None:
         self.ranking = ranking
         self.hidden = hidden
+        self.cut = cut
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Group(*self.parts(options.max_width))
@@ -68,7 +95,8 @@ class RankingTable:
     def parts(self, width: int) -> list[RenderableType]:
         ranking = self.ranking
         if not ranking.items and not ranking.unscored:
-            return [Text("No items to rank.")]
+            # A filter that matched nothing is said on stderr instead (``empty_because``).
+            return [] if ranking.empty_because else [Text("No items to rank.")]
         parts: list[RenderableType] = []
         legend: list[str] = []
         if ranking.items:
@@ -110,7 +138,9 @@ class RankingTable:
         """Every column but ID and Title, in table order after them."""
         ranking = self.ranking
         entries = ranking.items
+        owners = [_Column("Owner", self._owners(), "left")] if layout.show_owner else []
         columns = [
+            *owners,
             _Column(
                 "Score",
                 tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries),
@@ -132,12 +162,20 @@ class RankingTable:
             columns.append(_Column(header, tuple(Text(value_text(v.get(name))) for v in values)))
         return columns
 
+    def _owners(self) -> tuple[Text, ...]:
+        return tuple(Text(safe(e.item.owner or "")) for e in self.ranking.items)
+
     def _id_column(self) -> _Column:
         cells = []
-        for entry in self.ranking.items:
+        above = self._above_cut()
+        for index, entry in enumerate(self.ranking.items):
             ident = Text(safe(entry.item.id))
             if entry.blocked_by:
                 ident.append(" ⚠", style="yellow")
+            if self.cut is not None and index < above:
+                lane = self.cut.lanes.get(entry.item.id)
+                if lane != "now":
+                    ident.append(f" ({lane or 'unestimated'})", style="dim")
             cells.append(ident)
         return _Column("ID", tuple(cells), "left")
 
@@ -149,10 +187,14 @@ class RankingTable:
 
     def _layout(self, width: int) -> _Layout:
         ident, title, rank = self._id_column(), self._title_column(), self._rank_column()
+        has_owner = any(e.item.owner for e in self.ranking.items)
         for layout in _LAYOUTS:
+            if layout.show_owner and not has_owner:
+                continue
             fixed = [rank, ident, *self._fixed_columns(layout, [])]
             used = sum(column.width for column in fixed) + GAP * len(fixed)
-            if used + min(title.width, TITLE_MIN_WIDTH) <= width:
+            least = TITLE_MIN_WIDTH_WITH_OWNER if layout.show_owner else TITLE_MIN_WIDTH
+            if used + min(title.width, least) <= width:
                 return layout
         return _LAYOUTS[-1]
 
@@ -165,7 +207,7 @@ class RankingTable:
         table = Table(
             title=Text(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
             title_justify="left",
-            box=box.SIMPLE_HEAD,
+            box=box.SIMPLE_HEAD if self.cut is None else _CUT_BOX,
             show_edge=False,
             pad_edge=False,
             collapse_padding=True,
@@ -182,19 +224,41 @@ class RankingTable:
                 column.header, justify=column.justify, no_wrap=True, width=column.width
             )
         columns: Sequence[_Column] = (rank, ident, title, *fixed)
-        for row in zip(*(column.cells for column in columns), strict=True):
+        above = self._above_cut()
+        for index, row in enumerate(zip(*(column.cells for column in columns), strict=True)):
+            if self.cut is not None and index == above:
+                self._add_cut(table, len(columns))
             table.add_row(*row)
+        if self.cut is not None and above == len(self.ranking.items):
+            self._add_cut(table, len(columns))
         return table
 
+    def _above_cut(self) -> int:
+        """How many rows stand above the line of now: up to its last item shown."""
+        if self.cut is None:
+            return 0
+        lanes = self.cut.lanes
+        rows = [i for i, e in enumerate(self.ranking.items) if lanes.get(e.item.id) == "now"]
+        return rows[-1] + 1 if rows else 0
 
-def ranking_table(ranking: Ranking, *, hidden: int = 0) -> RenderableType:
-    """The ranking as a table; ``hidden`` ranked items were left out (and are counted)."""
-    return RankingTable(ranking, hidden)
+    def _add_cut(self, table: Table, columns: int) -> None:
+        assert self.cut is not None
+        label = Text(f"▲ {self.cut.label}", style="dim")
+        cells = (Text(""), Text(""), label, *(Text("") for _ in range(columns - 3)))
+        table.add_row(*cells, end_section=True)
+
+
+def ranking_table(
+    ranking: Ranking, *, hidden: int = 0, cut: NowCut | None = None
+) -> RenderableType:
+    """The ranking as a table; ``hidden`` ranked items were left out (and are counted);
+    ``cut``: the line under the lane now (``tpm rank --capacity``)."""
+    return RankingTable(ranking, hidden, cut)
 
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
-    from tpmcli.render.item import item_facts, score_rows
+    from tpmcli.render.item import item_facts, range_rows, score_rows
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
@@ -215,4 +279,12 @@ def item_view(report: ItemReport) -> RenderableType:
             safe(framework), Text(safe(score), style="bold"), rank, Text(safe(breakdown))
         )
     parts.append(scores)
+    ranged = range_rows(report)
+    if ranged:
+        ranges = Table.grid(padding=(0, 2))
+        ranges.add_column(style="dim", no_wrap=True)
+        ranges.add_column(overflow="fold")
+        for name, text in ranged:
+            ranges.add_row(safe(name), text)
+        parts.extend([Text("Ranges (the score uses each point value)", style="bold"), ranges])
     return Group(*parts)

@@ -207,7 +207,27 @@ def _friendly(exc: yaml.MarkedYAMLError, text: str, line: int, column: int) -> s
         return f"nesting deeper than {MAX_DEPTH} levels"
     if _is_indentation_tab(text, line, column):
         return _TAB_INDENT
+    if exc.problem and exc.problem.startswith("mapping values are not allowed"):
+        return _described(exc) + _quote_hint(text, line)
     return _described(exc)
+
+
+def _quote_hint(text: str, line: int) -> str:
+    """What to do about ``title: SAML: x``: a plain value cannot hold ': '. The line
+    itself, quoted, when it is a short ``key: value`` line; else the rule."""
+    lines = _BREAK.split(text)
+    source = lines[line - 1].strip() if line <= len(lines) else ""
+    key, colon, value = source.partition(": ")
+    value = value.split(" #", 1)[0].strip()  # a comment stays outside the quotes
+    if (
+        colon
+        and re.fullmatch(r"(- )?[A-Za-z0-9_.-]+", key)
+        and ": " in value
+        and len(source) <= 80
+        and not any(mark in value for mark in "\"'\\")
+    ):
+        return f'; a value holding ": " must be quoted: {key}: "{value}"'
+    return '; a value holding ": " must be quoted, as in key: "a: b"'
 
 
 def _described(exc: yaml.MarkedYAMLError) -> str:

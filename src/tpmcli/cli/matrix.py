@@ -1,0 +1,75 @@
+"""``tpm matrix``: the value/effort 2×2 of the ranked backlog."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated
+
+import typer
+
+from tpmcli.cli.options import (
+    AtOpt,
+    ByOpt,
+    ConfigOpt,
+    FrameworkOpt,
+    NoCacheOpt,
+    PathsArg,
+    StatusOpt,
+    TagOpt,
+    console,
+    never,
+)
+
+
+class MatrixFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+def matrix(
+    paths: PathsArg = None,
+    framework: FrameworkOpt = None,
+    by: ByOpt = None,
+    output: Annotated[
+        MatrixFormat, typer.Option("--format", help="Output format.")
+    ] = MatrixFormat.table,
+    status: StatusOpt = None,
+    tag: TagOpt = None,
+    config: ConfigOpt = None,
+    at: AtOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Place the ranked items on the value/effort 2×2: quick wins, big bets, fill-ins,
+    money pits (RICE or WSJF: value is the score's numerator, effort its denominator).
+
+    High value is at least the median value, low effort at most the median effort.
+
+    \b
+    Example:
+      tpm matrix -f wsjf --format json
+    """
+    from tpmcli.commands.matrix import matrix_backlog
+    from tpmcli.model.requests import RankRequest, parse_by
+
+    found = matrix_backlog(
+        RankRequest(
+            paths=tuple(paths or ()),
+            config_file=config,
+            at=at,
+            use_cache=not no_cache,
+            by=parse_by(framework, by),
+            statuses=tuple(status or ()),
+            tags=tuple(tag or ()),
+        )
+    )
+    if output is MatrixFormat.table:
+        from tpmcli.render.matrix import matrix_panels
+
+        console().print(matrix_panels(found))
+    elif output is MatrixFormat.json:
+        from tpmcli.render.matrix import render_json
+
+        sys.stdout.write(render_json(found))
+    else:  # pragma: no cover - exhaustive
+        never(output)

@@ -1,0 +1,105 @@
+"""``tpm roadmap``: the ranking planned into lanes now / next / later."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from tpmcli.cli.options import (
+    AtOpt,
+    ByOpt,
+    CapacityOpt,
+    ConfigOpt,
+    DecisionFormat,
+    FrameworkOpt,
+    NoCacheOpt,
+    PathsArg,
+    StatusOpt,
+    TagOpt,
+    console,
+    never,
+    stderr,
+)
+from tpmcli.errors import EXIT_FINDINGS
+
+
+def roadmap(
+    paths: PathsArg = None,
+    capacity: CapacityOpt = None,
+    effort: Annotated[
+        str | None,
+        typer.Option(
+            "--effort",
+            metavar="FIELD",
+            help="The input that measures effort, FRAMEWORK.INPUT (default: roadmap.effort "
+            "in tpm.yaml, else rice.effort).",
+        ),
+    ] = None,
+    framework: FrameworkOpt = None,
+    by: ByOpt = None,
+    output: Annotated[
+        DecisionFormat, typer.Option("--format", help="Output format.")
+    ] = DecisionFormat.table,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="CONDITION",
+            help="Exit 1 when CONDITION is met: must-share (a lane's Must share is above 60%).",
+        ),
+    ] = None,
+    status: StatusOpt = None,
+    tag: TagOpt = None,
+    config: ConfigOpt = None,
+    at: AtOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Plan the ranking into lanes now, next and later by capacity and dependencies.
+
+    In-progress items come first, then the ranking, each item after its dependencies;
+    a lane closes when the next item does not fit (no skipping). Per lane, the MoSCoW
+    effort shares: a Must share above 60% (DSDM) is a warning. --capacity and --effort
+    default to roadmap: {capacity: [C, C2], effort: FIELD} in tpm.yaml.
+
+    \b
+    Example:
+      tpm roadmap --capacity 10,8 --format markdown
+    """
+    from tpmcli.commands.roadmap import RoadmapRequest, plan_backlog
+    from tpmcli.model.requests import parse_by
+    from tpmcli.model.roadmap import parse_capacity
+
+    outcome = plan_backlog(
+        RoadmapRequest(
+            paths=tuple(paths or ()),
+            config_file=config,
+            at=at,
+            use_cache=not no_cache,
+            by=parse_by(framework, by),
+            statuses=tuple(status or ()),
+            tags=tuple(tag or ()),
+            capacity=parse_capacity(capacity) if capacity is not None else (),
+            effort=effort,
+            fail_on=tuple(fail_on or ()),
+        )
+    )
+    _print_roadmap(outcome.report, output)
+    for failure in outcome.failures:
+        stderr(f"tpm: {failure}")
+    if outcome.failures:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_roadmap(report: Any, output: DecisionFormat) -> None:
+    from tpmcli.render import roadmap as text
+
+    if output is DecisionFormat.table:
+        console().print(text.roadmap_view(report))
+    elif output is DecisionFormat.json:
+        sys.stdout.write(text.render_json(report))
+    elif output is DecisionFormat.markdown:
+        sys.stdout.write(text.render_markdown(report))
+    else:  # pragma: no cover - exhaustive
+        never(output)

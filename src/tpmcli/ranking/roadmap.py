@@ -1,0 +1,137 @@
+"""A ranking planned into lanes: the items of ``tpm roadmap``, ``tpm rank --capacity``
+and the lanes of ``tpm diff``, all from the one plan (``lanes.plan_roadmap``).
+
+The candidates are the ranked items in rank order (status ``in-progress`` goes first),
+their effort the value of one framework input (``rice.effort``), their dependencies and
+MoSCoW category the item's own. Items the ranking leaves unscored are listed as
+unestimated, and what depends on them waits with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tpmcli.errors import EXIT_FINDINGS, TpmError
+from tpmcli.model.items import Item, RankedItem, Ranking
+from tpmcli.model.roadmap import RoadmapSettings, parse_effort_field
+from tpmcli.ranking.lanes import (
+    MOSCOW_VALUES,
+    Candidate,
+    DependencyCycle,
+    Lane,
+    Roadmap,
+    Unplanned,
+    plan_roadmap,
+)
+
+IN_PROGRESS = "in-progress"
+
+
+@dataclass(frozen=True)
+class RoadmapReport:
+    """A planned ranking: the lanes, and the ranked items they name (for titles and
+    scores)."""
+
+    framework: str
+    effort_field: str
+    roadmap: Roadmap
+    ranked: Mapping[str, RankedItem]
+    #: One sentence per lane whose Must share is above DSDM's 60%.
+    warnings: tuple[str, ...]
+
+
+def plan_ranking(ranking: Ranking, settings: RoadmapSettings) -> RoadmapReport:
+    """``ranking`` into lanes with ``settings``' capacities (which must be set). A
+    dependency cycle is a finding (exit 1) that names it."""
+    effort_field = settings.effort_field
+    framework, name = parse_effort_field(effort_field)
+    candidates = [
+        Candidate(
+            entry.item.id,
+            entry.rank,
+            entry.item.status == IN_PROGRESS,
+            effort_of(entry.item, framework, name),
+            entry.item.depends_on,
+            moscow_of(entry.item),
+        )
+        for entry in ranking.items
+    ]
+    # Unscored items wait, and so does what depends on them (their reason says why).
+    after = len(candidates)
+    candidates += [
+        Candidate(u.item.id, after + index, False, None, u.item.depends_on, moscow_of(u.item))
+        for index, u in enumerate(ranking.unscored, start=1)
+    ]
+    try:
+        roadmap = plan_roadmap(candidates, settings.capacities, effort_field=effort_field)
+    except DependencyCycle as cycle:
+        raise TpmError(str(cycle), exit_code=EXIT_FINDINGS) from None
+    unscored = {u.item.id for u in ranking.unscored}
+    reason = f"not ranked by {ranking.framework}"
+    unestimated = tuple(
+        Unplanned(entry.id, reason) if entry.id in unscored else entry
+        for entry in roadmap.unestimated
+    )
+    planned = Roadmap(roadmap.lanes, unestimated)
+    return RoadmapReport(
+        ranking.framework,
+        effort_field,
+        planned,
+        {entry.item.id: entry for entry in ranking.items},
+        tuple(must_share_warning(lane) for lane in planned.lanes if lane.must_share_exceeded),
+    )
+
+
+def lane_of(roadmap: Roadmap) -> dict[str, str]:
+    """Each planned item's lane name (unestimated items have none)."""
+    return {placed.id: lane.name for lane in roadmap.lanes for placed in lane.items}
+
+
+def lanes_of_ranking(ranking: Ranking, settings: RoadmapSettings) -> dict[str, str] | None:
+    """Each planned item's lane when ``settings`` sets a capacity, else None."""
+    if not settings.capacity:
+        return None
+    return lane_of(plan_ranking(ranking, settings).roadmap)
+
+
+def must_share_warning(lane: Lane) -> str:
+    share = lane.moscow_share
+    assert share is not None
+    return f"Must share of {lane.name} is {_percent(share.must)} (DSDM: at most 60%)"
+
+
+def lane_title(name: str) -> str:
+    """``now`` → ``Now``."""
+    return name.capitalize()
+
+
+def _percent(fraction: float) -> str:
+    text = f"{fraction * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def effort_of(item: Item, framework: str, name: str) -> float | None:
+    """The item's ``framework.name`` input as a number, or None when it has none. Read
+    through the inputs as validated (or as a snapshot keeps them), so a range reads as
+    its point value where its model gives one."""
+    inputs = item.inputs.get(framework)
+    if inputs is None:
+        return None
+    value = inputs.get(name) if isinstance(inputs, dict) else getattr(inputs, name, None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def moscow_of(item: Item) -> str | None:
+    """The item's MoSCoW category, if it has one."""
+    inputs = item.inputs.get("moscow")
+    if inputs is None:
+        return None
+    if isinstance(inputs, dict):  # from a snapshot: {"category": ...}
+        value = inputs.get("category")
+    else:
+        value = getattr(inputs, "root", getattr(inputs, "category", None))
+    text = getattr(value, "value", value)
+    return text if isinstance(text, str) and text in MOSCOW_VALUES else None
