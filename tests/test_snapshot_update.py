@@ -245,3 +245,88 @@ def test_tpm_check_sees_inputs_removed_by_an_edit(project: Path, full_path: Full
     result = fast_and_fresh(full_path, "check", "--require", "wsjf")
     assert result.exit_code == 1
     assert "ranged.yaml" in result.stdout + result.stderr
+
+
+class Decoded:
+    """Counts the item lines a run decodes from the snapshot."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from tpmcli.cache import snapshot, snapshot_file
+
+        self.count = 0
+        real = snapshot_file.snapshot_item
+
+        def counting(*args: Any) -> Any:
+            self.count += 1
+            return real(*args)
+
+        monkeypatch.setattr(snapshot, "snapshot_item", counting)
+
+
+@pytest.mark.parametrize(
+    ("args", "most"),
+    [
+        (("roadmap", "--capacity", "6,6"), 3 * 50),
+        (("rank", "--capacity", "6", "--limit", "5"), 5),
+    ],
+)
+def test_a_warm_roadmap_decodes_only_the_items_it_shows(
+    project: Path,
+    full_path: FullPath,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    most: int,
+) -> None:
+    warm_up()
+    ranked = len(json.loads(tpm("rank", "--format", "json").stdout)["items"])
+    assert ranked > most or args[0] == "roadmap"
+    decoded = Decoded(monkeypatch)
+    result = fast_and_fresh(full_path, *args)
+    count = decoded.count
+    assert result.exit_code == 0
+    later = json.loads(tpm("roadmap", "--capacity", "6,6", "--format", "json").stdout)
+    shown = sum(min(len(lane["items"]), 50) for lane in later["lanes"])
+    unscored = len(json.loads(tpm("rank", "--format", "json").stdout)["unscored"])
+    assert count <= (shown if args[0] == "roadmap" else most) + unscored
+    assert count < ranked
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("roadmap", "--effort", "wsjf.job_size", "--capacity", "20"),
+        ("roadmap", "--format", "markdown"),
+        ("roadmap", "--capacity", "3", "--fail-on", "must-share"),
+        ("roadmap", "--status", "done", "--capacity", "10"),
+        ("rank", "--capacity", "15", "--tag", "billing", "--format", "csv"),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_warm_roadmap_is_the_fresh_one(
+    project: Path, full_path: FullPath, args: tuple[str, ...]
+) -> None:
+    warm_up()
+    assert tpm(*args).exit_code in (0, 1)
+    fast_and_fresh(full_path, *args)
+    # A MoSCoW category changed: the shares and the Must warning follow.
+    _replace(_ranged(project), "wsjf:", "moscow: must\nwsjf:")
+    fast_and_fresh(full_path, *args)
+    # An effort changed.
+    _replace(_ranged(project), "likely: 2", "likely: 3")
+    fast_and_fresh(full_path, *args)
+
+
+def test_tpm_yaml_s_effort_field_changed_is_planned_afresh(
+    project: Path, full_path: FullPath
+) -> None:
+    warm_up()
+    before = tpm("roadmap", "--format", "json").stdout
+    config = project / "tpm.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("effort: rice.effort", "effort: wsjf.job_size"),
+        encoding="utf-8",
+    )
+    after = tpm("roadmap", "--format", "json")
+    assert after.stdout == tpm("roadmap", "--format", "json", "--no-cache").stdout
+    assert json.loads(after.stdout)["effort_field"] == "wsjf.job_size"
+    assert after.stdout != before

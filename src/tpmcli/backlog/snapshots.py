@@ -60,9 +60,10 @@ def write_backlog_snapshot(
         return
     config = backlog.config
     columns = ItemColumns(scores=[[] for _ in frameworks])
+    effort_field = config.roadmap.effort_field
     try:
         for group in groups:
-            add_items(columns, group, list(frameworks), config.statuses)
+            add_items(columns, group, list(frameworks), config.statuses, effort_field)
     except NotKept:
         return
     write_snapshot(

@@ -134,6 +134,16 @@ class Snapshot:
             raise Unusable
 
     @cached_property
+    def effort(self) -> array[Any]:
+        """Each item's effort as planning reads it (``body["effort_field"]``), NaN: none."""
+        return unpacked("d", self.body["effort"], len(self.ids))
+
+    @cached_property
+    def moscow(self) -> array[Any]:
+        """Each item's MoSCoW category (``snapshot_write.MOSCOW_CATEGORIES``)."""
+        return unpacked("B", self.body["moscow"], len(self.ids))
+
+    @cached_property
     def score_columns(self) -> list[array[Any]]:
         """Each framework's scores, in the order of ``body["frameworks"]``."""
         count = len(self.ids)

@@ -134,7 +134,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
         _copy(stale, run, columns, everything)
         run = []
         entries = [Scored(item, _scores(item, frameworks)) for item in parsed[file.real]]
-        add_items(columns, entries, names, config.statuses)
+        add_items(columns, entries, names, config.statuses, config.roadmap.effort_field)
         everything.extend(parsed[file.real])
     _copy(stale, run, columns, everything)
     if len(everything) > config.max_items or check_backlog(everything):
@@ -200,6 +200,8 @@ def _copy(stale: Snapshot, run: list[int], columns: ItemColumns, items: list[Ite
     columns.lengths.append(last - (stale.base + offsets[end - 1]))
     for column, values in zip(columns.scores, stale.score_columns, strict=True):
         column += values[start:end]
+    columns.effort += stale.effort[start:end]
+    columns.moscow += stale.moscow[start:end]
     items += map(_linked, ids, depends)
 
 

@@ -30,9 +30,11 @@ from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 
-FORMAT = 3
+FORMAT = 4
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
+#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
+MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
 
@@ -102,7 +104,9 @@ class Scored:
 @dataclass
 class ItemColumns:
     """A snapshot's items as columns: ids, status (its index among the statuses),
-    tags, owners, dependencies, each framework's scores (NaN: no inputs), the length of each
+    tags, owners, dependencies, each framework's scores (NaN: no inputs), what planning
+    a roadmap needs (the effort input of tpm.yaml's effort field, NaN: none; the MoSCoW
+    category's index in ``MOSCOW_CATEGORIES``), the length of each
     item's line of details and its checksum; the lines themselves, in chunks of one
     or more lines joined by line breaks; and how many items each file holds."""
 
@@ -112,6 +116,8 @@ class ItemColumns:
     owners: list[str | None] = field(default_factory=list)
     depends_on: list[list[str]] = field(default_factory=list)
     scores: list[list[float]] = field(default_factory=list)
+    effort: list[float] = field(default_factory=list)
+    moscow: list[int] = field(default_factory=list)
     details: list[bytes] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
     checks: list[int] = field(default_factory=list)
@@ -165,11 +171,16 @@ def add_items(
     entries: Sequence[Scored],
     frameworks: Sequence[str],
     statuses: Sequence[str],
+    effort_field: str,
 ) -> None:
     """Append ``entries`` (one file's items) to ``columns``; NotKept for what a
-    snapshot cannot hold exactly (a score that is not a finite float, an id with a
-    line break, a value JSON cannot hold)."""
+    snapshot cannot hold exactly (a score or effort that is not a finite float, an id
+    with a line break, a value JSON cannot hold). ``effort_field``: tpm.yaml's
+    ``framework.input`` measuring effort, as planning reads it (``ranking.roadmap``)."""
+    from tpmcli.ranking.roadmap import effort_of, moscow_of
+
     status_index = {status: index for index, status in enumerate(statuses)}
+    framework, _, effort_name = effort_field.partition(".")
     try:
         for entry in entries:
             item = entry.item
@@ -185,6 +196,9 @@ def add_items(
                     values.append(score.value)
                 else:
                     raise NotKept  # a score that would not come back the same
+            effort = effort_of(item, framework, effort_name)
+            if effort is not None and not math.isfinite(effort):
+                raise NotKept  # planning refuses it: the full path says so
             columns.ids.append(item.id)
             columns.status.append(status_index[item.status])
             columns.tags.append(list(item.tags))
@@ -192,6 +206,8 @@ def add_items(
             columns.depends_on.append(list(item.depends_on))
             for column, value in zip(columns.scores, values, strict=True):
                 column.append(value)
+            columns.effort.append(math.nan if effort is None else effort)
+            columns.moscow.append(MOSCOW_CATEGORIES.index(moscow_of(item)))
             columns.details.append(detail)
             columns.lengths.append(len(detail))
             columns.checks.append(zlib.crc32(detail))
@@ -245,6 +261,7 @@ def write_snapshot(
             "excluded": list(excluded),
             "require": list(require),
             "roadmap": [list(roadmap.capacity), roadmap.effort],
+            "effort_field": roadmap.effort_field,
             "file_count": files,
             "starts": tree.starts,
             "folders": folders,
@@ -257,6 +274,8 @@ def write_snapshot(
             "owners": columns.owners,
             "depends_on": columns.depends_on,
             "scores": [packed("d", column) for column in columns.scores],
+            "effort": packed("d", columns.effort),
+            "moscow": packed("B", columns.moscow),
             "offsets": packed("Q", offsets),
             "checks": packed("I", columns.checks),
         }
