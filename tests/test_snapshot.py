@@ -3,12 +3,14 @@ and any change to what the snapshot was made from sends it back to the full path
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
 import time
 import zlib
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ from typer.testing import CliRunner, Result
 
 from helpers import bench_generator
 from tpmcli.backlog import worktree as backlog_module
-from tpmcli.cache import snapshot_file as snapshotfile
+from tpmcli.cache import snapshot_write
+from tpmcli.cache.store import RACY_SECONDS
 from tpmcli.cli.app import app
 from tpmcli.files.locations import cache_root
 
@@ -282,9 +285,20 @@ CHANGES = {
 }
 
 
+#: Changes to item files and folders: the snapshot is brought up to date in place.
+IN_PLACE = {
+    "an edited item",
+    "a new item",
+    "a deleted item",
+    "a renamed folder",
+    "a new folder",
+    "a touched item",
+}
+
+
 @pytest.mark.usefixtures("settled")
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_any_change_sends_the_next_rank_to_the_full_path(
+def test_any_change_gives_the_fresh_answer_in_place_or_from_the_full_path(
     project: Path, full_path: FullPath, change: str
 ) -> None:
     warm_up("--format", "json")
@@ -292,10 +306,105 @@ def test_any_change_sends_the_next_rank_to_the_full_path(
     runs = full_path.runs
     CHANGES[change](project)
     after = tpm("rank", "--format", "json")
-    assert full_path.runs == runs + 1, "the snapshot no longer holds"
+    if change in IN_PLACE:
+        assert full_path.runs == runs, "a few files changed: the snapshot is updated in place"
+    else:
+        assert full_path.runs == runs + 1, "the snapshot no longer holds"
     assert after.stdout == tpm("rank", "--format", "json", "--no-cache").stdout
     if change not in ("a touched item", "a new folder"):
         assert after.stdout != before
+    runs = full_path.runs
+    again = tpm("rank", "--format", "json")
+    assert full_path.runs == runs, "the snapshot written by the changed run answers"
+    assert again.stdout == after.stdout
+
+
+def _same_size_edit(path: Path, old: str, new: str) -> None:
+    """``old`` replaced by ``new`` (as long) with the file's mtime set back: only its
+    content and ctime tell."""
+    assert len(old) == len(new)
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_edit_of_the_same_size_with_its_mtime_set_back_is_seen(
+    project: Path, full_path: FullPath
+) -> None:
+    target = project / "backlog" / "billing" / "slow-groundwork.yaml"
+    warm_up("--format", "csv")
+    before = tpm("rank", "--format", "csv").stdout
+    for old, new in (("reach: 1,", "reach: 9,"), ("reach: 9,", "reach: 7,")):
+        _same_size_edit(target, old, new)
+        fast = tpm("rank", "--format", "csv")
+        assert fast.stdout == tpm("rank", "--format", "csv", "--no-cache").stdout
+        assert fast.stdout != before
+        before = fast.stdout
+    assert full_path.runs == 2 + 2, "only the warm-up and the --no-cache runs loaded it all"
+
+
+@pytest.mark.usefixtures("project")
+def test_a_file_changed_in_the_racy_window_is_read_again_by_the_next_run(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit loop at full speed: each edit comes right before a run. An update in
+    place records a file changed within RACY_SECONDS smudged, so the next run reads it
+    again even when a second edit leaves its size and mtime as they were."""
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    warm_up("--format", "csv")  # every file settled: a snapshot
+    monkeypatch.setattr(time, "time_ns", real)  # from now on, edits are racy
+    target = project / "backlog" / "billing" / "slow-groundwork.yaml"
+    for old, new in (("reach: 1,", "reach: 5,"), ("reach: 5,", "reach: 3,")):
+        _same_size_edit(target, old, new)
+        fast = tpm("rank", "--format", "csv")
+        assert fast.stdout == tpm("rank", "--format", "csv", "--no-cache").stdout
+    (file,) = snapshot_files()
+    body = json.loads(file.read_bytes().split(b"\n")[1])
+    assert "slow-groundwork.yaml" in body["files"][0]
+    signatures = array("q", base64.b64decode(body["signatures"]))
+    assert -1 in signatures.tolist(), "the racy file is recorded smudged"
+
+
+DUPLICATE = (
+    "id: slow-groundwork\ntitle: Twin\nrice: {reach: 1, impact: 1, confidence: 1, effort: 1}\n"
+)
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize(
+    ("relative", "text", "message"),
+    [
+        ("backlog/api/twin.yaml", DUPLICATE, "duplicate id 'slow-groundwork'"),
+        ("backlog/api/bad.yaml", "title: Bad\nstatus: nonsense\n", "status must be one of"),
+        (
+            "backlog/api/dangling.yaml",
+            "title: Dangling\ndepends_on: [no-such-item]\n",
+            "depends_on names unknown id 'no-such-item'",
+        ),
+    ],
+)
+def test_a_change_that_makes_the_backlog_invalid_is_reported_by_the_full_path(
+    project: Path, full_path: FullPath, relative: str, text: str, message: str
+) -> None:
+    warm_up()
+    (project / relative).write_text(text, encoding="utf-8")
+    result = tpm("rank")
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert full_path.runs == 3
+
+
+def test_a_deleted_dependency_is_seen_from_the_items_kept(
+    project: Path, full_path: FullPath, settled: None
+) -> None:
+    warm_up()
+    (project / "backlog" / "billing" / "slow-groundwork.yaml").unlink()
+    result = tpm("rank")
+    assert result.exit_code == 1
+    assert "depends_on names unknown id 'slow-groundwork'" in result.stderr
 
 
 @pytest.mark.usefixtures("project", "settled")
@@ -319,7 +428,7 @@ def test_a_snapshot_is_per_directory_arguments_and_plugin_setting(
 
 @pytest.mark.usefixtures("project", "settled")
 def test_only_the_newest_snapshots_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshotfile, "KEPT_SNAPSHOTS", 2)
+    monkeypatch.setattr(snapshot_write, "KEPT_SNAPSHOTS", 2)
     warm_up()
     oldest = snapshot_files()
     for args in (("--config", "tpm.yaml"), ("backlog",)):
@@ -439,7 +548,7 @@ print(sorted(name for name in sys.modules if name.startswith(heavy)), file=sys.s
 def test_a_warm_rank_loads_no_parser_validator_or_plugin(project: Path) -> None:
     """What makes the warm run cheap: from the snapshot, nothing that parses YAML,
     validates with pydantic or discovers plugins is even imported."""
-    time.sleep(snapshotfile.RACY_SECONDS + 0.1)  # the files are no longer racily clean
+    time.sleep(RACY_SECONDS + 0.1)  # the files are no longer racily clean
     env = {**os.environ, "COLUMNS": "100"}
     runs = [
         subprocess.run(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tpmcli.cache.parse_cache import ItemCache
-from tpmcli.cache.snapshot_file import WorkingTree
+from tpmcli.cache.snapshot_write import WorkingTree
 from tpmcli.errors import (
     Problem,
 )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.backlog.assembly import Backlog
-from tpmcli.cache.snapshot_file import Scored, snapshot_key, write_snapshot
-from tpmcli.frameworks.registry import discover
+from tpmcli.cache.snapshot_file import snapshot_key
+from tpmcli.cache.snapshot_write import (
+    ItemColumns,
+    NotKept,
+    Scored,
+    add_items,
+    plugins_in_use,
+    write_snapshot,
+)
 from tpmcli.model.requests import (
     DEFAULT_FRAMEWORK,
     BacklogRequest,
@@ -27,34 +32,44 @@ def write_backlog_snapshot(
     under ``key`` (taken before it was read: still the key, so nothing it covers
     changed meanwhile). ``scored``: scores the ranking made already, by ``id`` of the
     item (the snapshot needs every framework's, and reuses those)."""
-    if key is None or backlog.tree is None or backlog.tree.racy or key != snapshot_key(request):
+    tree = backlog.tree
+    if key is None or tree is None or tree.racy or key != snapshot_key(request):
         return
-    installed, broken = discover()
-    plugins = [
-        name
-        for name in backlog.frameworks
-        if name in installed and installed[name].source.kind != "builtin"
-    ]
-    if backlog.problems or broken or plugins or backlog.tree is None:
+    if backlog.problems or plugins_in_use(backlog.frameworks):
         return
     frameworks = backlog.frameworks
     known = scored or {}
     empty: Mapping[str, Score | None] = {}
+    # Each file's items, in the files' order (as a full load gives them).
+    file_of = {shown: index for index, shown in enumerate(tree.shown)}
+    groups: list[list[Scored]] = [[] for _ in tree.files]
+    last = 0
     try:
-        items = []
         for item in backlog.items:
+            index = file_of.get(item.path, -1)
+            if index < last:
+                return  # not in the files' order: nothing to keep per file
+            last = index
             done = known.get(id(item), empty)
             scores = {}
             for name, inputs in item.inputs.items():
                 score = done.get(name)
                 scores[name] = score if score is not None else frameworks[name].score(inputs)
-            items.append(Scored(item, scores))
+            groups[index].append(Scored(item, scores))
     except (ArithmeticError, ValueError):
         return
     config = backlog.config
+    columns = ItemColumns(scores=[[] for _ in frameworks])
+    effort_field = config.roadmap.effort_field
+    try:
+        for group in groups:
+            add_items(columns, group, list(frameworks), config.statuses, effort_field)
+    except NotKept:
+        return
     write_snapshot(
         key,
-        backlog.tree,
+        tree,
+        columns,
         frameworks=list(frameworks),
         default_by=split_names(config.framework or DEFAULT_FRAMEWORK),
         statuses=config.statuses,
@@ -63,5 +78,4 @@ def write_backlog_snapshot(
         roadmap=config.roadmap,
         split_at=config.split_at,
         files=backlog.files,
-        items=items,
     )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.backlog.assembly import Backlog, open_cache, validated_backlog
-from tpmcli.cache.snapshot_file import Signature, WorkingTree
+from tpmcli.cache.snapshot_write import WorkingTree, working_tree
 from tpmcli.errors import (
     ConfigError,
     Problem,
@@ -76,23 +73,11 @@ def _working_tree(
 ) -> WorkingTree | None:
     """What a snapshot checks of this working tree; None when it holds anything but
     item files in folders (a start that is a file, a symlink, a file not read)."""
-    if walk.links or not all(start.is_dir() for start in starts):
+    if walk.links:
         return None
-    given_real = [(os.fspath(start), str(start.resolve())) for start in starts]
-    named = [(given + os.sep, real + os.sep) for given, real in given_real]
-    found: list[tuple[int, str, Signature]] = []
-    for file in files:
-        known = seen.get(file.real)
-        if known is None:
-            return None
-        for index, (given, real) in enumerate(named):
-            rel = file.real[len(real) :]
-            if file.real.startswith(real) and file.path == given + rel:
-                found.append((index, rel, known[:4]))
-                break
-        else:
-            return None
-    return WorkingTree(given_real, walk.folders, found, started_ns)
+    listed = [(file.path, file.real, file.shown) for file in files]
+    signatures = {real: known[:4] for real, known in seen.items()}
+    return working_tree(starts, walk.folders, listed, signatures, started_ns)
 
 
 def _existing_backlog(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:

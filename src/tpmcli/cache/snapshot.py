@@ -26,25 +26,33 @@ the same version), made only of plain files in folders (no symlinks). Like every
 cache it is untrusted: JSON only, a digest over its content, every value checked for
 its type before use; anything amiss and the full path runs (and writes it anew).
 ``--no-cache`` and ``TPM_NO_CACHE=1`` bypass it.
+
+When a few item files changed (edited, added, deleted, renamed: the edit loop), the
+snapshot is brought up to date in place rather than rebuilt (``snapshot_update``):
+only the changed files are read, and the backlog-wide rules are checked again over
+every item.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from tpmcli.cache.snapshot_file import (
     Snapshot,
+    Stale,
     Unusable,
     read_snapshot,
-    snapshot_file,
     snapshot_item,
     snapshot_key,
     strings,
     unpacked,
 )
+from tpmcli.cache.snapshot_write import snapshot_file
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model.items import RankedItem, Ranking, Unscored
 from tpmcli.model.requests import (
+    BacklogRequest,
     CheckReport,
     CheckRequest,
     RankRequest,
@@ -57,35 +65,29 @@ from tpmcli.ranking.filters import unmatched_filter
 from tpmcli.ranking.rank import blocked_dependencies, sort_keys
 
 #: What reading a damaged snapshot can raise: the full path runs instead.
-_DAMAGED = (Unusable, OSError, ValueError, TypeError, KeyError, IndexError, OverflowError)
+DAMAGED = (Unusable, OSError, ValueError, TypeError, KeyError, IndexError, OverflowError)
 
 
 def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] | None:
     """``request``'s ranking from the snapshot, with only its top ``limit`` items (all
     when None), and how many items it ranks in all; None when there is no usable
     snapshot (or the request is one the full path must answer, e.g. with an error)."""
-    key = snapshot_key(request)
-    if key is None:
-        return None
-    file = snapshot_file(key)
-    if file is None:
+    snapshot = current_snapshot(request)
+    if snapshot is None:
         return None
     try:
-        snapshot = read_snapshot(file, key)
         return _rank(snapshot, request, limit)
-    except _DAMAGED:
+    except DAMAGED:
         return None
 
 
 def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings] | None:
     """``request``'s whole ranking from the snapshot and tpm.yaml's ``roadmap:``
     settings as the snapshot keeps them; None when there is no usable snapshot."""
-    key = snapshot_key(request)
-    file = snapshot_file(key) if key is not None else None
-    if key is None or file is None:
+    snapshot = current_snapshot(request)
+    if snapshot is None:
         return None
     try:
-        snapshot = read_snapshot(file, key)
         capacity, effort = snapshot.body["roadmap"]
         if type(capacity) is not list or not all(type(c) is float for c in capacity):
             raise Unusable
@@ -94,7 +96,7 @@ def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings]
         settings = RoadmapSettings(tuple(capacity), effort)
         ranking, _ = _rank(snapshot, request, None)
         return ranking, settings
-    except _DAMAGED:
+    except DAMAGED:
         return None
 
 
@@ -102,12 +104,10 @@ def checked(request: CheckRequest) -> CheckReport | None:
     """``tpm check``'s report from the snapshot (of a valid backlog: the only problems
     are items lacking the inputs of a required framework); None when there is no
     usable snapshot, or the request is one the full path must answer."""
-    key = snapshot_key(request)
-    file = snapshot_file(key) if key is not None else None
-    if key is None or file is None:
+    snapshot = current_snapshot(request)
+    if snapshot is None:
         return None
     try:
-        snapshot = read_snapshot(file, key)
         body = snapshot.body
         frameworks, require = body["frameworks"], body["require"]
         files = body["file_count"]
@@ -127,14 +127,84 @@ def checked(request: CheckRequest) -> CheckReport | None:
         problems.sort()
         exit_code = EXIT_FINDINGS if problems else EXIT_OK
         return CheckReport(problems, files, len(snapshot.ids), exit_code)
-    except _DAMAGED:
+    except DAMAGED:
         return None
 
 
+def current_snapshot(request: BacklogRequest) -> Snapshot | None:
+    """The snapshot that holds for ``request`` and the working tree as it is now:
+    read, or brought up to date when a few files changed (``snapshot_update``)."""
+    key = snapshot_key(request)
+    file = snapshot_file(key) if key is not None else None
+    if key is None or file is None:
+        return None
+    try:
+        return read_snapshot(file, key)
+    except Stale as stale:
+        from tpmcli.cache.snapshot_update import updated_snapshot
+
+        return updated_snapshot(request, key, stale.snapshot)
+    except DAMAGED:
+        return None
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """A request's ranking from a snapshot's columns, before any item line is decoded:
+    ``order`` the ranked items' indexes, best first, ``unscored`` those left unscored
+    (by id), ``blocked`` each ranked item's unfinished dependencies ranked below it."""
+
+    snapshot: Snapshot
+    by: tuple[str, ...]
+    status_list: list[str]
+    columns: list[list[float | None]]
+    order: list[int]
+    unscored: list[int]
+    blocked: list[tuple[str, ...]]
+    empty_because: str | None
+
+    def ranked_item(self, rank: int) -> RankedItem:
+        """The item ranked ``rank`` (1-based), its line decoded and checked."""
+        index = self.order[rank - 1]
+        item, details = snapshot_item(self.snapshot, index, self.status_list[index])
+        scores: dict[str, Score | None] = {}
+        for name, column in zip(self.by, self.columns, strict=True):
+            value = column[index]
+            if value is None:
+                scores[name] = None
+                continue
+            label, breakdown = details.get(name, (None, None))
+            if type(breakdown) is not str or (label is not None and type(label) is not str):
+                raise Unusable
+            scores[name] = Score(value, breakdown, label)
+        main = scores[self.by[0]]
+        assert main is not None
+        return RankedItem(rank, item, main, scores, self.blocked[rank - 1])
+
+    def unscored_items(self) -> tuple[Unscored, ...]:
+        reason = f"no {self.by[0]} inputs"
+        return tuple(
+            Unscored(snapshot_item(self.snapshot, index, self.status_list[index])[0], reason)
+            for index in self.unscored
+        )
+
+
 def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[Ranking, int]:
-    """Rank as ``backlog.rank_loaded`` does, with ``ranking``'s own order. Values are
-    checked as they are used: the shown items' fully, the rest as far as ordering
-    needs (a wrong type there raises, and the full path runs)."""
+    """Rank as ``backlog.rank_loaded`` does, with ``ranking``'s own order, decoding the
+    lines of the top ``limit`` items only (and of the unscored)."""
+    found = ordered(snapshot, request)
+    shown = len(found.order) if limit is None else min(limit, len(found.order))
+    ranked = tuple(found.ranked_item(rank) for rank in range(1, shown + 1))
+    ranking = Ranking(
+        found.by, ranked, found.unscored_items(), found.empty_because, split_at(snapshot)
+    )
+    return ranking, len(found.order)
+
+
+def ordered(snapshot: Snapshot, request: RankRequest) -> Ordered:
+    """The ranking's order from the columns. Values are checked as they are used: the
+    shown items' fully (``Ordered.ranked_item``), the rest as far as ordering needs (a
+    wrong type there raises, and the full path runs)."""
     body = snapshot.body
     frameworks: list[str] = body["frameworks"]
     default_by: list[str] = body["default_by"]
@@ -172,35 +242,26 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
     blocked = blocked_dependencies(
         [ids[index] for index in order], [depends[index] for index in order], status_of
     )
-    shown = order if limit is None else order[:limit]
-    ranked = []
-    for rank, index in enumerate(shown, start=1):
-        item, details = snapshot_item(snapshot, index, status_list[index])
-        scores: dict[str, Score | None] = {}
-        for name, column in zip(by, columns, strict=True):
-            value = column[index]
-            if value is None:
-                scores[name] = None
-                continue
-            label, breakdown = details.get(name, (None, None))
-            if type(breakdown) is not str or (label is not None and type(label) is not str):
-                raise Unusable
-            scores[name] = Score(value, breakdown, label)
-        main = scores[by[0]]
-        assert main is not None
-        ranked.append(RankedItem(rank, item, main, scores, blocked[rank - 1]))
-    reason = f"no {by[0]} inputs"
-    left_out = tuple(
-        Unscored(snapshot_item(snapshot, index, status_list[index])[0], reason)
-        for _, index in unscored
-    )
     empty_because = None
     if not selected:
         if len(tags) != count or not all(map(strings, tags)):
             raise Unusable
         empty_because = unmatched_filter(request, excluded, status_list, tags, owners)
-    split_at = body["split_at"]
-    if type(split_at) is not float:
+    return Ordered(
+        snapshot,
+        tuple(by),
+        status_list,
+        columns,
+        order,
+        [index for _, index in unscored],
+        blocked,
+        empty_because,
+    )
+
+
+def split_at(snapshot: Snapshot) -> float:
+    """The disagreement at which tpm.yaml's ``ratings.split_at`` flags an item."""
+    found = snapshot.body["split_at"]
+    if type(found) is not float:
         raise Unusable
-    ranking = Ranking(tuple(by), tuple(ranked), left_out, empty_because, split_at)
-    return ranking, len(order)
+    return found

@@ -1,11 +1,14 @@
-"""The snapshot's file: its key, its layout, writing it, and reading it back.
+"""The snapshot's file: its key, its layout, and reading it back.
 
 One file per key under the cache folder (``snapshot-<key>.json``): a header line
 (format, key, a checksum of the body), a body line of JSON holding what ranking
-needs of every item (ids, statuses and scores packed), then one JSON line per item
-(title, path, inputs, breakdowns), each with its own checksum, decoded only for the
-rows shown. ``read_snapshot`` returns it only when every backlog folder and file has
-the stat it had when it was read (see ``snapshot`` for what that means).
+needs of every item (ids, statuses and scores packed) and each item file's stat
+signature and number of items, then one JSON line per item (title, path, inputs,
+breakdowns), each with its own checksum, decoded only for the rows shown.
+``read_snapshot`` returns it only when every backlog folder and file has the stat it
+had when it was read (see ``snapshot`` for what that means); else it raises ``Stale``,
+which carries the snapshot for ``snapshot_update`` to bring up to date. Writing it:
+``snapshot_write``.
 """
 
 from __future__ import annotations
@@ -13,43 +16,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 import os
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from tpmcli import __version__
-from tpmcli.cache.store import (
-    RACY_SECONDS,
-    cache_disabled,
-    code_fingerprint,
-    read_cache_file,
-    write_atomically,
-)
-from tpmcli.files.locations import cache_root, find_config
+from tpmcli.cache.snapshot_write import FORMAT
+from tpmcli.cache.store import cache_disabled, code_fingerprint, read_cache_file
+from tpmcli.files.locations import find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.items import Item, Range
 from tpmcli.model.requests import BacklogRequest
-from tpmcli.model.roadmap import RoadmapSettings
-from tpmcli.model.scores import Score
 
-FORMAT = 3
-#: Files and folders changed this close before a run started reading are not trusted.
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
-#: Snapshots kept (the most recently written); older ones are deleted.
-KEPT_SNAPSHOTS = 8
 #: Plain values an item's inputs may hold.
 _PLAIN = (str, int, float, bool, type(None))
-
-#: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
-Signature = tuple[int, ...]
 
 
 def snapshot_key(request: BacklogRequest) -> str | None:
@@ -99,182 +85,6 @@ def _installed() -> list[list[object]]:
     return found
 
 
-def snapshot_file(key: str) -> Path | None:
-    try:
-        return cache_root() / f"snapshot-{key[:32]}.json"
-    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
-        return None
-
-
-# Writing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkingTree:
-    """How a backlog was read from the working tree, for its snapshot: the start
-    folders (as given, and really), each folder's stat taken before it was listed,
-    each item file (below its start, with the stat taken before it was read), and when
-    the reading started."""
-
-    starts: list[tuple[str, str]]
-    folders: Mapping[str, Signature]
-    files: list[tuple[int, str, Signature]]
-    started_ns: int
-
-    @cached_property
-    def racy(self) -> bool:
-        """Whether a file or folder changed too shortly before the reading started to
-        be trusted by its stat: then no snapshot is written (the next run writes it)."""
-        signatures = [signature for _, _, signature in self.files]
-        return _racy([*signatures, *self.folders.values()], self.started_ns)
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One item and its score under every framework it has inputs for."""
-
-    item: Item
-    scores: dict[str, Score]
-
-
-def write_snapshot(
-    key: str,
-    tree: WorkingTree,
-    *,
-    frameworks: Sequence[str],
-    default_by: Sequence[str],
-    statuses: Sequence[str],
-    excluded: Sequence[str],
-    require: Sequence[str],
-    roadmap: RoadmapSettings,
-    split_at: float,
-    files: int,
-    items: Sequence[Scored],
-) -> None:
-    """Write the snapshot of a valid backlog; failures are silent (a snapshot that
-    cannot be written only costs time), and so is declining to write one."""
-    file = snapshot_file(key)
-    if file is None:
-        return
-    if tree.racy:
-        return  # the next run writes it, once the files are old enough to be trusted
-    signatures = [signature for _, _, signature in tree.files]
-    names: list[list[str]] = [[] for _ in tree.starts]
-    for start, rel, _ in tree.files:
-        names[start].append(rel)
-    ids = [entry.item.id for entry in items]
-    status_index = {status: index for index, status in enumerate(statuses)}
-    if any("\n" in name for group in names for name in group) or any("\n" in i for i in ids):
-        return
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    details: list[bytes] = []
-    checks: list[int] = []
-    offsets: list[int] = []
-    offset = 0
-    try:
-        for entry in items:
-            item = entry.item
-            detail = encode(
-                [
-                    item.title,
-                    item.description,
-                    item.owner,
-                    item.path,
-                    item.line,
-                    item.column,
-                    [
-                        [
-                            name,
-                            score.label,
-                            score.breakdown,
-                            item.inputs_for(name),
-                            item.ranges_for(name),
-                            item.ratings.get(name, {}),
-                            item.rater_scores.get(name, {}),
-                        ]
-                        for name, score in entry.scores.items()
-                    ],
-                ]
-            ).encode("utf-8")
-            details.append(detail)
-            checks.append(zlib.crc32(detail))
-            offsets.append(offset)
-            offset += len(detail) + 1
-        columns = []
-        for name in frameworks:
-            values = []
-            for entry in items:
-                score = entry.scores.get(name)
-                if score is None:
-                    values.append(math.nan)  # no inputs (no score is NaN)
-                elif type(score.value) is float and math.isfinite(score.value):
-                    values.append(score.value)
-                else:
-                    return  # a score that would not come back the same
-            columns.append(_packed("d", values))
-        body = {
-            "frameworks": list(frameworks),
-            "default_by": list(default_by),
-            "statuses": list(statuses),
-            "excluded": list(excluded),
-            "require": list(require),
-            "roadmap": [list(roadmap.capacity), roadmap.effort],
-            "split_at": split_at,
-            "file_count": files,
-            "starts": tree.starts,
-            "folders": [[path, *signature] for path, signature in tree.folders.items()],
-            "files": ["\n".join(group) for group in names],
-            "files_digest": _digest([number for signature in signatures for number in signature]),
-            "ids": "\n".join(ids),
-            "status": _packed("B", [status_index[entry.item.status] for entry in items]),
-            "tags": [list(entry.item.tags) for entry in items],
-            "owners": [entry.item.owner for entry in items],
-            "depends_on": [list(entry.item.depends_on) for entry in items],
-            "scores": columns,
-            "offsets": _packed("Q", offsets),
-            "checks": _packed("I", checks),
-        }
-        head = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        content = b"\n".join([head, *details])
-    except (TypeError, ValueError, OverflowError, KeyError):  # nothing JSON holds exactly
-        return
-    # A checksum of the body; each item's line has its own, checked when it is read.
-    header = {"format": FORMAT, "key": key, "crc": zlib.crc32(head)}
-    try:
-        write_atomically(file, json.dumps(header).encode("utf-8") + b"\n" + content + b"\n")
-    except OSError:
-        return
-    _keep_newest(file.parent)
-
-
-def _keep_newest(folder: Path) -> None:
-    """Delete all but the ``KEPT_SNAPSHOTS`` newest snapshots: each working directory,
-    set of arguments and version of tpm.yaml has its own, and most are never used
-    again."""
-    try:
-        found = sorted(
-            (
-                (entry.stat().st_mtime_ns, entry.path)
-                for entry in os.scandir(folder)
-                if entry.name.startswith("snapshot-")
-            ),
-            reverse=True,
-        )
-        for _, path in found[KEPT_SNAPSHOTS:]:
-            os.unlink(path)
-    except OSError:
-        return
-
-
-def _packed(kind: str, values: Sequence[float | int]) -> str:
-    """Numbers as the base64 text of their machine representation (little-endian),
-    decoded at a fraction of the cost of JSON numbers."""
-    numbers = array(kind, values)
-    if sys.byteorder != "little":
-        numbers.byteswap()
-    return base64.b64encode(numbers.tobytes()).decode("ascii")
-
-
 def unpacked(kind: str, text: Any, count: int) -> array[Any]:
     if type(text) is not str:
         raise Unusable
@@ -287,19 +97,6 @@ def unpacked(kind: str, text: Any, count: int) -> array[Any]:
     return numbers
 
 
-def _racy(signatures: Sequence[Signature], now_ns: int) -> bool:
-    """Whether a file or folder changed so recently that a change within the same
-    timestamp tick would not show in its stat. A signature ends with mtime, ctime and
-    inode (a file's starts with its size)."""
-    trusted_before = now_ns - RACY_SECONDS * 1_000_000_000
-    return any(max(signature[-3], signature[-2]) >= trusted_before for signature in signatures)
-
-
-def _digest(numbers: list[int]) -> str:
-    """A digest of the files' stats, in order (OverflowError for one below zero)."""
-    return hashlib.sha256(array("Q", numbers).tobytes()).hexdigest()
-
-
 # Reading ---------------------------------------------------------------------------
 
 
@@ -307,8 +104,17 @@ class Unusable(Exception):
     """The snapshot cannot answer: the full path must run."""
 
 
+class Stale(Unusable):
+    """A sound snapshot, but a backlog folder or file changed since it was written:
+    ``snapshot_update`` may bring it up to date (else the full path runs)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
 class Snapshot:
-    """A snapshot read and found to hold for the working tree."""
+    """A snapshot read (and, from ``read_snapshot``, found to hold for the working tree)."""
 
     def __init__(self, body: dict[str, Any], details: bytes, base: int) -> None:
         self.body = body
@@ -320,9 +126,33 @@ class Snapshot:
         self.offsets = unpacked("Q", body["offsets"], count)
         self.status = unpacked("B", body["status"], count)
         self.checks = unpacked("I", body["checks"], count)
+        self.file_names = [names.split("\n") if names else [] for names in body["files"]]
+        files = sum(map(len, self.file_names))
+        self.signatures = unpacked("q", body["signatures"], 4 * files)
+        self.counts = unpacked("I", body["counts"], files)
+        if sum(self.counts) != count:
+            raise Unusable
+
+    @cached_property
+    def effort(self) -> array[Any]:
+        """Each item's effort as planning reads it (``body["effort_field"]``), NaN: none."""
+        return unpacked("d", self.body["effort"], len(self.ids))
+
+    @cached_property
+    def moscow(self) -> array[Any]:
+        """Each item's MoSCoW category (``snapshot_write.MOSCOW_CATEGORIES``)."""
+        return unpacked("B", self.body["moscow"], len(self.ids))
+
+    @cached_property
+    def score_columns(self) -> list[array[Any]]:
+        """Each framework's scores, in the order of ``body["frameworks"]``."""
+        count = len(self.ids)
+        return [unpacked("d", text, count) for text in self.body["scores"]]
 
 
 def read_snapshot(file: Path, key: str) -> Snapshot:
+    """The snapshot in ``file`` written under ``key``; Unusable when there is none
+    sound, Stale when the working tree changed since."""
     data = read_cache_file(file)
     end = data.find(b"\n")
     if end < 0:
@@ -340,29 +170,32 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     body = json.loads(head)
     if not isinstance(body, dict):
         raise Unusable
-    _check_unchanged(body)
-    return Snapshot(body, content, body_end + 1)
+    snapshot = Snapshot(body, content, body_end + 1)
+    if not _unchanged(snapshot):
+        raise Stale(snapshot)
+    return snapshot
 
 
-def _check_unchanged(body: Mapping[str, Any]) -> None:
-    """Raise unless every folder and file is as the snapshot saw it (none of them
-    racily clean then: see ``write_snapshot``)."""
-    for path, mtime, ctime, inode in body["folders"]:
-        status = os.stat(path)
-        if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) != (mtime, ctime, inode):
-            raise Unusable
-    numbers: list[int] = []
-    extend = numbers.extend
+def _unchanged(snapshot: Snapshot) -> bool:
+    """Whether every folder and file is as the snapshot saw it (those racily clean
+    then were recorded with signatures no stat has: see ``snapshot_write``)."""
+    body = snapshot.body
     stat = os.stat
-    for (_, real), names in zip(body["starts"], body["files"], strict=True):
-        if not names:
-            continue
-        prefix = real + os.sep
-        for name in names.split("\n"):
-            status = stat(prefix + name)
-            extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
-    if _digest(numbers) != body["files_digest"]:
-        raise Unusable
+    try:
+        for path, mtime, ctime, inode in body["folders"]:
+            status = stat(path)
+            if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) != (mtime, ctime, inode):
+                return False
+        numbers: list[int] = []
+        extend = numbers.extend
+        for (_, real), names in zip(body["starts"], snapshot.file_names, strict=True):
+            prefix = real + os.sep
+            for name in names:
+                status = stat(prefix + name)
+                extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # a file or folder gone (another error: the full path says it)
+    return array("q", numbers) == snapshot.signatures
 
 
 def strings(values: Any) -> bool:

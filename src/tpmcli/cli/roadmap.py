@@ -86,6 +86,7 @@ def roadmap(
             capacity=parse_capacity(capacity) if capacity is not None else (),
             effort=effort,
             fail_on=tuple(fail_on or ()),
+            shown_per_lane=_shown_per_lane(output),
         )
     )
     _print_roadmap(outcome.report, output)
@@ -93,6 +94,15 @@ def roadmap(
         stderr(f"tpm: {failure}")
     if outcome.failures:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _shown_per_lane(output: DecisionFormat) -> int | None:
+    """How many items of each lane the format shows with their title (None: all)."""
+    if output is not DecisionFormat.table:
+        return None
+    from tpmcli.render.roadmap import LANE_ROWS
+
+    return LANE_ROWS
 
 
 def _print_roadmap(report: Any, output: DecisionFormat) -> None:

@@ -1,7 +1,8 @@
 """``tpm roadmap``: the ranking planned into lanes now / next / later.
 
 A warm run answers from the snapshot ``tpm rank`` uses (the ranking, and tpm.yaml's
-``roadmap:`` settings as they were when it was written); otherwise the backlog is
+``roadmap:`` settings as they were when it was written), planning from its columns and
+decoding only the items shown (``cache.snapshot_roadmap``); otherwise the backlog is
 loaded and ranked afresh, leaving a snapshot for the next run.
 """
 
@@ -27,6 +28,8 @@ class RoadmapRequest(RankRequest):
     #: ``--effort`` (overrides tpm.yaml's ``roadmap.effort``).
     effort: str | None = None
     fail_on: tuple[str, ...] = ()
+    #: How many items of each lane are shown with their title and score (None: all).
+    shown_per_lane: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,17 +42,23 @@ class RoadmapOutcome:
 def plan_backlog(request: RoadmapRequest) -> RoadmapOutcome:
     """The backlog of ``request`` ranked, then planned with the capacities and effort
     field of the flags, else of tpm.yaml."""
+    from tpmcli.cache.snapshot_roadmap import planned
+
     conditions = fail_on_conditions(request.fail_on)
-    ranking, configured = ranking_and_settings(request)
-    settings = RoadmapSettings(
-        request.capacity or configured.capacity, request.effort or configured.effort
-    )
-    if not settings.capacity:
-        raise UsageError(
-            "tpm roadmap needs lane capacities: give --capacity C[,C2] (e.g. --capacity 10,8) "
-            "or set roadmap: {capacity: [10, 8]} in tpm.yaml"
+    warm = planned(request, request.capacity, request.effort, shown_per_lane=request.shown_per_lane)
+    if warm is not None:
+        report = warm.report
+    else:
+        ranking, configured = ranking_and_settings(request)
+        settings = RoadmapSettings(
+            request.capacity or configured.capacity, request.effort or configured.effort
         )
-    report = plan_ranking(ranking, settings)
+        if not settings.capacity:
+            raise UsageError(
+                "tpm roadmap needs lane capacities: give --capacity C[,C2] (e.g. --capacity "
+                "10,8) or set roadmap: {capacity: [10, 8]} in tpm.yaml"
+            )
+        report = plan_ranking(ranking, settings)
     failures = (
         tuple(f"--fail-on must-share: {warning}" for warning in report.warnings)
         if "must-share" in conditions
@@ -86,6 +95,11 @@ def rank_in_lanes(
     """The ranking (its top ``limit`` rows) with the lanes of the whole ranking planned
     at ``capacity`` and tpm.yaml's effort field, as ``tpm roadmap`` plans them. Every
     run plans afresh from the whole ranking, so a warm run's answer is a cold run's."""
+    from tpmcli.cache.snapshot_roadmap import planned
+
+    warm = planned(request, capacity, None, shown_per_lane=0, limit=limit)
+    if warm is not None:
+        return LanedRanking(warm.ranking, warm.total, warm.report)
     ranking, configured = ranking_and_settings(request)
     plan = plan_ranking(ranking, RoadmapSettings(capacity, configured.effort))
     total = len(ranking.items)

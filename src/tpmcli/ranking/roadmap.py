@@ -9,7 +9,7 @@ unestimated, and what depends on them waits with them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tpmcli.errors import EXIT_FINDINGS, TpmError
@@ -44,8 +44,7 @@ class RoadmapReport:
 def plan_ranking(ranking: Ranking, settings: RoadmapSettings) -> RoadmapReport:
     """``ranking`` into lanes with ``settings``' capacities (which must be set). A
     dependency cycle is a finding (exit 1) that names it."""
-    effort_field = settings.effort_field
-    framework, name = parse_effort_field(effort_field)
+    framework, name = parse_effort_field(settings.effort_field)
     candidates = [
         Candidate(
             entry.item.id,
@@ -57,28 +56,44 @@ def plan_ranking(ranking: Ranking, settings: RoadmapSettings) -> RoadmapReport:
         )
         for entry in ranking.items
     ]
+    unscored = [(u.item.id, u.item.depends_on, moscow_of(u.item)) for u in ranking.unscored]
+    ranked = {entry.item.id: entry for entry in ranking.items}
+    return plan_candidates(ranking.framework, candidates, unscored, settings, ranked)
+
+
+def plan_candidates(
+    framework: str,
+    candidates: list[Candidate],
+    unscored: Sequence[tuple[str, tuple[str, ...], str | None]],
+    settings: RoadmapSettings,
+    ranked: Mapping[str, RankedItem],
+) -> RoadmapReport:
+    """The ranked ``candidates`` (in rank order) and the ``unscored`` items (id,
+    dependencies, MoSCoW category) into lanes; ``ranked``: the ranked items by id, for
+    what is shown of them (a mapping may build an item only when it is looked up)."""
+    effort_field = settings.effort_field
     # Unscored items wait, and so does what depends on them (their reason says why).
     after = len(candidates)
-    candidates += [
-        Candidate(u.item.id, after + index, False, None, u.item.depends_on, moscow_of(u.item))
-        for index, u in enumerate(ranking.unscored, start=1)
+    candidates = candidates + [
+        Candidate(item_id, after + index, False, None, depends_on, moscow)
+        for index, (item_id, depends_on, moscow) in enumerate(unscored, start=1)
     ]
     try:
         roadmap = plan_roadmap(candidates, settings.capacities, effort_field=effort_field)
     except DependencyCycle as cycle:
         raise TpmError(str(cycle), exit_code=EXIT_FINDINGS) from None
-    unscored = {u.item.id for u in ranking.unscored}
-    reason = f"not ranked by {ranking.framework}"
+    unscored_ids = {item_id for item_id, _, _ in unscored}
+    reason = f"not ranked by {framework}"
     unestimated = tuple(
-        Unplanned(entry.id, reason) if entry.id in unscored else entry
+        Unplanned(entry.id, reason) if entry.id in unscored_ids else entry
         for entry in roadmap.unestimated
     )
     planned = Roadmap(roadmap.lanes, unestimated)
     return RoadmapReport(
-        ranking.framework,
+        framework,
         effort_field,
         planned,
-        {entry.item.id: entry for entry in ranking.items},
+        ranked,
         tuple(must_share_warning(lane) for lane in planned.lanes if lane.must_share_exceeded),
     )
 

@@ -1,0 +1,105 @@
+"""``tpm roadmap`` and ``tpm rank --capacity`` planned from a snapshot's columns.
+
+Planning needs of every ranked item only its id, rank, status, effort, dependencies and
+MoSCoW category: all columns of the snapshot (the effort as planning reads tpm.yaml's
+``roadmap.effort`` field, written by ``snapshot_write``). So a warm run orders and
+plans the whole backlog without decoding an item's line, and decodes only the lines
+of the items it shows. An effort field other than the one the snapshot kept (``--effort``)
+is left to ``snapshot.ranked_with_roadmap``, which reads every item's inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tpmcli.cache.snapshot import DAMAGED, Ordered, current_snapshot, ordered, split_at
+from tpmcli.cache.snapshot_file import Unusable, strings
+from tpmcli.cache.snapshot_write import MOSCOW_CATEGORIES
+from tpmcli.model.items import RankedItem, Ranking
+from tpmcli.model.requests import RankRequest
+from tpmcli.model.roadmap import RoadmapSettings
+from tpmcli.ranking.lanes import Candidate
+from tpmcli.ranking.roadmap import IN_PROGRESS, RoadmapReport, plan_candidates
+
+
+@dataclass(frozen=True)
+class SnapshotPlan:
+    """The plan, with the ranked items it shows; and the ranking's top rows."""
+
+    report: RoadmapReport
+    ranking: Ranking
+    total: int
+
+
+def planned(
+    request: RankRequest,
+    capacity: tuple[float, ...],
+    effort: str | None,
+    *,
+    shown_per_lane: int | None,
+    limit: int | None = 0,
+) -> SnapshotPlan | None:
+    """``request``'s ranking planned with ``capacity`` and ``effort`` (each, when empty,
+    tpm.yaml's as the snapshot kept them), decoding the lines of the first
+    ``shown_per_lane`` items of each lane (None: all) and of the ranking's top ``limit``
+    (None: all). None when there is no usable snapshot, no capacity (the full path says
+    so), or another effort field than the snapshot's."""
+    snapshot = current_snapshot(request)
+    if snapshot is None:
+        return None
+    try:
+        body = snapshot.body
+        configured, stored_field = body["roadmap"], body["effort_field"]
+        capacity = capacity or tuple(configured[0])
+        if not capacity or not all(type(c) is float for c in capacity):
+            return None
+        settings = RoadmapSettings(capacity, effort or configured[1])
+        if type(stored_field) is not str or settings.effort_field != stored_field:
+            return None
+        found = ordered(snapshot, request)
+        report = _plan(found, settings, shown_per_lane)
+        count = len(found.order) if limit is None else min(limit, len(found.order))
+        top = tuple(found.ranked_item(rank) for rank in range(1, count + 1))
+        ranking = Ranking(
+            found.by, top, found.unscored_items(), found.empty_because, split_at(snapshot)
+        )
+        return SnapshotPlan(report, ranking, len(found.order))
+    except DAMAGED:
+        return None
+
+
+def _plan(found: Ordered, settings: RoadmapSettings, shown_per_lane: int | None) -> RoadmapReport:
+    snapshot = found.snapshot
+    ids, depends = snapshot.ids, snapshot.body["depends_on"]
+    efforts, moscow = snapshot.effort, snapshot.moscow
+
+    def links(index: int) -> tuple[str, ...]:
+        if not strings(depends[index]):
+            raise Unusable
+        return tuple(depends[index])
+
+    candidates = []
+    for rank, index in enumerate(found.order, start=1):
+        value = efforts[index]
+        candidates.append(
+            Candidate(
+                ids[index],
+                rank,
+                found.status_list[index] == IN_PROGRESS,
+                None if math.isnan(value) else value,
+                links(index),
+                MOSCOW_CATEGORIES[moscow[index]],
+            )
+        )
+    unscored = [
+        (ids[index], links(index), MOSCOW_CATEGORIES[moscow[index]]) for index in found.unscored
+    ]
+    report = plan_candidates(found.by[0], candidates, unscored, settings, {})
+    shown: dict[str, RankedItem] = {}
+    for lane in report.roadmap.lanes:
+        for placed in lane.items[:shown_per_lane]:
+            shown[placed.id] = found.ranked_item(placed.rank)
+    return RoadmapReport(
+        report.framework, report.effort_field, report.roadmap, shown, report.warnings
+    )

@@ -1,0 +1,340 @@
+"""Writing a snapshot (see ``snapshot``): what it records of the working tree, its items
+as columns, and the file.
+
+A snapshot keeps a record per item file: its stat signature and how many items it holds
+(its items are consecutive, in the files' order). So a run that finds a few files
+changed re-reads only those and writes the snapshot again from the rest
+(``snapshot_update``). A file or folder changed within ``RACY_SECONDS`` of the reading
+is recorded "smudged": with a signature no stat has (size or mtime -1), so that the
+next run reads it again rather than trusting its stat, as git does with a racily clean
+entry. A full run writes no snapshot then (see ``WorkingTree.racy``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import sys
+import zlib
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from tpmcli.cache.store import RACY_SECONDS, write_atomically
+from tpmcli.files.locations import cache_root
+from tpmcli.model.items import Item
+from tpmcli.model.roadmap import RoadmapSettings
+from tpmcli.model.scores import Score
+
+FORMAT = 5
+#: Snapshots kept (the most recently written); older ones are deleted.
+KEPT_SNAPSHOTS = 8
+#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
+MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
+#: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
+Signature = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class WorkingTree:
+    """How a backlog was read from the working tree, for its snapshot: the start
+    folders (as given, and really), each folder's stat taken before it was listed,
+    each item file (below its start, with the stat taken before it was read, and as
+    shown), and when the reading started."""
+
+    starts: list[tuple[str, str]]
+    folders: Mapping[str, Signature]
+    files: list[tuple[int, str, Signature]]
+    started_ns: int
+    shown: list[str] = field(default_factory=list)
+
+    @cached_property
+    def racy(self) -> bool:
+        """Whether a file or folder changed too shortly before the reading started to
+        be trusted by its stat: then a full run writes no snapshot (the next run does)."""
+        signatures = [signature for _, _, signature in self.files]
+        return any(
+            _is_racy(signature, self.started_ns)
+            for signature in [*signatures, *self.folders.values()]
+        )
+
+
+def working_tree(
+    starts: Sequence[Path],
+    folders: Mapping[str, Signature],
+    files: Sequence[tuple[str, str, str]],
+    signatures: Mapping[str, Signature],
+    started_ns: int,
+) -> WorkingTree | None:
+    """What a snapshot checks of a working tree read from the folders ``starts``:
+    ``files`` are (path, real path, as shown), ``signatures`` their stats by real path.
+    None when it holds anything but item files in those folders (a start that is a
+    file, a file not read)."""
+    if not all(start.is_dir() for start in starts):
+        return None
+    given_real = [(os.fspath(start), str(start.resolve())) for start in starts]
+    named = [(given + os.sep, real + os.sep) for given, real in given_real]
+    found: list[tuple[int, str, Signature]] = []
+    for path, real_path, _ in files:
+        known = signatures.get(real_path)
+        if known is None:
+            return None
+        for index, (given, real) in enumerate(named):
+            rel = real_path[len(real) :]
+            if real_path.startswith(real) and path == given + rel:
+                found.append((index, rel, known[:4]))
+                break
+        else:
+            return None
+    return WorkingTree(given_real, folders, found, started_ns, [shown for *_, shown in files])
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One item and its score under every framework it has inputs for."""
+
+    item: Item
+    scores: dict[str, Score]
+
+
+@dataclass
+class ItemColumns:
+    """A snapshot's items as columns: ids, status (its index among the statuses),
+    tags, owners, dependencies, each framework's scores (NaN: no inputs), what planning
+    a roadmap needs (the effort input of tpm.yaml's effort field, NaN: none; the MoSCoW
+    category's index in ``MOSCOW_CATEGORIES``), the length of each
+    item's line of details and its checksum; the lines themselves, in chunks of one
+    or more lines joined by line breaks; and how many items each file holds."""
+
+    ids: list[str] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)
+    tags: list[list[str]] = field(default_factory=list)
+    owners: list[str | None] = field(default_factory=list)
+    depends_on: list[list[str]] = field(default_factory=list)
+    scores: list[list[float]] = field(default_factory=list)
+    effort: list[float] = field(default_factory=list)
+    moscow: list[int] = field(default_factory=list)
+    details: list[bytes] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    checks: list[int] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+
+
+def plugins_in_use(frameworks: Mapping[str, object]) -> bool:
+    """Whether a framework comes from a plugin (or a plugin failed to load): a
+    plugin's code can change under the same version, so its scores are never kept."""
+    from tpmcli.frameworks.registry import discover
+
+    installed, broken = discover()
+    return bool(broken) or any(
+        name in installed and installed[name].source.kind != "builtin" for name in frameworks
+    )
+
+
+class NotKept(Exception):
+    """Something a snapshot cannot hold exactly: none is written."""
+
+
+def encode_item(entry: Scored) -> bytes:
+    """An item's line of details: what showing it needs beyond the columns."""
+    item = entry.item
+    return json.dumps(
+        [
+            item.title,
+            item.description,
+            item.owner,
+            item.path,
+            item.line,
+            item.column,
+            [
+                [
+                    name,
+                    score.label,
+                    score.breakdown,
+                    item.inputs_for(name),
+                    item.ranges_for(name),
+                    item.ratings.get(name, {}),
+                    item.rater_scores.get(name, {}),
+                ]
+                for name, score in entry.scores.items()
+            ],
+        ],
+        ensure_ascii=False,
+        allow_nan=False,
+    ).encode("utf-8")
+
+
+def add_items(
+    columns: ItemColumns,
+    entries: Sequence[Scored],
+    frameworks: Sequence[str],
+    statuses: Sequence[str],
+    effort_field: str,
+) -> None:
+    """Append ``entries`` (one file's items) to ``columns``; NotKept for what a
+    snapshot cannot hold exactly (a score or effort that is not a finite float, an id
+    with a line break, a value JSON cannot hold). ``effort_field``: tpm.yaml's
+    ``framework.input`` measuring effort, as planning reads it (``ranking.roadmap``)."""
+    from tpmcli.ranking.roadmap import effort_of, moscow_of
+
+    status_index = {status: index for index, status in enumerate(statuses)}
+    framework, _, effort_name = effort_field.partition(".")
+    try:
+        for entry in entries:
+            item = entry.item
+            if "\n" in item.id:
+                raise NotKept
+            detail = encode_item(entry)
+            values = []
+            for name in frameworks:
+                score = entry.scores.get(name)
+                if score is None:
+                    values.append(math.nan)  # no inputs (no score is NaN)
+                elif type(score.value) is float and math.isfinite(score.value):
+                    values.append(score.value)
+                else:
+                    raise NotKept  # a score that would not come back the same
+            effort = effort_of(item, framework, effort_name)
+            if effort is not None and not math.isfinite(effort):
+                raise NotKept  # planning refuses it: the full path says so
+            columns.ids.append(item.id)
+            columns.status.append(status_index[item.status])
+            columns.tags.append(list(item.tags))
+            columns.owners.append(item.owner)
+            columns.depends_on.append(list(item.depends_on))
+            for column, value in zip(columns.scores, values, strict=True):
+                column.append(value)
+            columns.effort.append(math.nan if effort is None else effort)
+            columns.moscow.append(MOSCOW_CATEGORIES.index(moscow_of(item)))
+            columns.details.append(detail)
+            columns.lengths.append(len(detail))
+            columns.checks.append(zlib.crc32(detail))
+    except (TypeError, ValueError, OverflowError, KeyError):
+        raise NotKept from None
+    columns.counts.append(len(entries))
+
+
+def write_snapshot(
+    key: str,
+    tree: WorkingTree,
+    columns: ItemColumns,
+    *,
+    frameworks: Sequence[str],
+    default_by: Sequence[str],
+    statuses: Sequence[str],
+    excluded: Sequence[str],
+    require: Sequence[str],
+    roadmap: RoadmapSettings,
+    split_at: float,
+    files: int,
+) -> bytes | None:
+    """Write the snapshot of a valid backlog and return its content (None when none
+    was written: failures are silent, as a snapshot that cannot be written only costs
+    time). Files and folders changed within ``RACY_SECONDS`` of ``tree.started_ns``
+    are recorded smudged (see the module's docstring)."""
+    file = snapshot_file(key)
+    if file is None or len(columns.counts) != len(tree.files):
+        return None
+    names: list[list[str]] = [[] for _ in tree.starts]
+    signatures: list[int] = []
+    for start, rel, signature in tree.files:
+        names[start].append(rel)
+        smudged = _is_racy(signature, tree.started_ns)
+        signatures.extend((-1, *signature[1:]) if smudged else signature)
+    if any("\n" in name for group in names for name in group):
+        return None
+    folders = [
+        [path, -1 if _is_racy(signature, tree.started_ns) else signature[0], *signature[1:]]
+        for path, signature in tree.folders.items()
+    ]
+    offsets = []
+    offset = 0
+    for length in columns.lengths:
+        offsets.append(offset)
+        offset += length + 1
+    try:
+        body = {
+            "frameworks": list(frameworks),
+            "default_by": list(default_by),
+            "statuses": list(statuses),
+            "excluded": list(excluded),
+            "require": list(require),
+            "roadmap": [list(roadmap.capacity), roadmap.effort],
+            "split_at": split_at,
+            "effort_field": roadmap.effort_field,
+            "file_count": files,
+            "starts": tree.starts,
+            "folders": folders,
+            "files": ["\n".join(group) for group in names],
+            "signatures": packed("q", signatures),
+            "counts": packed("I", columns.counts),
+            "ids": "\n".join(columns.ids),
+            "status": packed("B", columns.status),
+            "tags": columns.tags,
+            "owners": columns.owners,
+            "depends_on": columns.depends_on,
+            "scores": [packed("d", column) for column in columns.scores],
+            "effort": packed("d", columns.effort),
+            "moscow": packed("B", columns.moscow),
+            "offsets": packed("Q", offsets),
+            "checks": packed("I", columns.checks),
+        }
+        head = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, OverflowError):  # nothing JSON holds exactly
+        return None
+    # A checksum of the body; each item's line has its own, checked when it is read.
+    header = {"format": FORMAT, "key": key, "crc": zlib.crc32(head)}
+    content = b"\n".join([json.dumps(header).encode("utf-8"), head, *columns.details]) + b"\n"
+    try:
+        write_atomically(file, content)
+    except OSError:
+        return None
+    _keep_newest(file.parent)
+    return content
+
+
+def snapshot_file(key: str) -> Path | None:
+    try:
+        return cache_root() / f"snapshot-{key[:32]}.json"
+    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
+        return None
+
+
+def _keep_newest(folder: Path) -> None:
+    """Delete all but the ``KEPT_SNAPSHOTS`` newest snapshots: each working directory,
+    set of arguments and version of tpm.yaml has its own, and most are never used
+    again."""
+    try:
+        found = sorted(
+            (
+                (entry.stat().st_mtime_ns, entry.path)
+                for entry in os.scandir(folder)
+                if entry.name.startswith("snapshot-")
+            ),
+            reverse=True,
+        )
+        for _, path in found[KEPT_SNAPSHOTS:]:
+            os.unlink(path)
+    except OSError:
+        return
+
+
+def packed(kind: str, values: Sequence[float | int]) -> str:
+    """Numbers as the base64 text of their machine representation (little-endian),
+    decoded at a fraction of the cost of JSON numbers."""
+    numbers = array(kind, values)
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    return base64.b64encode(numbers.tobytes()).decode("ascii")
+
+
+def _is_racy(signature: Signature, now_ns: int) -> bool:
+    """Whether a file or folder changed so recently before ``now_ns`` that a change
+    within the same timestamp tick would not show in its stat. A signature ends with
+    mtime, ctime and inode (a file's starts with its size)."""
+    trusted_before = now_ns - RACY_SECONDS * 1_000_000_000
+    return max(signature[-3], signature[-2]) >= trusted_before

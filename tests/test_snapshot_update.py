@@ -1,0 +1,332 @@
+"""The snapshot brought up to date in place after a few item files changed: the run
+that does it answers as ``--no-cache`` does, for ranges, owners, the roadmap settings
+and ``tpm check``, and writes the very snapshot a full run would write."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from helpers import bench_generator
+from tpmcli.backlog import worktree as backlog_module
+from tpmcli.files.locations import cache_root
+
+RANGED = """\
+title: Ranged estimate
+owner: erin
+tags: [billing]
+rice:
+  reach: {low: 100, high: 900}
+  impact: 2
+  confidence: 80%
+  effort: {low: 1, likely: 2, high: 5}
+wsjf:
+  business_value: {low: 2, high: 8}
+  time_criticality: 3
+  risk_reduction: 1
+  job_size: 5
+"""
+ROADMAP = "roadmap:\n  capacity: [12, 20]\n  effort: rice.effort\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A generated backlog of 80 items (owners, tags, statuses, every framework), one
+    item with ranged inputs, ``roadmap:`` settings in tpm.yaml, as the current
+    directory; files written by the test count as older than the racy window."""
+    generator = bench_generator()
+    generator.write_backlog(tmp_path, generator.make_backlog(80, seed=5))
+    (tmp_path / "backlog" / "billing" / "ranged.yaml").write_text(RANGED, encoding="utf-8")
+    with (tmp_path / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write(ROADMAP)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    return tmp_path
+
+
+class FullPath:
+    """Counts the runs that loaded the whole backlog rather than answering from a
+    snapshot (read as it is, or brought up to date in place)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.runs = 0
+        real = backlog_module.load_working_tree
+
+        def counting(request: Any) -> Any:
+            self.runs += 1
+            return real(request)
+
+        monkeypatch.setattr(backlog_module, "load_working_tree", counting)
+
+
+@pytest.fixture
+def full_path(monkeypatch: pytest.MonkeyPatch) -> FullPath:
+    return FullPath(monkeypatch)
+
+
+def tpm(*args: str) -> Result:
+    environment = {"COLUMNS": "100", "LINES": "50", "NO_COLOR": "1"}
+    return CliRunner().invoke(app(), list(args), env=environment, catch_exceptions=False)
+
+
+def app() -> Any:
+    from tpmcli.cli.app import app as typer_app
+
+    return typer_app
+
+
+def snapshot_files() -> list[Path]:
+    return sorted(cache_root().glob("snapshot-*.json"))
+
+
+def warm_up(*args: str, command: str = "rank") -> None:
+    """A cold run, then one that writes the snapshot (see test_snapshot)."""
+    for _ in range(2):
+        assert tpm(command, *args).exit_code in (0, 1)
+    assert snapshot_files()
+
+
+def fast_and_fresh(full_path: FullPath, *args: str) -> Result:
+    """``tpm ARGS`` answered without the full path, checked against ``--no-cache``."""
+    runs = full_path.runs
+    fast = tpm(*args)
+    assert full_path.runs == runs, f"tpm {' '.join(args)}: answered in place"
+    fresh = tpm(*args, "--no-cache")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (
+        fresh.exit_code,
+        fresh.stdout,
+        fresh.stderr,
+    )
+    return fast
+
+
+def _replace(path: Path, old: str, new: str, *, keep_mtime: bool = False) -> None:
+    """``old`` replaced by ``new`` in ``path``; ``keep_mtime``: with its mtime set back
+    (only the content, and the size when it differs, tell)."""
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if keep_mtime:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _ranged(root: Path) -> Path:
+    return root / "backlog" / "billing" / "ranged.yaml"
+
+
+def _owned_by(root: Path, owner: str) -> Path:
+    """The first file of a ranked item (scored by RICE, not done or dropped) of ``owner``."""
+    return next(
+        path
+        for path in sorted((root / "backlog").rglob("*.yaml"))
+        if f"\nowner: {owner}\n" in (text := path.read_text(encoding="utf-8"))
+        and "\nrice:" in text
+        and not any(f"status: {status}" in text for status in ("done", "dropped"))
+    )
+
+
+EDITS = {
+    "a range's bound": lambda root: _replace(_ranged(root), "likely: 2", "likely: 4"),
+    "a range of the same size, mtime set back": lambda root: _replace(
+        _ranged(root), "high: 900", "high: 700", keep_mtime=True
+    ),
+    "a number made a range": lambda root: _replace(
+        _ranged(root), "impact: 2", "impact: {low: 1, high: 3}"
+    ),
+    "an owner": lambda root: _replace(_owned_by(root, "dana"), "owner: dana", "owner: zoe"),
+    "an owner, same size, mtime set back": lambda root: _replace(
+        _owned_by(root, "chen"), "owner: chen", "owner: alex", keep_mtime=True
+    ),
+    "a new ranged item": lambda root: (root / "backlog" / "api" / "new-ranged.yaml").write_text(
+        RANGED.replace("owner: erin", "owner: yuki"), encoding="utf-8"
+    ),
+    "a deleted item": lambda root: _owned_by(root, "alice").unlink(),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_update_in_place_writes_the_snapshot_a_full_run_writes(
+    project: Path, full_path: FullPath, edit: str
+) -> None:
+    """Ranges, owners and the roadmap settings are kept as a full run keeps them: the
+    snapshot updated in place is byte for byte the one a full run writes."""
+    warm_up("--format", "json")
+    EDITS[edit](project)
+    fast_and_fresh(full_path, "rank", "--format", "json")
+    (file,) = snapshot_files()
+    updated = file.read_bytes()
+    file.unlink()
+    runs = full_path.runs
+    assert tpm("rank", "--format", "json").exit_code == 0
+    assert full_path.runs == runs + 1
+    assert file.read_bytes() == updated
+
+
+@pytest.mark.parametrize(
+    "edit", ["a range's bound", "a range of the same size, mtime set back", "a number made a range"]
+)
+def test_a_ranged_item_edited_ranks_as_no_cache_does(
+    project: Path, full_path: FullPath, edit: str
+) -> None:
+    warm_up("--format", "json")
+    before = json.loads(tpm("rank", "--format", "json").stdout)
+    EDITS[edit](project)
+    after = json.loads(fast_and_fresh(full_path, "rank", "--format", "json").stdout)
+    assert after != before
+    (ranged,) = [item for item in after["items"] if item["id"] == "ranged"]
+    assert "ranges" in ranged, "the ranges come back from the snapshot"
+    fast_and_fresh(full_path, "rank")
+    fast_and_fresh(full_path, "rank", "--by", "wsjf,rice", "--format", "csv")
+
+
+@pytest.mark.parametrize("edit", ["an owner", "an owner, same size, mtime set back"])
+def test_an_owner_changed_filters_as_no_cache_does(
+    project: Path, full_path: FullPath, edit: str
+) -> None:
+    warm_up("--owner", "dana")
+    EDITS[edit](project)
+    new, old = ("zoe", "dana") if edit == "an owner" else ("alex", "chen")
+    found = fast_and_fresh(full_path, "rank", "--owner", new, "--format", "json")
+    assert [item["owner"] for item in json.loads(found.stdout)["items"]] == [new]
+    fast_and_fresh(full_path, "rank", "--owner", old, "--format", "json")
+    fast_and_fresh(full_path, "rank", "--owner", new, "--owner", "erin")
+    fast_and_fresh(full_path, "rank", "--owner", "nobody-here")
+    fast_and_fresh(full_path, "rank")
+
+
+@pytest.mark.parametrize("edit", ["a range's bound", "an owner", "a new ranged item"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("roadmap",),
+        ("roadmap", "--capacity", "30,25", "--format", "json"),
+        ("roadmap", "--capacity", "8", "--tag", "billing"),
+        ("rank", "--capacity", "30", "--format", "json"),
+        ("rank", "--capacity", "9,40"),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_roadmap_after_an_edit_is_planned_as_no_cache_plans_it(
+    project: Path, full_path: FullPath, edit: str, args: tuple[str, ...]
+) -> None:
+    warm_up()
+    assert tpm(*args).exit_code == 0  # the command's own snapshot key, written now
+    EDITS[edit](project)
+    fast_and_fresh(full_path, *args)
+    if args == ("roadmap",):
+        # tpm.yaml's roadmap settings, kept by the snapshot written in place.
+        assert "now" in tpm(*args).stdout
+
+
+@pytest.mark.parametrize("edit", ["a range's bound", "an owner", "a deleted item"])
+@pytest.mark.parametrize("args", [(), ("--require", "wsjf"), ("--require", "moscow")])
+def test_tpm_check_after_an_edit_is_the_full_check(
+    project: Path, full_path: FullPath, edit: str, args: tuple[str, ...]
+) -> None:
+    warm_up(*args, command="check")
+    EDITS[edit](project)
+    fast_and_fresh(full_path, "check", *args)
+
+
+def test_tpm_check_sees_inputs_removed_by_an_edit(project: Path, full_path: FullPath) -> None:
+    warm_up("--require", "wsjf", command="check")
+    assert tpm("check", "--require", "wsjf").exit_code == 0
+    text = _ranged(project).read_text(encoding="utf-8")
+    _ranged(project).write_text(text[: text.index("wsjf:")], encoding="utf-8")
+    result = fast_and_fresh(full_path, "check", "--require", "wsjf")
+    assert result.exit_code == 1
+    assert "ranged.yaml" in result.stdout + result.stderr
+
+
+class Decoded:
+    """Counts the item lines a run decodes from the snapshot."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from tpmcli.cache import snapshot, snapshot_file
+
+        self.count = 0
+        real = snapshot_file.snapshot_item
+
+        def counting(*args: Any) -> Any:
+            self.count += 1
+            return real(*args)
+
+        monkeypatch.setattr(snapshot, "snapshot_item", counting)
+
+
+@pytest.mark.parametrize(
+    ("args", "most"),
+    [
+        (("roadmap", "--capacity", "6,6"), 3 * 50),
+        (("rank", "--capacity", "6", "--limit", "5"), 5),
+    ],
+)
+def test_a_warm_roadmap_decodes_only_the_items_it_shows(
+    project: Path,
+    full_path: FullPath,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    most: int,
+) -> None:
+    warm_up()
+    ranked = len(json.loads(tpm("rank", "--format", "json").stdout)["items"])
+    assert ranked > most or args[0] == "roadmap"
+    decoded = Decoded(monkeypatch)
+    result = fast_and_fresh(full_path, *args)
+    count = decoded.count
+    assert result.exit_code == 0
+    later = json.loads(tpm("roadmap", "--capacity", "6,6", "--format", "json").stdout)
+    shown = sum(min(len(lane["items"]), 50) for lane in later["lanes"])
+    unscored = len(json.loads(tpm("rank", "--format", "json").stdout)["unscored"])
+    assert count <= (shown if args[0] == "roadmap" else most) + unscored
+    assert count < ranked
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("roadmap", "--effort", "wsjf.job_size", "--capacity", "20"),
+        ("roadmap", "--format", "markdown"),
+        ("roadmap", "--capacity", "3", "--fail-on", "must-share"),
+        ("roadmap", "--status", "done", "--capacity", "10"),
+        ("rank", "--capacity", "15", "--tag", "billing", "--format", "csv"),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_warm_roadmap_is_the_fresh_one(
+    project: Path, full_path: FullPath, args: tuple[str, ...]
+) -> None:
+    warm_up()
+    assert tpm(*args).exit_code in (0, 1)
+    fast_and_fresh(full_path, *args)
+    # A MoSCoW category changed: the shares and the Must warning follow.
+    _replace(_ranged(project), "wsjf:", "moscow: must\nwsjf:")
+    fast_and_fresh(full_path, *args)
+    # An effort changed.
+    _replace(_ranged(project), "likely: 2", "likely: 3")
+    fast_and_fresh(full_path, *args)
+
+
+def test_tpm_yaml_s_effort_field_changed_is_planned_afresh(
+    project: Path, full_path: FullPath
+) -> None:
+    warm_up()
+    before = tpm("roadmap", "--format", "json").stdout
+    config = project / "tpm.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("effort: rice.effort", "effort: wsjf.job_size"),
+        encoding="utf-8",
+    )
+    after = tpm("roadmap", "--format", "json")
+    assert after.stdout == tpm("roadmap", "--format", "json", "--no-cache").stdout
+    assert json.loads(after.stdout)["effort_field"] == "wsjf.job_size"
+    assert after.stdout != before
