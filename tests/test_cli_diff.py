@@ -54,9 +54,11 @@ def test_table(changed: BacklogRepo) -> None:
 Ranking by RICE: main (<main>) → the working tree
   Rank   Move   ID         Title                          Score   Why                     \n\
 ──────────────────────────────────────────────────────────────────────────────────────────
- 3 → 1   ▲ 2    a          Alpha                     500 → 2000   rice.reach: 500 → 2000  \n\
+ 3 → 1   ▲ 2    a          Alpha                     500 → 2000   rice.reach: 500 → 2000, \n\
+                                                                  moscow: must → should   \n\
  1 → 2   ▼ 1    b          Beta | <i>x</i>                  900   moved because others    \n\
-                           [red]y[/red]                           did                     \n\
+                           [red]y[/red]                           did; title: Beta → Beta \n\
+                                                                  | <i>x</i> [red]y[/red] \n\
  – → 3   new    f          Foxtrot                          800   new item                \n\
  2 → 4   ▼ 2    c          Gamma                            700   moved because others    \n\
                                                                   did                     \n\
@@ -90,11 +92,13 @@ def test_json(changed: BacklogRepo) -> None:
                 "added": 1,
                 "removed": 2,
                 "rescored": 0,
+                "edited": 0,
                 "unchanged": 0,
                 "kendall_tau_b": -1 / 3,  # a–b, a–c discordant, b–c concordant
             },
             "config_changes": [],
             "category_drops": [{"id": "a", "title": "Alpha", "before": "must", "after": "should"}],
+            "category_promotions": [],
             "items": [
                 {
                     "id": "a",
@@ -107,7 +111,7 @@ def test_json(changed: BacklogRepo) -> None:
                     "score_after": 2000.0,
                     "label_before": None,
                     "label_after": None,
-                    "fields_changed": {"rice.reach": [500, 2000]},
+                    "fields_changed": {"rice.reach": [500, 2000], "moscow": ["must", "should"]},
                 },
                 {
                     "id": "b",
@@ -120,7 +124,7 @@ def test_json(changed: BacklogRepo) -> None:
                     "score_after": 900.0,
                     "label_before": None,
                     "label_after": None,
-                    "fields_changed": {},
+                    "fields_changed": {"title": ["Beta", "Beta | <i>x</i> [red]y[/red]"]},
                 },
                 {
                     "id": "f",
@@ -190,8 +194,8 @@ Ranked by **RICE**, from `main (<main>)` to the working tree.
 
 | Rank | Move | ID | Title | Score | Why |
 |---:|:---:|---|---|---:|---|
-| 3 → 1 | ▲ 2 | a | Alpha | 500 → 2000 | rice.reach: 500 → 2000 |
-| 1 → 2 | ▼ 1 | b | Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] | 900 | moved because others did |
+| 3 → 1 | ▲ 2 | a | Alpha | 500 → 2000 | rice.reach: 500 → 2000, moscow: must → should |
+| 1 → 2 | ▼ 1 | b | Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] | 900 | moved because others did; title: Beta → Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] |
 | – → 3 | new | f | Foxtrot | 800 | new item |
 | 2 → 4 | ▼ 2 | c | Gamma | 700 | moved because others did |
 | 4 → – | out | d | Delta | 100 | deleted |
@@ -229,8 +233,8 @@ Ranked by **RICE**, from `main (<main>)` to the working tree.
 
 | Rank | Move | ID | Title | Score | Why |
 |---:|:---:|---|---|---:|---|
-| 3 → 1 | ▲ 2 | a | Alpha | 500 → 2000 | rice.reach: 500 → 2000 |
-| 1 → 2 | ▼ 1 | b | Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] | 900 | moved because others did |
+| 3 → 1 | ▲ 2 | a | Alpha | 500 → 2000 | rice.reach: 500 → 2000, moscow: must → should |
+| 1 → 2 | ▼ 1 | b | Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] | 900 | moved because others did; title: Beta → Beta \\| &lt;i&gt;x&lt;/i&gt; \\[red\\]y\\[/red\\] |
 | – → 3 | new | f | Foxtrot | 800 | new item |
 | 2 → 4 | ▼ 2 | c | Gamma | 700 | moved because others did |
 | 4 → – | out | d | Delta | 100 | deleted |

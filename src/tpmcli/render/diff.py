@@ -88,28 +88,51 @@ def move_text(item: ItemChange) -> str:
 
 
 def why_text(item: ItemChange) -> str:
-    """Why the item changed, in a few words: its own inputs, others, the config."""
-    if item.reason is None:
-        return ""
-    if item.reason in (Reason.inputs, Reason.status):
-        return ", ".join(
-            f"{key}: {value_text(before)} → {value_text(after)}"
-            for key, (before, after) in item.fields_changed.items()
-            if item.reason is Reason.inputs or key == "status"
-        )
-    return {
+    """Why the item changed, in a few words: its own inputs, others, the config; and
+    every field that changed (an ``edited`` item: only those)."""
+    fields = fields_text(item.fields_changed)
+    if item.reason is None or item.reason in (Reason.inputs, Reason.status):
+        return fields
+    phrase = {
         Reason.others: "moved because others did",
         Reason.config: "tpm.yaml changed",
         Reason.new: "new item",
         Reason.deleted: "deleted",
     }[item.reason]
+    return f"{phrase}; {fields}" if fields else phrase
+
+
+def fields_text(fields: dict[str, tuple[Any, Any]]) -> str:
+    """``rice.reach: 800 → 2400, owner: ana → bo``; a description, which may be long,
+    only as ``description changed``; a list as its entries."""
+    return ", ".join(
+        f"{key} changed" if key == "description" else f"{key}: {_field(old)} → {_field(new)}"
+        for key, (old, new) in fields.items()
+    )
+
+
+def _field(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(entry) for entry in value) + "]"
+    if isinstance(value, dict):  # a range, as written
+        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
+    return value_text(value)
 
 
 def headline_counts(diff: RankingDiff) -> str:
-    """``2 moved, 1 added`` (zero counts left out), or an empty string."""
+    """``2 moved, 1 added`` (zero counts left out; ``edited`` items are not a change of
+    the ranking, see ``quiet_counts``), or an empty string."""
     summary = diff.summary
     kinds = (Change.moved, Change.added, Change.removed, Change.rescored)
     return ", ".join(f"{summary[k.value]} {k.value}" for k in kinds if summary[k.value])
+
+
+def quiet_counts(diff: RankingDiff) -> str:
+    """``12 unchanged``, or ``12 unchanged, 1 edited`` when some item was edited."""
+    summary = diff.summary
+    edited = summary[Change.edited.value]
+    unchanged = f"{summary[Change.unchanged.value]} unchanged"
+    return f"{unchanged}, {edited} edited" if edited else unchanged
 
 
 def agreement_text(diff: RankingDiff) -> str:
@@ -161,6 +184,10 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
         "category_drops": [
             {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
             for d in diff.category_drops
+        ],
+        "category_promotions": [
+            {"id": p.id, "title": p.title, "before": p.before, "after": p.after}
+            for p in diff.category_promotions
         ],
     }
 
@@ -325,7 +352,7 @@ def _compose(
     for section in sections:
         rows = section.rows[: max(budget, 0)]
         budget -= len(section.rows)
-        if section.rows and not rows:
+        if not rows:  # no rows (left out, or none at all): no table header alone
             continue
         lines += [*section.before, *rows, *section.after, ""]
     lines += tail
@@ -336,15 +363,13 @@ def _compose(
 
 def _head_lines(diff: RankingDiff) -> list[str]:
     counts = headline_counts(diff)
-    unchanged = diff.summary[Change.unchanged.value]
+    unchanged = quiet_counts(diff)
     scope = f" in the top {diff.top}" if diff.top is not None else ""
     agreement = markdown_cell(agreement_text(diff))
     if counts:
-        headline = (
-            f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged); {agreement}"
-        )
+        headline = f"#### tpm: the ranking changed{scope}: {counts} ({unchanged}); {agreement}"
     else:
-        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged); {agreement}"
+        headline = f"#### tpm: no change to the ranking{scope} ({unchanged}); {agreement}"
     base = _code(revision_title(diff.base, diff.base_commit))
     head = revision_title(diff.head, diff.head_commit)
     head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)
@@ -367,7 +392,7 @@ def _lane_lines(diff: RankingDiff) -> list[str]:
 
 
 def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
-    changed = diff.changed
+    changed = diff.ranking_changed
     sections = [
         _Section(
             ["| Rank | Move | ID | Title | Score | Why |", "|---:|:---:|---|---|---:|---|"],
@@ -391,7 +416,36 @@ def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
                 ],
             )
         )
-    if diff.items:
+    if diff.category_promotions:
+        sections.append(
+            _Section(
+                ["**Promoted to a higher MoSCoW category:**", ""],
+                [
+                    f"- {cell(p.id)} ({cell(p.title)}): {cell(p.before)} → {cell(p.after)}"
+                    for p in diff.category_promotions
+                ],
+            )
+        )
+    edited = diff.edited
+    if edited:
+        sections.append(
+            _Section(
+                [
+                    f"<details><summary>Edited, rank and score unchanged ({len(edited)})</summary>",
+                    "",
+                    "| Rank | ID | Title | Changed |",
+                    "|---:|---|---|---|",
+                ],
+                [
+                    f"| {item.rank_after} | {cell(item.id)} | {cell(item.title)} | "
+                    f"{cell(fields_text(item.fields_changed))} |"
+                    for item in edited
+                ],
+                ["", "</details>"],
+            )
+        )
+    if diff.items and (diff.changed or diff.config_changes or diff.category_drops):
+        # Nothing changed: the headline says so in one sentence, with no table.
         sections.append(
             _Section(
                 [
@@ -422,7 +476,7 @@ def _changed_row(item: ItemChange, cell: _Cells) -> str:
 def _detail_row(item: ItemChange, cell: _Cells) -> str:
     cells = [
         rank_change_text(item),
-        "" if item.change is Change.unchanged else move_text(item),
+        "" if item.change in (Change.unchanged, Change.edited) else move_text(item),
         cell(item.id),
         cell(item.title),
         cell(score_change_text(item)),

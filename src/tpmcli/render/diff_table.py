@@ -15,9 +15,11 @@ from tpmcli.ranking.lane_changes import lane_changes
 from tpmcli.render.diff import (
     LANE_LINES,
     agreement_text,
+    fields_text,
     framework_title,
     headline_counts,
     move_text,
+    quiet_counts,
     rank_change_text,
     revision_title,
     score_change_text,
@@ -38,8 +40,8 @@ def diff_table(diff: RankingDiff) -> RenderableType:
     head = revision_title(diff.head, diff.head_commit)
     scope = f", top {diff.top}" if diff.top is not None else ""
     title = Text(f"Ranking by {framework_title(diff)}: {base} → {head}{scope}", style="bold")
-    changed = diff.changed
-    unchanged = diff.summary[Change.unchanged.value]
+    changed = diff.ranking_changed
+    unchanged = quiet_counts(diff)
     parts: list[RenderableType] = [title, *_lane_parts(diff)]
     if changed:
         within = diff.top if diff.top is not None else OTHERS_SHOWN_TO_RANK
@@ -58,14 +60,13 @@ def diff_table(diff: RankingDiff) -> RenderableType:
             )
         parts.append(
             Text(
-                f"{headline_counts(diff)}; {unchanged} unchanged; {safe(agreement_text(diff))}.",
+                f"{headline_counts(diff)}; {unchanged}; {safe(agreement_text(diff))}.",
                 style="dim",
             )
         )
     else:
-        parts.append(
-            Text(f"No change to the ranking ({unchanged} unchanged); {safe(agreement_text(diff))}.")
-        )
+        parts.append(Text(f"No change to the ranking ({unchanged}); {safe(agreement_text(diff))}."))
+    parts.extend(_edited_parts(diff))
     if diff.config_changes:
         parts.append(Text("tpm.yaml changed:", style="bold"))
         parts.extend(Text(f"  {safe(change)}") for change in diff.config_changes)
@@ -76,7 +77,31 @@ def diff_table(diff: RankingDiff) -> RenderableType:
             line.append(safe(drop.id))
             line.append(f": {drop.before} → {drop.after}")
             parts.append(line)
+    if diff.category_promotions:
+        parts.append(Text("Promoted to a higher MoSCoW category:", style="bold"))
+        for promotion in diff.category_promotions:
+            line = Text("  ")
+            line.append(safe(promotion.id))
+            line.append(f": {promotion.before} → {promotion.after}")
+            parts.append(line)
     return Group(*parts)
+
+
+def _edited_parts(diff: RankingDiff) -> list[RenderableType]:
+    """The items edited without a change of rank or score, one compact line each."""
+    edited = diff.edited
+    if not edited:
+        return []
+    parts: list[RenderableType] = [Text("Edited, rank and score unchanged:", style="bold")]
+    for item in edited[:LANE_LINES]:
+        line = Text("  ")
+        line.append(safe(item.id), style="bold")
+        line.append(f": {safe(fields_text(item.fields_changed))}", style="dim")
+        parts.append(line)
+    if len(edited) > LANE_LINES:
+        more = len(edited) - LANE_LINES
+        parts.append(Text(f"  … and {more:,} more: --format json lists all", style="dim"))
+    return parts
 
 
 def _lane_parts(diff: RankingDiff) -> list[RenderableType]:
