@@ -86,10 +86,19 @@ def rank(
     if found is None:
         from tpmcli.commands.rank import rank_top
 
-        found = rank_top(request, shown)
+        found = rank_top(request, shown, partial=True)
     ranking, total = found
     hidden = total - len(ranking.items) if limit is None else 0
     _print_ranking(ranking, output, hidden)
+    if ranking.invalid:  # the valid items ranked above; what is wrong, then exit 1
+        from tpmcli.errors import InvalidItemsError
+
+        stderr(f"tpm: invalid items are left out of the ranking ({_count(ranking.invalid)}):")
+        raise InvalidItemsError(ranking.invalid)
+
+
+def _count(problems: Any) -> str:
+    return f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
 
 
 def _rank_in_lanes(
@@ -256,6 +265,13 @@ def diff(
     _print_diff(report.diff, output)
     for failure in report.failures:
         stderr(f"tpm: {failure}")
+    invalid = report.diff.invalid_after  # only HEAD's problems fail; BASE's are shown
+    if invalid:
+        from tpmcli.errors import InvalidItemsError
+
+        where = "the working tree" if head is None else head
+        stderr(f"tpm: invalid items at {where} are left out of the diff ({_count(invalid)}):")
+        raise InvalidItemsError(invalid)
     if report.failures:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.scores import Score
 
 Position = tuple[int, int]
@@ -128,6 +129,9 @@ class Ranking:
     #: Why nothing was selected, when a filter (--status, --tag, --owner) matched no
     #: item: said instead of "No items to rank." (see ``ranking.filters``).
     empty_because: str | None = None
+    #: The backlog's problems when it was ranked all the same (its valid items ranked,
+    #: the invalid ones left out: ``tpm rank``, each side of ``tpm diff``); else empty.
+    invalid: tuple[Problem, ...] = ()
 
     @property
     def framework(self) -> str:

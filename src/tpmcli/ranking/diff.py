@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.items import Item, RankedItem, Ranking
 from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
@@ -49,6 +50,7 @@ class Reason(str, enum.Enum):
     new = "new"  # not in the backlog at BASE
     deleted = "deleted"  # not in the backlog at HEAD
     status = "status"  # its status took it into or out of the ranking
+    fixed = "fixed"  # its file did not validate at BASE (so it was left out there)
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,20 @@ class RankingDiff:
     #: With ``roadmap.capacity`` in tpm.yaml (at either side): each item's lane at BASE
     #: and at HEAD (None where it is not planned, or absent), by id; else None.
     lanes: dict[str, tuple[str | None, str | None]] | None = None
+    #: The problems of each side's backlog, whose invalid items were left out of its
+    #: ranking (and so of the diff); empty for a valid backlog.
+    invalid_before: tuple[Problem, ...] = ()
+    invalid_after: tuple[Problem, ...] = ()
 
     @property
     def framework(self) -> str:
         return self.by_after[0]
+
+    @property
+    def fixed(self) -> tuple[Problem, ...]:
+        """BASE's problems in a file that has none at HEAD (the head fixes them)."""
+        broken = {_file(problem.path, self.head) for problem in self.invalid_after}
+        return tuple(p for p in self.invalid_before if _file(p.path, self.base) not in broken)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -136,6 +148,11 @@ class RankingDiff:
     def edited(self) -> tuple[ItemChange, ...]:
         """The items only edited: rank and score as they were."""
         return tuple(item for item in self.items if item.change is Change.edited)
+
+
+def _file(path: str, rev: str) -> str:
+    """A problem's path without the ``rev:`` prefix of a file read from git."""
+    return path.removeprefix(f"{rev}:")
 
 
 def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
@@ -218,6 +235,8 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         config_changes=config_changes(base, head, frameworks),
         category_drops=drops,
         category_promotions=promotions,
+        invalid_before=base.ranking.invalid,
+        invalid_after=head.ranking.invalid,
     )
 
 
@@ -277,6 +296,7 @@ def _with_presence_changes(
     head_items = {item.id: item for item in head.items}
     base_selected = _selected_ids(base.ranking)
     head_selected = _selected_ids(head.ranking)
+    broken = {_file(problem.path, base.name) for problem in base.ranking.invalid}
     result: list[ItemChange | RankedItem] = []
     for change in changes:
         if isinstance(change, ItemChange):
@@ -285,6 +305,8 @@ def _with_presence_changes(
         entry = change
         earlier = base_items.get(entry.item.id)
         reason = _reason_for_presence(earlier, entry.item, base_selected, frameworks, Reason.new)
+        if reason is Reason.new and entry.item.path in broken:
+            reason = Reason.fixed
         result.append(
             ItemChange(
                 entry.item.id,

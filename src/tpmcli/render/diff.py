@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.scores import Score, format_number
 from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reason
 from tpmcli.ranking.lane_changes import lane_changes
@@ -97,6 +98,7 @@ def why_text(item: ItemChange) -> str:
         Reason.others: "moved because others did",
         Reason.config: "tpm.yaml changed",
         Reason.new: "new item",
+        Reason.fixed: "invalid before, now fixed",
         Reason.deleted: "deleted",
     }[item.reason]
     return f"{phrase}; {fields}" if fields else phrase
@@ -152,6 +154,35 @@ def framework_title(diff: RankingDiff) -> str:
     return f"{before} → {after}"
 
 
+def invalid_lines(diff: RankingDiff) -> list[tuple[str, list[str]]]:
+    """(heading, ``path:line:col: message`` lines) for each side with invalid items:
+    HEAD's first (they fail the command), then BASE's, each marked when HEAD fixes it."""
+    found: list[tuple[str, list[str]]] = []
+    if diff.invalid_after:
+        where = _where(diff.head, diff.head_commit)
+        heading = f"Invalid at {where}, left out of the diff (exit 1):"
+        found.append((heading, [str(problem) for problem in diff.invalid_after]))
+    if diff.invalid_before:
+        fixed = set(diff.fixed)
+        where = _where(diff.base, diff.base_commit)
+        heading = f"Invalid at {where}, left out of its ranking"
+        if len(fixed) == len(diff.invalid_before):
+            heading += f"; {_where(diff.head, diff.head_commit)} fixes every one:"
+        else:
+            heading += ":"
+        lines = [
+            f"{problem}"
+            + (" (fixed)" if problem in fixed and len(fixed) < len(diff.invalid_before) else "")
+            for problem in diff.invalid_before
+        ]
+        found.append((heading, lines))
+    return found
+
+
+def _where(name: str, commit: str | None) -> str:
+    return "the working tree" if name == WORKTREE and commit is None else name
+
+
 def revision_title(name: str, commit: str | None) -> str:
     if name == WORKTREE and commit is None:
         return "the working tree"
@@ -189,6 +220,31 @@ def _head_data(diff: RankingDiff) -> dict[str, Any]:
             {"id": p.id, "title": p.title, "before": p.before, "after": p.after}
             for p in diff.category_promotions
         ],
+        **_invalid_data(diff),
+    }
+
+
+def _invalid_data(diff: RankingDiff) -> dict[str, Any]:
+    """``invalid_before`` / ``invalid_after``, only for a side with invalid items (a
+    valid backlog's document is as it always was); each BASE problem says whether HEAD
+    fixes it (its file has no problem there)."""
+    data: dict[str, Any] = {}
+    if diff.invalid_before:
+        fixed = set(diff.fixed)
+        data["invalid_before"] = [
+            {**_problem_data(problem), "fixed": problem in fixed} for problem in diff.invalid_before
+        ]
+    if diff.invalid_after:
+        data["invalid_after"] = [_problem_data(problem) for problem in diff.invalid_after]
+    return data
+
+
+def _problem_data(problem: Problem) -> dict[str, Any]:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "message": problem.message,
     }
 
 
@@ -394,6 +450,10 @@ def _lane_lines(diff: RankingDiff) -> list[str]:
 def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
     changed = diff.ranking_changed
     sections = [
+        _Section([f"**{markdown_cell(heading)}**", ""], [f"- {cell(line)}" for line in lines])
+        for heading, lines in invalid_lines(diff)
+    ]
+    sections += [
         _Section(
             ["| Rank | Move | ID | Title | Score | Why |", "|---:|:---:|---|---|---:|---|"],
             [_changed_row(item, cell) for item in changed],

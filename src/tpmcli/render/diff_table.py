@@ -18,6 +18,7 @@ from tpmcli.render.diff import (
     fields_text,
     framework_title,
     headline_counts,
+    invalid_lines,
     move_text,
     quiet_counts,
     rank_change_text,
@@ -42,7 +43,7 @@ def diff_table(diff: RankingDiff) -> RenderableType:
     title = Text(f"Ranking by {framework_title(diff)}: {base} → {head}{scope}", style="bold")
     changed = diff.ranking_changed
     unchanged = quiet_counts(diff)
-    parts: list[RenderableType] = [title, *_lane_parts(diff)]
+    parts: list[RenderableType] = [title, *_invalid_parts(diff), *_lane_parts(diff)]
     if changed:
         within = diff.top if diff.top is not None else OTHERS_SHOWN_TO_RANK
         shown = [item for item in changed if _has_a_row(item, within)]
@@ -101,6 +102,15 @@ def _edited_parts(diff: RankingDiff) -> list[RenderableType]:
     if len(edited) > LANE_LINES:
         more = len(edited) - LANE_LINES
         parts.append(Text(f"  … and {more:,} more: --format json lists all", style="dim"))
+    return parts
+
+
+def _invalid_parts(diff: RankingDiff) -> list[RenderableType]:
+    """Each side's problems, whose invalid items the diff leaves out."""
+    parts: list[RenderableType] = []
+    for heading, lines in invalid_lines(diff):
+        parts.append(Text(safe(heading), style="bold red"))
+        parts.extend(Text(f"  {safe(line)}") for line in lines)
     return parts
 
 
