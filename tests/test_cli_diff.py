@@ -544,26 +544,31 @@ Usage: tpm diff [OPTIONS] BASE [HEAD|PATH]...
     category-drop  an item left a higher MoSCoW category (e.g. must -> should)
     lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
 
+  Examples:
+    tpm diff main
+    tpm diff main feature --top 10
+    tpm diff origin/main --format github --fail-on top:5
+
 Arguments:
   BASE       The git revision to compare with.  [required]
   HEAD|PATH  HEAD: a git revision (default: the working tree); PATH: item files
              or folders, as for rank.
 
 Options:
-  -f, --framework NAME            Rank by this framework (as --by NAME).
-  --by A,B                        Frameworks in order, e.g. moscow,rice: the
-                                  first ranks, the rest break ties.
-  --format <table|json|markdown|github>
-                                  Output format.  [default: table]
-  --top <int range>               Show only movements into, out of and inside
-                                  the top N.  [x>=1]
-  --fail-on CONDITION             Exit 1 when CONDITION is met (repeatable or
-                                  comma-separated; see above).
-  --config FILE                   Use this tpm.yaml instead of the one found by
-                                  walking up.
-  --no-cache                      Parse every file again instead of reusing
-                                  earlier runs' results (also TPM_NO_CACHE=1).
-  -h, --help                      Show this message and exit.
+  -f, --framework NAME  Rank by this framework (as --by NAME).
+  --by A,B              Frameworks in order, e.g. moscow,rice: the first ranks,
+                        the rest break ties.
+  --format FORMAT       Output format: table, json, markdown or github.
+                        [default: table]
+  --top N               Show only movements into, out of and inside the top N.
+                        [x>=1]
+  --fail-on CONDITION   Exit 1 when CONDITION is met (repeatable or comma-
+                        separated; see above).
+  --config FILE         Use this tpm.yaml instead of the one found by walking
+                        up.
+  --no-cache            Parse every file again instead of reusing earlier runs'
+                        results (also TPM_NO_CACHE=1).
+  -h, --help            Show this message and exit.
 """)
 
 

@@ -36,7 +36,10 @@ def rank(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        RankFormat, typer.Option("--format", help="Output format.")
+        RankFormat,
+        typer.Option(
+            "--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."
+        ),
     ] = RankFormat.table,
     limit: Annotated[
         int | None,
@@ -61,7 +64,10 @@ def rank(
     item its lane, as tpm roadmap plans them.
 
     \b
-    Example:
+    Examples:
+      tpm rank
+      tpm rank -f wsjf --owner alice --limit 10
+      tpm rank --format markdown
       tpm rank --capacity 10 --limit 20
     """
     from tpmcli.cache.snapshot import ranked_top
@@ -210,11 +216,19 @@ def diff(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        DiffFormat, typer.Option("--format", help="Output format.")
+        DiffFormat,
+        typer.Option(
+            "--format", metavar="FORMAT", help="Output format: table, json, markdown or github."
+        ),
     ] = DiffFormat.table,
     top: Annotated[
         int | None,
-        typer.Option("--top", min=1, help="Show only movements into, out of and inside the top N."),
+        typer.Option(
+            "--top",
+            min=1,
+            metavar="N",
+            help="Show only movements into, out of and inside the top N.",
+        ),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
@@ -245,6 +259,12 @@ def diff(
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
       lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
+
+    \b
+    Examples:
+      tpm diff main
+      tpm diff main feature --top 10
+      tpm diff origin/main --format github --fail-on top:5
     """
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
     from tpmcli.model.requests import parse_by
