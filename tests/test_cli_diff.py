@@ -52,18 +52,17 @@ def test_table(changed: BacklogRepo) -> None:
     short = changed.git("rev-parse", "--short=7", "main")
     assert result.stdout.replace(short, "<main>") == snapshot("""\
 Ranking by RICE: main (<main>) → the working tree
-  Rank   Move   ID         Title                          Score   Why                     \n\
+  Rank   Move   ID   Title                             Score   Why                        \n\
 ──────────────────────────────────────────────────────────────────────────────────────────
- 3 → 1   ▲ 2    a          Alpha                     500 → 2000   rice.reach: 500 → 2000, \n\
-                                                                  moscow: must → should   \n\
- 1 → 2   ▼ 1    b          Beta | <i>x</i>                  900   moved because others    \n\
-                           [red]y[/red]                           did; title: Beta → Beta \n\
-                                                                  | <i>x</i> [red]y[/red] \n\
- – → 3   new    f          Foxtrot                          800   new item                \n\
- 2 → 4   ▼ 2    c          Gamma                            700   moved because others    \n\
-                                                                  did                     \n\
- 4 → –   out    d          Delta                            100   deleted                 \n\
- 5 → –   out    e          Echo                              50   status: planned → done  \n\
+ 3 → 1   ▲ 2    a    Alpha                        500 → 2000   rice.reach: 500 → 2000,    \n\
+                                                               moscow: must → should      \n\
+ 1 → 2   ▼ 1    b    Beta | <i>x</i>                     900   moved because others did;  \n\
+                     [red]y[/red]                              title: Beta → Beta |       \n\
+                                                               <i>x</i> [red]y[/red]      \n\
+ – → 3   new    f    Foxtrot                             800   new item                   \n\
+ 2 → 4   ▼ 2    c    Gamma                               700   moved because others did   \n\
+ 4 → –   out    d    Delta                               100   deleted                    \n\
+ 5 → –   out    e    Echo                                 50   status: planned → done     \n\
 3 moved, 1 added, 2 removed; 0 unchanged; rankings agree τ = -0.33.
 Left a higher MoSCoW category:
   a: must → should

@@ -80,9 +80,10 @@ def test_diff_of_a_branch_that_fixes_the_base(repo: BacklogRepo) -> None:
 Ranking by RICE: main (<main>) → the working tree
 Invalid at main, left out of its ranking; the working tree fixes every one:
   main:backlog/audit-log.yaml:6:11: rice.effort must be > 0, not 0
-  Rank   Move   ID          Title        Score   Why                       \n\
-───────────────────────────────────────────────────────────────────────────
- – → 2   new    audit-log   Audit log       50   invalid before, now fixed \n\
+  Rank   Move   ID          Title              Score   Why                      \n\
+────────────────────────────────────────────────────────────────────────────────
+ – → 2   new    audit-log   Audit log             50   invalid before, now      \n\
+                                                       fixed                    \n\
 1 added; 1 unchanged; τ undefined (fewer than 2 items ranked at both revisions).
 """)
     github = tpm("diff", "main", "--format", "github")
