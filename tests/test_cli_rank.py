@@ -425,35 +425,36 @@ Usage: tpm rank [OPTIONS] [PATH]...
   With --capacity, the table draws the line under the lane now, and JSON gives
   each item its lane, as tpm roadmap plans them.
 
-  Example:
+  Examples:
+    tpm rank
+    tpm rank -f wsjf --owner alice --limit 10
+    tpm rank --format markdown
     tpm rank --capacity 10 --limit 20
 
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
-  -f, --framework NAME            Rank by this framework (as --by NAME).
-  --by A,B                        Frameworks in order, e.g. moscow,rice: the
-                                  first ranks, the rest break ties.
-  --format <table|json|csv|markdown>
-                                  Output format.  [default: table]
-  --limit N                       Show only the top N items (the table shows 50
-                                  unless told).  [x>=1]
-  --status STATUS                 Only items with this status (repeatable;
-                                  overrides exclude_statuses).
-  --tag TAG                       Only items with this tag (repeatable: any of
-                                  them).
-  --owner OWNER                   Only items with this owner (repeatable: any of
-                                  them).
-  --config FILE                   Use this tpm.yaml instead of the one found by
-                                  walking up.
-  --at REV                        Read the backlog as of this git revision (from
-                                  git, no checkout).
-  --capacity C[,C2]               Lane capacities in effort: now (C) and next
-                                  (C2, default C); later is unbounded.
-  --no-cache                      Parse every file again instead of reusing
-                                  earlier runs' results (also TPM_NO_CACHE=1).
-  -h, --help                      Show this message and exit.
+  -f, --framework NAME  Rank by this framework (as --by NAME).
+  --by A,B              Frameworks in order, e.g. moscow,rice: the first ranks,
+                        the rest break ties.
+  --format FORMAT       Output format: table, json, csv or markdown.  [default:
+                        table]
+  --limit N             Show only the top N items (the table shows 50 unless
+                        told).  [x>=1]
+  --status STATUS       Only items with this status (repeatable; overrides
+                        exclude_statuses).
+  --tag TAG             Only items with this tag (repeatable: any of them).
+  --owner OWNER         Only items with this owner (repeatable: any of them).
+  --config FILE         Use this tpm.yaml instead of the one found by walking
+                        up.
+  --at REV              Read the backlog as of this git revision (from git, no
+                        checkout).
+  --capacity C[,C2]     Lane capacities in effort: now (C) and next (C2, default
+                        C); later is unbounded.
+  --no-cache            Parse every file again instead of reusing earlier runs'
+                        results (also TPM_NO_CACHE=1).
+  -h, --help            Show this message and exit.
 """)
     bare = tpm()
     assert bare.exit_code == 2

@@ -304,7 +304,9 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
         console().print(diff_table(diff))
     elif output is DiffFormat.json:
-        sys.stdout.write(text.render_json(diff))
+        from tpmcli.render.diff_json import render_json
+
+        sys.stdout.write(render_json(diff))
     elif output is DiffFormat.markdown:
         sys.stdout.write(text.render_markdown(diff))
     elif output is DiffFormat.github:
