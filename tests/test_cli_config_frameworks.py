@@ -133,7 +133,12 @@ def test_division_by_zero_is_a_located_item_error(project: Path) -> None:
         "(formula: value / effort)\n"
     )
     code, out, err = tpm("rank", "-f", "value-effort")
-    assert (code, out, err) == (1, "", expected)
+    # The valid items ranked, the invalid one left out and located.
+    assert (code, err) == (
+        1,
+        "tpm: invalid items are left out of the ranking (1 problem):\n" + expected,
+    )
+    assert "free" not in out.split("Unscored")[0]
     # Whatever the ranking framework, the backlog holds an invalid item.
     assert tpm("rank", "-f", "rice")[0] == 1
     code, out, _ = tpm("check")

@@ -275,7 +275,7 @@ def test_an_empty_backlog_folder(project: Path, tpm: Tpm) -> None:
     assert json.loads(tpm("rank", "--format", "json").stdout)["items"] == []
 
 
-def test_invalid_items_print_located_errors_and_no_ranking(
+def test_invalid_items_print_located_errors_below_the_valid_items_ranking(
     intercom: Path, write: Write, tpm: Tpm
 ) -> None:
     write("backlog/bad.yaml", "title: Bad\nrice: {reach: 1, impact: 4, confidence: 1, effort: 0}\n")
@@ -283,8 +283,10 @@ def test_invalid_items_print_located_errors_and_no_ranking(
     for fmt in ("table", "json", "csv", "markdown"):
         result = tpm("rank", "--format", fmt)
         assert result.exit_code == 1
-        assert result.stdout == ""
+        assert "alpha" in result.stdout
+        assert "bad" not in result.stdout.replace("backlog/bad.yaml", "")
         assert result.stderr == (
+            "tpm: invalid items are left out of the ranking (4 problems):\n"
             "backlog/bad.yaml:2:26: rice.impact must be one of 3, 2, 1, 0.5 or 0.25, not 4\n"
             "backlog/bad.yaml:2:52: rice.effort must be > 0, not 0\n"
             "backlog/worse.yaml:1:1: title is required\n"
@@ -370,6 +372,7 @@ def test_scales_from_the_config_change_what_is_valid(
     result = tpm("rank")
     assert result.exit_code == 1
     assert result.stderr == (
+        "tpm: invalid items are left out of the ranking (2 problems):\n"
         "backlog/alpha.yaml:3:28: rice.impact must be one of 1 or 2, not 3\n"
         "backlog/five.yaml:2:26: rice.impact must be one of 1 or 2, not 5\n"
     )
@@ -422,35 +425,36 @@ Usage: tpm rank [OPTIONS] [PATH]...
   With --capacity, the table draws the line under the lane now, and JSON gives
   each item its lane, as tpm roadmap plans them.
 
-  Example:
+  Examples:
+    tpm rank
+    tpm rank -f wsjf --owner alice --limit 10
+    tpm rank --format markdown
     tpm rank --capacity 10 --limit 20
 
 Arguments:
   PATH  Item files or folders (default: backlog: in tpm.yaml, else ./backlog).
 
 Options:
-  -f, --framework NAME            Rank by this framework (as --by NAME).
-  --by A,B                        Frameworks in order, e.g. moscow,rice: the
-                                  first ranks, the rest break ties.
-  --format <table|json|csv|markdown>
-                                  Output format.  [default: table]
-  --limit N                       Show only the top N items (the table shows 50
-                                  unless told).  [x>=1]
-  --status STATUS                 Only items with this status (repeatable;
-                                  overrides exclude_statuses).
-  --tag TAG                       Only items with this tag (repeatable: any of
-                                  them).
-  --owner OWNER                   Only items with this owner (repeatable: any of
-                                  them).
-  --config FILE                   Use this tpm.yaml instead of the one found by
-                                  walking up.
-  --at REV                        Read the backlog as of this git revision (from
-                                  git, no checkout).
-  --capacity C[,C2]               Lane capacities in effort: now (C) and next
-                                  (C2, default C); later is unbounded.
-  --no-cache                      Parse every file again instead of reusing
-                                  earlier runs' results (also TPM_NO_CACHE=1).
-  -h, --help                      Show this message and exit.
+  -f, --framework NAME  Rank by this framework (as --by NAME).
+  --by A,B              Frameworks in order, e.g. moscow,rice: the first ranks,
+                        the rest break ties.
+  --format FORMAT       Output format: table, json, csv or markdown.  [default:
+                        table]
+  --limit N             Show only the top N items (the table shows 50 unless
+                        told).  [x>=1]
+  --status STATUS       Only items with this status (repeatable; overrides
+                        exclude_statuses).
+  --tag TAG             Only items with this tag (repeatable: any of them).
+  --owner OWNER         Only items with this owner (repeatable: any of them).
+  --config FILE         Use this tpm.yaml instead of the one found by walking
+                        up.
+  --at REV              Read the backlog as of this git revision (from git, no
+                        checkout).
+  --capacity C[,C2]     Lane capacities in effort: now (C) and next (C2, default
+                        C); later is unbounded.
+  --no-cache            Parse every file again instead of reusing earlier runs'
+                        results (also TPM_NO_CACHE=1).
+  -h, --help            Show this message and exit.
 """)
     bare = tpm()
     assert bare.exit_code == 2

@@ -469,7 +469,9 @@ def test_a_bad_value_is_worded_by_typers_own_coercion(intercom: Path) -> None:
     assert modules_report(intercom, "rank", "--limit", "abc") == "exit 2 True True"
 
 
-@pytest.mark.parametrize("command", ["show", "init", "check", "set", "add", "schema", "frameworks"])
+@pytest.mark.parametrize(
+    "command", ["show", "init", "check", "set", "add", "schema", "frameworks", "rank", "diff"]
+)
 def test_help_has_an_example_and_one_placeholder_style(
     project: Path, tpm: Tpm, command: str
 ) -> None:
@@ -479,3 +481,21 @@ def test_help_has_an_example_and_one_placeholder_style(
     # Placeholders are UPPERCASE words (ID, KEY=VALUE..., FILE): no {ID}, <str>, [[X]].
     for mark in ("{", "<", "[["):
         assert mark not in result.stdout, (mark, result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [("rank", "table, json, csv or markdown"), ("diff", "table, json, markdown or github")],
+)
+def test_format_lists_its_choices_in_the_help(
+    project: Path, tpm: Tpm, command: str, choices: str
+) -> None:
+    result = runner_help(tpm, command)
+    assert "--format FORMAT" in result
+    assert choices in " ".join(result.split())
+
+
+def runner_help(tpm: Tpm, command: str) -> str:
+    result = tpm(command, "--help")
+    assert result.exit_code == 0, result.output
+    return result.stdout

@@ -47,7 +47,15 @@ def test_tau_b_over_the_items_ranked_at_both_is_scipys() -> None:
     # By hand: d passes b and c (2 discordant pairs), e and f tie at HEAD; 15 pairs:
     # (15 − 1 − 2 − 2) / sqrt(15 · 14) = 10 / sqrt(210).
     assert summary["kendall_tau_b"] == pytest.approx(10 / 210**0.5, abs=1e-12)
-    assert list(summary) == ["moved", "added", "removed", "rescored", "unchanged", "kendall_tau_b"]
+    assert list(summary) == [
+        "moved",
+        "added",
+        "removed",
+        "rescored",
+        "edited",
+        "unchanged",
+        "kendall_tau_b",
+    ]
 
 
 @pytest.mark.usefixtures("moved")

@@ -88,12 +88,12 @@ Ranking by RICE: base (8258eca) → HEAD (727dc53)
 Lane changes:
   sso-login leaves Next for Now
   search leaves Now for Next
-  Rank   Move   ID          Title               Score   Why
-─────────────────────────────────────────────────────────────────────────────────
- 4 → 1   ▲ 3    sso-login   SSO login        50 → 500   rice.reach: 100 → 1000
- 1 → 2   ▼ 1    billing     Billing export        250   moved because others did
- 2 → 3   ▼ 1    search      Search                200   moved because others did
- 3 → 4   ▼ 1    audit       Audit trail           150   moved because others did
+  Rank   Move   ID          Title                 Score   Why
+───────────────────────────────────────────────────────────────────────────────────
+ 4 → 1   ▲ 3    sso-login   SSO login          50 → 500   rice.reach: 100 → 1000
+ 1 → 2   ▼ 1    billing     Billing export          250   moved because others did
+ 2 → 3   ▼ 1    search      Search                  200   moved because others did
+ 3 → 4   ▼ 1    audit       Audit trail             150   moved because others did
 4 moved; 1 unchanged; rankings agree τ = 0.40.
 """)
 

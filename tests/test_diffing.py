@@ -45,7 +45,14 @@ def test_identical_rankings_are_unchanged() -> None:
         ("a", "unchanged", None, 3, 3),
         ("d", "unchanged", None, 4, 4),
     ]
-    assert diff.summary == {"moved": 0, "added": 0, "removed": 0, "rescored": 0, "unchanged": 4}
+    assert diff.summary == {
+        "moved": 0,
+        "added": 0,
+        "removed": 0,
+        "rescored": 0,
+        "edited": 0,
+        "unchanged": 4,
+    }
     assert diff.changed == ()
     assert diff.config_changes == ()
 
@@ -65,7 +72,14 @@ def test_own_inputs_others_added_and_removed() -> None:
     assert moved.fields_changed == {"rice.reach": (500, 2000)}
     assert moved.places == 2
     assert diff.items[1].places == -1
-    assert diff.summary == {"moved": 3, "added": 1, "removed": 1, "rescored": 0, "unchanged": 0}
+    assert diff.summary == {
+        "moved": 3,
+        "added": 1,
+        "removed": 1,
+        "rescored": 0,
+        "edited": 0,
+        "unchanged": 0,
+    }
 
 
 def test_rescored_in_place() -> None:
@@ -79,10 +93,10 @@ def test_rescored_in_place() -> None:
     assert [i.change for i in diff.items[1:]] == [Change.unchanged] * 3
 
 
-def test_inputs_edited_without_any_effect_stay_unchanged_but_list_the_fields() -> None:
+def test_inputs_edited_without_any_effect_are_edited_and_list_the_fields() -> None:
     head = {**BASE, "b": rice_item("B", 1800, effort=2)}  # same score
     diff = compare_rankings(side("main", BASE), side("WORKTREE", head))
-    assert diff.items[0].change is Change.unchanged
+    assert diff.items[0].change is Change.edited
     assert diff.items[0].reason is None
     assert diff.items[0].fields_changed == {"rice.reach": (900, 1800), "rice.effort": (1, 2)}
 
@@ -164,8 +178,11 @@ def test_moscow_category_drops_whatever_the_ranking_framework() -> None:
         ("a", "must", "should"),
         ("c", "should", "wont"),
     ]
-    # Not a ranking change under RICE, but the inputs changed:
-    assert diff.items[1].fields_changed == {}
+    assert [(p.id, p.before, p.after) for p in diff.category_promotions] == [("b", "could", "must")]
+    # Not a ranking change under RICE, but the inputs changed: listed all the same.
+    assert diff.items[1].fields_changed == {"moscow": ("must", "should")}
+    assert diff.items[1].change is Change.edited
+    assert diff.items[0].fields_changed == {"moscow": ("could", "must")}
     moscow = compare_rankings(
         side("main", base, by=("rice", "moscow")), side("WORKTREE", head, by=("rice", "moscow"))
     )
@@ -179,11 +196,59 @@ def test_fields_changed_covers_every_framework_of_by() -> None:
     before = load_sources([SourceFile("a.yaml", text.encode())], rules).items[0]
     edited = text.replace("must", "could").replace("reach: 1", "reach: 2")
     after = load_sources([SourceFile("a.yaml", edited.encode())], rules).items[0]
-    assert fields_changed(before, after, ["rice"]) == {"rice.reach": (1, 2)}
+    # Every framework's inputs, the ranking ones first.
+    assert fields_changed(before, after, ["rice"]) == {
+        "rice.reach": (1, 2),
+        "moscow": ("must", "could"),
+    }
+    assert fields_changed(before, after, ["moscow", "rice"]) == {
+        "moscow": ("must", "could"),
+        "rice.reach": (1, 2),
+    }
     assert fields_changed(before, after, ["rice", "moscow"]) == {
         "rice.reach": (1, 2),
         "moscow": ("must", "could"),
     }
+
+
+def test_every_field_is_listed_and_an_item_edited_in_place_is_edited() -> None:
+    """A title, owner, tags, dependencies, description, status and another framework's
+    inputs: none moves a RICE ranking, each is listed, the item is ``edited``."""
+    base = {
+        "a": rice_item("A", 500) + "owner: ana\ntags: [x]\nwsjf:\n  business_value: 5\n"
+        "  time_criticality: 1\n  risk_reduction: 1\n  job_size: 3\n",
+        "b": rice_item("B", 900),
+    }
+    edited = (
+        rice_item("A2", 500).replace("title: A2", "title: A renamed")
+        + "owner: bo\ntags: [x, y]\ndepends_on: [b]\ndescription: why\nstatus: in-progress\n"
+        "wsjf:\n  business_value: 5\n  time_criticality: 1\n  risk_reduction: 1\n"
+        "  job_size: 5\n"
+    )
+    diff = compare_rankings(side("main", base), side("WORKTREE", {**base, "a": edited}))
+    item = next(i for i in diff.items if i.id == "a")
+    assert (item.change, item.reason) == (Change.edited, None)
+    assert item.fields_changed == {
+        "status": ("proposed", "in-progress"),
+        "title": ("A", "A renamed"),
+        "description": (None, "why"),
+        "owner": ("ana", "bo"),
+        "tags": (["x"], ["x", "y"]),
+        "depends_on": ([], ["b"]),
+        "wsjf.job_size": (3, 5),
+    }
+    assert diff.summary["edited"] == 1
+    assert diff.summary["unchanged"] == 1
+    assert diff.edited == (item,)
+    assert diff.ranking_changed == ()
+
+
+def test_a_move_by_others_lists_the_item_own_edits_but_keeps_its_reason() -> None:
+    head = {**BASE, "a": rice_item("A", 2000), "c": rice_item("C", 700) + "owner: bo\n"}
+    diff = compare_rankings(side("main", BASE), side("WORKTREE", head))
+    c = next(i for i in diff.items if i.id == "c")
+    assert (c.change, c.reason) == (Change.moved, Reason.others)
+    assert c.fields_changed == {"owner": (None, "bo")}
 
 
 def _ranks(changes_: list[ItemChange]) -> list[tuple[str, int | None, int | None]]:

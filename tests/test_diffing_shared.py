@@ -218,7 +218,7 @@ def test_one_score_object_for_different_inputs_is_no_shortcut() -> None:
     same = replace(new, score=old.score, scores={"rice": old.score})
     head_side = replace(head_side, ranking=replace(head_side.ranking, items=(same,)))
     (change,) = compare_rankings(base_side, head_side).items
-    assert change.change.value == "unchanged"
+    assert change.change.value == "edited"
     assert change.fields_changed == {"rice.reach": (10, 20), "rice.effort": (1, 2)}
 
 

@@ -156,9 +156,9 @@ def test_a_diff_ranks_and_compares_with_the_collector_paused(
     for name in ("rank_loaded", "compare_rankings"):
         real = getattr(compare, name)
 
-        def recording(*args: Any, real: Any = real, name: str = name) -> Any:
+        def recording(*args: Any, real: Any = real, name: str = name, **kwargs: Any) -> Any:
             collector.append((name, gc.isenabled()))
-            return real(*args)
+            return real(*args, **kwargs)
 
         monkeypatch.setattr(compare, name, recording)
     assert gc.isenabled()

@@ -18,15 +18,14 @@ from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reaso
 from tpmcli.render.diff import (
     COMMENT_LIMIT,
     COMMENT_MARKER,
-    diff_data,
     move_text,
     rank_change_text,
     render_github,
-    render_json,
     render_markdown,
     score_change_text,
     why_text,
 )
+from tpmcli.render.diff_json import diff_data, render_json
 from tpmcli.render.diff_table import diff_table
 
 

@@ -196,7 +196,11 @@ def _rank(snapshot: Snapshot, request: RankRequest, limit: int | None) -> tuple[
     shown = len(found.order) if limit is None else min(limit, len(found.order))
     ranked = tuple(found.ranked_item(rank) for rank in range(1, shown + 1))
     ranking = Ranking(
-        found.by, ranked, found.unscored_items(), found.empty_because, split_at(snapshot)
+        found.by,
+        ranked,
+        found.unscored_items(),
+        found.empty_because,
+        split_at=split_at(snapshot),
     )
     return ranking, len(found.order)
 

@@ -62,7 +62,11 @@ def planned(
         count = len(found.order) if limit is None else min(limit, len(found.order))
         top = tuple(found.ranked_item(rank) for rank in range(1, count + 1))
         ranking = Ranking(
-            found.by, top, found.unscored_items(), found.empty_because, split_at(snapshot)
+            found.by,
+            top,
+            found.unscored_items(),
+            found.empty_because,
+            split_at=split_at(snapshot),
         )
         return SnapshotPlan(report, ranking, len(found.order))
     except DAMAGED:

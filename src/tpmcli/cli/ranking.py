@@ -36,7 +36,10 @@ def rank(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        RankFormat, typer.Option("--format", help="Output format.")
+        RankFormat,
+        typer.Option(
+            "--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."
+        ),
     ] = RankFormat.table,
     limit: Annotated[
         int | None,
@@ -61,7 +64,10 @@ def rank(
     item its lane, as tpm roadmap plans them.
 
     \b
-    Example:
+    Examples:
+      tpm rank
+      tpm rank -f wsjf --owner alice --limit 10
+      tpm rank --format markdown
       tpm rank --capacity 10 --limit 20
     """
     from tpmcli.cache.snapshot import ranked_top
@@ -86,10 +92,19 @@ def rank(
     if found is None:
         from tpmcli.commands.rank import rank_top
 
-        found = rank_top(request, shown)
+        found = rank_top(request, shown, partial=True)
     ranking, total = found
     hidden = total - len(ranking.items) if limit is None else 0
     _print_ranking(ranking, output, hidden)
+    if ranking.invalid:  # the valid items ranked above; what is wrong, then exit 1
+        from tpmcli.errors import InvalidItemsError
+
+        stderr(f"tpm: invalid items are left out of the ranking ({_count(ranking.invalid)}):")
+        raise InvalidItemsError(ranking.invalid)
+
+
+def _count(problems: Any) -> str:
+    return f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
 
 
 def _rank_in_lanes(
@@ -201,11 +216,19 @@ def diff(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        DiffFormat, typer.Option("--format", help="Output format.")
+        DiffFormat,
+        typer.Option(
+            "--format", metavar="FORMAT", help="Output format: table, json, markdown or github."
+        ),
     ] = DiffFormat.table,
     top: Annotated[
         int | None,
-        typer.Option("--top", min=1, help="Show only movements into, out of and inside the top N."),
+        typer.Option(
+            "--top",
+            min=1,
+            metavar="N",
+            help="Show only movements into, out of and inside the top N.",
+        ),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
@@ -236,6 +259,12 @@ def diff(
       top:N          the set or the order of the top N items changed
       category-drop  an item left a higher MoSCoW category (e.g. must -> should)
       lane-change    an item entered or left the now lane (roadmap.capacity in tpm.yaml)
+
+    \b
+    Examples:
+      tpm diff main
+      tpm diff main feature --top 10
+      tpm diff origin/main --format github --fail-on top:5
     """
     from tpmcli.commands.diff import DiffRequest, diff_backlogs, split_revisions
     from tpmcli.model.requests import parse_by
@@ -256,6 +285,13 @@ def diff(
     _print_diff(report.diff, output)
     for failure in report.failures:
         stderr(f"tpm: {failure}")
+    invalid = report.diff.invalid_after  # only HEAD's problems fail; BASE's are shown
+    if invalid:
+        from tpmcli.errors import InvalidItemsError
+
+        where = "the working tree" if head is None else head
+        stderr(f"tpm: invalid items at {where} are left out of the diff ({_count(invalid)}):")
+        raise InvalidItemsError(invalid)
     if report.failures:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -268,7 +304,9 @@ def _print_diff(diff: Any, output: DiffFormat) -> None:
 
         console().print(diff_table(diff))
     elif output is DiffFormat.json:
-        sys.stdout.write(text.render_json(diff))
+        from tpmcli.render.diff_json import render_json
+
+        sys.stdout.write(render_json(diff))
     elif output is DiffFormat.markdown:
         sys.stdout.write(text.render_markdown(diff))
     elif output is DiffFormat.github:

@@ -125,7 +125,9 @@ def _ranked(
     """One side of the diff: ``backlog`` (at ``rev``, None for the working tree) ranked."""
     name = WORKTREE if rev is None else rev
     try:
-        ranking = rank_loaded(backlog, RankRequest(by=request.by), memo)
+        # Invalid items are left out, not fatal: BASE's are the past (a branch that fixes
+        # them must be reviewable), and HEAD's fail the command after the diff is shown.
+        ranking = rank_loaded(backlog, RankRequest(by=request.by), memo, partial=True)
     except UsageError as exc:  # e.g. a framework that only one side's tpm.yaml declares
         where = "the working tree" if rev is None else f"revision '{rev}'"
         raise UsageError(f"at {where}: {exc.message}") from None

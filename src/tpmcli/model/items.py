@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.scores import Score
 
 Position = tuple[int, int]
@@ -158,6 +159,9 @@ class Ranking:
     #: Why nothing was selected, when a filter (--status, --tag, --owner) matched no
     #: item: said instead of "No items to rank." (see ``ranking.filters``).
     empty_because: str | None = None
+    #: The backlog's problems when it was ranked all the same (its valid items ranked,
+    #: the invalid ones left out: ``tpm rank``, each side of ``tpm diff``); else empty.
+    invalid: tuple[Problem, ...] = ()
     #: The disagreement at which a rated item is flagged as split (tpm.yaml ``ratings:``).
     split_at: float = DEFAULT_SPLIT_AT
 

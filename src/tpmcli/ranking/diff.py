@@ -4,6 +4,8 @@ Items are matched by id. An item is part of a ranking when it is selected (its s
 is not excluded) and scored (it has inputs for the first framework of ``--by``); an
 item unscored at both revisions is in neither ranking and so not in the diff. One
 that gains or loses its inputs is ``added`` or ``removed`` with the reason ``inputs``.
+An item whose rank and score stayed but some field changed (its title, owner, another
+framework's inputs) is ``edited``: a diff shows every change to every item.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.items import Item, RankedItem, Ranking
 from tpmcli.model.scores import Score
 from tpmcli.project.config import Config
 from tpmcli.ranking.agreement import Measure, kendall_tau_b
 from tpmcli.ranking.field_changes import (
     CategoryDrop,
-    all_same_inputs,
-    category_drops,
+    category_changes,
     fields_changed,
+    is_ranking_key,
+    same_fields,
 )
 
 #: The name of the working tree where a revision would be named.
@@ -33,6 +37,7 @@ class Change(str, enum.Enum):
     added = "added"  # ranked at HEAD, not at BASE
     removed = "removed"  # ranked at BASE, not at HEAD
     rescored = "rescored"  # same rank, different score
+    edited = "edited"  # same rank and score, some other field changed
     unchanged = "unchanged"
 
 
@@ -45,6 +50,7 @@ class Reason(str, enum.Enum):
     new = "new"  # not in the backlog at BASE
     deleted = "deleted"  # not in the backlog at HEAD
     status = "status"  # its status took it into or out of the ranking
+    fixed = "fixed"  # its file did not validate at BASE (so it was left out there)
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,9 @@ class ItemChange:
     rank_after: int | None
     score_before: Score | None
     score_after: Score | None
-    #: Dotted input keys (``rice.reach``; ``moscow`` for a category) and ``status``
-    #: → (before, after); None where a side has no value.
+    #: Every field that changed: dotted input keys of any framework (``rice.reach``;
+    #: ``moscow`` for a category), ``status``, ``title``, ``description``, ``owner``,
+    #: ``tags``, ``depends_on`` → (before, after); None where a side has no value.
     fields_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
@@ -97,15 +104,27 @@ class RankingDiff:
     #: What differs in tpm.yaml that bears on the ranking, one phrase each.
     config_changes: tuple[str, ...] = ()
     category_drops: tuple[CategoryDrop, ...] = ()
+    #: Items that entered a higher MoSCoW category (e.g. should → must).
+    category_promotions: tuple[CategoryDrop, ...] = ()
     #: Set when the view is limited to the top N (``--top``).
     top: int | None = None
     #: With ``roadmap.capacity`` in tpm.yaml (at either side): each item's lane at BASE
     #: and at HEAD (None where it is not planned, or absent), by id; else None.
     lanes: dict[str, tuple[str | None, str | None]] | None = None
+    #: The problems of each side's backlog, whose invalid items were left out of its
+    #: ranking (and so of the diff); empty for a valid backlog.
+    invalid_before: tuple[Problem, ...] = ()
+    invalid_after: tuple[Problem, ...] = ()
 
     @property
     def framework(self) -> str:
         return self.by_after[0]
+
+    @property
+    def fixed(self) -> tuple[Problem, ...]:
+        """BASE's problems in a file that has none at HEAD (the head fixes them)."""
+        broken = {_file(problem.path, self.head) for problem in self.invalid_after}
+        return tuple(p for p in self.invalid_before if _file(p.path, self.base) not in broken)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -116,17 +135,34 @@ class RankingDiff:
 
     @property
     def changed(self) -> tuple[ItemChange, ...]:
+        """Every item that changed, ``edited`` ones included."""
         return tuple(item for item in self.items if item.change is not Change.unchanged)
+
+    @property
+    def ranking_changed(self) -> tuple[ItemChange, ...]:
+        """The items whose place or score changed (or that entered or left)."""
+        quiet = (Change.unchanged, Change.edited)
+        return tuple(item for item in self.items if item.change not in quiet)
+
+    @property
+    def edited(self) -> tuple[ItemChange, ...]:
+        """The items only edited: rank and score as they were."""
+        return tuple(item for item in self.items if item.change is Change.edited)
+
+
+def _file(path: str, rev: str) -> str:
+    """A problem's path without the ``rev:`` prefix of a file read from git."""
+    return path.removeprefix(f"{rev}:")
 
 
 def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     """Every item ranked at either side, with what changed and why."""
     frameworks = tuple(dict.fromkeys((*base.ranking.by, *head.ranking.by)))
     before = {entry.item.id: entry for entry in base.ranking.items}
-    # When both sides rank by the one same framework, an item whose score, inputs and
-    # status are the very objects at both sides (its file unchanged: parsed once and
-    # scored once, see ``ranking.ScoreMemo``) has not changed, and only its rank can
-    # differ: most items of a large backlog, told here without ``_compared``.
+    # When both sides rank by the one same framework, an item whose score and inputs are
+    # the very objects at both sides and whose fields are equal (its file unchanged:
+    # parsed once and scored once, see ``ranking.ScoreMemo``) has not changed, and only
+    # its rank can differ: most items of a large backlog, told here without ``_compared``.
     by = head.ranking.by
     shared = by[0] if len(by) == 1 and base.ranking.by == by else None
     # In head rank order; an added item's entry stands in for its change until the
@@ -158,7 +194,7 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
             shared is not None
             and old.score is entry.score
             and old.item.inputs.get(shared) is item.inputs.get(shared)
-            and old.item.status == item.status
+            and same_fields(old.item, item)
         ):
             moved = old.rank != entry.rank
             changes.append(
@@ -186,6 +222,7 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
     removed = list(before.values())  # what is left, in base rank order
     if added or removed:
         changes = _with_presence_changes(base, head, changes, removed, frameworks)
+    drops, promotions = category_changes(moscow_changed)
     return RankingDiff(
         base=base.name,
         head=head.name,
@@ -196,7 +233,10 @@ def compare_rankings(base: BacklogSide, head: BacklogSide) -> RankingDiff:
         items=tuple(change for change in changes if isinstance(change, ItemChange)),
         kendall_tau_b=_agreement(scores_before, scores_after, base.name, head.name),
         config_changes=config_changes(base, head, frameworks),
-        category_drops=category_drops(moscow_changed),
+        category_drops=drops,
+        category_promotions=promotions,
+        invalid_before=base.ranking.invalid,
+        invalid_after=head.ranking.invalid,
     )
 
 
@@ -256,6 +296,7 @@ def _with_presence_changes(
     head_items = {item.id: item for item in head.items}
     base_selected = _selected_ids(base.ranking)
     head_selected = _selected_ids(head.ranking)
+    broken = {_file(problem.path, base.name) for problem in base.ranking.invalid}
     result: list[ItemChange | RankedItem] = []
     for change in changes:
         if isinstance(change, ItemChange):
@@ -264,6 +305,8 @@ def _with_presence_changes(
         entry = change
         earlier = base_items.get(entry.item.id)
         reason = _reason_for_presence(earlier, entry.item, base_selected, frameworks, Reason.new)
+        if reason is Reason.new and entry.item.path in broken:
+            reason = Reason.fixed
         result.append(
             ItemChange(
                 entry.item.id,
@@ -298,14 +341,15 @@ def _with_presence_changes(
 
 def _compared(old: RankedItem, new: RankedItem, frameworks: Sequence[str]) -> ItemChange:
     before, after = old.item, new.item
-    unchanged = before.status == after.status and all_same_inputs(before, after, frameworks)
-    fields = {} if unchanged else fields_changed(before, after, frameworks)
+    fields = {} if same_fields(before, after) else fields_changed(before, after, frameworks)
     moved = old.rank != new.rank
     rescored = not _same_scores(old, new)
     change = Change.moved if moved else Change.rescored if rescored else Change.unchanged
+    if change is Change.unchanged and fields:
+        change = Change.edited
     reason: Reason | None = None
-    if change is not Change.unchanged:
-        if fields and any(key != "status" for key in fields):
+    if change in (Change.moved, Change.rescored):
+        if any(is_ranking_key(key, frameworks) for key in fields):
             reason = Reason.inputs
         elif rescored:
             # Same inputs, another score: only the configuration can do that.
@@ -338,7 +382,7 @@ def _reason_for_presence(
     if other.id not in other_selected:
         # In the backlog but not selected there: its status, or exclude_statuses.
         return Reason.status if other.status != item.status else Reason.config
-    if any(key != "status" for key in fields_changed(other, item, frameworks)):
+    if any(is_ranking_key(key, frameworks) for key in fields_changed(other, item, frameworks)):
         return Reason.inputs
     return Reason.config
 

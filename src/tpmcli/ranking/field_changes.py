@@ -1,5 +1,5 @@
-"""What changed in one item between two revisions, field by field (any field, any
-framework's inputs), and in MoSCoW categories."""
+"""What changed in one item between two revisions, field by field (every field, every
+framework's inputs), and in MoSCoW categories (drops and promotions)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from typing import Any
 from tpmcli.frameworks.moscow import ORDINALS
 from tpmcli.model.items import Item, range_data
 
+#: An item's own fields compared between revisions (besides every framework's inputs),
+#: in the order ``fields_changed`` lists them after the ranking frameworks' inputs.
+DESCRIPTIVE_FIELDS = ("title", "description", "owner", "tags", "depends_on")
+
 
 @dataclass(frozen=True)
 class CategoryDrop:
-    """An item that left a higher MoSCoW category (e.g. must → should)."""
+    """An item that changed MoSCoW category: left a higher one (e.g. must → should),
+    or, among ``category_promotions``, entered a higher one (should → must)."""
 
     id: str
     title: str
@@ -21,13 +26,65 @@ class CategoryDrop:
     after: str
 
 
+def same_fields(before: Item, after: Item) -> bool:
+    """Whether no field of the item differs: cheap, for every item of a large diff. An
+    item of a file unchanged between the revisions holds the very inputs objects at both
+    sides (parsed once), so identity settles the inputs without dumping any model."""
+    if before is after:
+        return True
+    if (
+        before.status != after.status
+        or before.title != after.title
+        or before.owner != after.owner
+        or before.tags != after.tags
+        or before.depends_on != after.depends_on
+        or before.description != after.description
+        or before.ranges != after.ranges
+        or before.ratings != after.ratings
+    ):
+        return False
+    old, new = before.inputs, after.inputs
+    if len(old) != len(new):
+        return False
+    for name, inputs in old.items():  # noqa: SIM110 - a loop: this runs for every item
+        if new.get(name) is not inputs:
+            return False
+    return True
+
+
+def is_ranking_key(key: str, frameworks: Sequence[str]) -> bool:
+    """Whether the dotted key of ``fields_changed`` is an input of ``frameworks``."""
+    return key.split(".", 1)[0] in frameworks
+
+
 def fields_changed(
     before: Item | None, after: Item | None, frameworks: Sequence[str]
 ) -> dict[str, tuple[Any, Any]]:
-    """The inputs of ``frameworks`` (and the status) that differ, as dotted keys."""
+    """Every field that differs, as dotted keys: the status, the inputs of the ranking
+    ``frameworks`` (in their order), the descriptive fields, then every other
+    framework's inputs (by name). A side that is None has no inputs and no fields."""
     changed: dict[str, tuple[Any, Any]] = {}
     if before is not None and after is not None and before.status != after.status:
         changed["status"] = (before.status, after.status)
+    _inputs_changed(before, after, frameworks, changed)
+    if before is None or after is None:
+        return changed
+    for name in DESCRIPTIVE_FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changed[name] = (list(old), list(new)) if isinstance(old, tuple) else (old, new)
+    others = sorted((set(before.inputs) | set(after.inputs)) - set(frameworks))
+    _inputs_changed(before, after, others, changed)
+    return changed
+
+
+def _inputs_changed(
+    before: Item | None,
+    after: Item | None,
+    frameworks: Sequence[str],
+    changed: dict[str, tuple[Any, Any]],
+) -> None:
+    """Adds to ``changed`` the inputs of ``frameworks`` that differ."""
     for name in frameworks:
         if _same_inputs(before, after, name):
             continue
@@ -44,7 +101,6 @@ def fields_changed(
         else:
             changed[name] = (old, new)
         changed.update(_rating_changes(before, after, name))
-    return changed
 
 
 def _rating_changes(
@@ -64,16 +120,6 @@ def _rating_changes(
                 path = f"ratings.{rater}.{framework}.{key}"
                 changed[path] = (old_inputs.get(key), new_inputs.get(key))
     return changed
-
-
-def all_same_inputs(before: Item, after: Item, frameworks: Sequence[str]) -> bool:
-    """Whether, for every framework, both items hold the same inputs object (or none):
-    then no input changed (see ``_same_inputs``)."""
-    old, new = before.inputs, after.inputs
-    for name in frameworks:  # noqa: SIM110 - a loop, not all(): this runs for every item
-        if old.get(name) is not new.get(name):
-            return False
-    return True
 
 
 def _same_inputs(before: Item | None, after: Item | None, framework: str) -> bool:
@@ -102,13 +148,27 @@ def _plain_inputs(item: Item | None, framework: str) -> Any:
 def category_drops(moscow_changed: Iterable[tuple[Any, Item]]) -> tuple[CategoryDrop, ...]:
     """The items whose MoSCoW category went down, whatever framework ranks them, among
     items selected at both revisions given with their ``moscow`` inputs at BASE."""
+    return category_changes(moscow_changed)[0]
+
+
+def category_changes(
+    moscow_changed: Iterable[tuple[Any, Item]],
+) -> tuple[tuple[CategoryDrop, ...], tuple[CategoryDrop, ...]]:
+    """(drops, promotions): the items whose MoSCoW category went down, and those whose
+    category went up, each by id; as ``category_drops`` takes them."""
     drops: list[CategoryDrop] = []
+    promotions: list[CategoryDrop] = []
     for old, item in moscow_changed:
         before, after = _category(old), _category(item.inputs.get("moscow"))
-        if before is not None and after is not None and ORDINALS[after] < ORDINALS[before]:
-            drops.append(CategoryDrop(item.id, item.title, before, after))
-    # By id; only the drops are sorted (a stable sort: the order of all items by id).
-    return tuple(sorted(drops, key=lambda drop: drop.id))
+        if before is None or after is None or before == after:
+            continue
+        found = drops if ORDINALS[after] < ORDINALS[before] else promotions
+        found.append(CategoryDrop(item.id, item.title, before, after))
+    # By id; only these are sorted (a stable sort: the order of all items by id).
+    return (
+        tuple(sorted(drops, key=lambda drop: drop.id)),
+        tuple(sorted(promotions, key=lambda promotion: promotion.id)),
+    )
 
 
 def _category(inputs: Any) -> str | None:

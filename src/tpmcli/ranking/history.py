@@ -3,8 +3,8 @@
 Consecutive backlogs are compared for the one item by ``diff.item_change``, so a row's
 ``change`` is what ``tpm diff`` of the two commits says of the item (``moved``: its rank
 changed; ``rescored``: only its score; ``added``/``removed``: it entered or left the
-ranking), with one kind ``diff`` does not list: ``edited``, where rank and score stayed
-and other fields changed (its title, say, or the inputs of another framework).
+ranking; ``edited``: rank and score stayed and other fields changed, its title, say,
+or the inputs of another framework).
 """
 
 from __future__ import annotations
@@ -15,14 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tpmcli.errors import Problem
-from tpmcli.model.items import Item, RankedItem
+from tpmcli.model.items import RankedItem
 from tpmcli.model.scores import Score
 from tpmcli.ranking.diff import BacklogSide, Change, item_change, ranked_entry
-from tpmcli.ranking.field_changes import fields_changed
-
-#: An item's own fields that make an ``edited`` row when they change (besides the
-#: status and every framework's inputs).
-DESCRIPTIVE_FIELDS = ("title", "description", "owner", "tags", "depends_on")
 
 
 class HistoryChange(str, enum.Enum):
@@ -91,15 +86,9 @@ def history_entry(
     found = item_change(before, after, item_id, (entry_before, entry_after))
     if found is None:
         return None, entry_after
-    fields = dict(found.fields_changed)
-    if entry_before is not None and entry_after is not None:
-        fields.update(_other_fields(entry_before.item, entry_after.item, fields))
     if found.change is Change.unchanged:
-        if not fields:
-            return None, entry_after
-        change = HistoryChange.edited
-    else:
-        change = HistoryChange(found.change.value)
+        return None, entry_after
+    change = HistoryChange(found.change.value)
     entry = HistoryEntry(
         commit,
         change,
@@ -107,27 +96,10 @@ def history_entry(
         found.rank_before,
         found.score_after,
         found.score_before,
-        fields,
+        dict(found.fields_changed),
     )
     return entry, entry_after
 
 
 def invalid_entry(commit: Commit, problems: Sequence[Problem]) -> HistoryEntry:
     return HistoryEntry(commit, None, problems=tuple(problems))
-
-
-def _other_fields(
-    before: Item, after: Item, known: dict[str, tuple[Any, Any]]
-) -> dict[str, tuple[Any, Any]]:
-    """The fields ``diff`` does not compare (the ranking frameworks' inputs and the
-    status it does): the descriptive ones, and every other framework's inputs."""
-    changed: dict[str, tuple[Any, Any]] = {}
-    for name in DESCRIPTIVE_FIELDS:
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changed[name] = (list(old), list(new)) if isinstance(old, tuple) else (old, new)
-    frameworks = sorted(set(before.inputs) | set(after.inputs))
-    for key, values in fields_changed(before, after, frameworks).items():
-        if key not in known:
-            changed[key] = values
-    return changed

@@ -1,4 +1,5 @@
-"""A ranking diff as JSON, as a pull-request comment (Markdown) or as a job summary.
+"""A ranking diff as a pull-request comment (Markdown) or as a job summary (its JSON is
+``render.diff_json``), and the texts every format shares.
 
 The comment follows infracost's: a one-line headline, a table of the changed items,
 the rest in ``<details>``, a hidden marker line that a bot finds to update its one
@@ -20,9 +21,7 @@ from tpmcli.ranking.diff import WORKTREE, Change, ItemChange, RankingDiff, Reaso
 from tpmcli.ranking.lane_changes import lane_changes
 from tpmcli.render.compare import figure
 from tpmcli.render.escape import markdown_cell
-from tpmcli.render.jsontext import dumps_indented, dumps_nested
 
-SCHEMA_VERSION = 1
 #: The hidden line by which the GitHub Action finds its own comment.
 COMMENT_MARKER = "<!-- tpm-diff -->"
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and edits.
@@ -37,9 +36,6 @@ TRUNCATED = "… (truncated)"
 NONE = "–"
 #: Lane changes listed near the top of a comment or table; the rest are counted.
 LANE_LINES = 20
-
-Lanes = dict[str, tuple[str | None, str | None]]
-
 
 # -- shared by every format --------------------------------------------------------
 
@@ -88,28 +84,52 @@ def move_text(item: ItemChange) -> str:
 
 
 def why_text(item: ItemChange) -> str:
-    """Why the item changed, in a few words: its own inputs, others, the config."""
-    if item.reason is None:
-        return ""
-    if item.reason in (Reason.inputs, Reason.status):
-        return ", ".join(
-            f"{key}: {value_text(before)} → {value_text(after)}"
-            for key, (before, after) in item.fields_changed.items()
-            if item.reason is Reason.inputs or key == "status"
-        )
-    return {
+    """Why the item changed, in a few words: its own inputs, others, the config; and
+    every field that changed (an ``edited`` item: only those)."""
+    fields = fields_text(item.fields_changed)
+    if item.reason is None or item.reason in (Reason.inputs, Reason.status):
+        return fields
+    phrase = {
         Reason.others: "moved because others did",
         Reason.config: "tpm.yaml changed",
         Reason.new: "new item",
+        Reason.fixed: "invalid before, now fixed",
         Reason.deleted: "deleted",
     }[item.reason]
+    return f"{phrase}; {fields}" if fields else phrase
+
+
+def fields_text(fields: dict[str, tuple[Any, Any]]) -> str:
+    """``rice.reach: 800 → 2400, owner: ana → bo``; a description, which may be long,
+    only as ``description changed``; a list as its entries."""
+    return ", ".join(
+        f"{key} changed" if key == "description" else f"{key}: {_field(old)} → {_field(new)}"
+        for key, (old, new) in fields.items()
+    )
+
+
+def _field(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(entry) for entry in value) + "]"
+    if isinstance(value, dict):  # a range, as written
+        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
+    return value_text(value)
 
 
 def headline_counts(diff: RankingDiff) -> str:
-    """``2 moved, 1 added`` (zero counts left out), or an empty string."""
+    """``2 moved, 1 added`` (zero counts left out; ``edited`` items are not a change of
+    the ranking, see ``quiet_counts``), or an empty string."""
     summary = diff.summary
     kinds = (Change.moved, Change.added, Change.removed, Change.rescored)
     return ", ".join(f"{summary[k.value]} {k.value}" for k in kinds if summary[k.value])
+
+
+def quiet_counts(diff: RankingDiff) -> str:
+    """``12 unchanged``, or ``12 unchanged, 1 edited`` when some item was edited."""
+    summary = diff.summary
+    edited = summary[Change.edited.value]
+    unchanged = f"{summary[Change.unchanged.value]} unchanged"
+    return f"{unchanged}, {edited} edited" if edited else unchanged
 
 
 def agreement_text(diff: RankingDiff) -> str:
@@ -129,111 +149,39 @@ def framework_title(diff: RankingDiff) -> str:
     return f"{before} → {after}"
 
 
+def invalid_lines(diff: RankingDiff) -> list[tuple[str, list[str]]]:
+    """(heading, ``path:line:col: message`` lines) for each side with invalid items:
+    HEAD's first (they fail the command), then BASE's, each marked when HEAD fixes it."""
+    found: list[tuple[str, list[str]]] = []
+    if diff.invalid_after:
+        where = _where(diff.head, diff.head_commit)
+        heading = f"Invalid at {where}, left out of the diff (exit 1):"
+        found.append((heading, [str(problem) for problem in diff.invalid_after]))
+    if diff.invalid_before:
+        fixed = set(diff.fixed)
+        where = _where(diff.base, diff.base_commit)
+        heading = f"Invalid at {where}, left out of its ranking"
+        if len(fixed) == len(diff.invalid_before):
+            heading += f"; {_where(diff.head, diff.head_commit)} fixes every one:"
+        else:
+            heading += ":"
+        lines = [
+            f"{problem}"
+            + (" (fixed)" if problem in fixed and len(fixed) < len(diff.invalid_before) else "")
+            for problem in diff.invalid_before
+        ]
+        found.append((heading, lines))
+    return found
+
+
+def _where(name: str, commit: str | None) -> str:
+    return "the working tree" if name == WORKTREE and commit is None else name
+
+
 def revision_title(name: str, commit: str | None) -> str:
     if name == WORKTREE and commit is None:
         return "the working tree"
     return f"{name} ({commit[:7]})" if commit else name
-
-
-# -- JSON ----------------------------------------------------------------------------
-
-
-def diff_data(diff: RankingDiff) -> dict[str, Any]:
-    """The stable JSON document of docs/diff.md (``schema_version`` 1)."""
-    lanes = diff.lanes
-    return {**_head_data(diff), "items": [_item_data(item, lanes) for item in diff.items]}
-
-
-def _head_data(diff: RankingDiff) -> dict[str, Any]:
-    """The document but its last key, the items."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "framework": diff.framework,
-        "by": list(diff.by_after),
-        "by_before": list(diff.by_before),
-        "base": diff.base,
-        "head": diff.head,
-        "base_commit": diff.base_commit,
-        "head_commit": diff.head_commit,
-        "top": diff.top,
-        "summary": {**diff.summary, "kendall_tau_b": diff.kendall_tau_b.value},
-        "config_changes": list(diff.config_changes),
-        "category_drops": [
-            {"id": d.id, "title": d.title, "before": d.before, "after": d.after}
-            for d in diff.category_drops
-        ],
-    }
-
-
-def _item_data(item: ItemChange, lanes: Lanes | None = None) -> dict[str, Any]:
-    """One item of the document (``_item_json`` writes the same as text: a property
-    test holds the two together); ``lane_before``/``lane_after`` only with lanes."""
-    data = {
-        "id": item.id,
-        "title": item.title,
-        "change": item.change.value,
-        "reason": item.reason.value if item.reason else None,
-        "rank_before": item.rank_before,
-        "rank_after": item.rank_after,
-        "score_before": item.score_before.value if item.score_before else None,
-        "score_after": item.score_after.value if item.score_after else None,
-        "label_before": item.score_before.label if item.score_before else None,
-        "label_after": item.score_after.label if item.score_after else None,
-        "fields_changed": {key: list(pair) for key, pair in item.fields_changed.items()},
-    }
-    if lanes is not None:
-        data["lane_before"], data["lane_after"] = lanes.get(item.id, (None, None))
-    return data
-
-
-def render_json(diff: RankingDiff) -> str:
-    """``diff_data`` as indented JSON. The items are most of it (a diff of a large
-    backlog lists thousands): each is written straight from its ItemChange, the very
-    text ``dumps_indented`` gives for its ``_item_data``, without making that dict."""
-    document = _head_data(diff)
-    if not diff.items:
-        return dumps_indented({**document, "items": []}) + "\n"
-    head = dumps_indented(document)  # its last line is "}": the items go before it
-    lanes = diff.lanes
-    rows = ",\n    ".join([_item_json(item, lanes) for item in diff.items])
-    return f'{head[:-2]},\n  "items": [\n    {rows}\n  ]\n}}\n'
-
-
-#: Where an item's keys start: three levels deep (document, items, item).
-_KEY = "\n      "
-
-
-def _item_json(item: ItemChange, lanes: Lanes | None = None) -> str:
-    """``_item_data(item, lanes)`` as ``dumps_indented`` writes it inside the items list."""
-    before, after = item.score_before, item.score_after
-    changed = item.fields_changed
-    lane_keys = ""
-    if lanes is not None:
-        lane_before, lane_after = lanes.get(item.id, (None, None))
-        lane_keys = (
-            f',{_KEY}"lane_before": {dumps_nested(lane_before, 3)}'
-            f',{_KEY}"lane_after": {dumps_nested(lane_after, 3)}'
-        )
-    return (
-        f'{{{_KEY}"id": {dumps_nested(item.id, 3)},'
-        f'{_KEY}"title": {dumps_nested(item.title, 3)},'
-        f'{_KEY}"change": {dumps_nested(item.change.value, 3)},'
-        f'{_KEY}"reason": {dumps_nested(item.reason.value if item.reason else None, 3)},'
-        f'{_KEY}"rank_before": {dumps_nested(item.rank_before, 3)},'
-        f'{_KEY}"rank_after": {dumps_nested(item.rank_after, 3)},'
-        f'{_KEY}"score_before": {dumps_nested(before.value if before else None, 3)},'
-        f'{_KEY}"score_after": {dumps_nested(after.value if after else None, 3)},'
-        f'{_KEY}"label_before": {dumps_nested(before.label if before else None, 3)},'
-        f'{_KEY}"label_after": {dumps_nested(after.label if after else None, 3)},'
-        f'{_KEY}"fields_changed": {_fields_json(changed)}{lane_keys}\n    }}'
-    )
-
-
-def _fields_json(changed: dict[str, tuple[Any, Any]]) -> str:
-    """An item's ``fields_changed`` (each pair as a list) inside the items list."""
-    if not changed:
-        return "{}"  # most items: unchanged, or moved because others did
-    return dumps_nested({key: list(pair) for key, pair in changed.items()}, 3)
 
 
 # -- Markdown ------------------------------------------------------------------------
@@ -325,7 +273,7 @@ def _compose(
     for section in sections:
         rows = section.rows[: max(budget, 0)]
         budget -= len(section.rows)
-        if section.rows and not rows:
+        if not rows:  # no rows (left out, or none at all): no table header alone
             continue
         lines += [*section.before, *rows, *section.after, ""]
     lines += tail
@@ -336,15 +284,13 @@ def _compose(
 
 def _head_lines(diff: RankingDiff) -> list[str]:
     counts = headline_counts(diff)
-    unchanged = diff.summary[Change.unchanged.value]
+    unchanged = quiet_counts(diff)
     scope = f" in the top {diff.top}" if diff.top is not None else ""
     agreement = markdown_cell(agreement_text(diff))
     if counts:
-        headline = (
-            f"#### tpm: the ranking changed{scope}: {counts} ({unchanged} unchanged); {agreement}"
-        )
+        headline = f"#### tpm: the ranking changed{scope}: {counts} ({unchanged}); {agreement}"
     else:
-        headline = f"#### tpm: no change to the ranking{scope} ({unchanged} unchanged); {agreement}"
+        headline = f"#### tpm: no change to the ranking{scope} ({unchanged}); {agreement}"
     base = _code(revision_title(diff.base, diff.base_commit))
     head = revision_title(diff.head, diff.head_commit)
     head = head if diff.head == WORKTREE and diff.head_commit is None else _code(head)
@@ -367,8 +313,12 @@ def _lane_lines(diff: RankingDiff) -> list[str]:
 
 
 def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
-    changed = diff.changed
+    changed = diff.ranking_changed
     sections = [
+        _Section([f"**{markdown_cell(heading)}**", ""], [f"- {cell(line)}" for line in lines])
+        for heading, lines in invalid_lines(diff)
+    ]
+    sections += [
         _Section(
             ["| Rank | Move | ID | Title | Score | Why |", "|---:|:---:|---|---|---:|---|"],
             [_changed_row(item, cell) for item in changed],
@@ -391,7 +341,36 @@ def _sections(diff: RankingDiff, cell: _Cells) -> list[_Section]:
                 ],
             )
         )
-    if diff.items:
+    if diff.category_promotions:
+        sections.append(
+            _Section(
+                ["**Promoted to a higher MoSCoW category:**", ""],
+                [
+                    f"- {cell(p.id)} ({cell(p.title)}): {cell(p.before)} → {cell(p.after)}"
+                    for p in diff.category_promotions
+                ],
+            )
+        )
+    edited = diff.edited
+    if edited:
+        sections.append(
+            _Section(
+                [
+                    f"<details><summary>Edited, rank and score unchanged ({len(edited)})</summary>",
+                    "",
+                    "| Rank | ID | Title | Changed |",
+                    "|---:|---|---|---|",
+                ],
+                [
+                    f"| {item.rank_after} | {cell(item.id)} | {cell(item.title)} | "
+                    f"{cell(fields_text(item.fields_changed))} |"
+                    for item in edited
+                ],
+                ["", "</details>"],
+            )
+        )
+    if diff.items and (diff.changed or diff.config_changes or diff.category_drops):
+        # Nothing changed: the headline says so in one sentence, with no table.
         sections.append(
             _Section(
                 [
@@ -422,7 +401,7 @@ def _changed_row(item: ItemChange, cell: _Cells) -> str:
 def _detail_row(item: ItemChange, cell: _Cells) -> str:
     cells = [
         rank_change_text(item),
-        "" if item.change is Change.unchanged else move_text(item),
+        "" if item.change in (Change.unchanged, Change.edited) else move_text(item),
         cell(item.id),
         cell(item.title),
         cell(score_change_text(item)),

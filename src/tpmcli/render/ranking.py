@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tpmcli.errors import Problem
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.scores import format_number
 from tpmcli.render.escape import csv_text, markdown_cell
@@ -36,7 +37,7 @@ def ranking_data(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> di
     if lanes is not None:
         for item in items:
             item["lane"] = lanes.get(item["id"])
-    return {
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "framework": ranking.framework,
         "by": list(ranking.by),
@@ -46,6 +47,16 @@ def ranking_data(ranking: Ranking, lanes: Mapping[str, str] | None = None) -> di
             for u in ranking.unscored
         ],
     }
+    if ranking.invalid:  # only then: a valid backlog's document is as it always was
+        data["invalid"] = problems_data(ranking.invalid)
+    return data
+
+
+def problems_data(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    """Located problems as JSON: ``path``, ``line``, ``column``, ``message`` each."""
+    return [
+        {"path": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems
+    ]
 
 
 def _item_data(entry: RankedItem, ranking: Ranking) -> dict[str, Any]:
