@@ -20,6 +20,7 @@ from tpmcli.cli.options import (
     TagOpt,
     console,
     never,
+    selection,
 )
 
 
@@ -52,18 +53,11 @@ def matrix(
       tpm matrix -f wsjf --format json
     """
     from tpmcli.commands.matrix import matrix_backlog
-    from tpmcli.model.requests import RankRequest, parse_by
+    from tpmcli.model.requests import RankRequest
 
     found = matrix_backlog(
         RankRequest(
-            paths=tuple(paths or ()),
-            config_file=config,
-            at=at,
-            use_cache=not no_cache,
-            by=parse_by(framework, by),
-            statuses=tuple(status or ()),
-            tags=tuple(tag or ()),
-            owners=tuple(owner or ()),
+            **selection(paths, config, at, no_cache, framework, by, status, tag, owner),
         )
     )
     if output is MatrixFormat.table:

@@ -132,3 +132,31 @@ def console() -> Any:
 
 def never(value: NoReturn) -> NoReturn:  # pragma: no cover
     raise AssertionError(f"unhandled choice {value!r}")
+
+
+def selection(
+    paths: list[Path] | None,
+    config: Path | None,
+    at: str | None,
+    no_cache: bool,
+    framework: str | None,
+    by: str | None,
+    status: list[str] | None,
+    tag: list[str] | None,
+    owner: list[str] | None,
+) -> dict[str, Any]:
+    """What every ranking request shares (``model.requests.RankRequest`` and the requests
+    built on it), from the options of the same names: where the backlog is, how to read
+    it, which frameworks rank it and which items (``--status``, ``--tag``, ``--owner``)."""
+    from tpmcli.model.requests import parse_by
+
+    return {
+        "paths": tuple(paths or ()),
+        "config_file": config,
+        "at": at,
+        "use_cache": not no_cache,
+        "by": parse_by(framework, by),
+        "statuses": tuple(status or ()),
+        "tags": tuple(tag or ()),
+        "owners": tuple(owner or ()),
+    }

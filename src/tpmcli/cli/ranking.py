@@ -23,6 +23,7 @@ from tpmcli.cli.options import (
     TagOpt,
     console,
     never,
+    selection,
     stderr,
 )
 from tpmcli.errors import EXIT_FINDINGS
@@ -71,17 +72,10 @@ def rank(
       tpm rank --capacity 10 --limit 20
     """
     from tpmcli.cache.snapshot import ranked_top
-    from tpmcli.model.requests import RankRequest, parse_by
+    from tpmcli.model.requests import RankRequest
 
     request = RankRequest(
-        paths=tuple(paths or ()),
-        config_file=config,
-        at=at,
-        use_cache=not no_cache,
-        by=parse_by(framework, by),
-        statuses=tuple(status or ()),
-        tags=tuple(tag or ()),
-        owners=tuple(owner or ()),
+        **selection(paths, config, at, no_cache, framework, by, status, tag, owner),
     )
     # Rich lays out every row it is given: a terminal table shows the top rows.
     shown = TABLE_ROWS if limit is None and output is RankFormat.table else limit

@@ -20,6 +20,7 @@ from tpmcli.cli.options import (
     PathsArg,
     StatusOpt,
     TagOpt,
+    selection,
 )
 
 
@@ -65,20 +66,12 @@ def report(
         build_report,
         date_from_epoch,
     )
-    from tpmcli.model.requests import parse_by
     from tpmcli.model.roadmap import parse_capacity
 
     destination = None if output == "-" else Path(output)
     found = build_report(
         ReportRequest(
-            paths=tuple(paths or ()),
-            config_file=config,
-            at=at,
-            use_cache=not no_cache,
-            by=parse_by(framework, by),
-            statuses=tuple(status or ()),
-            tags=tuple(tag or ()),
-            owners=tuple(owner or ()),
+            **selection(paths, config, at, no_cache, framework, by, status, tag, owner),
             since=since,
             capacity=parse_capacity(capacity) if capacity is not None else (),
             output=destination,

@@ -21,6 +21,7 @@ from tpmcli.cli.options import (
     TagOpt,
     console,
     never,
+    selection,
     stderr,
 )
 from tpmcli.errors import EXIT_FINDINGS
@@ -70,19 +71,11 @@ def roadmap(
       tpm roadmap --capacity 10,8 --format markdown
     """
     from tpmcli.commands.roadmap import RoadmapRequest, plan_backlog
-    from tpmcli.model.requests import parse_by
     from tpmcli.model.roadmap import parse_capacity
 
     outcome = plan_backlog(
         RoadmapRequest(
-            paths=tuple(paths or ()),
-            config_file=config,
-            at=at,
-            use_cache=not no_cache,
-            by=parse_by(framework, by),
-            statuses=tuple(status or ()),
-            tags=tuple(tag or ()),
-            owners=tuple(owner or ()),
+            **selection(paths, config, at, no_cache, framework, by, status, tag, owner),
             capacity=parse_capacity(capacity) if capacity is not None else (),
             effort=effort,
             fail_on=tuple(fail_on or ()),

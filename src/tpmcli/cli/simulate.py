@@ -22,6 +22,7 @@ from tpmcli.cli.options import (
     TagOpt,
     console,
     never,
+    selection,
 )
 
 
@@ -57,17 +58,9 @@ def simulate(
         tpm simulate --top 5 --runs 20000 --seed 7
     """
     from tpmcli.commands.simulate import SimulateRequest, simulate_backlog
-    from tpmcli.model.requests import parse_by
 
     request = SimulateRequest(
-        paths=tuple(paths or ()),
-        config_file=config,
-        at=at,
-        use_cache=not no_cache,
-        by=parse_by(framework, by),
-        statuses=tuple(status or ()),
-        tags=tuple(tag or ()),
-        owners=tuple(owner or ()),
+        **selection(paths, config, at, no_cache, framework, by, status, tag, owner),
         top=top,
         runs=runs,
         seed=seed,
