@@ -128,3 +128,18 @@ def test_the_code_fingerprint_covers_modules_two_levels_deep() -> None:
     finally:
         os.utime(deep, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert code_fingerprint() == before
+
+
+def test_the_architecture_page_names_every_module_of_every_folder() -> None:
+    # docs/architecture.md is the map a newcomer reads: a module it does not name is
+    # one the map has lost.
+    page = (PACKAGE.parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("`")[1].rstrip("/"): line for line in page.splitlines() if line.startswith("| `")
+    }
+    for folder in sorted(p for p in PACKAGE.iterdir() if (p / "__init__.py").exists()):
+        row = rows.get(folder.name, "")
+        assert row, f"docs/architecture.md has no row for {folder.name}/"
+        for module in sorted(folder.glob("*.py")):
+            if module.stem != "__init__":
+                assert f"`{module.name}`" in row or f"`{module.stem}`" in row, module
