@@ -145,6 +145,25 @@ def test_a_read_only_file_or_a_folder_is_not_overwritten(intercom: Path, tpm: Tp
     assert "cannot write folder: it is a folder" in result.stderr
 
 
+def test_a_fifo_a_device_or_a_path_ending_in_a_slash_is_never_replaced(
+    intercom: Path, tpm: Tpm
+) -> None:
+    # The rename that makes a write atomic would replace a device or a FIFO with a
+    # regular file (as root, `-o /dev/null` would have destroyed /dev/null).
+    os.mkfifo("pipe")
+    result = tpm("report", "-o", "pipe")
+    assert result.exit_code == 2
+    assert "cannot write pipe: it is not a regular file; nothing written" in result.stderr
+    assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+    result = tpm("report", "-o", "/dev/null")
+    assert result.exit_code == 2
+    assert "it is not a regular file" in result.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    result = tpm("report", "-o", "page.html/")
+    assert result.exit_code == 2
+    assert not Path("page.html").exists()
+
+
 def test_an_existing_file_is_replaced_keeping_its_mode(intercom: Path, tpm: Tpm) -> None:
     target = Path("report.html")
     target.write_text("old")

@@ -349,3 +349,20 @@ def test_diff_lists_rating_changes(repo: BacklogRepo) -> None:
         "rice.reach": [600.0, 400.0],
         "ratings.bob.rice.reach": [700, 300],
     }
+
+
+def test_diff_sees_a_rater_renamed_though_the_aggregate_stays(repo: BacklogRepo) -> None:
+    # Renaming a rater changes no input and no score: it must still show in review.
+    repo.commit({"backlog/a.yaml": textwrap.dedent(RATED)})
+    text = Path("backlog/a.yaml").read_text()
+    Path("backlog/a.yaml").write_text(text.replace("alice:", "zed:"))
+    result = CliRunner().invoke(app, ["diff", "HEAD", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.output)["items"]
+    assert entry["change"] == "edited"
+    assert entry["fields_changed"] == {
+        "ratings.zed.rice.reach": [None, 500],
+        "ratings.zed.rice.impact": [None, 2],
+        "ratings.alice.rice.reach": [500, None],
+        "ratings.alice.rice.impact": [2, None],
+    }

@@ -68,6 +68,10 @@ def report(
     )
     from tpmcli.model.roadmap import parse_capacity
 
+    if output != "-" and output.endswith(("/", os.sep)):
+        from tpmcli.errors import UsageError
+
+        raise UsageError(f"cannot write {output}: a file name is needed, not a folder")
     destination = None if output == "-" else Path(output)
     found = build_report(
         ReportRequest(

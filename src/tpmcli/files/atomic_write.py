@@ -308,8 +308,12 @@ def check_writable(path: Path) -> None:
         raise TpmError(
             f"cannot write {shown}: the folder {display_path(path.parent)} does not exist"
         )
-    if target.is_dir():
+    if target.is_dir() or str(path).endswith(("/", os.sep)):
         raise TpmError(f"cannot write {shown}: it is a folder")
+    if target.exists() and not target.is_file():
+        # A device or a FIFO would be replaced by the rename (as root, /dev/null too):
+        # tpm writes regular files only.
+        raise TpmError(f"cannot write {shown}: it is not a regular file; nothing written")
     # The permission bits, not os.access alone: root may write anything, yet a file
     # marked read-only is someone's "do not overwrite".
     if target.exists() and (not target.stat().st_mode & 0o222 or not os.access(target, os.W_OK)):

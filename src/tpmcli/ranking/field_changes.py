@@ -86,6 +86,9 @@ def _inputs_changed(
 ) -> None:
     """Adds to ``changed`` the inputs of ``frameworks`` that differ."""
     for name in frameworks:
+        # The raters first: a rater renamed or added with the aggregate unchanged
+        # leaves the inputs equal, and must still show.
+        changed.update(_rating_changes(before, after, name))
         if _same_inputs(before, after, name):
             continue
         old = _plain_inputs(before, name)
@@ -100,7 +103,6 @@ def _inputs_changed(
                     changed[f"{name}.{key}"] = (old_map.get(key), new_map.get(key))
         else:
             changed[name] = (old, new)
-        changed.update(_rating_changes(before, after, name))
 
 
 def _rating_changes(
