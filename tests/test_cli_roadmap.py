@@ -253,6 +253,37 @@ def test_a_bad_effort_field_is_a_usage_error(tpm: Tpm) -> None:
 
 
 @pytest.mark.usefixtures("worked")
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("nosuch.field", "--effort names no installed framework: 'nosuch.field'"),
+        ("rice.nosuch", "--effort names no input of rice: 'rice.nosuch'"),
+    ],
+)
+def test_an_effort_field_no_framework_has_is_a_usage_error(
+    tpm: Tpm, field: str, message: str
+) -> None:
+    # Not an empty plan with every item "unestimated": a typo says so.
+    result = tpm("roadmap", "--capacity", "5", "--effort", field)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tpm: {message}")
+
+
+@pytest.mark.usefixtures("worked")
+def test_an_effort_field_in_tpm_yaml_that_no_framework_has_is_located(
+    tpm: Tpm, write: Write
+) -> None:
+    write("tpm.yaml", "roadmap:\n  capacity: [5]\n  effort: rice.nosuch\n")
+    for command in (("roadmap",), ("rank",), ("check",)):
+        result = tpm(*command)
+        assert result.exit_code == 2, command
+        assert "tpm.yaml:3:11: roadmap.effort names no input of rice: 'rice.nosuch'" in (
+            result.stdout + result.stderr
+        )
+
+
+@pytest.mark.usefixtures("worked")
 def test_tpm_yaml_gives_capacity_and_effort_and_the_flag_overrides(tpm: Tpm, write: Write) -> None:
     write("tpm.yaml", "roadmap:\n  capacity: [10, 4]\n  effort: rice.effort\n")
     from_file = tpm("roadmap", "--format", "json")

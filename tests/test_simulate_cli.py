@@ -265,3 +265,9 @@ def test_the_rank_filters_choose_what_is_simulated(write: Write, tpm: Tpm) -> No
         result = tpm("simulate", "--runs", "200", "--format", "json", *args)
         assert result.exit_code == 0, result.output
         assert sorted(item["id"] for item in json.loads(result.output)["items"]) == sorted(ids)
+
+
+def test_runs_past_the_limit_are_a_usage_error(small: None, tpm: Tpm) -> None:
+    result = tpm("simulate", "--runs", "1000000000000000000000", "--top", "1")
+    assert result.exit_code == 2
+    assert "over the limit of 10,000,000" in result.stderr

@@ -45,6 +45,8 @@ def plan_backlog(request: RoadmapRequest) -> RoadmapOutcome:
     from tpmcli.cache.snapshot_roadmap import planned
 
     conditions = fail_on_conditions(request.fail_on)
+    if request.effort is not None:
+        _check_effort_flag(request)
     warm = planned(request, request.capacity, request.effort, shown_per_lane=request.shown_per_lane)
     if warm is not None:
         report = warm.report
@@ -120,6 +122,19 @@ def ranking_and_settings(request: RankRequest) -> tuple[Ranking, RoadmapSettings
 
     backlog, ranking = rank_afresh(request)
     return ranking, backlog.config.roadmap
+
+
+def _check_effort_flag(request: RoadmapRequest) -> None:
+    """``--effort`` names an installed framework and one of its inputs (exit 2 else)."""
+    from tpmcli.model.roadmap import parse_effort_field
+    from tpmcli.project.catalogue import configured_frameworks, effort_problem
+    from tpmcli.project.config import load_config
+
+    assert request.effort is not None
+    parse_effort_field(request.effort)  # FRAMEWORK.INPUT first
+    wrong = effort_problem(request.effort, configured_frameworks(load_config(request.config_file)))
+    if wrong is not None:
+        raise UsageError(f"--effort {wrong}")
 
 
 def fail_on_conditions(values: tuple[str, ...]) -> tuple[str, ...]:

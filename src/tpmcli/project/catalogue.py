@@ -3,7 +3,7 @@ configured with tpm.yaml's scales; and the frameworks a request ranks by."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tpmcli.errors import (
     ConfigError,
@@ -93,9 +93,27 @@ def configured_frameworks(config: Config) -> dict[str, Framework]:
                     f"not {config.framework!r}",
                 )
             )
+    if config.roadmap.effort is not None:
+        wrong = effort_problem(config.roadmap.effort, frameworks)
+        if wrong is not None:
+            problems.append(config.problem(("roadmap", "effort"), f"roadmap.effort {wrong}"))
     if problems:
         raise ConfigError(sorted(problems))
     return frameworks
+
+
+def effort_problem(field: str, frameworks: Mapping[str, Framework]) -> str | None:
+    """What is wrong with ``field`` as the input that measures effort
+    (``FRAMEWORK.INPUT``: an installed framework and one of its inputs), or None."""
+    name, _, key = field.partition(".")
+    framework = frameworks.get(name)
+    if framework is None:
+        known = ", ".join(sorted(frameworks))
+        return f"names no installed framework: {field!r} (installed: {known})"
+    fields = getattr(framework.inputs_model, "model_fields", None)
+    if isinstance(fields, Mapping) and key not in fields:
+        return f"names no input of {name}: {field!r} (inputs: {', '.join(fields)})"
+    return None
 
 
 def choose_frameworks(
