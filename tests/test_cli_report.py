@@ -145,6 +145,17 @@ def test_a_read_only_file_or_a_folder_is_not_overwritten(intercom: Path, tpm: Tp
     assert "cannot write folder: it is a folder" in result.stderr
 
 
+def test_bidi_marks_in_backlog_text_are_shown_not_obeyed(write: Write, tpm: Tpm) -> None:
+    # A right-to-left override in a title would reverse the rest of the headline.
+    write(
+        "backlog/flip.yaml",
+        'title: "\\u202eevil"\nrice: {reach: 9, impact: 1, confidence: 1, effort: 1}\n',
+    )
+    html = report(tpm)
+    assert "\u202e" not in html
+    assert "\\u202eevil" in html
+
+
 def test_a_fifo_a_device_or_a_path_ending_in_a_slash_is_never_replaced(
     intercom: Path, tpm: Tpm
 ) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tpmcli.model.items import RankedItem
 from tpmcli.model.scores import format_number
+from tpmcli.printable import bidi_visible
 from tpmcli.ranking.diff import Change, ItemChange, RankingDiff
 from tpmcli.ranking.quadrants import AXES, QUADRANTS, Matrix, PlacedPoint
 from tpmcli.ranking.report import StakeholderReport
@@ -70,7 +71,18 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: object) -> object:
+    """Every value the page shows: backlog text with its bidi marks made visible (the
+    escaping of ``<`` and ``&`` is autoescape's); markup the renderer built is its own."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return bidi_visible(value)
+    return value
 
 
 def render_report(report: StakeholderReport) -> str:
