@@ -83,19 +83,18 @@ def _plan(found: Ordered, settings: RoadmapSettings, shown_per_lane: int | None)
             raise Unusable
         return tuple(depends[index])
 
-    candidates = []
-    for rank, index in enumerate(found.order, start=1):
-        value = efforts[index]
-        candidates.append(
-            Candidate(
-                ids[index],
-                rank,
-                found.status_list[index] == IN_PROGRESS,
-                None if math.isnan(value) else value,
-                links(index),
-                MOSCOW_CATEGORIES[moscow[index]],
-            )
+    status_list, categories, isnan = found.status_list, MOSCOW_CATEGORIES, math.isnan
+    candidates = [
+        Candidate(
+            ids[index],
+            rank,
+            status_list[index] == IN_PROGRESS,
+            None if isnan(efforts[index]) else efforts[index],
+            links(index),
+            categories[moscow[index]],
         )
+        for rank, index in enumerate(found.order, start=1)
+    ]
     unscored = [
         (ids[index], links(index), MOSCOW_CATEGORIES[moscow[index]]) for index in found.unscored
     ]

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
+
+from tpmcli.ranking.cycles import find_cycle
 
 #: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
 MUST_SHARE_LIMIT = Fraction(3, 5)
@@ -117,40 +119,55 @@ def plan_roadmap(
     )
     # Sorted (stably) so that "best-ranked" means the same wherever it is used, however
     # the caller ordered the sequence.
-    ranked = sorted(candidates, key=lambda candidate: candidate.rank)
-    _check_candidates(ranked)
+    ranked = sorted(candidates, key=attrgetter("rank"))
     known = {candidate.id for candidate in ranked}
+    _check_candidates(ranked, known)
     # A dependency outside the candidates is done or not selected: it holds nothing back.
     dependencies = {
         candidate.id: tuple(dict.fromkeys(d for d in candidate.depends_on if d in known))
+        if candidate.depends_on
+        else ()
         for candidate in ranked
     }
     # A topological order of every candidate is the cheap test that there is no cycle;
     # when it gets stuck, the cycle is looked for among all candidates, so that the error
     # names a real cycle rather than whatever the stuck loop happens to have left over.
-    in_order = _topological_order(ranked, dependencies)
-    if len(in_order) != len(ranked):
-        cycle = _find_cycle([candidate.id for candidate in ranked], dependencies)
-        assert cycle is not None
-        raise DependencyCycle(cycle)
-
-    waits_for = _unestimated_blockers(ranked, in_order, dependencies)
-    unestimated = tuple(
-        Unplanned(
-            candidate.id,
-            f"no {effort_field} estimate"
-            if candidate.effort is None
-            else f"waits for unestimated {waits_for[candidate.id]!r}",
+    # When every candidate has an estimate, the order the lanes fill in (all of them,
+    # in-progress first) is that test, and the blockers' search has nothing to find.
+    estimated = all(candidate.effort is not None for candidate in ranked)
+    waits_for: dict[str, str] = {}
+    unestimated: tuple[Unplanned, ...] = ()
+    if not estimated:
+        in_order = _topological_order(ranked, dependencies)
+        if len(in_order) != len(ranked):
+            raise _cycle_among(ranked, dependencies)
+        waits_for = _unestimated_blockers(ranked, in_order, dependencies)
+        unestimated = tuple(
+            Unplanned(
+                candidate.id,
+                f"no {effort_field} estimate"
+                if candidate.effort is None
+                else f"waits for unestimated {waits_for[candidate.id]!r}",
+            )
+            for candidate in ranked
+            if candidate.id in waits_for or candidate.effort is None
         )
-        for candidate in ranked
-        if candidate.id in waits_for or candidate.effort is None
-    )
     placeable = [c for c in ranked if c.effort is not None and c.id not in waits_for]
     sequence = [c for c in placeable if c.in_progress] + [c for c in placeable if not c.in_progress]
     order = _topological_order(sequence, dependencies)
     if len(order) != len(sequence):
+        if estimated:
+            raise _cycle_among(ranked, dependencies)
         raise AssertionError("_topological_order was given a dependency cycle")
     return Roadmap(_fill_lanes(order, lane_capacities), unestimated)
+
+
+def _cycle_among(
+    ranked: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
+) -> DependencyCycle:
+    cycle = find_cycle([candidate.id for candidate in ranked], dependencies)
+    assert cycle is not None
+    return DependencyCycle(cycle)
 
 
 def _topological_order(
@@ -160,115 +177,41 @@ def _topological_order(
     Dependencies outside ``sequence`` count as placed. Items on or behind a cycle are
     never placed: the order is then shorter than ``sequence``.
 
-    A heap of sequence positions makes this O(e + n log n) rather than a rescan of the
-    sequence after every placement."""
+    O(e + n log n) rather than a rescan of the sequence after every placement, and
+    linear when few items wait: the next item is the first ready one at or after
+    ``scan``, unless an item that ``scan`` passed while it waited has since become
+    ready (those, all before ``scan``, wait in a heap of positions and come first)."""
     position = {candidate.id: index for index, candidate in enumerate(sequence)}
     waiting = [0] * len(sequence)
-    dependents: list[list[int]] = [[] for _ in sequence]
+    dependents: dict[int, list[int]] = {}
     for index, candidate in enumerate(sequence):
-        for dependency in dict.fromkeys(dependencies.get(candidate.id, ())):
-            if dependency in position:
-                waiting[index] += 1
-                dependents[position[dependency]].append(index)
-    ready = [index for index, count in enumerate(waiting) if count == 0]
-    heapq.heapify(ready)
-    order: list[Candidate] = []
-    while ready:
-        index = heapq.heappop(ready)
-        order.append(sequence[index])
-        for dependent in dependents[index]:
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
-                heapq.heappush(ready, dependent)
-    return order
-
-
-def _find_cycle(
-    ids: Sequence[str], dependencies: Mapping[str, Sequence[str]]
-) -> tuple[str, ...] | None:
-    """A dependency cycle among ``ids`` (best-ranked first), or None. It starts and ends at
-    the best-ranked item that lies on any cycle and is the shortest way back to it,
-    following each item's dependencies in the order they are written; so the same input
-    always names the same cycle, and only items that really are on it."""
-    components = _strongly_connected(ids, dependencies)
-    for start in ids:
-        component = components[start]
-        if len(component) > 1 or start in dependencies[start]:
-            return _shortest_cycle(start, component, dependencies)
-    return None
-
-
-def _strongly_connected(
-    ids: Sequence[str], dependencies: Mapping[str, Sequence[str]]
-) -> dict[str, frozenset[str]]:
-    """Tarjan's algorithm, iterative: a backlog's dependency chain can be longer than
-    Python's recursion limit."""
-    index_of: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    component_of: dict[str, frozenset[str]] = {}
-
-    def visit(node: str) -> None:
-        index_of[node] = low[node] = len(index_of)
-        stack.append(node)
-        on_stack.add(node)
-
-    for root in ids:
-        if root in index_of:
+        links = dependencies.get(candidate.id)
+        if not links:
             continue
-        visit(root)
-        work = [(root, iter(dependencies[root]))]
-        while work:
-            node, pending = work[-1]
-            descended = False
-            for dependency in pending:
-                if dependency not in index_of:
-                    visit(dependency)
-                    work.append((dependency, iter(dependencies[dependency])))
-                    descended = True
-                    break
-                if dependency in on_stack:
-                    low[node] = min(low[node], index_of[dependency])
-            if descended:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index_of[node]:
-                members: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    members.append(member)
-                    if member == node:
-                        break
-                component = frozenset(members)
-                for member in members:
-                    component_of[member] = component
-    return component_of
-
-
-def _shortest_cycle(
-    start: str, component: frozenset[str], dependencies: Mapping[str, Sequence[str]]
-) -> tuple[str, ...]:
-    """Breadth-first from ``start`` back to it, inside its strongly connected component
-    (every member reaches every other, so the search cannot miss)."""
-    came_from: dict[str, str] = {}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        for dependency in dependencies[node]:
-            if dependency == start:
-                path = [node]
-                while path[-1] != start:
-                    path.append(came_from[path[-1]])
-                return (*reversed(path), start)
-            if dependency in component and dependency not in came_from:
-                came_from[dependency] = node
-                queue.append(dependency)
-    raise AssertionError(f"{start!r} is on no cycle of its component")
+        for dependency in dict.fromkeys(links):
+            at = position.get(dependency)
+            if at is not None:
+                waiting[index] += 1
+                dependents.setdefault(at, []).append(index)
+    size = len(sequence)
+    passed_and_ready: list[int] = []
+    scan = 0
+    order: list[Candidate] = []
+    while True:
+        if passed_and_ready:
+            index = heapq.heappop(passed_and_ready)
+        else:
+            while scan < size and waiting[scan]:
+                scan += 1
+            if scan == size:
+                return order
+            index = scan
+            scan += 1
+        order.append(sequence[index])
+        for dependent in dependents.get(index, ()):
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0 and dependent < scan:
+                heapq.heappush(passed_and_ready, dependent)
 
 
 def _unestimated_blockers(
@@ -384,7 +327,16 @@ def _checked_capacity(capacity: float) -> float:
     return capacity
 
 
-def _check_candidates(ranked: Sequence[Candidate]) -> None:
+def _check_candidates(ranked: Sequence[Candidate], known: set[str]) -> None:
+    """ValueError for the first bad candidate in rank order; the distinct ids, efforts
+    and categories tell cheaply that there is none."""
+    efforts = {candidate.effort for candidate in ranked}
+    if (
+        len(known) == len(ranked)
+        and all(effort is None or (math.isfinite(effort) and effort >= 0) for effort in efforts)
+        and {candidate.moscow for candidate in ranked} <= MOSCOW_VALUES | {None}
+    ):
+        return
     seen: set[str] = set()
     for candidate in ranked:
         if candidate.id in seen:
