@@ -11,6 +11,7 @@ from tpmcli.cli.options import (
     AtOpt,
     ConfigOpt,
     DecisionFormat,
+    DecisionFormatOpt,
     NoCacheOpt,
     OwnerOpt,
     PathsArg,
@@ -43,9 +44,7 @@ def compare(
             "excluded): the higher, the deeper it looks.",
         ),
     ] = str(DEFAULT_P),
-    output: Annotated[
-        DecisionFormat, typer.Option("--format", help="Output format.")
-    ] = DecisionFormat.table,
+    output: DecisionFormatOpt = DecisionFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
     owner: OwnerOpt = None,

@@ -13,6 +13,7 @@ from tpmcli.cli.options import (
     ByOpt,
     ConfigOpt,
     DecisionFormat,
+    DecisionFormatOpt,
     FrameworkOpt,
     ItemIdArg,
     NoCacheOpt,
@@ -32,9 +33,7 @@ def history(
     reverse: Annotated[bool, typer.Option("--reverse", help="Oldest first.")] = False,
     framework: FrameworkOpt = None,
     by: ByOpt = None,
-    output: Annotated[
-        DecisionFormat, typer.Option("--format", help="Output format.")
-    ] = DecisionFormat.table,
+    output: DecisionFormatOpt = DecisionFormat.table,
     config: ConfigOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:

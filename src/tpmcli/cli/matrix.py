@@ -34,7 +34,8 @@ def matrix(
     framework: FrameworkOpt = None,
     by: ByOpt = None,
     output: Annotated[
-        MatrixFormat, typer.Option("--format", help="Output format.")
+        MatrixFormat,
+        typer.Option("--format", metavar="FORMAT", help="Output format: table or json."),
     ] = MatrixFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,

@@ -47,6 +47,10 @@ class ShowFormat(str, enum.Enum):
     json = "json"
 
 
+DecisionFormatOpt = Annotated[
+    DecisionFormat,
+    typer.Option("--format", metavar="FORMAT", help="Output format: table, json or markdown."),
+]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(

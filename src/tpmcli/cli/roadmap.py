@@ -13,6 +13,7 @@ from tpmcli.cli.options import (
     CapacityOpt,
     ConfigOpt,
     DecisionFormat,
+    DecisionFormatOpt,
     FrameworkOpt,
     NoCacheOpt,
     OwnerOpt,
@@ -41,9 +42,7 @@ def roadmap(
     ] = None,
     framework: FrameworkOpt = None,
     by: ByOpt = None,
-    output: Annotated[
-        DecisionFormat, typer.Option("--format", help="Output format.")
-    ] = DecisionFormat.table,
+    output: DecisionFormatOpt = DecisionFormat.table,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(

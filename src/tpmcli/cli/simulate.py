@@ -40,7 +40,10 @@ def simulate(
         int, typer.Option("--seed", min=0, metavar="S", help="The same seed, the same output.")
     ] = 0,
     output: Annotated[
-        RankFormat, typer.Option("--format", help="Output format.")
+        RankFormat,
+        typer.Option(
+            "--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."
+        ),
     ] = RankFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
