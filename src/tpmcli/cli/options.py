@@ -47,6 +47,10 @@ class ShowFormat(str, enum.Enum):
     json = "json"
 
 
+RankFormatOpt = Annotated[
+    RankFormat,
+    typer.Option("--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."),
+]
 DecisionFormatOpt = Annotated[
     DecisionFormat,
     typer.Option("--format", metavar="FORMAT", help="Output format: table, json or markdown."),

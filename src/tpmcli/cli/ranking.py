@@ -19,6 +19,7 @@ from tpmcli.cli.options import (
     OwnerOpt,
     PathsArg,
     RankFormat,
+    RankFormatOpt,
     StatusOpt,
     TagOpt,
     console,
@@ -36,12 +37,7 @@ def rank(
     paths: PathsArg = None,
     framework: FrameworkOpt = None,
     by: ByOpt = None,
-    output: Annotated[
-        RankFormat,
-        typer.Option(
-            "--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."
-        ),
-    ] = RankFormat.table,
+    output: RankFormatOpt = RankFormat.table,
     limit: Annotated[
         int | None,
         typer.Option(

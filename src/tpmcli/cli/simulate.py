@@ -18,6 +18,7 @@ from tpmcli.cli.options import (
     OwnerOpt,
     PathsArg,
     RankFormat,
+    RankFormatOpt,
     StatusOpt,
     TagOpt,
     console,
@@ -39,12 +40,7 @@ def simulate(
     seed: Annotated[
         int, typer.Option("--seed", min=0, metavar="S", help="The same seed, the same output.")
     ] = 0,
-    output: Annotated[
-        RankFormat,
-        typer.Option(
-            "--format", metavar="FORMAT", help="Output format: table, json, csv or markdown."
-        ),
-    ] = RankFormat.table,
+    output: RankFormatOpt = RankFormat.table,
     status: StatusOpt = None,
     tag: TagOpt = None,
     owner: OwnerOpt = None,
