@@ -1,4 +1,4 @@
-"""The snapshot's file: its key, its layout, and reading it back.
+"""The snapshot's file: its layout, and reading it back (its key: ``validity``).
 
 One file per key under the cache folder (``snapshot-<key>.json``): a header line
 (format, key, a checksum of the body), a body line of JSON holding what ranking
@@ -14,9 +14,7 @@ which carries the snapshot for ``snapshot_update`` to bring up to date. Writing 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
 import sys
 import zlib
 from array import array
@@ -24,65 +22,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tpmcli import __version__
-from tpmcli.cache.snapshot_write import FORMAT
-from tpmcli.cache.store import cache_disabled, code_fingerprint, read_cache_file
-from tpmcli.files.locations import find_config
-from tpmcli.files.safe_read import read_limited, working_tree_root
+from tpmcli.cache.store import read_cache_file
+from tpmcli.cache.validity import FORMAT, unchanged
 from tpmcli.model.items import Item, Range
-from tpmcli.model.requests import BacklogRequest
 
-#: The largest tpm.yaml read for the key (a larger one is an error of the full path).
-MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: Plain values an item's inputs may hold.
 _PLAIN = (str, int, float, bool, type(None))
-
-
-def snapshot_key(request: BacklogRequest) -> str | None:
-    """The key of the snapshot that may answer ``request``; None when none may (a
-    revision, the cache turned off, a tpm.yaml that cannot be read)."""
-    if request.at is not None or not request.use_cache or cache_disabled():
-        return None
-    cwd = os.getcwd()
-    config = request.config_file if request.config_file is not None else find_config(Path(cwd))
-    digest = None
-    if config is not None:
-        try:
-            digest = hashlib.sha256(read_limited(config, MAX_CONFIG_BYTES)).hexdigest()
-        except OSError:
-            return None
-    # The repository bounds what may be read (``backlog:`` outside it is an error).
-    root = working_tree_root(config.parent if config is not None else Path(cwd))
-    payload = [
-        FORMAT,
-        __version__,
-        code_fingerprint(),
-        sys.version,
-        sys.prefix,
-        _installed(),
-        os.environ.get("TPM_LOAD_PLUGINS"),
-        cwd,
-        [os.fspath(path) for path in request.paths],
-        os.fspath(request.config_file) if request.config_file is not None else None,
-        os.path.abspath(config) if config is not None else None,
-        # A tpm.yaml that is a symlink is refused when it leads outside the repository.
-        os.path.realpath(config) if config is not None else None,
-        digest,
-        [os.path.realpath(root), os.path.lexists(root / ".git")],
-    ]
-    return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
-
-
-def _installed() -> list[list[object]]:
-    """Every folder Python imports from, with its mtime: installing, upgrading or
-    removing a package adds or removes names in one of them."""
-    found: list[list[object]] = []
-    for entry in sys.path:
-        try:
-            found.append([entry, os.stat(entry or ".").st_mtime_ns])
-        except OSError:
-            found.append([entry, None])
-    return found
 
 
 def unpacked(kind: str, text: Any, count: int) -> array[Any]:
@@ -118,6 +63,8 @@ class Snapshot:
 
     def __init__(self, body: dict[str, Any], details: bytes, base: int) -> None:
         self.body = body
+        #: The key it was found under (set by ``snapshot.current_snapshot``).
+        self.key: str | None = None
         self.details = details
         #: Where the item lines start in ``details``.
         self.base = base
@@ -171,31 +118,9 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     if not isinstance(body, dict):
         raise Unusable
     snapshot = Snapshot(body, content, body_end + 1)
-    if not _unchanged(snapshot):
+    if not unchanged(body["folders"], body["starts"], snapshot.file_names, snapshot.signatures):
         raise Stale(snapshot)
     return snapshot
-
-
-def _unchanged(snapshot: Snapshot) -> bool:
-    """Whether every folder and file is as the snapshot saw it (those racily clean
-    then were recorded with signatures no stat has: see ``snapshot_write``)."""
-    body = snapshot.body
-    stat = os.stat
-    try:
-        for path, mtime, ctime, inode in body["folders"]:
-            status = stat(path)
-            if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) != (mtime, ctime, inode):
-                return False
-        numbers: list[int] = []
-        extend = numbers.extend
-        for (_, real), names in zip(body["starts"], snapshot.file_names, strict=True):
-            prefix = real + os.sep
-            for name in names:
-                status = stat(prefix + name)
-                extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
-    except (FileNotFoundError, NotADirectoryError):
-        return False  # a file or folder gone (another error: the full path says it)
-    return array("q", numbers) == snapshot.signatures
 
 
 def strings(values: Any) -> bool:

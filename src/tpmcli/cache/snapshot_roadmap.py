@@ -13,7 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tpmcli.cache.snapshot import DAMAGED, Ordered, current_snapshot, ordered, split_at
+from tpmcli.cache.snapshot import (
+    DAMAGED,
+    Ordered,
+    answered_from,
+    current_snapshot,
+    ordered,
+    split_at,
+)
 from tpmcli.cache.snapshot_file import Unusable, strings
 from tpmcli.cache.snapshot_write import MOSCOW_CATEGORIES
 from tpmcli.model.items import RankedItem, Ranking
@@ -68,9 +75,10 @@ def planned(
             found.empty_because,
             split_at=split_at(snapshot),
         )
-        return SnapshotPlan(report, ranking, len(found.order))
     except DAMAGED:
         return None
+    answered_from(snapshot, request)
+    return SnapshotPlan(report, ranking, len(found.order))
 
 
 def _plan(found: Ordered, settings: RoadmapSettings, shown_per_lane: int | None) -> RoadmapReport:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tpmcli.cache.snapshot_file import Snapshot, Unusable, snapshot_key
+from tpmcli.cache.snapshot_file import Snapshot, Unusable
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
     NotKept,
@@ -41,6 +41,7 @@ from tpmcli.cache.snapshot_write import (
     working_tree,
     write_snapshot,
 )
+from tpmcli.cache.validity import snapshot_key
 from tpmcli.errors import TpmError
 from tpmcli.files.safe_read import working_tree_root
 from tpmcli.frameworks.base import Framework

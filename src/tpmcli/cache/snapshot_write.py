@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from tpmcli.cache.store import RACY_SECONDS, write_atomically
+from tpmcli.cache.store import RACY_SECONDS, keep_newest, write_atomically
+from tpmcli.cache.validity import FORMAT
 from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 
-FORMAT = 5
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
 #: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
@@ -293,7 +293,9 @@ def write_snapshot(
         write_atomically(file, content)
     except OSError:
         return None
-    _keep_newest(file.parent)
+    # Each working directory, set of arguments and version of tpm.yaml has its own
+    # snapshot, and most are never used again.
+    keep_newest(file.parent, "snapshot-", KEPT_SNAPSHOTS)
     return content
 
 
@@ -302,25 +304,6 @@ def snapshot_file(key: str) -> Path | None:
         return cache_root() / f"snapshot-{key[:32]}.json"
     except (RuntimeError, KeyError, OSError):  # no home directory to cache in
         return None
-
-
-def _keep_newest(folder: Path) -> None:
-    """Delete all but the ``KEPT_SNAPSHOTS`` newest snapshots: each working directory,
-    set of arguments and version of tpm.yaml has its own, and most are never used
-    again."""
-    try:
-        found = sorted(
-            (
-                (entry.stat().st_mtime_ns, entry.path)
-                for entry in os.scandir(folder)
-                if entry.name.startswith("snapshot-")
-            ),
-            reverse=True,
-        )
-        for _, path in found[KEPT_SNAPSHOTS:]:
-            os.unlink(path)
-    except OSError:
-        return
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:

@@ -1,7 +1,8 @@
 """Where tpm keeps its caches, and how their files are read and written.
 
 Under ``$XDG_CACHE_HOME/tpm`` (default ``~/.cache/tpm``): ``items-*.json`` (parsed
-item files, ``cache.parse_cache``) and ``snapshot-*.json`` (validated backlogs, ``snapshot``).
+item files, ``cache.parse_cache``), ``snapshot-*.json`` (validated backlogs, ``snapshot``)
+and ``answer-*.json`` (answers to replay, ``answers``).
 Files are written to a temporary file renamed into place, so that concurrent runs and
 crashes leave the old file or the new one, never a torn one; ones unused for a month
 are deleted. ``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses every cache.
@@ -30,7 +31,7 @@ STALE_SECONDS = 30 * 24 * 3600
 #: git calls it): such a file is read again rather than trusted by its stat.
 RACY_SECONDS = 2
 #: Prefixes of the cache files, each with a temporary file prefix of "." + itself.
-PREFIXES = ("items-", "snapshot-")
+PREFIXES = ("items-", "snapshot-", "answer-")
 
 
 def cache_disabled() -> bool:
@@ -116,5 +117,22 @@ def remove_stale(folder: Path) -> None:
                     continue
                 if entry.stat(follow_symlinks=False).st_mtime < now - age:
                     os.unlink(entry.path)
+    except OSError:
+        return
+
+
+def keep_newest(folder: Path, prefix: str, kept: int) -> None:
+    """Delete all but the ``kept`` most recently written files named ``prefix``*."""
+    try:
+        found = sorted(
+            (
+                (entry.stat().st_mtime_ns, entry.path)
+                for entry in os.scandir(folder)
+                if entry.name.startswith(prefix)
+            ),
+            reverse=True,
+        )
+        for _, path in found[kept:]:
+            os.unlink(path)
     except OSError:
         return

@@ -204,8 +204,9 @@ def leave(code: object) -> NoReturn:
     interpreter down: freeing every object one by one costs even a warm ``tpm rank``
     about 30 ms, an eighth of its time. Anything out of the ordinary (another thread
     alive, a profiler, tracer or ``python -i`` that wants the interpreter afterwards, a
-    status that is not a number, a flush that fails) takes Python's own way out, with
-    its own messages."""
+    status that is not a number) takes Python's own way out, with its own messages. Output
+    that cannot be flushed ends tpm as a failed write in a command does: a closed pipe
+    with 1, anything else (a full disk) with its reason on stderr and 2."""
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         raise SystemExit(code)
@@ -220,8 +221,16 @@ def leave(code: object) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except (OSError, ValueError):
+    except BrokenPipeError:  # the reader left: as when a command's own write finds it
+        os._exit(EXIT_FINDINGS)
+    except OSError as exc:  # output buffered until now could not be written (a full disk)
+        os.write(2, f"tpm: {terminal_text(exc.strerror or str(exc))}\n".encode(errors="replace"))
+        os._exit(EXIT_USAGE)
+    except ValueError:
         raise SystemExit(code) from None
+    answers = sys.modules.get("tpmcli.cache.answers")
+    if answers is not None:
+        answers.finish(status)  # kept for the next run alike, if it may be replayed
     os._exit(status)
 
 
