@@ -1,5 +1,6 @@
-"""The ranked table byte for byte: trailing padding, colour codes and line breaks, at a
-narrow and a wide width, without colour, with FORCE_COLOR and with NO_COLOR beside it.
+"""The ranked table (and the roadmap's lanes) byte for byte: trailing padding, colour
+codes and line breaks, at a narrow and a wide width, without colour, with FORCE_COLOR
+and with NO_COLOR beside it.
 
 The other table tests compare text without the trailing spaces Rich pads lines with
 and without colour; these hold every byte, so that a change to how the table is laid
@@ -261,3 +262,129 @@ Backlog ranked by RICE                              ¶
 ␛[2mor json lists all␛[0m¶
 ␛[2mInputs left out at this width (see --format csv).␛[0m¶
 """)  # type: ignore[attr-defined]
+
+
+# tpm roadmap: each lane's table ------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cells")
+@pytest.mark.parametrize(("columns", "env"), [(120, {}), (34, COLOUR), (14, COLOUR)])
+def test_the_roadmaps_lanes(tpm: Tpm, columns: int, env: dict[str, str | None]) -> None:
+    result = tpm("roadmap", "--capacity", "3.5,2", columns=columns, env=env)
+    assert result.exit_code == 0, result.output
+    assert shown(result.stdout) == ROADMAP[columns]
+
+
+def test_the_roadmaps_lanes_in_colour(write: Write, tpm: Tpm) -> None:
+    for relative, text in WORKED.items():
+        write(relative, text)
+    result = tpm("roadmap", "--capacity", "10,4", columns=60, env=COLOUR)
+    assert result.exit_code == 0, result.output
+    assert shown(result.stdout) == snapshot("""\
+␛[1mRoadmap from the ranking by RICE␛[0m¶
+¶
+␛[1mNow — 8 of 10 (rice.effort)␛[0m¶
+␛[2m  MoSCoW: must 100%, should 0%, could 0%␛[0m¶
+␛[33m  ⚠ Must share of now is 100% (DSDM: at most 60%)␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID   ␛[0m␛[2m  ␛[0m␛[2mTitle␛[0m␛[2m  ␛[0m␛[2mEffort␛[0m                                   ¶
+  5  delta  Delta       2                                   ¶
+  2  alpha  Alpha       6                                   ¶
+¶
+␛[1mNext — 5 of 4 (rice.effort)␛[0m¶
+␛[2m  MoSCoW: must 0%, should 100%, could 0%␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID  ␛[0m␛[2m  ␛[0m␛[2mTitle       ␛[0m␛[2m  ␛[0m␛[2m           Effort␛[0m                  ¶
+  3  beta  Beta | pipes  5␛[33m ⚠ over capacity␛[0m                  ¶
+¶
+␛[1mLater — 34 (rice.effort)␛[0m¶
+␛[2m  MoSCoW: must 0%, should 0%, could 100%␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID            ␛[0m␛[2m  ␛[0m␛[2mTitle         ␛[0m␛[2m  ␛[0m␛[2mEffort␛[0m                 ¶
+  4  gamma           Gamma                1                 ¶
+  6  big             Big rewrite         20                 ¶
+  7  groundwork      Groundwork           3                 ¶
+  1  sso-login       SSO login            1                 ¶
+  8  after-finished  After finished       9                 ¶
+¶
+␛[1mUnestimated (1):␛[0m¶
+  notes␛[2m  (not ranked by rice)␛[0m¶
+""")
+
+
+ROADMAP = snapshot(
+    {
+        120: """\
+Roadmap from the ranking by RICE¶
+¶
+Now — 2 of 3.5 (rice.effort)¶
+  #  ID     Title  Effort                                                                                               ¶
+  2  rated  Rated       2                                                                                               ¶
+¶
+Next — 2 of 2 (rice.effort)¶
+  #  ID   Title                                                Effort                                                   ¶
+  3  pay  Card payments for the checkout flow in every market       2                                                   ¶
+¶
+Later — 6.5 (rice.effort)¶
+  #  ID       Title                                   Effort                                                            ¶
+  1  blocked  Blocked                                      1                                                            ¶
+  4  wide     支払い処理の改善とテスト                   1.5                                                            ¶
+  5  markup   [bold red]x[/] not markup :smile: café       4                                                            ¶
+¶
+Unestimated (1):¶
+  later  (not ranked by rice)¶
+""",
+        34: """\
+␛[1mRoadmap from the ranking by RICE␛[0m¶
+¶
+␛[1mNow — 2 of 3.5 (rice.effort)␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID   ␛[0m␛[2m  ␛[0m␛[2mTitle␛[0m␛[2m  ␛[0m␛[2mEffort␛[0m         ¶
+  2  rated  Rated       2         ¶
+¶
+␛[1mNext — 2 of 2 (rice.effort)␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID ␛[0m␛[2m  ␛[0m␛[2mTitle           ␛[0m␛[2m  ␛[0m␛[2mEffort␛[0m¶
+  3  pay  Card payments          2¶
+          for the checkout        ¶
+          flow in every           ¶
+          market                  ¶
+¶
+␛[1mLater — 6.5 (rice.effort)␛[0m¶
+  ␛[2m#␛[0m␛[2m  ␛[0m␛[2mID     ␛[0m␛[2m  ␛[0m␛[2mTitle       ␛[0m␛[2m  ␛[0m␛[2mEffort␛[0m¶
+  1  blocked  Blocked            1¶
+  4  wide     支払い処理の     1.5¶
+              改善とテスト        ¶
+  5  markup   [bold              4¶
+              red]x[/] not        ¶
+              markup              ¶
+              :smile: café        ¶
+¶
+␛[1mUnestimated (1):␛[0m¶
+  later␛[2m  (not ranked by rice)␛[0m¶
+""",
+        14: """\
+␛[1mRoadmap from ␛[0m¶
+␛[1mthe ranking by␛[0m¶
+␛[1mRICE␛[0m¶
+¶
+␛[1mNow — 2 of 3.5␛[0m¶
+␛[1m(rice.effort)␛[0m¶
+  ␛[2m  ␛[0m␛[2mID ␛[0m␛[2m  ␛[0m␛[2mEffo…␛[0m¶
+    ra…      2¶
+¶
+␛[1mNext — 2 of 2 ␛[0m¶
+␛[1m(rice.effort)␛[0m¶
+  ␛[2m  ␛[0m␛[2mID ␛[0m␛[2m  ␛[0m␛[2mEffo…␛[0m¶
+    pay      2¶
+¶
+␛[1mLater — 6.5 ␛[0m¶
+␛[1m(rice.effort)␛[0m¶
+  ␛[2m ␛[0m␛[2mID   ␛[0m␛[2m  ␛[0m␛[2mEff…␛[0m¶
+   bloc…     1¶
+   wide    1.5¶
+   mark…     4¶
+¶
+␛[1mUnestimated ␛[0m¶
+␛[1m(1):␛[0m¶
+  later␛[2m  (not ␛[0m¶
+␛[2mranked by ␛[0m¶
+␛[2mrice)␛[0m¶
+""",
+    }
+)
