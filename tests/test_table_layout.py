@@ -67,12 +67,15 @@ def plans(draw: st.DrawFn) -> TablePlan:
         justify = draw(st.sampled_from(["left", "right", "right"]))
         columns.append(PlanColumn(header, justify, max(width, 0)))
     sections = draw(st.frozensets(st.integers(0, max(rows - 1, 0)), max_size=2))
+    title = draw(st.sampled_from(["Backlog ranked by RICE", "", "T " * 30, None]))
     return TablePlan(
-        title=Text(draw(st.sampled_from(["Backlog ranked by RICE", "", "T " * 30]))),
-        box=draw(st.sampled_from([box.SIMPLE_HEAD, box.ASCII, box.MINIMAL])),
+        title=None if title is None else Text(title),
+        box=draw(st.sampled_from([box.SIMPLE_HEAD, box.ASCII, box.MINIMAL, None])),
         columns=tuple(columns),
         rows=tuple(zip(*cells, strict=True)) if rows else (),
         sections=sections,
+        header_style=draw(st.sampled_from(["table.header", "dim", "bold red"])),
+        gap=draw(st.sampled_from([1, 1, 2, 0])),
     )
 
 

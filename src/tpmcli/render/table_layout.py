@@ -53,14 +53,17 @@ class PlanColumn:
 
 @dataclass(frozen=True)
 class TablePlan:
-    """A table with a title above it and a rule under the header (and under each row
-    in ``sections``, but the last), in ``box``'s characters, without edges."""
+    """A table without edges: ``title`` above it; in ``box``'s characters (None: no
+    lines at all), a line between columns, a rule under the header and under each row
+    in ``sections`` but the last; ``gap`` spaces after each column but the last."""
 
-    title: Text
-    box: Box
+    title: Text | None
+    box: Box | None
     columns: tuple[PlanColumn, ...]
     rows: tuple[tuple[Text, ...], ...]
     sections: frozenset[int] = field(default_factory=frozenset)
+    header_style: str = HEADER_STYLE
+    gap: int = 1
 
 
 class PlannedTable:
@@ -88,6 +91,8 @@ def rich_table(plan: TablePlan) -> RenderableType:
         show_edge=False,
         pad_edge=False,
         collapse_padding=True,
+        padding=(0, plan.gap),
+        header_style=plan.header_style,
     )
     for column in plan.columns:
         table.add_column(
@@ -110,32 +115,39 @@ def composed(plan: TablePlan, console: Console, options: ConsoleOptions) -> list
     if widths is None:
         return None
     last = len(columns) - 1
-    pads = [0 if index == last else 1 for index in range(len(columns))]
-    header_style = console.get_style(HEADER_STYLE)
+    pads = [0 if index == last else plan.gap for index in range(len(columns))]
+    header_style = console.get_style(plan.header_style)
     header: list[list[Line]] = []
     for column, width, pad in zip(columns, widths, pads, strict=True):
         lines = _cell_lines(console, Text(column.header), width, pad, column)
         if len(lines) != 1:
             return None  # a header that wraps is aligned to the bottom: Rich's Table
         header.append([list(Segment.apply_style(lines[0], header_style))])
-    box = plan.box.substitute(options, safe=console.safe_box)
-    table_width = sum(widths) + len(columns) - 1
+    box = plan.box.substitute(options, safe=console.safe_box) if plan.box else None
+    table_width = sum(widths) + _dividers(plan)
     out: list[Segment] = []
     if plan.title:
         title_options = options.update(width=table_width, highlight=False, height=None)
         out.extend(console.render(plan.title, title_options.update(justify="left")))
-    _add_row(out, header, widths, box.head_vertical)
-    out.append(Segment(box.get_row(widths, "head", edge=False) + "\n"))
+    _add_row(out, header, widths, box.head_vertical if box else "")
+    if box:
+        out.append(Segment(box.get_row(widths, "head", edge=False) + "\n"))
     for index, row in enumerate(plan.rows):
         cells = [
             _cell_lines(console, cell, width, pad, column)
             for cell, column, width, pad in zip(row, columns, widths, pads, strict=True)
         ]
         is_last = index == len(plan.rows) - 1
-        _add_row(out, cells, widths, box.foot_vertical if is_last else box.mid_vertical)
-        if index in plan.sections and not is_last:
+        divider = "" if not box else box.foot_vertical if is_last else box.mid_vertical
+        _add_row(out, cells, widths, divider)
+        if box and index in plan.sections and not is_last:
             out.append(Segment(box.get_row(widths, "row", edge=False) + "\n"))
     return _joined(out)
+
+
+def _dividers(plan: TablePlan) -> int:
+    """The cells a table's lines between columns take (none without a box)."""
+    return len(plan.columns) - 1 if plan.box else 0
 
 
 def _widths(plan: TablePlan, max_width: int) -> list[int] | None:
@@ -147,17 +159,17 @@ def _widths(plan: TablePlan, max_width: int) -> list[int] | None:
     if len(flexible) != 1 or any("[" in c.header or ":" in c.header for c in columns):
         return None  # Rich reads such a header as markup or an emoji code
     (wrapping,) = flexible
-    room = max_width - (len(columns) - 1)  # one divider between columns
+    room = max_width - _dividers(plan)
     last = len(columns) - 1
     widths = []
     for index, column in enumerate(columns):
-        pad = 0 if index == last else 1
+        pad = 0 if index == last else plan.gap
         if column.width is None:
             if room - pad < 1:
                 return None
             texts: Iterable[str] = (row[index].plain for row in plan.rows)
-            widest = max(_widest_line(text) for text in (column.header, *texts))
-            widths.append(min(widest + pad, room) or 1)
+            longest = max(_widest_line(text) for text in (column.header, *texts))
+            widths.append(min(longest + pad, room) or 1)
         elif column.width < 1 or column.width + pad > room:
             return None
         else:
@@ -167,9 +179,15 @@ def _widths(plan: TablePlan, max_width: int) -> list[int] | None:
         return None  # the fixed columns alone do not fit: Rich shrinks them all
     if excess > 0:
         widths[wrapping] -= excess
-    if widths[wrapping] - (0 if wrapping == last else 1) < 1:
+    if widths[wrapping] - (0 if wrapping == last else plan.gap) < 1:
         return None
     return widths
+
+
+def widest(header: str, cells: Iterable[Text]) -> int:
+    """What Rich measures a column that never wraps as: its widest line, the header's
+    included (the width to give it, so that Rich need not measure it)."""
+    return max(_widest_line(text) for text in (header, *(cell.plain for cell in cells)))
 
 
 def _widest_line(text: str) -> int:
