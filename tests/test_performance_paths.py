@@ -43,6 +43,15 @@ def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
     assert not {"rich.table", "ruamel.yaml", "yaml", "pydantic", "jinja2"} & modules
 
 
+def test_the_ranked_table_and_the_commands_not_run_are_not_imported() -> None:
+    # The table is laid out without Rich's Table (render/table_layout.py); typer
+    # builds the command that runs alone (cli/lazy_commands.py).
+    modules = imported_modules("rank", cwd=ROOT / "examples")
+    assert "tpmcli.render.table_layout" in modules
+    assert "rich.table" not in modules
+    assert not {"tpmcli.cli.items", "tpmcli.cli.roadmap", "tpmcli.cli.report"} & modules
+
+
 def test_only_the_report_imports_jinja2() -> None:
     assert "jinja2" not in imported_modules("rank", cwd=ROOT / "examples")
     assert "jinja2" not in imported_modules("matrix", cwd=ROOT / "examples")
