@@ -29,6 +29,7 @@ from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
+from tpmcli.ranking.estimates import effort_of, moscow_of
 
 FORMAT = 5
 #: Snapshots kept (the most recently written); older ones are deleted.
@@ -178,9 +179,7 @@ def add_items(
     """Append ``entries`` (one file's items) to ``columns``; NotKept for what a
     snapshot cannot hold exactly (a score or effort that is not a finite float, an id
     with a line break, a value JSON cannot hold). ``effort_field``: tpm.yaml's
-    ``framework.input`` measuring effort, as planning reads it (``ranking.roadmap``)."""
-    from tpmcli.ranking.roadmap import effort_of, moscow_of
-
+    ``framework.input`` measuring effort, as planning reads it (``ranking.estimates``)."""
     status_index = {status: index for index, status in enumerate(statuses)}
     framework, _, effort_name = effort_field.partition(".")
     try:
