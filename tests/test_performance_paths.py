@@ -91,6 +91,14 @@ def warm_and_edit_imports(tmp_path_factory: pytest.TempPathFactory) -> tuple[set
     return warm, imported_modules("rank", cwd=project, env=env)
 
 
+def test_a_warm_rank_imports_nothing_that_writes_a_snapshot(
+    warm_and_edit_imports: tuple[set[str], set[str]],
+) -> None:
+    warm, _ = warm_and_edit_imports
+    assert "tpmcli.cache.snapshot" in warm
+    assert not {"tpmcli.cache.snapshot_write", "tempfile", "pydantic"} & warm
+
+
 def test_an_edit_loop_run_imports_neither_planning_nor_formulas_nor_plugin_guards(
     warm_and_edit_imports: tuple[set[str], set[str]],
 ) -> None:

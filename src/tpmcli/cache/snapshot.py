@@ -43,12 +43,12 @@ from tpmcli.cache.snapshot_file import (
     Stale,
     Unusable,
     read_snapshot,
+    snapshot_file,
     snapshot_item,
     snapshot_key,
     strings,
     unpacked,
 )
-from tpmcli.cache.snapshot_write import snapshot_file
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model.items import RankedItem, Ranking, Unscored
 from tpmcli.model.requests import (

@@ -25,13 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli import __version__
-from tpmcli.cache.snapshot_write import FORMAT
 from tpmcli.cache.store import cache_disabled, code_fingerprint, read_cache_file
-from tpmcli.files.locations import find_config
+from tpmcli.files.locations import cache_root, find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
 from tpmcli.model.items import Item, Range
 from tpmcli.model.requests import BacklogRequest
 
+#: The layout's version: a snapshot written in another is never read.
+FORMAT = 5
+#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
+MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: Plain values an item's inputs may hold.
@@ -71,6 +74,14 @@ def snapshot_key(request: BacklogRequest) -> str | None:
         [os.path.realpath(root), os.path.lexists(root / ".git")],
     ]
     return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
+
+
+def snapshot_file(key: str) -> Path | None:
+    """Where the snapshot of ``key`` is kept; None when there is no cache folder."""
+    try:
+        return cache_root() / f"snapshot-{key[:32]}.json"
+    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
+        return None
 
 
 def _installed() -> list[list[object]]:
@@ -140,7 +151,7 @@ class Snapshot:
 
     @cached_property
     def moscow(self) -> array[Any]:
-        """Each item's MoSCoW category (``snapshot_write.MOSCOW_CATEGORIES``)."""
+        """Each item's MoSCoW category (``MOSCOW_CATEGORIES``)."""
         return unpacked("B", self.body["moscow"], len(self.ids))
 
     @cached_property

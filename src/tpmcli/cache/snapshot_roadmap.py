@@ -14,8 +14,7 @@ import math
 from dataclasses import dataclass
 
 from tpmcli.cache.snapshot import DAMAGED, Ordered, current_snapshot, ordered, split_at
-from tpmcli.cache.snapshot_file import Unusable, strings
-from tpmcli.cache.snapshot_write import MOSCOW_CATEGORIES
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, Unusable, strings
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.roadmap import RoadmapSettings

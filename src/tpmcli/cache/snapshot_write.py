@@ -24,18 +24,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from tpmcli.cache.snapshot_file import FORMAT, MOSCOW_CATEGORIES, snapshot_file
 from tpmcli.cache.store import RACY_SECONDS, write_atomically
-from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
 from tpmcli.ranking.estimates import effort_of, moscow_of
 
-FORMAT = 5
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
-#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
-MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
 
@@ -294,13 +291,6 @@ def write_snapshot(
         return None
     _keep_newest(file.parent)
     return content
-
-
-def snapshot_file(key: str) -> Path | None:
-    try:
-        return cache_root() / f"snapshot-{key[:32]}.json"
-    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
-        return None
 
 
 def _keep_newest(folder: Path) -> None:
