@@ -158,6 +158,36 @@ def test_tpm_yaml_model_defaults_come_from_python_functions() -> None:
     assert all(inspect.isfunction(factory) for factory in factories)
 
 
+COMPILED_PATTERNS = """\
+import json, re
+compiled = []
+real = re._compile
+def recording(pattern, flags):
+    compiled.append(str(pattern))
+    return real(pattern, flags)
+re._compile = recording
+from tpmcli import printable
+from tpmcli.yamlio import scalars
+from tpmcli.yamlio.reader import load_bytes
+document = b"title: T\\nrice: {reach: 10, impact: 2, confidence: 80%, effort: 0.5}\\n"
+printable.terminal_text(load_bytes(document).value["title"])
+lazy = [scalars._TIMESTAMP_RESOLVER, scalars._TIMESTAMP_PARTS, printable._BIDI]
+print(json.dumps([len(compiled), [pattern in compiled for pattern in lazy]]))
+"""
+
+
+def test_reading_an_item_and_printing_it_compile_no_date_or_page_pattern() -> None:
+    """tpm's YAML timestamp patterns and the page's bidi pattern are compiled when a date
+    or a page first needs them, not when their modules are imported (nor for a
+    percentage, which starts with a digit as a date does)."""
+    result = subprocess.run(
+        [sys.executable, "-c", COMPILED_PATTERNS], capture_output=True, text=True, check=True
+    )
+    count, lazy_compiled = json.loads(result.stdout)
+    assert count > 3  # the recorder saw the others (PyYAML's, tpm's eager ones)
+    assert lazy_compiled == [False, False, False]
+
+
 def _write_items(folder: Path, count: int) -> None:
     folder.mkdir()
     for index in range(count):
