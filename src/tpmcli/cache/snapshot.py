@@ -45,11 +45,11 @@ from tpmcli.cache.snapshot_file import (
     Stale,
     Unusable,
     read_snapshot,
+    snapshot_file,
     snapshot_item,
     strings,
     unpacked,
 )
-from tpmcli.cache.snapshot_write import snapshot_file
 from tpmcli.cache.validity import snapshot_key
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model.items import RankedItem, Ranking, Unscored

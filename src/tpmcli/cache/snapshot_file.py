@@ -24,10 +24,21 @@ from typing import Any
 
 from tpmcli.cache.store import read_cache_file
 from tpmcli.cache.validity import FORMAT, unchanged
+from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item, Range
 
+#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
+MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: Plain values an item's inputs may hold.
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def snapshot_file(key: str) -> Path | None:
+    """Where the snapshot of ``key`` is kept; None when there is no cache folder."""
+    try:
+        return cache_root() / f"snapshot-{key[:32]}.json"
+    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
+        return None
 
 
 def unpacked(kind: str, text: Any, count: int) -> array[Any]:
@@ -87,7 +98,7 @@ class Snapshot:
 
     @cached_property
     def moscow(self) -> array[Any]:
-        """Each item's MoSCoW category (``snapshot_write.MOSCOW_CATEGORIES``)."""
+        """Each item's MoSCoW category (``MOSCOW_CATEGORIES``)."""
         return unpacked("B", self.body["moscow"], len(self.ids))
 
     @cached_property

@@ -21,8 +21,7 @@ from tpmcli.cache.snapshot import (
     ordered,
     split_at,
 )
-from tpmcli.cache.snapshot_file import Unusable, strings
-from tpmcli.cache.snapshot_write import MOSCOW_CATEGORIES
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, Unusable, strings
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.roadmap import RoadmapSettings

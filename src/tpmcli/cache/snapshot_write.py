@@ -24,17 +24,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, snapshot_file
 from tpmcli.cache.store import RACY_SECONDS, keep_newest, write_atomically
 from tpmcli.cache.validity import FORMAT
-from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
+from tpmcli.ranking.estimates import effort_of, moscow_of
 
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
-#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
-MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
 
@@ -178,9 +177,7 @@ def add_items(
     """Append ``entries`` (one file's items) to ``columns``; NotKept for what a
     snapshot cannot hold exactly (a score or effort that is not a finite float, an id
     with a line break, a value JSON cannot hold). ``effort_field``: tpm.yaml's
-    ``framework.input`` measuring effort, as planning reads it (``ranking.roadmap``)."""
-    from tpmcli.ranking.roadmap import effort_of, moscow_of
-
+    ``framework.input`` measuring effort, as planning reads it (``ranking.estimates``)."""
     status_index = {status: index for index, status in enumerate(statuses)}
     framework, _, effort_name = effort_field.partition(".")
     try:
@@ -297,13 +294,6 @@ def write_snapshot(
     # snapshot, and most are never used again.
     keep_newest(file.parent, "snapshot-", KEPT_SNAPSHOTS)
     return content
-
-
-def snapshot_file(key: str) -> Path | None:
-    try:
-        return cache_root() / f"snapshot-{key[:32]}.json"
-    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
-        return None
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -90,6 +89,8 @@ def json_bytes(document: Any) -> bytes:
 
 
 def write_atomically(file: Path, data: bytes) -> None:
+    import tempfile  # here: a run that writes no cache (a warm one) need not import it
+
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     prefix = "." + file.name.split("-", 1)[0] + "-"
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=prefix, suffix=".tmp")
