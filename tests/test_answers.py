@@ -39,6 +39,7 @@ NAMES = (
     "check",
     "terminal",
     "uncached",
+    "cut",
 )
 #: An item without WSJF inputs: ``tpm check --require wsjf`` finds it (exit 1).
 RICE_ONLY = "title: RICE only\nrice:\n  reach: 10\n  impact: 1\n  confidence: 50%\n  effort: 2\n"
@@ -243,6 +244,10 @@ def test_nothing_is_recorded_without_the_cache(backlogs: Callable[[str], Path]) 
     assert records(repo) == []
 
 
+#: How the tests start tpm: ``python -m tpmcli``.
+TPM = (sys.executable, "-m", "tpmcli")
+
+
 def on_terminal(repo: Path, columns: int, *args: str) -> bytes:
     """What ``tpm`` prints on a terminal ``columns`` wide (no COLUMNS variable)."""
     leader, follower = pty.openpty()
@@ -287,6 +292,42 @@ def test_the_terminal_width_is_part_of_the_answer(backlogs: Callable[[str], Path
     assert narrow == on_terminal(repo, 70, "rank", "--no-cache")
     assert narrow != first
     assert list(cache(repo).glob("items-*.json")), "not run: nothing was parsed"
+
+
+def cut_short(repo: Path, *args: str, **extra: str) -> int:
+    """Run tpm with standard output into a pipe of one page whose reader leaves after
+    ten bytes, while tpm waits to write the rest; the run's exit status."""
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
+    process = subprocess.Popen(
+        [*TPM, *args],
+        cwd=repo,
+        env=environment(repo, **extra),
+        stdout=writer,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(writer)
+    try:
+        assert os.read(reader, 10)
+    finally:
+        os.close(reader)
+    return process.wait(timeout=120)
+
+
+def test_an_unbuffered_answer_cut_short_by_its_reader_is_not_kept(
+    backlogs: Callable[[str], Path],
+) -> None:
+    """``python -u`` or PYTHONUNBUFFERED: standard output's text layer writes straight to
+    the descriptor and takes no notice of a short write (the reader gone while tpm
+    waited to write): the part never written must not be missing from later answers."""
+    repo = backlogs("cut")
+    args = ("rank", "--format", "json")
+    whole = recorded(repo, *args, PYTHONUNBUFFERED="1")
+    assert len(whole[0]) > 4 * 4096
+    for record in records(repo):
+        record.unlink()
+    assert cut_short(repo, *args, PYTHONUNBUFFERED="1") == 1  # as a buffered run ends
+    assert answer(tpm(repo, *args, PYTHONUNBUFFERED="1")) == whole
 
 
 def test_the_tee_stops_recording_a_failed_write_or_a_long_answer() -> None:

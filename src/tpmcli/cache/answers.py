@@ -204,7 +204,12 @@ def _write_out(chunks: list[tuple[int, bytes]], status: int) -> NoReturn:
 
 
 class _Tee(io.RawIOBase):
-    """A standard stream's file descriptor that keeps a copy of what is written."""
+    """A standard stream's file descriptor that keeps a copy of what is written.
+
+    Each write writes all it is given, or raises: unbuffered (``python -u``), the text
+    layer above writes straight here and takes no notice of a short write (a reader
+    that left while tpm waited to write the rest), so what a short write left would be
+    lost without a word, and missing from the answer kept."""
 
     def __init__(self, fd: int, recording: _Recording) -> None:
         super().__init__()
@@ -222,19 +227,22 @@ class _Tee(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         recording = self._recording
+        view = memoryview(data).cast("B")
         try:
-            written = os.write(self._fd, data)
+            left = view
+            while left:
+                left = left[os.write(self._fd, left) :]
         except BaseException:
             recording.spoiled = True
             raise
         if not recording.spoiled:
-            recording.size += written
+            recording.size += len(view)
             if recording.size > MAX_RECORDED:
                 recording.spoiled = True
                 recording.chunks.clear()
             else:
-                recording.chunks.append((self._fd, bytes(memoryview(data)[:written])))
-        return written
+                recording.chunks.append((self._fd, bytes(view)))
+        return len(view)
 
 
 def _tee_standard_streams(recording: _Recording) -> None:
