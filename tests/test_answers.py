@@ -40,6 +40,7 @@ NAMES = (
     "terminal",
     "uncached",
     "cut",
+    "resized",
 )
 #: An item without WSJF inputs: ``tpm check --require wsjf`` finds it (exit 1).
 RICE_ONLY = "title: RICE only\nrice:\n  reach: 10\n  impact: 1\n  confidence: 50%\n  effort: 2\n"
@@ -248,14 +249,15 @@ def test_nothing_is_recorded_without_the_cache(backlogs: Callable[[str], Path]) 
 TPM = (sys.executable, "-m", "tpmcli")
 
 
-def on_terminal(repo: Path, columns: int, *args: str) -> bytes:
-    """What ``tpm`` prints on a terminal ``columns`` wide (no COLUMNS variable)."""
+def on_terminal(repo: Path, columns: int, *args: str, command: tuple[str, ...] = TPM) -> bytes:
+    """What ``tpm`` (started as ``command``) prints on a terminal ``columns`` wide (no
+    COLUMNS variable)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = environment(repo, NO_COLOR="1")
     del env["COLUMNS"], env["LINES"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tpmcli", *args],
+        [*command, *args],
         cwd=repo,
         env=env,
         stdin=follower,
@@ -292,6 +294,39 @@ def test_the_terminal_width_is_part_of_the_answer(backlogs: Callable[[str], Path
     assert narrow == on_terminal(repo, 70, "rank", "--no-cache")
     assert narrow != first
     assert list(cache(repo).glob("items-*.json")), "not run: nothing was parsed"
+
+
+#: tpm started as usual, but its terminal is made 60 columns wide just after the answer's
+#: key is taken (as a person resizing the window as tpm starts) while the file named
+#: ``flag`` exists.
+_RESIZED_AS_IT_STARTS = """
+import fcntl, os, struct, termios
+from tpmcli.cache import answers
+from tpmcli.__main__ import entry
+replay = answers.replay
+def replay_then_resize():
+    replay()
+    if os.path.exists({flag!r}):
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 60, 0, 0))
+answers.replay = replay_then_resize
+entry()
+"""
+
+
+def test_a_terminal_resized_as_tpm_starts_keeps_no_answer(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("resized")
+    flag = repo.parent / "narrower"
+    flag.touch()
+    command = (sys.executable, "-c", _RESIZED_AS_IT_STARTS.format(flag=str(flag)))
+    narrow = on_terminal(repo, 100, "rank", command=command)
+    for _ in range(3):  # the parse cache, the snapshot, answered from it
+        assert on_terminal(repo, 100, "rank", command=command) == narrow
+    flag.unlink()
+    wide = on_terminal(repo, 100, "rank", command=command)
+    assert wide == on_terminal(repo, 100, "rank", "--no-cache")
+    assert wide != narrow
 
 
 def cut_short(repo: Path, *args: str, **extra: str) -> int:

@@ -19,7 +19,9 @@ or its width.
 
 Not recorded: runs that read anything else, answers from a snapshot whose signatures
 are smudged (a file changed within ``RACY_SECONDS``: see ``snapshot_write``), an exit
-status other than 0 or 1, output larger than ``MAX_RECORDED`` or a write that failed.
+status other than 0 or 1, output larger than ``MAX_RECORDED``, a write that failed, or
+a standard stream's terminal resized while it ran (the answer's key has the size it
+had when the run started, and its layout may have the later one).
 Records are untrusted like every cache file: JSON, a checksum, every value's type
 checked; anything amiss and the command runs.
 """
@@ -61,6 +63,8 @@ class _Recording:
 
     def __init__(self) -> None:
         self.key: str | None = None
+        #: Each standard stream's terminal state and size when the key was taken.
+        self.terminals: list[list[object] | None] = []
         self.chunks: list[tuple[int, bytes]] = []
         self.size = 0
         self.basis: dict[str, Any] | None = None
@@ -70,12 +74,12 @@ class _Recording:
 _recording: _Recording | None = None
 
 
-def answer_key() -> str | None:
-    """The key of this process's answer (None when it cannot have a recorded one)."""
+def answer_key(terminals: list[list[object] | None]) -> str | None:
+    """The key of this process's answer, its standard streams being ``terminals``
+    (None when it cannot have a recorded one)."""
     argv = sys.argv
     if len(argv) < 2 or argv[1] not in REPLAYED or sys.stdout is None or sys.stderr is None:
         return None
-    streams = [_terminal(fd) for fd in (0, 1, 2)]
     encodings = [
         [getattr(stream, "encoding", None), getattr(stream, "errors", None)]
         for stream in (sys.stdout, sys.stderr)
@@ -89,10 +93,15 @@ def answer_key() -> str | None:
         os.getcwd(),
         sorted(os.environ.items()),
         os.geteuid(),
-        streams,
+        terminals,
         encodings,
     ]
     return hashlib.sha256(json.dumps(payload).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _terminals() -> list[list[object] | None]:
+    """For each standard stream: None, or the size of the terminal it is."""
+    return [_terminal(fd) for fd in (0, 1, 2)]
 
 
 def _terminal(fd: int) -> list[object] | None:
@@ -117,7 +126,8 @@ def replay() -> None:
     otherwise start recording this run's answer (for ``finish``) and return."""
     global _recording
     try:
-        key = answer_key()
+        terminals = _terminals()
+        key = answer_key(terminals)
     except (OSError, ValueError, UnicodeError):
         return
     if key is None:
@@ -130,6 +140,7 @@ def replay() -> None:
         _write_out(*record)
     _recording = _Recording()
     _recording.key = key
+    _recording.terminals = terminals
     _tee_standard_streams(_recording)
 
 
@@ -317,6 +328,11 @@ def finish(status: int) -> None:
     if recording is None or recording.spoiled or recording.basis is None:
         return
     if status not in (0, 1) or recording.key is None:
+        return
+    try:
+        if _terminals() != recording.terminals:
+            return  # a terminal resized meanwhile: the answer may be laid out for either size
+    except OSError:
         return
     basis = recording.basis
     try:
