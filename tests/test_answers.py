@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import sys
@@ -41,6 +42,9 @@ NAMES = (
     "uncached",
     "cut",
     "resized",
+    "finishing",
+    "interrupted",
+    "flushed",
 )
 #: An item without WSJF inputs: ``tpm check --require wsjf`` finds it (exit 1).
 RICE_ONLY = "title: RICE only\nrice:\n  reach: 10\n  impact: 1\n  confidence: 50%\n  effort: 2\n"
@@ -363,6 +367,83 @@ def test_an_unbuffered_answer_cut_short_by_its_reader_is_not_kept(
         record.unlink()
     assert cut_short(repo, *args, PYTHONUNBUFFERED="1") == 1  # as a buffered run ends
     assert answer(tpm(repo, *args, PYTHONUNBUFFERED="1")) == whole
+
+
+#: tpm started as usual, with Ctrl-C coming while its answer is being kept.
+_INTERRUPTED_WHILE_KEEPING = """
+from tpmcli.cache import answers
+from tpmcli.__main__ import entry
+def interrupted(*args):
+    raise KeyboardInterrupt
+answers.write_atomically = interrupted
+entry()
+"""
+
+
+def test_ctrl_c_while_the_answer_is_kept_exits_130_without_a_traceback(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("finishing")
+    stdout, stderr, _ = answer(tpm(repo, "rank", "--no-cache"))
+    for _ in range(3):  # the parse cache, the snapshot, answered from it and kept
+        result = subprocess.run(
+            [sys.executable, "-c", _INTERRUPTED_WHILE_KEEPING, "rank"],
+            cwd=repo,
+            env=environment(repo),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        if result.returncode:
+            break
+    assert (result.returncode, result.stdout, result.stderr) == (130, stdout, stderr)
+    assert records(repo) == []
+
+
+def interrupted_while_writing(repo: Path, *args: str, **extra: str) -> tuple[int, bytes]:
+    """Run tpm with standard output into a pipe of one page, and Ctrl-C once ten bytes
+    are read (tpm then waits for the whole page to be read to write the rest); the
+    run's exit status and what it wrote on stderr."""
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
+    process = subprocess.Popen(
+        [*TPM, *args],
+        cwd=repo,
+        env=environment(repo, **extra),
+        stdout=writer,
+        stderr=subprocess.PIPE,
+    )
+    os.close(writer)
+    try:
+        assert os.read(reader, 10)
+        process.send_signal(signal.SIGINT)
+        while os.read(reader, 65536):
+            pass
+    finally:
+        os.close(reader)
+    assert process.stderr is not None
+    return process.wait(timeout=120), process.stderr.read()
+
+
+def test_ctrl_c_while_a_recorded_answer_is_written_says_so(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("interrupted")
+    args = ("rank", "--format", "json")
+    _, stderr, _ = recorded(repo, *args)
+    drop_snapshots(repo)
+    assert interrupted_while_writing(repo, *args) == (130, stderr + b"tpm: interrupted\n")
+    assert snapshots(repo) == []  # replayed
+
+
+def test_ctrl_c_while_the_output_is_flushed_says_so(backlogs: Callable[[str], Path]) -> None:
+    """Standard output buffered (not PYTHONUNBUFFERED) and written only as tpm leaves:
+    Ctrl-C then is as during the command, not a traceback."""
+    repo = backlogs("flushed")
+    args = ("rank", "--format", "csv", "--no-cache")
+    buffered = {"PYTHONUNBUFFERED": ""}
+    assert 4096 < len(tpm(repo, *args, **buffered).stdout) < 8192  # one buffer, two pages
+    assert interrupted_while_writing(repo, *args, **buffered) == (130, b"tpm: interrupted\n")
 
 
 def test_the_tee_stops_recording_a_failed_write_or_a_long_answer() -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
@@ -42,6 +43,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from tpmcli.cache.store import keep_newest, read_cache_file, write_atomically
 from tpmcli.cache.validity import key_for, tpm_and_python, unchanged
+from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 from tpmcli.files.locations import cache_root
 
 #: The commands whose answers may be replayed (the first argument).
@@ -196,19 +198,28 @@ def _held(key: str) -> tuple[list[tuple[int, bytes]], int] | None:
 
 
 def _write_out(chunks: list[tuple[int, bytes]], status: int) -> NoReturn:
-    """Write the recorded answer as it was written, and end with its status (a closed
-    pipe: 1, as a command that could not finish printing)."""
+    """Write the recorded answer as it was written, and end with its status; as a
+    command that could not finish printing, a closed pipe ends it with 1, another
+    failed write with its reason and 2, and Ctrl-C with "tpm: interrupted" and 130."""
     try:
         for fd, data in chunks:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
     except BrokenPipeError:
-        os._exit(1)
+        os._exit(EXIT_FINDINGS)
     except OSError as exc:
-        os.write(2, f"tpm: {exc.strerror or exc}\n".encode(errors="replace"))
-        os._exit(2)
+        _say(f"tpm: {exc.strerror or exc}")
+        os._exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _say("tpm: interrupted")
+        os._exit(EXIT_INTERRUPTED)
     os._exit(status)
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, f"{line}\n".encode(errors="replace"))
 
 
 # Recording --------------------------------------------------------------------------
