@@ -20,6 +20,7 @@ import subprocess
 import sys
 import termios
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,7 @@ NAMES = (
     "resized",
     "finishing",
     "interrupted",
+    "typed",
     "flushed",
 )
 #: An item without WSJF inputs: ``tpm check --require wsjf`` finds it (exit 1).
@@ -229,6 +231,22 @@ def test_a_damaged_record_is_not_replayed(backlogs: Callable[[str], Path]) -> No
     assert answer(tpm(repo, "rank")) == expected
     record.write_bytes(b"{not json")
     assert answer(tpm(repo, "rank")) == expected
+
+
+def test_a_record_of_the_wrong_types_is_not_replayed(backlogs: Callable[[str], Path]) -> None:
+    """Values of the wrong type under a checksum that holds (as a record written by
+    something else would have): the command runs, without a traceback."""
+    repo = backlogs("typed")
+    expected = recorded(repo, "rank", "--limit", "3")
+    (record,) = records(repo)
+    header_line, _, rest = record.read_bytes().partition(b"\n")
+    meta_line, _, output = rest.partition(b"\n")
+    meta = json.loads(meta_line)
+    meta["chunks"] = [[float(fd), length] for fd, length in meta["chunks"]]
+    rest = json.dumps(meta).encode("utf-8") + b"\n" + output
+    header = {**json.loads(header_line), "crc": zlib.crc32(rest)}
+    record.write_bytes(json.dumps(header).encode("utf-8") + b"\n" + rest)
+    assert answer(tpm(repo, "rank", "--limit", "3")) == expected
 
 
 def test_a_status_of_one_is_replayed(backlogs: Callable[[str], Path]) -> None:

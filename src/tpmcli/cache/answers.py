@@ -188,7 +188,7 @@ def _held(key: str) -> tuple[list[tuple[int, bytes]], int] | None:
     chunks: list[tuple[int, bytes]] = []
     offset = meta_end + 1
     for fd, length in meta["chunks"]:
-        if fd not in (1, 2) or type(length) is not int or length < 0:
+        if type(fd) is not int or fd not in (1, 2) or type(length) is not int or length < 0:
             return None
         chunks.append((fd, rest[offset : offset + length]))
         offset += length
