@@ -14,11 +14,13 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import sys
 import termios
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +41,12 @@ NAMES = (
     "check",
     "terminal",
     "uncached",
+    "cut",
+    "resized",
+    "finishing",
+    "interrupted",
+    "typed",
+    "flushed",
 )
 #: An item without WSJF inputs: ``tpm check --require wsjf`` finds it (exit 1).
 RICE_ONLY = "title: RICE only\nrice:\n  reach: 10\n  impact: 1\n  confidence: 50%\n  effort: 2\n"
@@ -225,6 +233,22 @@ def test_a_damaged_record_is_not_replayed(backlogs: Callable[[str], Path]) -> No
     assert answer(tpm(repo, "rank")) == expected
 
 
+def test_a_record_of_the_wrong_types_is_not_replayed(backlogs: Callable[[str], Path]) -> None:
+    """Values of the wrong type under a checksum that holds (as a record written by
+    something else would have): the command runs, without a traceback."""
+    repo = backlogs("typed")
+    expected = recorded(repo, "rank", "--limit", "3")
+    (record,) = records(repo)
+    header_line, _, rest = record.read_bytes().partition(b"\n")
+    meta_line, _, output = rest.partition(b"\n")
+    meta = json.loads(meta_line)
+    meta["chunks"] = [[float(fd), length] for fd, length in meta["chunks"]]
+    rest = json.dumps(meta).encode("utf-8") + b"\n" + output
+    header = {**json.loads(header_line), "crc": zlib.crc32(rest)}
+    record.write_bytes(json.dumps(header).encode("utf-8") + b"\n" + rest)
+    assert answer(tpm(repo, "rank", "--limit", "3")) == expected
+
+
 def test_a_status_of_one_is_replayed(backlogs: Callable[[str], Path]) -> None:
     repo = backlogs("check")
     stdout, stderr, status = recorded(repo, "check", "--require", "wsjf")
@@ -243,14 +267,19 @@ def test_nothing_is_recorded_without_the_cache(backlogs: Callable[[str], Path]) 
     assert records(repo) == []
 
 
-def on_terminal(repo: Path, columns: int, *args: str) -> bytes:
-    """What ``tpm`` prints on a terminal ``columns`` wide (no COLUMNS variable)."""
+#: How the tests start tpm: ``python -m tpmcli``.
+TPM = (sys.executable, "-m", "tpmcli")
+
+
+def on_terminal(repo: Path, columns: int, *args: str, command: tuple[str, ...] = TPM) -> bytes:
+    """What ``tpm`` (started as ``command``) prints on a terminal ``columns`` wide (no
+    COLUMNS variable)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = environment(repo, NO_COLOR="1")
     del env["COLUMNS"], env["LINES"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tpmcli", *args],
+        [*command, *args],
         cwd=repo,
         env=env,
         stdin=follower,
@@ -287,6 +316,152 @@ def test_the_terminal_width_is_part_of_the_answer(backlogs: Callable[[str], Path
     assert narrow == on_terminal(repo, 70, "rank", "--no-cache")
     assert narrow != first
     assert list(cache(repo).glob("items-*.json")), "not run: nothing was parsed"
+
+
+#: tpm started as usual, but its terminal is made 60 columns wide just after the answer's
+#: key is taken (as a person resizing the window as tpm starts) while the file named
+#: ``flag`` exists.
+_RESIZED_AS_IT_STARTS = """
+import fcntl, os, struct, termios
+from tpmcli.cache import answers
+from tpmcli.__main__ import entry
+replay = answers.replay
+def replay_then_resize():
+    replay()
+    if os.path.exists({flag!r}):
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 60, 0, 0))
+answers.replay = replay_then_resize
+entry()
+"""
+
+
+def test_a_terminal_resized_as_tpm_starts_keeps_no_answer(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("resized")
+    flag = repo.parent / "narrower"
+    flag.touch()
+    command = (sys.executable, "-c", _RESIZED_AS_IT_STARTS.format(flag=str(flag)))
+    narrow = on_terminal(repo, 100, "rank", command=command)
+    for _ in range(3):  # the parse cache, the snapshot, answered from it
+        assert on_terminal(repo, 100, "rank", command=command) == narrow
+    flag.unlink()
+    wide = on_terminal(repo, 100, "rank", command=command)
+    assert wide == on_terminal(repo, 100, "rank", "--no-cache")
+    assert wide != narrow
+
+
+def cut_short(repo: Path, *args: str, **extra: str) -> int:
+    """Run tpm with standard output into a pipe of one page whose reader leaves after
+    ten bytes, while tpm waits to write the rest; the run's exit status."""
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
+    process = subprocess.Popen(
+        [*TPM, *args],
+        cwd=repo,
+        env=environment(repo, **extra),
+        stdout=writer,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(writer)
+    try:
+        assert os.read(reader, 10)
+    finally:
+        os.close(reader)
+    return process.wait(timeout=120)
+
+
+def test_an_unbuffered_answer_cut_short_by_its_reader_is_not_kept(
+    backlogs: Callable[[str], Path],
+) -> None:
+    """``python -u`` or PYTHONUNBUFFERED: standard output's text layer writes straight to
+    the descriptor and takes no notice of a short write (the reader gone while tpm
+    waited to write): the part never written must not be missing from later answers."""
+    repo = backlogs("cut")
+    args = ("rank", "--format", "json")
+    whole = recorded(repo, *args, PYTHONUNBUFFERED="1")
+    assert len(whole[0]) > 4 * 4096
+    for record in records(repo):
+        record.unlink()
+    assert cut_short(repo, *args, PYTHONUNBUFFERED="1") == 1  # as a buffered run ends
+    assert answer(tpm(repo, *args, PYTHONUNBUFFERED="1")) == whole
+
+
+#: tpm started as usual, with Ctrl-C coming while its answer is being kept.
+_INTERRUPTED_WHILE_KEEPING = """
+from tpmcli.cache import answers
+from tpmcli.__main__ import entry
+def interrupted(*args):
+    raise KeyboardInterrupt
+answers.write_atomically = interrupted
+entry()
+"""
+
+
+def test_ctrl_c_while_the_answer_is_kept_exits_130_without_a_traceback(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("finishing")
+    stdout, stderr, _ = answer(tpm(repo, "rank", "--no-cache"))
+    for _ in range(3):  # the parse cache, the snapshot, answered from it and kept
+        result = subprocess.run(
+            [sys.executable, "-c", _INTERRUPTED_WHILE_KEEPING, "rank"],
+            cwd=repo,
+            env=environment(repo),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        if result.returncode:
+            break
+    assert (result.returncode, result.stdout, result.stderr) == (130, stdout, stderr)
+    assert records(repo) == []
+
+
+def interrupted_while_writing(repo: Path, *args: str, **extra: str) -> tuple[int, bytes]:
+    """Run tpm with standard output into a pipe of one page, and Ctrl-C once ten bytes
+    are read (tpm then waits for the whole page to be read to write the rest); the
+    run's exit status and what it wrote on stderr."""
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
+    process = subprocess.Popen(
+        [*TPM, *args],
+        cwd=repo,
+        env=environment(repo, **extra),
+        stdout=writer,
+        stderr=subprocess.PIPE,
+    )
+    os.close(writer)
+    try:
+        assert os.read(reader, 10)
+        process.send_signal(signal.SIGINT)
+        while os.read(reader, 65536):
+            pass
+    finally:
+        os.close(reader)
+    assert process.stderr is not None
+    return process.wait(timeout=120), process.stderr.read()
+
+
+def test_ctrl_c_while_a_recorded_answer_is_written_says_so(
+    backlogs: Callable[[str], Path],
+) -> None:
+    repo = backlogs("interrupted")
+    args = ("rank", "--format", "json")
+    _, stderr, _ = recorded(repo, *args)
+    drop_snapshots(repo)
+    assert interrupted_while_writing(repo, *args) == (130, stderr + b"tpm: interrupted\n")
+    assert snapshots(repo) == []  # replayed
+
+
+def test_ctrl_c_while_the_output_is_flushed_says_so(backlogs: Callable[[str], Path]) -> None:
+    """Standard output buffered (not PYTHONUNBUFFERED) and written only as tpm leaves:
+    Ctrl-C then is as during the command, not a traceback."""
+    repo = backlogs("flushed")
+    args = ("rank", "--format", "csv", "--no-cache")
+    buffered = {"PYTHONUNBUFFERED": ""}
+    assert 4096 < len(tpm(repo, *args, **buffered).stdout) < 8192  # one buffer, two pages
+    assert interrupted_while_writing(repo, *args, **buffered) == (130, b"tpm: interrupted\n")
 
 
 def test_the_tee_stops_recording_a_failed_write_or_a_long_answer() -> None:

@@ -19,7 +19,9 @@ or its width.
 
 Not recorded: runs that read anything else, answers from a snapshot whose signatures
 are smudged (a file changed within ``RACY_SECONDS``: see ``snapshot_write``), an exit
-status other than 0 or 1, output larger than ``MAX_RECORDED`` or a write that failed.
+status other than 0 or 1, output larger than ``MAX_RECORDED``, a write that failed, or
+a standard stream's terminal resized while it ran (the answer's key has the size it
+had when the run started, and its layout may have the later one).
 Records are untrusted like every cache file: JSON, a checksum, every value's type
 checked; anything amiss and the command runs.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
@@ -40,6 +43,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from tpmcli.cache.store import keep_newest, read_cache_file, write_atomically
 from tpmcli.cache.validity import key_for, tpm_and_python, unchanged
+from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 from tpmcli.files.locations import cache_root
 
 #: The commands whose answers may be replayed (the first argument).
@@ -61,6 +65,8 @@ class _Recording:
 
     def __init__(self) -> None:
         self.key: str | None = None
+        #: Each standard stream's terminal state and size when the key was taken.
+        self.terminals: list[list[object] | None] = []
         self.chunks: list[tuple[int, bytes]] = []
         self.size = 0
         self.basis: dict[str, Any] | None = None
@@ -70,12 +76,12 @@ class _Recording:
 _recording: _Recording | None = None
 
 
-def answer_key() -> str | None:
-    """The key of this process's answer (None when it cannot have a recorded one)."""
+def answer_key(terminals: list[list[object] | None]) -> str | None:
+    """The key of this process's answer, its standard streams being ``terminals``
+    (None when it cannot have a recorded one)."""
     argv = sys.argv
     if len(argv) < 2 or argv[1] not in REPLAYED or sys.stdout is None or sys.stderr is None:
         return None
-    streams = [_terminal(fd) for fd in (0, 1, 2)]
     encodings = [
         [getattr(stream, "encoding", None), getattr(stream, "errors", None)]
         for stream in (sys.stdout, sys.stderr)
@@ -89,10 +95,15 @@ def answer_key() -> str | None:
         os.getcwd(),
         sorted(os.environ.items()),
         os.geteuid(),
-        streams,
+        terminals,
         encodings,
     ]
     return hashlib.sha256(json.dumps(payload).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _terminals() -> list[list[object] | None]:
+    """For each standard stream: None, or the size of the terminal it is."""
+    return [_terminal(fd) for fd in (0, 1, 2)]
 
 
 def _terminal(fd: int) -> list[object] | None:
@@ -117,7 +128,8 @@ def replay() -> None:
     otherwise start recording this run's answer (for ``finish``) and return."""
     global _recording
     try:
-        key = answer_key()
+        terminals = _terminals()
+        key = answer_key(terminals)
     except (OSError, ValueError, UnicodeError):
         return
     if key is None:
@@ -130,6 +142,7 @@ def replay() -> None:
         _write_out(*record)
     _recording = _Recording()
     _recording.key = key
+    _recording.terminals = terminals
     _tee_standard_streams(_recording)
 
 
@@ -175,7 +188,7 @@ def _held(key: str) -> tuple[list[tuple[int, bytes]], int] | None:
     chunks: list[tuple[int, bytes]] = []
     offset = meta_end + 1
     for fd, length in meta["chunks"]:
-        if fd not in (1, 2) or type(length) is not int or length < 0:
+        if type(fd) is not int or fd not in (1, 2) or type(length) is not int or length < 0:
             return None
         chunks.append((fd, rest[offset : offset + length]))
         offset += length
@@ -185,26 +198,40 @@ def _held(key: str) -> tuple[list[tuple[int, bytes]], int] | None:
 
 
 def _write_out(chunks: list[tuple[int, bytes]], status: int) -> NoReturn:
-    """Write the recorded answer as it was written, and end with its status (a closed
-    pipe: 1, as a command that could not finish printing)."""
+    """Write the recorded answer as it was written, and end with its status; as a
+    command that could not finish printing, a closed pipe ends it with 1, another
+    failed write with its reason and 2, and Ctrl-C with "tpm: interrupted" and 130."""
     try:
         for fd, data in chunks:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
     except BrokenPipeError:
-        os._exit(1)
+        os._exit(EXIT_FINDINGS)
     except OSError as exc:
-        os.write(2, f"tpm: {exc.strerror or exc}\n".encode(errors="replace"))
-        os._exit(2)
+        _say(f"tpm: {exc.strerror or exc}")
+        os._exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _say("tpm: interrupted")
+        os._exit(EXIT_INTERRUPTED)
     os._exit(status)
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, f"{line}\n".encode(errors="replace"))
 
 
 # Recording --------------------------------------------------------------------------
 
 
 class _Tee(io.RawIOBase):
-    """A standard stream's file descriptor that keeps a copy of what is written."""
+    """A standard stream's file descriptor that keeps a copy of what is written.
+
+    Each write writes all it is given, or raises: unbuffered (``python -u``), the text
+    layer above writes straight here and takes no notice of a short write (a reader
+    that left while tpm waited to write the rest), so what a short write left would be
+    lost without a word, and missing from the answer kept."""
 
     def __init__(self, fd: int, recording: _Recording) -> None:
         super().__init__()
@@ -222,19 +249,22 @@ class _Tee(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         recording = self._recording
+        view = memoryview(data).cast("B")
         try:
-            written = os.write(self._fd, data)
+            left = view
+            while left:
+                left = left[os.write(self._fd, left) :]
         except BaseException:
             recording.spoiled = True
             raise
         if not recording.spoiled:
-            recording.size += written
+            recording.size += len(view)
             if recording.size > MAX_RECORDED:
                 recording.spoiled = True
                 recording.chunks.clear()
             else:
-                recording.chunks.append((self._fd, bytes(memoryview(data)[:written])))
-        return written
+                recording.chunks.append((self._fd, bytes(view)))
+        return len(view)
 
 
 def _tee_standard_streams(recording: _Recording) -> None:
@@ -309,6 +339,11 @@ def finish(status: int) -> None:
     if recording is None or recording.spoiled or recording.basis is None:
         return
     if status not in (0, 1) or recording.key is None:
+        return
+    try:
+        if _terminals() != recording.terminals:
+            return  # a terminal resized meanwhile: the answer may be laid out for either size
+    except OSError:
         return
     basis = recording.basis
     try:

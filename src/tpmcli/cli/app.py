@@ -7,6 +7,7 @@ message on stderr and its exit code; anything else is a bug (exit 3, one line).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 from typing import Annotated, Any, NoReturn
@@ -223,7 +224,9 @@ def leave(code: object) -> NoReturn:
     alive, a profiler, tracer or ``python -i`` that wants the interpreter afterwards, a
     status that is not a number) takes Python's own way out, with its own messages. Output
     that cannot be flushed ends tpm as a failed write in a command does: a closed pipe
-    with 1, anything else (a full disk) with its reason on stderr and 2."""
+    with 1, anything else (a full disk) with its reason on stderr and 2; Ctrl-C while it
+    is flushed, as during a command, with "tpm: interrupted" and 130, and once it is out
+    (while the answer is kept for the next run), quietly with 130."""
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         raise SystemExit(code)
@@ -241,14 +244,26 @@ def leave(code: object) -> NoReturn:
     except BrokenPipeError:  # the reader left: as when a command's own write finds it
         os._exit(EXIT_FINDINGS)
     except OSError as exc:  # output buffered until now could not be written (a full disk)
-        os.write(2, f"tpm: {terminal_text(exc.strerror or str(exc))}\n".encode(errors="replace"))
+        _say(f"tpm: {terminal_text(exc.strerror or str(exc))}")
         os._exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _say("tpm: interrupted")
+        os._exit(EXIT_INTERRUPTED)
     except ValueError:
         raise SystemExit(code) from None
     answers = sys.modules.get("tpmcli.cache.answers")
     if answers is not None:
-        answers.finish(status)  # kept for the next run alike, if it may be replayed
+        try:
+            answers.finish(status)  # kept for the next run alike, if it may be replayed
+        except KeyboardInterrupt:
+            os._exit(EXIT_INTERRUPTED)
     os._exit(status)
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr, written at once (its buffer may be what failed)."""
+    with contextlib.suppress(OSError):
+        os.write(2, f"{line}\n".encode(errors="replace"))
 
 
 def main() -> None:
