@@ -8,9 +8,9 @@ and its exit status, with what the snapshot's validity rested on: its key's inpu
 of every backlog folder and item file. The record's own key is everything else the
 answer may depend on: tpm's version and code, Python, how it was started
 (``sys.orig_argv``: the interpreter, its options and every argument), the current
-directory, the whole environment (``COLUMNS``, ``NO_COLOR``, ``TERM``, ...), the
-user, and for each standard stream whether it is a terminal and its size, and
-the encodings. The next run with the same key replays the record only when the
+directory, the environment (``COLUMNS``, ``NO_COLOR``, ``TERM``, ...: all of it but
+the shell's own ``OLDPWD`` and ``_``), the user, and for each standard stream whether
+it is a terminal and its size, and the encodings. The next run with the same key replays the record only when the
 snapshot's key computed afresh (tpm.yaml's bytes, where it is, the repository around
 it, the installed packages) is the recorded one and every folder and file has the
 recorded stat; otherwise the command runs as usual. So an answer is never replayed
@@ -48,6 +48,9 @@ from tpmcli.files.locations import cache_root
 
 #: The commands whose answers may be replayed (the first argument).
 REPLAYED = ("rank", "check", "roadmap")
+#: Variables a shell keeps for itself, which neither tpm nor the libraries it uses read:
+#: the folder before the last ``cd`` would otherwise make a run after every ``cd`` miss.
+SHELL_BOOKKEEPING = frozenset({"OLDPWD", "_"})
 #: The record's format.
 FORMAT = 1
 #: The most output a record keeps (a longer answer is not recorded).
@@ -93,7 +96,7 @@ def answer_key(terminals: list[list[object] | None]) -> str | None:
         sys.orig_argv,
         argv,
         os.getcwd(),
-        sorted(os.environ.items()),
+        sorted(item for item in os.environ.items() if item[0] not in SHELL_BOOKKEEPING),
         os.geteuid(),
         terminals,
         encodings,
