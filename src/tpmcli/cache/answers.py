@@ -11,9 +11,9 @@ answer may depend on: tpm's version and code, Python, how it was started
 directory, the environment (``COLUMNS``, ``NO_COLOR``, ``TERM``, ...: all of it but
 the shell's own ``OLDPWD`` and ``_``), the user, and for each standard stream whether
 it is a terminal and its size, and the encodings. The next run with the same key
-replays the record only when the snapshot's key computed afresh (tpm.yaml's bytes, where it is, the repository around
-it, the installed packages) is the recorded one and every folder and file has the
-recorded stat; otherwise the command runs as usual. So an answer is never replayed
+replays the record only when the snapshot's key computed afresh (tpm.yaml's bytes,
+where it is, the repository around it, the installed packages) is the recorded one
+and every folder and file has the recorded stat; otherwise the command runs as usual. So an answer is never replayed
 after any change to an item, tpm.yaml, a plugin or package, the flags, the terminal
 or its width.
 
