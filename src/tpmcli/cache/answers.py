@@ -2,20 +2,19 @@
 nothing changed, prints again what it printed, before the command line is even parsed.
 
 A run that answered from a snapshot (``snapshot``; nothing else read: no revision, no
-full load) records what it wrote to standard output and error, in the order written,
-and its exit status, with what the snapshot's validity rested on: its key's inputs
-(the paths and ``--config`` given, which the arguments decide) and the stat signature
-of every backlog folder and item file. The record's own key is everything else the
-answer may depend on: tpm's version and code, Python, how it was started
-(``sys.orig_argv``: the interpreter, its options and every argument), the current
-directory, the environment (``COLUMNS``, ``NO_COLOR``, ``TERM``, ...: all of it but
-the shell's own ``OLDPWD`` and ``_``), the user, and for each standard stream whether
-it is a terminal and its size, and the encodings. The next run with the same key
-replays the record only when the snapshot's key computed afresh (tpm.yaml's bytes,
-where it is, the repository around it, the installed packages) is the recorded one
-and every folder and file has the recorded stat; otherwise the command runs as usual. So an answer is never replayed
-after any change to an item, tpm.yaml, a plugin or package, the flags, the terminal
-or its width.
+full load) records what it wrote to standard output and error, in the order written, and
+its exit status, with what the snapshot's validity rested on: its key's inputs (the
+paths and ``--config`` given, which the arguments decide) and the stat signature of
+every backlog folder and item file. The record's own key is everything else the answer
+may depend on: tpm's version and code, Python, how it was started (``sys.orig_argv``:
+the interpreter, its options and every argument), the current directory, the environment
+(``COLUMNS``, ``NO_COLOR``, ``TERM``, ...: all of it but the shell's own ``OLDPWD`` and
+``_``), the user, and for each standard stream whether it is a terminal and its size,
+and the encodings. The next run with the same key replays the record only when the
+snapshot's key computed afresh (tpm.yaml's bytes, where it is, the repository around it,
+the installed packages) is the recorded one and every folder and file has the recorded
+stat; otherwise the command runs as usual. So an answer is never replayed after any
+change to an item, tpm.yaml, a plugin or package, the flags, the terminal or its width.
 
 Not recorded: runs that read anything else, answers from a snapshot whose signatures
 are smudged (a file changed within ``RACY_SECONDS``: see ``snapshot_write``), an exit
