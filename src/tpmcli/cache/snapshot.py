@@ -143,7 +143,7 @@ def current_snapshot(request: BacklogRequest) -> Snapshot | None:
     except Stale as stale:
         from tpmcli.cache.snapshot_update import updated_snapshot
 
-        return updated_snapshot(request, key, stale.snapshot)
+        return updated_snapshot(request, key, stale.snapshot, stale.seen)
     except DAMAGED:
         return None
 

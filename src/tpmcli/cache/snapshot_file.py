@@ -106,11 +106,28 @@ class Unusable(Exception):
 
 class Stale(Unusable):
     """A sound snapshot, but a backlog folder or file changed since it was written:
-    ``snapshot_update`` may bring it up to date (else the full path runs)."""
+    ``snapshot_update`` may bring it up to date (else the full path runs), starting
+    from what the check saw (``seen``)."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, seen: Seen) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.seen = seen
+
+
+class Seen:
+    """What the stale check saw of the folders and files a snapshot records, so that
+    bringing it up to date stats none of them again: each folder's mtime, ctime and
+    inode now (None: gone), in the order of ``body["folders"]``; each file's
+    signature now (four numbers a file, in the snapshot's order), and the indexes
+    of the files gone (their four numbers there are -1)."""
+
+    def __init__(
+        self, folders: list[tuple[int, int, int] | None], signatures: array[int], gone: set[int]
+    ) -> None:
+        self.folders = folders
+        self.signatures = signatures
+        self.gone = gone
 
 
 class Snapshot:
@@ -171,31 +188,58 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     if not isinstance(body, dict):
         raise Unusable
     snapshot = Snapshot(body, content, body_end + 1)
-    if not _unchanged(snapshot):
-        raise Stale(snapshot)
+    seen = _changes(snapshot)
+    if seen is not None:
+        raise Stale(snapshot, seen)
     return snapshot
 
 
-def _unchanged(snapshot: Snapshot) -> bool:
-    """Whether every folder and file is as the snapshot saw it (those racily clean
-    then were recorded with signatures no stat has: see ``snapshot_write``)."""
+#: The signature noted for a file gone (``Seen.gone`` says which).
+_GONE = (-1, -1, -1, -1)
+
+
+def _changes(snapshot: Snapshot) -> Seen | None:
+    """None when every folder and file is as the snapshot saw it (those racily clean
+    then were recorded with signatures no stat has: see ``snapshot_write``); else what
+    was seen of each. A file or folder gone is noted; another error propagates (the
+    full path says what it is)."""
     body = snapshot.body
     stat = os.stat
-    try:
-        for path, mtime, ctime, inode in body["folders"]:
+    folders: list[tuple[int, int, int] | None] = []
+    same = True
+    for path, mtime, ctime, inode in body["folders"]:
+        try:
             status = stat(path)
-            if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) != (mtime, ctime, inode):
-                return False
-        numbers: list[int] = []
-        extend = numbers.extend
-        for (_, real), names in zip(body["starts"], snapshot.file_names, strict=True):
-            prefix = real + os.sep
-            for name in names:
-                status = stat(prefix + name)
-                extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
-    except (FileNotFoundError, NotADirectoryError):
-        return False  # a file or folder gone (another error: the full path says it)
-    return array("q", numbers) == snapshot.signatures
+        except (FileNotFoundError, NotADirectoryError):
+            folders.append(None)
+            same = False
+            continue
+        now = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        folders.append(now)
+        if now != (mtime, ctime, inode):
+            same = False
+    numbers: list[int] = []
+    extend = numbers.extend
+    gone: set[int] = set()
+    for (_, real), names in zip(body["starts"], snapshot.file_names, strict=True):
+        prefix = real + os.sep
+        first = len(numbers) // 4
+        remaining = names
+        while remaining:
+            try:
+                for name in remaining:
+                    status = stat(prefix + name)
+                    extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
+                remaining = []
+            except (FileNotFoundError, NotADirectoryError):
+                index = len(numbers) // 4
+                gone.add(index)
+                extend(_GONE)
+                remaining = names[index + 1 - first :]
+    signatures = array("q", numbers)
+    if same and not gone and signatures == snapshot.signatures:
+        return None
+    return Seen(folders, signatures, gone)
 
 
 def strings(values: Any) -> bool:
