@@ -6,15 +6,16 @@ renamed), the run that finds it stale need not read the whole backlog again:
 1. the backlog folders are walked as a full run walks them (``find_item_files``: the
    same rules for what an item file is), but a folder whose stat is the one recorded
    is not listed again: it holds the names it held, which the snapshot has
-   (``_Recorded``); and no file is stat'ed again: the stale check that found the
+   (``snapshot_recorded``); and no file is stat'ed again: the stale check that found the
    snapshot stale stat'ed every file it records (``Seen``);
 2. a file whose signature is the one the snapshot recorded keeps its items, scores and
    lines as they are (copied in runs of consecutive files); the others (at most
    ``MAX_CHANGED_FILES``) are read, parsed and validated as a full run does, and
    scored by every framework;
 3. the backlog-wide rules (duplicate ids, ids differing in case, unknown and circular
-   dependencies, the item limit) are checked over every item again with the very
-   function a full run uses (``check_backlog``);
+   dependencies, the item limit) are checked with the very function a full run uses
+   (``check_backlog``), over the items that can break one: the snapshot was of a
+   valid backlog (``_problems_between``);
 4. the snapshot is written anew, and answers this run.
 
 Whatever it cannot vouch for goes back to the full path, which says what is wrong:
@@ -56,7 +57,7 @@ from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import DEFAULT_FRAMEWORK, BacklogRequest, split_names
 from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import backlog_paths, load_config
-from tpmcli.project.validation import ItemRules, check_backlog
+from tpmcli.project.validation import ItemRules, check_backlog, id_key
 
 #: More changed files than this and the full path runs (through the parse cache,
 #: which serves files seen before, as after a checkout).
@@ -112,8 +113,8 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
         return None  # a start that really lies elsewhere now: the snapshot's files are not
     tree = WorkingTree(fresh.starts, walk.folders, [[] for _ in paths], array("q"), started_ns)
     columns = ItemColumns(scores=[array("d") for _ in names])
-    everything: list[Item] = []
-    assembly = _Assembly(stale, before.firsts, tree, columns, everything)
+    new: list[Item] = []
+    assembly = _Assembly(stale, before.firsts, tree, columns)
     read = iter(zip(changed, _files_of(fresh), strict=True))
     for piece in pieces:
         if type(piece) is tuple:
@@ -126,8 +127,8 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
         items = recorder.items[file.shown]
         entries = [Scored(item, _scores(item, frameworks)) for item in items]
         add_items(columns, entries, names, config.statuses, config.roadmap.effort_field)
-        everything.extend(items)
-    if len(everything) > config.max_items or check_backlog(everything):
+        new.extend(items)
+    if len(columns.ids) > config.max_items or _problems_between(stale, assembly.runs, new):
         return None
     if key != snapshot_key(request):
         return None  # tpm.yaml (or another part of the key) changed while reading
@@ -169,13 +170,13 @@ class _Assembly:
         firsts: list[int],
         tree: WorkingTree,
         columns: ItemColumns,
-        items: list[Item],
     ) -> None:
         self.stale = stale
         self.firsts = firsts
         self.tree = tree
         self.columns = columns
-        self.items = items
+        #: The stale snapshot's items kept, in runs: [first, end) of its items.
+        self.runs: list[tuple[int, int]] = []
         #: The start of the last file placed: the files come start by start.
         self.start = 0
         #: A file of the stale snapshot and its first item.
@@ -195,7 +196,8 @@ class _Assembly:
             stop = min(end, self.firsts[self.start + 1])
             tree.names[self.start] += stale.file_names[self.start][first - base : stop - base]
             first = stop
-        _copy(stale, *items, self.columns, self.items)
+        _copy(stale, *items, self.columns)
+        self.runs.append(items)
 
     def file(self, start: int, rel: str, signature: array[int]) -> None:
         if start < self.start:
@@ -212,10 +214,9 @@ class _Assembly:
         return at_item
 
 
-def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns, items: list[Item]) -> None:
+def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns) -> None:
     """The snapshot's items [start, end) appended to ``columns`` as they are (their
-    lines as bytes, their numbers as packed), and to ``items`` as far as the
-    backlog-wide checks look at them."""
+    lines as bytes, their numbers as packed)."""
     if start == end:
         return
     body, offsets = stale.body, stale.offsets
@@ -236,7 +237,55 @@ def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns, items: li
         column += values[start:end]
     columns.effort += stale.effort[start:end]
     columns.moscow += stale.moscow[start:end]
-    items += map(_linked, ids, depends)
+
+
+def _problems_between(stale: Snapshot, runs: list[tuple[int, int]], new: list[Item]) -> bool:
+    """Whether the backlog now, the stale snapshot's items in ``runs`` and the ``new``
+    ones read, has a problem between items (``check_backlog``: a duplicate id, ids
+    differing only in case, a dependency unknown or on the item itself, a cycle).
+
+    ``check_backlog`` looks at the items that can have one: the stale snapshot was of a
+    valid backlog, and a kept item's dependencies are those it had, so a problem
+    involves a new item (those sharing its id or its id's key are taken with it, and
+    every item it reaches by dependencies: a cycle passes through a new item), or a
+    kept item depending on an id gone. The ids of the other items are given as known,
+    so a dependency on one is no "unknown id"."""
+    ids, depends = stale.ids, stale.body["depends_on"]
+    kept_ids = set(ids)
+    if len(kept_ids) != len(ids):
+        raise Unusable  # not a valid backlog's snapshot
+    kept = bytearray(len(ids))
+    for start, end in runs:
+        kept[start:end] = b"\1" * (end - start)
+    if kept.count(1) != sum(end - start for start, end in runs):
+        raise Unusable  # an item kept twice
+    dropped = []
+    index = kept.find(0)
+    while index >= 0:
+        dropped.append(index)
+        index = kept.find(0, index + 1)
+    kept_ids.difference_update(ids[index] for index in dropped)
+    new_ids = {item.id for item in new}
+    new_keys = {id_key(item_id) for item_id in new_ids}
+    taken = {index for index, key in enumerate(map(id_key, ids)) if key in new_keys and kept[index]}
+    gone = {ids[index] for index in dropped} - new_ids
+    if gone:
+        taken.update(
+            index
+            for index, names in enumerate(depends)
+            if names and kept[index] and not gone.isdisjoint(names)
+        )
+    index_of = {item_id: index for index, item_id in enumerate(ids)}
+    pending = [name for item in new for name in item.depends_on]
+    pending += [name for index in taken for name in depends[index]]
+    while pending:
+        index = index_of.get(pending.pop(), -1)
+        if index >= 0 and kept[index] and index not in taken:
+            taken.add(index)
+            pending += depends[index]
+    checked = sorted(taken)
+    linked = map(_linked, [ids[index] for index in checked], [depends[index] for index in checked])
+    return bool(check_backlog([*new, *linked], invalid_ids=kept_ids))
 
 
 def _linked(item_id: str, depends_on: list[str]) -> Item:
