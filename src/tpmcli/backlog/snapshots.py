@@ -59,7 +59,7 @@ def write_backlog_snapshot(
     except (ArithmeticError, ValueError):
         return
     config = backlog.config
-    columns = ItemColumns(scores=[[] for _ in frameworks])
+    columns = ItemColumns.of(len(frameworks))
     effort_field = config.roadmap.effort_field
     try:
         for group in groups:

@@ -20,6 +20,7 @@ import os
 import sys
 import zlib
 from array import array
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -133,22 +134,44 @@ class Seen:
 class Snapshot:
     """A snapshot read (and, from ``read_snapshot``, found to hold for the working tree)."""
 
-    def __init__(self, body: dict[str, Any], details: bytes, base: int) -> None:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        details: bytes,
+        base: int,
+        decoded: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``details`` holds the item lines from ``base`` on, each ended by a line
+        break but maybe the last; ``decoded``: the body's packed columns by name, as
+        decoding them gives them (a snapshot just written has them: see
+        ``snapshot_write.Written``), the others are decoded here."""
         self.body = body
         self.details = details
         #: Where the item lines start in ``details``.
         self.base = base
-        self.ids: list[str] = body["ids"].split("\n") if body["ids"] else []
+        given = decoded or {}
+
+        def column(name: str, kind: str, count: int) -> array[Any]:
+            found = given.get(name)
+            return found if found is not None else unpacked(kind, body[name], count)
+
+        ids = given.get("ids")
+        self.ids: list[str] = (
+            ids if ids is not None else body["ids"].split("\n") if body["ids"] else []
+        )
         count = len(self.ids)
-        self.offsets = unpacked("Q", body["offsets"], count)
-        self.status = unpacked("B", body["status"], count)
-        self.checks = unpacked("I", body["checks"], count)
+        self.offsets = column("offsets", "Q", count)
+        self.status = column("status", "B", count)
+        self.checks = column("checks", "I", count)
         self.file_names = [names.split("\n") if names else [] for names in body["files"]]
         files = sum(map(len, self.file_names))
-        self.signatures = unpacked("q", body["signatures"], 4 * files)
-        self.counts = unpacked("I", body["counts"], files)
+        self.signatures = column("signatures", "q", 4 * files)
+        self.counts = column("counts", "I", files)
         if sum(self.counts) != count:
             raise Unusable
+        for name in ("effort", "moscow", "score_columns"):
+            if name in given:
+                self.__dict__[name] = given[name]  # as its cached_property would
 
     @cached_property
     def effort(self) -> array[Any]:

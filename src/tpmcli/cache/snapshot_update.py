@@ -112,7 +112,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
     if fresh is None or [list(start) for start in fresh.starts] != body["starts"]:
         return None  # a start that really lies elsewhere now: the snapshot's files are not
     tree = WorkingTree(fresh.starts, walk.folders, [[] for _ in paths], array("q"), started_ns)
-    columns = ItemColumns(scores=[array("d") for _ in names])
+    columns = ItemColumns.of(len(names))
     new: list[Item] = []
     assembly = _Assembly(stale, before.firsts, tree, columns)
     read = iter(zip(changed, _files_of(fresh), strict=True))
@@ -147,7 +147,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
     )
     if written is None:
         return None
-    return Snapshot(written.body, written.details, written.base)
+    return Snapshot(written.body, written.content, written.base, written.decoded)
 
 
 def _files_of(tree: WorkingTree) -> list[tuple[int, str, array[int]]]:
@@ -228,8 +228,9 @@ def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns) -> None:
     columns.depends_on += depends
     columns.checks += stale.checks[start:end]
     first = stale.base + offsets[start]
-    last = stale.base + offsets[end] - 1 if end < len(offsets) else len(stale.details)
-    columns.details.append(stale.details[first:last])
+    last = stale.details.find(b"\n", stale.base + offsets[end - 1])
+    last = last if last >= 0 else len(stale.details)  # (the last line may have no break)
+    columns.details.append(memoryview(stale.details)[first:last])
     shift = columns.size - offsets[start]
     columns.offsets += array("Q", [offset + shift for offset in offsets[start:end]])
     columns.size += last - first + 1
@@ -251,8 +252,8 @@ def _problems_between(stale: Snapshot, runs: list[tuple[int, int]], new: list[It
     kept item depending on an id gone. The ids of the other items are given as known,
     so a dependency on one is no "unknown id"."""
     ids, depends = stale.ids, stale.body["depends_on"]
-    kept_ids = set(ids)
-    if len(kept_ids) != len(ids):
+    index_of = dict(zip(ids, range(len(ids)), strict=True))
+    if len(index_of) != len(ids):
         raise Unusable  # not a valid backlog's snapshot
     kept = bytearray(len(ids))
     for start, end in runs:
@@ -264,18 +265,18 @@ def _problems_between(stale: Snapshot, runs: list[tuple[int, int]], new: list[It
     while index >= 0:
         dropped.append(index)
         index = kept.find(0, index + 1)
-    kept_ids.difference_update(ids[index] for index in dropped)
+    dropped_ids = {ids[index] for index in dropped}
+    kept_ids = index_of.keys() - dropped_ids
     new_ids = {item.id for item in new}
     new_keys = {id_key(item_id) for item_id in new_ids}
     taken = {index for index, key in enumerate(map(id_key, ids)) if key in new_keys and kept[index]}
-    gone = {ids[index] for index in dropped} - new_ids
+    gone = dropped_ids - new_ids
     if gone:
         taken.update(
             index
             for index, names in enumerate(depends)
             if names and kept[index] and not gone.isdisjoint(names)
         )
-    index_of = {item_id: index for index, item_id in enumerate(ids)}
     pending = [name for item in new for name in item.depends_on]
     pending += [name for index in taken for name in depends[index]]
     while pending:

@@ -19,7 +19,7 @@ import os
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping, MutableSequence, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -125,14 +125,19 @@ class ItemColumns:
     tags: list[list[str]] = field(default_factory=list)
     owners: list[str | None] = field(default_factory=list)
     depends_on: list[list[str]] = field(default_factory=list)
-    scores: list[MutableSequence[float]] = field(default_factory=list)
+    scores: list[array[float]] = field(default_factory=list)
     effort: array[float] = field(default_factory=lambda: array("d"))
     moscow: array[int] = field(default_factory=lambda: array("B"))
-    details: list[bytes] = field(default_factory=list)
+    details: list[bytes | memoryview] = field(default_factory=list)
     offsets: array[int] = field(default_factory=lambda: array("Q"))
     size: int = 0
     checks: array[int] = field(default_factory=lambda: array("I"))
     counts: array[int] = field(default_factory=lambda: array("I"))
+
+    @classmethod
+    def of(cls, frameworks: int) -> ItemColumns:
+        """Empty columns for that many frameworks' scores."""
+        return cls(scores=[array("d") for _ in range(frameworks)])
 
 
 def plugins_in_use(frameworks: Mapping[str, object]) -> bool:
@@ -304,18 +309,30 @@ def write_snapshot(
     except OSError:
         return None
     _keep_newest(file.parent)
-    return Written(body, content[len(header) + 1 : -1], len(head) + 1)
+    decoded = {
+        "ids": columns.ids,
+        "offsets": columns.offsets,
+        "status": columns.status,
+        "checks": columns.checks,
+        "signatures": signatures,
+        "counts": columns.counts,
+        "effort": columns.effort,
+        "moscow": columns.moscow,
+        "score_columns": columns.scores,
+    }
+    return Written(body, content, len(header) + 1 + len(head) + 1, decoded)
 
 
 @dataclass(frozen=True)
 class Written:
-    """A snapshot written: its body (as reading it gives it back), its content after
-    the header line (less the last line break), and where the items' lines start in
-    that content."""
+    """A snapshot written: its body (as reading it gives it back), its content, where
+    the items' lines start in it, and the body's packed columns as decoding them gives
+    them (see ``snapshot_file.Snapshot``)."""
 
     body: dict[str, Any]
-    details: bytes
+    content: bytes
     base: int
+    decoded: dict[str, Any]
 
 
 def snapshot_file(key: str) -> Path | None:
