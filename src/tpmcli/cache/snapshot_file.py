@@ -200,17 +200,16 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     header = json.loads(data[:end])
     if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
         raise Unusable
-    content = data[end + 1 : -1]
-    body_end = content.find(b"\n")
-    if body_end < 0:
-        body_end = len(content)
-    head = content[:body_end]
-    if data[-1:] != b"\n" or zlib.crc32(head) != header.get("crc"):
+    body_end = data.find(b"\n", end + 1)  # (the item lines follow, each ended by one)
+    if body_end < 0 or data[-1:] != b"\n":
+        raise Unusable
+    head = data[end + 1 : body_end]
+    if zlib.crc32(head) != header.get("crc"):
         raise Unusable
     body = json.loads(head)
     if not isinstance(body, dict):
         raise Unusable
-    snapshot = Snapshot(body, content, body_end + 1)
+    snapshot = Snapshot(body, data, body_end + 1)
     seen = _changes(snapshot)
     if seen is not None:
         raise Stale(snapshot, seen)
