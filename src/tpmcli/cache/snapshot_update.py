@@ -232,7 +232,10 @@ def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns) -> None:
     last = last if last >= 0 else len(stale.details)  # (the last line may have no break)
     columns.details.append(memoryview(stale.details)[first:last])
     shift = columns.size - offsets[start]
-    columns.offsets += array("Q", [offset + shift for offset in offsets[start:end]])
+    if shift:
+        columns.offsets += array("Q", [offset + shift for offset in offsets[start:end]])
+    else:
+        columns.offsets += offsets[start:end]
     columns.size += last - first + 1
     for column, values in zip(columns.scores, stale.score_columns, strict=True):
         column += values[start:end]
