@@ -9,7 +9,7 @@ from timing import Command, Row, ratio_row
 def later_rows(
     history: tuple[Command, Command, int, int] | None,
     compare: tuple[Command, Command, Command, Command] | None,
-    roadmap: tuple[Command, Command, Command, Command] | None,
+    roadmap: tuple[Command, Command, Command, Command, Command, Command] | None,
     simulate: tuple[Command, Command] | None,
 ) -> list[Row]:
     """The rows of tpm history, compare, roadmap and simulate (None: not available)."""
@@ -37,10 +37,16 @@ def later_rows(
         rows.append(ratio_row("(info) tpm compare rice wsjf, cold", compare_cold, rank_cold, None))
         rows.append(ratio_row("(info) tpm compare rice wsjf, warm", compare_warm, rank_warm, None))
     if roadmap is not None:
-        roadmap_cold, roadmap_warm, rank_cold, rank_warm = roadmap
+        roadmap_cold, roadmap_warm, rank_cold, rank_warm, roadmap_snapshot, rank_snapshot = roadmap
         rows += [
             ratio_row("(issue 17) tpm roadmap, cold", roadmap_cold, rank_cold, 1.2),
             ratio_row("(issue 17) tpm roadmap, warm", roadmap_warm, rank_warm, 1.2),
+            ratio_row(
+                "(info) tpm roadmap from the snapshot, not replayed",
+                roadmap_snapshot,
+                rank_snapshot,
+                None,
+            ),
         ]
     if simulate is not None:
         simulate_, numpy_floor = simulate

@@ -59,13 +59,16 @@ def test_a_terminal_that_cannot_encode_symbols_still_gets_the_ranking(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_a_full_disk_is_an_environment_error(write: Write, project: Path) -> None:
+@pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
+def test_a_full_disk_is_an_environment_error(write: Write, project: Path, unbuffered: str) -> None:
+    """Whether the write fails in the command (unbuffered) or when tpm flushes its
+    output at the end, the same message and status."""
     write("backlog/export.yaml", ITEM)
     with open("/dev/full", "wb") as full:
         done = subprocess.run(
             [sys.executable, "-m", "tpmcli", "rank", "--format", "json"],
             cwd=project,
-            env={**os.environ, "TPM_NO_CACHE": "1"},
+            env={**os.environ, "TPM_NO_CACHE": "1", "PYTHONUNBUFFERED": unbuffered},
             stdout=full,
             stderr=subprocess.PIPE,
         )

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
-from tpmcli.cli.app import app
+from tpmcli.cli.app import COMMANDS, app
 from tpmcli.render.escape import (
     csv_text,
     github_data,
@@ -188,8 +188,7 @@ def test_escape_functions() -> None:
 
 
 def test_show_escapes_item_text_too(hostile: Path) -> None:
-    commands = {info.name or info.callback.__name__ for info in app.registered_commands}  # type: ignore[union-attr]
-    if "show" not in commands:
+    if "show" not in {name for name, _, _ in COMMANDS}:
         pytest.skip("tpm show (authoring) is not on this branch yet")
     result = tpm("show", "evil")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo, rice_item
+from helpers import bench_generator
+from tpmcli.cache.store import RACY_SECONDS
 from tpmcli.cli.app import TABLE_ROWS, app
 from tpmcli.commands import diff as compare
 from tpmcli.load.parsing import paused_gc
@@ -23,7 +27,7 @@ from tpmcli.load.parsing import paused_gc
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def imported_modules(*args: str, cwd: Path = ROOT) -> set[str]:
+def imported_modules(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> set[str]:
     """The modules a tpm command imports (from ``python -X importtime``)."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "tpmcli", *args],
@@ -31,7 +35,7 @@ def imported_modules(*args: str, cwd: Path = ROOT) -> set[str]:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "COLUMNS": "100"},
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
     )
     lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
     assert lines, result.stderr
@@ -41,6 +45,15 @@ def imported_modules(*args: str, cwd: Path = ROOT) -> set[str]:
 def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
     modules = imported_modules("--help")
     assert not {"rich.table", "ruamel.yaml", "yaml", "pydantic", "jinja2"} & modules
+
+
+def test_the_ranked_table_and_the_commands_not_run_are_not_imported() -> None:
+    # The table is laid out without Rich's Table (render/table_layout.py); typer
+    # builds the command that runs alone (cli/lazy_commands.py).
+    modules = imported_modules("rank", cwd=ROOT / "examples")
+    assert "tpmcli.render.table_layout" in modules
+    assert "rich.table" not in modules
+    assert not {"tpmcli.cli.items", "tpmcli.cli.roadmap", "tpmcli.cli.report"} & modules
 
 
 def test_only_the_report_imports_jinja2() -> None:
@@ -66,6 +79,137 @@ def test_the_core_does_not_import_ruamel_typer_or_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def warm_and_edit_imports(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[set[str], set[str], set[str]]:
+    """The modules a warm ``tpm rank`` imports (answering from the snapshot, and
+    recording its answer), those of the same run again (its answer replayed), and those
+    of the next run after one item file was edited (the edit loop: the snapshot is
+    brought up to date in place), on a generated backlog with every built-in framework
+    and a tpm.yaml."""
+    project = tmp_path_factory.mktemp("edit-loop")
+    generator = bench_generator()
+    generator.write_backlog(project, generator.make_backlog(60, seed=5))
+    (project / ".git").mkdir()
+    env = {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("edit-loop-cache"))}
+    time.sleep(RACY_SECONDS + 0.1)  # the files are no longer racily clean
+    imported_modules("rank", cwd=project, env=env)  # parses everything: no snapshot yet
+    imported_modules("rank", cwd=project, env=env)  # from the parse cache: a snapshot
+    warm = imported_modules("rank", cwd=project, env=env)
+    replayed = imported_modules("rank", cwd=project, env=env)
+    edited = sorted((project / "backlog").rglob("*.yaml"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    return warm, replayed, imported_modules("rank", cwd=project, env=env)
+
+
+def test_a_warm_rank_imports_nothing_that_writes_a_snapshot(
+    warm_and_edit_imports: tuple[set[str], set[str], set[str]],
+) -> None:
+    warm, _, _ = warm_and_edit_imports
+    assert "tpmcli.cache.snapshot" in warm
+    assert not {"tpmcli.cache.snapshot_write", "pydantic"} & warm
+
+
+def test_a_replayed_answer_imports_no_command_line_table_yaml_or_model(
+    warm_and_edit_imports: tuple[set[str], set[str], set[str]],
+) -> None:
+    _, replayed, _ = warm_and_edit_imports
+    assert "tpmcli.cache.answers" in replayed
+    assert not {"typer", "rich", "yaml", "pydantic", "tpmcli.cache.snapshot", "tempfile"} & (
+        replayed
+    )
+
+
+def test_an_edit_loop_run_imports_neither_planning_nor_formulas_nor_plugin_guards(
+    warm_and_edit_imports: tuple[set[str], set[str], set[str]],
+) -> None:
+    """After one edit the snapshot is updated in place, which parses, validates and
+    scores that file: planning (``ranking.lanes``), tpm.yaml's formula frameworks
+    (none declared) and the guard around plugins (none installed) are not needed."""
+    _, _, edit = warm_and_edit_imports
+    assert "tpmcli.cache.snapshot_update" in edit  # the edit loop's run ...
+    assert "tpmcli.backlog.assembly" not in edit  # ... not the full path
+    assert "tpmcli.project.config" in edit
+    unneeded = {
+        "tpmcli.ranking.lanes",
+        "tpmcli.ranking.roadmap",
+        "tpmcli.ranking.cycles",
+        "tpmcli.frameworks.configured",
+        "tpmcli.frameworks.formula",
+        "tpmcli.frameworks.formula_tree",
+        "tpmcli.frameworks.guarded",
+    }
+    assert not unneeded & edit
+
+
+BUILT_MODELS = """\
+from pathlib import Path
+from tpmcli.frameworks import spec
+from tpmcli.project import config
+config.parse_config(b"framework: rice\\nstatuses: [open, done]\\n", Path("tpm.yaml"))
+models = (config._Limits, config._Roadmap, config._Ratings, spec.FrameworkSpec, spec.InputSpec)
+print(config._ConfigFile.__pydantic_complete__, [m.__pydantic_complete__ for m in models])
+"""
+
+
+def test_reading_tpm_yaml_builds_only_the_model_it_validates_with(tmp_path: Path) -> None:
+    """The parts of tpm.yaml's model are built with it, never on their own (the edit
+    loop reads tpm.yaml every run)."""
+    result = subprocess.run(
+        [sys.executable, "-c", BUILT_MODELS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split("\n")[0] == "True [False, False, False, False, False]"
+
+
+def test_tpm_yaml_model_defaults_come_from_python_functions() -> None:
+    """pydantic reads the signature of every default factory; a builtin's (``list``)
+    is tokenized from its text signature, which costs more than the rest of the model."""
+    from tpmcli.project.config import _ConfigFile
+
+    factories = [
+        field.default_factory
+        for field in _ConfigFile.model_fields.values()
+        if field.default_factory is not None
+    ]
+    assert factories
+    assert all(inspect.isfunction(factory) for factory in factories)
+
+
+COMPILED_PATTERNS = """\
+import json, re
+compiled = []
+real = re._compile
+def recording(pattern, flags):
+    compiled.append(str(pattern))
+    return real(pattern, flags)
+re._compile = recording
+from tpmcli import printable
+from tpmcli.yamlio import scalars
+from tpmcli.yamlio.reader import load_bytes
+document = b"title: T\\nrice: {reach: 10, impact: 2, confidence: 80%, effort: 0.5}\\n"
+printable.terminal_text(load_bytes(document).value["title"])
+lazy = [scalars._TIMESTAMP_RESOLVER, scalars._TIMESTAMP_PARTS, printable._BIDI]
+print(json.dumps([len(compiled), [pattern in compiled for pattern in lazy]]))
+"""
+
+
+def test_reading_an_item_and_printing_it_compile_no_date_or_page_pattern() -> None:
+    """tpm's YAML timestamp patterns and the page's bidi pattern are compiled when a date
+    or a page first needs them, not when their modules are imported (nor for a
+    percentage, which starts with a digit as a date does)."""
+    result = subprocess.run(
+        [sys.executable, "-c", COMPILED_PATTERNS], capture_output=True, text=True, check=True
+    )
+    count, lazy_compiled = json.loads(result.stdout)
+    assert count > 3  # the recorder saw the others (PyYAML's, tpm's eager ones)
+    assert lazy_compiled == [False, False, False]
 
 
 def _write_items(folder: Path, count: int) -> None:

@@ -26,6 +26,9 @@ def entry() -> None:
     Ctrl-C then ends tpm quietly with 130, not with a traceback of the imports (``run``
     handles one that comes later)."""
     try:
+        from tpmcli.cache.answers import replay
+
+        replay()  # ends the process when a recorded answer still holds
         from tpmcli.cli.app import run
     except KeyboardInterrupt:
         from tpmcli.errors import EXIT_INTERRUPTED

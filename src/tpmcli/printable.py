@@ -31,14 +31,15 @@ _COMMAND_MARK = re.compile("(?<=:)(?=:)|(?<=#)(?=#\\[)")
 
 
 #: Only the bidi embedding, override and isolate marks: what HTML shows unchanged but
-#: a browser obeys, reversing the text around a title.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: a browser obeys, reversing the text around a title. Compiled on first use (by re's
+#: cache): only a page needs it.
+_BIDI = "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def bidi_visible(text: str) -> str:
     """``text`` with its bidi control marks shown as escapes (``\\u202e``), for a page:
     item text cannot reorder what is around it."""
-    return _BIDI.sub(_visible, text)
+    return re.sub(_BIDI, _visible, text)
 
 
 def terminal_text(text: str) -> str:

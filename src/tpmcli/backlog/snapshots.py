@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tpmcli.backlog.assembly import Backlog
-from tpmcli.cache.snapshot_file import snapshot_key
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
     NotKept,
@@ -14,6 +13,7 @@ from tpmcli.cache.snapshot_write import (
     plugins_in_use,
     write_snapshot,
 )
+from tpmcli.cache.validity import snapshot_key
 from tpmcli.model.requests import (
     DEFAULT_FRAMEWORK,
     BacklogRequest,

@@ -36,19 +36,21 @@ every item.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
+from tpmcli.cache.answers import vouch
 from tpmcli.cache.snapshot_file import (
     Snapshot,
     Stale,
     Unusable,
     read_snapshot,
+    snapshot_file,
     snapshot_item,
-    snapshot_key,
     strings,
     unpacked,
 )
-from tpmcli.cache.snapshot_write import snapshot_file
+from tpmcli.cache.validity import snapshot_key
 from tpmcli.errors import EXIT_FINDINGS, EXIT_OK, Problem
 from tpmcli.model.items import RankedItem, Ranking, Unscored
 from tpmcli.model.requests import (
@@ -76,9 +78,11 @@ def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] |
     if snapshot is None:
         return None
     try:
-        return _rank(snapshot, request, limit)
+        found = _rank(snapshot, request, limit)
     except DAMAGED:
         return None
+    answered_from(snapshot, request)
+    return found
 
 
 def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings] | None:
@@ -95,9 +99,10 @@ def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings]
             raise Unusable
         settings = RoadmapSettings(tuple(capacity), effort)
         ranking, _ = _rank(snapshot, request, None)
-        return ranking, settings
     except DAMAGED:
         return None
+    answered_from(snapshot, request)
+    return ranking, settings
 
 
 def checked(request: CheckRequest) -> CheckReport | None:
@@ -126,9 +131,10 @@ def checked(request: CheckRequest) -> CheckReport | None:
                     problems.append(Problem(item.path, item.line, item.column, message))
         problems.sort()
         exit_code = EXIT_FINDINGS if problems else EXIT_OK
-        return CheckReport(problems, files, len(snapshot.ids), exit_code)
     except DAMAGED:
         return None
+    answered_from(snapshot, request)
+    return CheckReport(problems, files, len(snapshot.ids), exit_code)
 
 
 def current_snapshot(request: BacklogRequest) -> Snapshot | None:
@@ -139,13 +145,26 @@ def current_snapshot(request: BacklogRequest) -> Snapshot | None:
     if key is None or file is None:
         return None
     try:
-        return read_snapshot(file, key)
+        found: Snapshot | None = read_snapshot(file, key)
     except Stale as stale:
         from tpmcli.cache.snapshot_update import updated_snapshot
 
-        return updated_snapshot(request, key, stale.snapshot, stale.seen)
+        found = updated_snapshot(request, key, stale.snapshot, stale.seen)
     except DAMAGED:
         return None
+    if found is not None:
+        found.key = key
+    return found
+
+
+def answered_from(snapshot: Snapshot, request: BacklogRequest) -> None:
+    """The command's answer comes from ``snapshot`` alone (with the request's
+    arguments): it may be replayed while the snapshot holds (``answers``)."""
+    if snapshot.key is None:
+        return
+    paths = [os.fspath(path) for path in request.paths]
+    config = os.fspath(request.config_file) if request.config_file is not None else None
+    vouch(snapshot.key, paths, config, snapshot.body)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The snapshot's file: its key, its layout, and reading it back.
+"""The snapshot's file: its layout, and reading it back (its key: ``validity``).
 
 One file per key under the cache folder (``snapshot-<key>.json``): a header line
 (format, key, a checksum of the body), a body line of JSON holding what ranking
@@ -14,9 +14,7 @@ which carries the snapshot for ``snapshot_update`` to bring up to date. Writing 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
 import sys
 import zlib
 from array import array
@@ -25,65 +23,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tpmcli import __version__
-from tpmcli.cache.snapshot_write import FORMAT
-from tpmcli.cache.store import cache_disabled, code_fingerprint, read_cache_file
-from tpmcli.files.locations import find_config
-from tpmcli.files.safe_read import read_limited, working_tree_root
+from tpmcli.cache.store import read_cache_file
+from tpmcli.cache.validity import FORMAT, Seen, changes
+from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item, Range
-from tpmcli.model.requests import BacklogRequest
 
-#: The largest tpm.yaml read for the key (a larger one is an error of the full path).
-MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
+MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: Plain values an item's inputs may hold.
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def snapshot_key(request: BacklogRequest) -> str | None:
-    """The key of the snapshot that may answer ``request``; None when none may (a
-    revision, the cache turned off, a tpm.yaml that cannot be read)."""
-    if request.at is not None or not request.use_cache or cache_disabled():
+def snapshot_file(key: str) -> Path | None:
+    """Where the snapshot of ``key`` is kept; None when there is no cache folder."""
+    try:
+        return cache_root() / f"snapshot-{key[:32]}.json"
+    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
         return None
-    cwd = os.getcwd()
-    config = request.config_file if request.config_file is not None else find_config(Path(cwd))
-    digest = None
-    if config is not None:
-        try:
-            digest = hashlib.sha256(read_limited(config, MAX_CONFIG_BYTES)).hexdigest()
-        except OSError:
-            return None
-    # The repository bounds what may be read (``backlog:`` outside it is an error).
-    root = working_tree_root(config.parent if config is not None else Path(cwd))
-    payload = [
-        FORMAT,
-        __version__,
-        code_fingerprint(),
-        sys.version,
-        sys.prefix,
-        _installed(),
-        os.environ.get("TPM_LOAD_PLUGINS"),
-        cwd,
-        [os.fspath(path) for path in request.paths],
-        os.fspath(request.config_file) if request.config_file is not None else None,
-        os.path.abspath(config) if config is not None else None,
-        # A tpm.yaml that is a symlink is refused when it leads outside the repository.
-        os.path.realpath(config) if config is not None else None,
-        digest,
-        [os.path.realpath(root), os.path.lexists(root / ".git")],
-    ]
-    return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
-
-
-def _installed() -> list[list[object]]:
-    """Every folder Python imports from, with its mtime: installing, upgrading or
-    removing a package adds or removes names in one of them."""
-    found: list[list[object]] = []
-    for entry in sys.path:
-        try:
-            found.append([entry, os.stat(entry or ".").st_mtime_ns])
-        except OSError:
-            found.append([entry, None])
-    return found
 
 
 def unpacked(kind: str, text: Any, count: int) -> array[Any]:
@@ -116,21 +72,6 @@ class Stale(Unusable):
         self.seen = seen
 
 
-class Seen:
-    """What the stale check saw of the folders and files a snapshot records, so that
-    bringing it up to date stats none of them again: each folder's mtime, ctime and
-    inode now (None: gone), in the order of ``body["folders"]``; each file's
-    signature now (four numbers a file, in the snapshot's order), and the indexes
-    of the files gone (their four numbers there are -1)."""
-
-    def __init__(
-        self, folders: list[tuple[int, int, int] | None], signatures: array[int], gone: set[int]
-    ) -> None:
-        self.folders = folders
-        self.signatures = signatures
-        self.gone = gone
-
-
 class Snapshot:
     """A snapshot read (and, from ``read_snapshot``, found to hold for the working tree)."""
 
@@ -146,6 +87,8 @@ class Snapshot:
         decoding them gives them (a snapshot just written has them: see
         ``snapshot_write.Written``), the others are decoded here."""
         self.body = body
+        #: The key it was found under (set by ``snapshot.current_snapshot``).
+        self.key: str | None = None
         self.details = details
         #: Where the item lines start in ``details``.
         self.base = base
@@ -180,7 +123,7 @@ class Snapshot:
 
     @cached_property
     def moscow(self) -> array[Any]:
-        """Each item's MoSCoW category (``snapshot_write.MOSCOW_CATEGORIES``)."""
+        """Each item's MoSCoW category (``MOSCOW_CATEGORIES``)."""
         return unpacked("B", self.body["moscow"], len(self.ids))
 
     @cached_property
@@ -210,58 +153,10 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     if not isinstance(body, dict):
         raise Unusable
     snapshot = Snapshot(body, data, body_end + 1)
-    seen = _changes(snapshot)
+    seen = changes(body["folders"], body["starts"], snapshot.file_names, snapshot.signatures)
     if seen is not None:
         raise Stale(snapshot, seen)
     return snapshot
-
-
-#: The signature noted for a file gone (``Seen.gone`` says which).
-_GONE = (-1, -1, -1, -1)
-
-
-def _changes(snapshot: Snapshot) -> Seen | None:
-    """None when every folder and file is as the snapshot saw it (those racily clean
-    then were recorded with signatures no stat has: see ``snapshot_write``); else what
-    was seen of each. A file or folder gone is noted; another error propagates (the
-    full path says what it is)."""
-    body = snapshot.body
-    stat = os.stat
-    folders: list[tuple[int, int, int] | None] = []
-    same = True
-    for path, mtime, ctime, inode in body["folders"]:
-        try:
-            status = stat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            folders.append(None)
-            same = False
-            continue
-        now = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        folders.append(now)
-        if now != (mtime, ctime, inode):
-            same = False
-    numbers: list[int] = []
-    extend = numbers.extend
-    gone: set[int] = set()
-    for (_, real), names in zip(body["starts"], snapshot.file_names, strict=True):
-        prefix = real + os.sep
-        first = len(numbers) // 4
-        remaining = names
-        while remaining:
-            try:
-                for name in remaining:
-                    status = stat(prefix + name)
-                    extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
-                remaining = []
-            except (FileNotFoundError, NotADirectoryError):
-                index = len(numbers) // 4
-                gone.add(index)
-                extend(_GONE)
-                remaining = names[index + 1 - first :]
-    signatures = array("q", numbers)
-    if same and not gone and signatures == snapshot.signatures:
-        return None
-    return Seen(folders, signatures, gone)
 
 
 def strings(values: Any) -> bool:

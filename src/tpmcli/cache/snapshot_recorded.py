@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from array import array
 
-from tpmcli.cache.snapshot_file import Seen, Snapshot, Unusable
+from tpmcli.cache.snapshot_file import Snapshot, Unusable
+from tpmcli.cache.validity import Seen
 from tpmcli.load.item_files import ItemFile, KnownListing
 
 #: Consecutive files of the stale snapshot kept as they are: [first, end) of its files.

@@ -13,9 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tpmcli.cache.snapshot import DAMAGED, Ordered, current_snapshot, ordered, split_at
-from tpmcli.cache.snapshot_file import Unusable, strings
-from tpmcli.cache.snapshot_write import MOSCOW_CATEGORIES
+from tpmcli.cache.snapshot import (
+    DAMAGED,
+    Ordered,
+    answered_from,
+    current_snapshot,
+    ordered,
+    split_at,
+)
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, Unusable, strings
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.roadmap import RoadmapSettings
@@ -68,9 +74,10 @@ def planned(
             found.empty_because,
             split_at=split_at(snapshot),
         )
-        return SnapshotPlan(report, ranking, len(found.order))
     except DAMAGED:
         return None
+    answered_from(snapshot, request)
+    return SnapshotPlan(report, ranking, len(found.order))
 
 
 def _plan(found: Ordered, settings: RoadmapSettings, shown_per_lane: int | None) -> RoadmapReport:

@@ -35,7 +35,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from tpmcli.cache.snapshot_file import Seen, Snapshot, Unusable, snapshot_key
+from tpmcli.cache.snapshot_file import Snapshot, Unusable
 from tpmcli.cache.snapshot_recorded import Recorded
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
@@ -48,6 +48,7 @@ from tpmcli.cache.snapshot_write import (
     working_tree,
     write_snapshot,
 )
+from tpmcli.cache.validity import Seen, snapshot_key
 from tpmcli.errors import TpmError
 from tpmcli.files.safe_read import working_tree_root
 from tpmcli.frameworks.base import Framework

@@ -25,17 +25,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tpmcli.cache.store import RACY_SECONDS, json_bytes, write_atomically
-from tpmcli.files.locations import cache_root
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, snapshot_file
+from tpmcli.cache.store import RACY_SECONDS, json_bytes, keep_newest, write_atomically
+from tpmcli.cache.validity import FORMAT
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
 from tpmcli.model.scores import Score
+from tpmcli.ranking.estimates import effort_of, moscow_of
 
-FORMAT = 5
 #: Snapshots kept (the most recently written); older ones are deleted.
 KEPT_SNAPSHOTS = 8
-#: MoSCoW categories by their index in the snapshot's ``moscow`` column (0: none).
-MOSCOW_CATEGORIES = (None, "must", "should", "could", "wont")
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
 
@@ -194,9 +193,7 @@ def add_items(
     """Append ``entries`` (one file's items) to ``columns``; NotKept for what a
     snapshot cannot hold exactly (a score or effort that is not a finite float, an id
     with a line break, a value JSON cannot hold). ``effort_field``: tpm.yaml's
-    ``framework.input`` measuring effort, as planning reads it (``ranking.roadmap``)."""
-    from tpmcli.ranking.roadmap import effort_of, moscow_of
-
+    ``framework.input`` measuring effort, as planning reads it (``ranking.estimates``)."""
     status_index = {status: index for index, status in enumerate(statuses)}
     framework, _, effort_name = effort_field.partition(".")
     try:
@@ -308,7 +305,9 @@ def write_snapshot(
         write_atomically(file, content)
     except OSError:
         return None
-    _keep_newest(file.parent)
+    # Each working directory, set of arguments and version of tpm.yaml has its own
+    # snapshot, and most are never used again.
+    keep_newest(file.parent, "snapshot-", KEPT_SNAPSHOTS)
     decoded = {
         "ids": columns.ids,
         "offsets": columns.offsets,
@@ -333,32 +332,6 @@ class Written:
     content: bytes
     base: int
     decoded: dict[str, Any]
-
-
-def snapshot_file(key: str) -> Path | None:
-    try:
-        return cache_root() / f"snapshot-{key[:32]}.json"
-    except (RuntimeError, KeyError, OSError):  # no home directory to cache in
-        return None
-
-
-def _keep_newest(folder: Path) -> None:
-    """Delete all but the ``KEPT_SNAPSHOTS`` newest snapshots: each working directory,
-    set of arguments and version of tpm.yaml has its own, and most are never used
-    again."""
-    try:
-        found = sorted(
-            (
-                (entry.stat().st_mtime_ns, entry.path)
-                for entry in os.scandir(folder)
-                if entry.name.startswith("snapshot-")
-            ),
-            reverse=True,
-        )
-        for _, path in found[KEPT_SNAPSHOTS:]:
-            os.unlink(path)
-    except OSError:
-        return
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:

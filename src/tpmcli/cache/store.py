@@ -1,7 +1,8 @@
 """Where tpm keeps its caches, and how their files are read and written.
 
 Under ``$XDG_CACHE_HOME/tpm`` (default ``~/.cache/tpm``): ``items-*.json`` (parsed
-item files, ``cache.parse_cache``) and ``snapshot-*.json`` (validated backlogs, ``snapshot``).
+item files, ``cache.parse_cache``), ``snapshot-*.json`` (validated backlogs, ``snapshot``)
+and ``answer-*.json`` (answers to replay, ``answers``).
 Files are written to a temporary file renamed into place, so that concurrent runs and
 crashes leave the old file or the new one, never a torn one; ones unused for a month
 are deleted. ``TPM_NO_CACHE=1`` (or ``--no-cache``) bypasses every cache.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ STALE_SECONDS = 30 * 24 * 3600
 #: git calls it): such a file is read again rather than trusted by its stat.
 RACY_SECONDS = 2
 #: Prefixes of the cache files, each with a temporary file prefix of "." + itself.
-PREFIXES = ("items-", "snapshot-")
+PREFIXES = ("items-", "snapshot-", "answer-")
 
 
 def cache_disabled() -> bool:
@@ -89,6 +89,8 @@ def json_bytes(document: Any) -> bytes:
 
 
 def write_atomically(file: Path, data: bytes) -> None:
+    import tempfile  # here: a run that writes no cache (a warm one) need not import it
+
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     prefix = "." + file.name.split("-", 1)[0] + "-"
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=prefix, suffix=".tmp")
@@ -116,5 +118,22 @@ def remove_stale(folder: Path) -> None:
                     continue
                 if entry.stat(follow_symlinks=False).st_mtime < now - age:
                     os.unlink(entry.path)
+    except OSError:
+        return
+
+
+def keep_newest(folder: Path, prefix: str, kept: int) -> None:
+    """Delete all but the ``kept`` most recently written files named ``prefix``*."""
+    try:
+        found = sorted(
+            (
+                (entry.stat().st_mtime_ns, entry.path)
+                for entry in os.scandir(folder)
+                if entry.name.startswith(prefix)
+            ),
+            reverse=True,
+        )
+        for _, path in found[kept:]:
+            os.unlink(path)
     except OSError:
         return

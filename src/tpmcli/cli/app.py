@@ -14,15 +14,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from tpmcli import __version__
-from tpmcli.cli.compare import compare
-from tpmcli.cli.history import history
-from tpmcli.cli.items import add, init, schema, set_, show
-from tpmcli.cli.matrix import matrix
+from tpmcli.cli.lazy_commands import LazyCommands, built_alone
 from tpmcli.cli.options import stderr as _stderr
-from tpmcli.cli.ranking import TABLE_ROWS, check, diff, frameworks, rank
-from tpmcli.cli.report import report
-from tpmcli.cli.roadmap import roadmap
-from tpmcli.cli.simulate import simulate
+from tpmcli.cli.ranking import TABLE_ROWS
 from tpmcli.cli.values import PlainValuesCommand, use_plain_values
 from tpmcli.errors import (
     EXIT_FINDINGS,
@@ -66,7 +60,21 @@ ClickException = _shown_by_typer()
 
 
 class TpmGroup(typer.core.TyperGroup):
-    """The one place where errors become messages and exit codes."""
+    """The one place where errors become messages and exit codes; its commands
+    (``COMMANDS``) are built as they are asked for (see cli/lazy_commands.py)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        later = {
+            name: built_alone(
+                name, f"tpmcli.cli.{module}", function, TYPER_SETTINGS, PlainValuesCommand
+            )
+            for name, module, function in COMMANDS
+        }
+        self.commands = LazyCommands(self.commands, later)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, in order, without building the commands
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         use_plain_values(self.get_params(ctx))  # see cli_values: no pydantic for plain values
@@ -108,14 +116,19 @@ class TpmGroup(typer.core.TyperGroup):
             _say_skipped_submodules()
 
 
+#: How typer builds tpm's commands.
+TYPER_SETTINGS: dict[str, Any] = {
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+}
+
 app = typer.Typer(
     cls=TpmGroup,
     name="tpm",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    **TYPER_SETTINGS,
 )
 
 
@@ -140,24 +153,28 @@ def _root(
     """
 
 
-# The order here is the order of ``tpm --help``. Every command is a PlainValuesCommand.
-app.command(cls=PlainValuesCommand)(rank)
-app.command(cls=PlainValuesCommand)(check)
-app.command(cls=PlainValuesCommand)(diff)
-app.command(cls=PlainValuesCommand)(history)
-app.command(cls=PlainValuesCommand)(compare)
-app.command(cls=PlainValuesCommand)(roadmap)
-app.command(cls=PlainValuesCommand)(simulate)
-app.command(cls=PlainValuesCommand)(matrix)
-app.command(cls=PlainValuesCommand)(report)
-app.command(cls=PlainValuesCommand)(frameworks)
-app.command(cls=PlainValuesCommand)(show)
-app.command(name="set", cls=PlainValuesCommand)(set_)
-app.command(cls=PlainValuesCommand)(add)
-app.command(cls=PlainValuesCommand)(init)
-app.command(cls=PlainValuesCommand)(schema)
+#: Every command (a PlainValuesCommand): its name, its module in tpmcli.cli and its
+#: function there, in the order of ``tpm --help``. None is built (nor its module
+#: imported) until the command line asks for it.
+COMMANDS = (
+    ("rank", "ranking", "rank"),
+    ("check", "ranking", "check"),
+    ("diff", "ranking", "diff"),
+    ("history", "history", "history"),
+    ("compare", "compare", "compare"),
+    ("roadmap", "roadmap", "roadmap"),
+    ("simulate", "simulate", "simulate"),
+    ("matrix", "matrix", "matrix"),
+    ("report", "report", "report"),
+    ("frameworks", "ranking", "frameworks"),
+    ("show", "items", "show"),
+    ("set", "items", "set_"),
+    ("add", "items", "add"),
+    ("init", "items", "init"),
+    ("schema", "items", "schema"),
+)
 
-__all__ = ["TABLE_ROWS", "app", "leave", "main", "run"]
+__all__ = ["COMMANDS", "TABLE_ROWS", "app", "leave", "main", "run"]
 
 
 def _warn_broken_plugins() -> None:
@@ -204,8 +221,9 @@ def leave(code: object) -> NoReturn:
     interpreter down: freeing every object one by one costs even a warm ``tpm rank``
     about 30 ms, an eighth of its time. Anything out of the ordinary (another thread
     alive, a profiler, tracer or ``python -i`` that wants the interpreter afterwards, a
-    status that is not a number, a flush that fails) takes Python's own way out, with
-    its own messages."""
+    status that is not a number) takes Python's own way out, with its own messages. Output
+    that cannot be flushed ends tpm as a failed write in a command does: a closed pipe
+    with 1, anything else (a full disk) with its reason on stderr and 2."""
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         raise SystemExit(code)
@@ -220,8 +238,16 @@ def leave(code: object) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except (OSError, ValueError):
+    except BrokenPipeError:  # the reader left: as when a command's own write finds it
+        os._exit(EXIT_FINDINGS)
+    except OSError as exc:  # output buffered until now could not be written (a full disk)
+        os.write(2, f"tpm: {terminal_text(exc.strerror or str(exc))}\n".encode(errors="replace"))
+        os._exit(EXIT_USAGE)
+    except ValueError:
         raise SystemExit(code) from None
+    answers = sys.modules.get("tpmcli.cache.answers")
+    if answers is not None:
+        answers.finish(status)  # kept for the next run alike, if it may be replayed
     os._exit(status)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 #: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.snapshots import write_backlog_snapshot
-from tpmcli.cache.snapshot_file import snapshot_key
+from tpmcli.cache.validity import snapshot_key
 from tpmcli.errors import (
     EXIT_FINDINGS,
     EXIT_OK,

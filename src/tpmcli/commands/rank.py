@@ -9,7 +9,7 @@ from tpmcli.backlog.assembly import Backlog
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import rank_loaded
 from tpmcli.backlog.snapshots import write_backlog_snapshot
-from tpmcli.cache.snapshot_file import snapshot_key
+from tpmcli.cache.validity import snapshot_key
 from tpmcli.model.items import Ranking
 from tpmcli.model.requests import RankRequest
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, Field, PlainValidator, WithJsonSchema
 from pydantic import create_model as create_pydantic_model
 
 from tpmcli.frameworks.base import (
@@ -33,30 +33,10 @@ from tpmcli.frameworks.formula import (
     parse_formula,
     weighted_sum,
 )
+from tpmcli.frameworks.spec import FrameworkSpec, InputSpec
 from tpmcli.model.scores import Score, format_number, round_score
 
 INPUT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-class InputSpec(BaseModel):
-    """One declared input: a number between ``min`` (default 0) and ``max`` (default none)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    min: FiniteFloat | None = 0.0
-    max: FiniteFloat | None = None
-    description: str | None = None
-
-
-class FrameworkSpec(BaseModel):
-    """A framework as written in ``tpm.yaml``: a formula or weighted criteria over inputs."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    description: str | None = None
-    formula: str | None = None
-    criteria: dict[str, FiniteFloat] | None = None
-    inputs: dict[str, InputSpec | None] = Field(min_length=1)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import Distribution, EntryPoint, entry_points
 
 from pydantic import BaseModel
 
 from tpmcli.frameworks.base import Framework, framework_name_problem
-from tpmcli.frameworks.guarded import GuardedFramework
 
 GROUP = "tpmcli.frameworks"
 BUILTIN_DISTRIBUTION = "tpmcli"
@@ -93,8 +92,9 @@ def discover() -> tuple[dict[str, LoadedFramework], tuple[BrokenPlugin, ...]]:
     found = builtin_frameworks()
     broken: list[BrokenPlugin] = []
     allowed = _allowed_plugins()
+    names: dict[Distribution, str] = {}
     for ep in _entry_points():
-        dist = ep.dist.name if ep.dist is not None else None
+        dist = _distribution_name(ep, names)
         if dist is not None and _normalized(dist) == BUILTIN_DISTRIBUTION:
             continue
         if allowed is not None and not ({_normalized(ep.name), _normalized(dist or "")} & allowed):
@@ -108,11 +108,23 @@ def discover() -> tuple[dict[str, LoadedFramework], tuple[BrokenPlugin, ...]]:
             reason = f"framework name '{candidate.name}' is already taken ({taken})"
             broken.append(BrokenPlugin(ep.name, dist, reason))
             continue
+        from tpmcli.frameworks.guarded import GuardedFramework  # for plugins only
+
         version = ep.dist.version if ep.dist is not None else None
         source = FrameworkSource("plugin", dist, version)
         guarded = GuardedFramework(candidate, str(source))
         found[candidate.name] = LoadedFramework(guarded, source, ep)
     return found, tuple(broken)
+
+
+def _distribution_name(ep: EntryPoint, names: dict[Distribution, str]) -> str | None:
+    """The name of the distribution ``ep`` comes from, read once per distribution in
+    ``names`` (reading it parses the distribution's metadata file)."""
+    if ep.dist is None:
+        return None
+    if ep.dist not in names:
+        names[ep.dist] = ep.dist.name
+    return names[ep.dist]
 
 
 def discovered_broken_plugins() -> tuple[BrokenPlugin, ...]:

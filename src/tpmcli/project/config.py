@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
@@ -25,17 +25,15 @@ from tpmcli.files.safe_read import (
     working_tree_root,
 )
 from tpmcli.frameworks.base import Framework, describe, one_of
-from tpmcli.frameworks.configured import (
-    FrameworkSpec,
-    InputSpec,
-    SpecProblem,
-    build_frameworks,
-)
 from tpmcli.frameworks.registry import builtin_frameworks
+from tpmcli.frameworks.spec import FrameworkSpec, InputSpec
 from tpmcli.model.items import DEFAULT_SPLIT_AT
 from tpmcli.model.roadmap import RoadmapSettings, capacity_problem
 from tpmcli.project.located import Locator, PathStep, quoted, suggest
 from tpmcli.yamlio.reader import YamlSyntaxError, load_bytes, plain_scalar_start
+
+if TYPE_CHECKING:  # imported when tpm.yaml declares frameworks (see ``parse_config``)
+    from tpmcli.frameworks.configured import SpecProblem
 
 DEFAULT_BACKLOG = "backlog"
 DEFAULT_STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
@@ -51,8 +49,13 @@ HARD_MAX_ITEMS = 1_000_000
 MAX_LIST = 100
 
 
+#: Settings validated only as parts of tpm.yaml (``_ConfigFile``) are built with it, not
+#: on their own; their defaults are made without validation (they are valid).
+_PART = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+
 class _Limits(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = _PART
 
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, le=HARD_MAX_FILE_BYTES)
     max_items: int = Field(DEFAULT_MAX_ITEMS, gt=0, le=HARD_MAX_ITEMS)
@@ -78,7 +81,7 @@ def _effort_field(value: Any) -> str:
 class _Roadmap(BaseModel):
     """``roadmap: {capacity: [C, C2], effort: FIELD}``: what ``tpm roadmap`` plans with."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = _PART
 
     capacity: Annotated[list[float] | None, PlainValidator(_capacity)] = None
     effort: Annotated[str | None, PlainValidator(_effort_field)] = None
@@ -103,7 +106,7 @@ def _split_at(value: Any) -> float:
 class _Ratings(BaseModel):
     """``ratings: {aggregate: mean|median, split_at: 0.3}``: how raters are combined."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = _PART
 
     aggregate: Annotated[str, PlainValidator(_aggregate)] = "mean"
     split_at: Annotated[float, PlainValidator(_split_at)] = DEFAULT_SPLIT_AT
@@ -130,12 +133,14 @@ class _ConfigFile(BaseModel):
     exclude_statuses: list[str] = Field(
         default_factory=lambda: list(DEFAULT_EXCLUDED), max_length=MAX_LIST
     )
-    require: list[str] = Field(default_factory=list, max_length=MAX_LIST)
-    scales: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    limits: _Limits = Field(default_factory=_Limits)
-    frameworks: dict[str, FrameworkSpec] = Field(default_factory=dict)
-    roadmap: _Roadmap = Field(default_factory=_Roadmap)
-    ratings: _Ratings = Field(default_factory=_Ratings)
+    # Factories are lambdas: pydantic reads a factory's signature, and a builtin's
+    # (``list``) is parsed from its text by the tokenizer, at a cost.
+    require: list[str] = Field(default_factory=lambda: [], max_length=MAX_LIST)
+    scales: dict[str, dict[str, Any]] = Field(default_factory=lambda: {})
+    limits: _Limits = Field(default_factory=lambda: _Limits.model_construct())
+    frameworks: dict[str, FrameworkSpec] = Field(default_factory=lambda: {})
+    roadmap: _Roadmap = Field(default_factory=lambda: _Roadmap.model_construct())
+    ratings: _Ratings = Field(default_factory=lambda: _Ratings.model_construct())
 
 
 @dataclass(frozen=True)
@@ -237,9 +242,15 @@ def parse_config(data: bytes, path: Path, *, shown_as: str | None = None) -> Con
                     f"not {quoted(status)}{suggest(status, parsed.statuses)}",
                 )
             )
-    reserved = dict.fromkeys(builtin_frameworks(), "a built-in framework")
-    frameworks, spec_problems = build_frameworks(parsed.frameworks, reserved)
-    problems.extend(_spec_problem(locator, problem) for problem in spec_problems)
+    frameworks: dict[str, Framework] = {}
+    if parsed.frameworks:
+        # Only then are formulas parsed: their parser stays unimported otherwise.
+        from tpmcli.frameworks.configured import build_frameworks
+
+        reserved = dict.fromkeys(builtin_frameworks(), "a built-in framework")
+        built, spec_problems = build_frameworks(parsed.frameworks, reserved)
+        frameworks.update(built)
+        problems.extend(_spec_problem(locator, problem) for problem in spec_problems)
     if problems:
         raise ConfigError(problems)
     # The default exclusions apply only to the statuses that exist.

@@ -6,8 +6,9 @@ dependencies are all placed). The lanes then fill in that order without skipping
 that does not fit what is left of a lane closes it, so an item never lands in an earlier
 lane than anything before it, its dependencies included.
 
-Standard library only: the module knows nothing of items, frameworks or rendering, so the
-CLI, ``tpm diff`` and ``tpm report`` can all plan from the same plain values.
+Standard library only (and the MoSCoW categories of ``estimates``): the module knows
+nothing of items, frameworks or rendering, so the CLI, ``tpm diff`` and ``tpm report``
+can all plan from the same plain values.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from functools import lru_cache
 from operator import attrgetter
 
 from tpmcli.ranking.cycles import find_cycle
+from tpmcli.ranking.estimates import MOSCOW_COUNTED, MOSCOW_VALUES
 
 #: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
 MUST_SHARE_LIMIT = Fraction(3, 5)
 
-MOSCOW_COUNTED = ("must", "should", "could")
-MOSCOW_VALUES = frozenset({*MOSCOW_COUNTED, "wont"})
 LANE_NAMES = ("now", "next", "later")
 
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tpmcli.errors import EXIT_FINDINGS, TpmError
-from tpmcli.model.items import Item, RankedItem, Ranking
+from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.roadmap import RoadmapSettings, parse_effort_field
+from tpmcli.ranking.estimates import effort_of, moscow_of
 from tpmcli.ranking.lanes import (
-    MOSCOW_VALUES,
     Candidate,
     DependencyCycle,
     Lane,
@@ -124,29 +124,3 @@ def lane_title(name: str) -> str:
 def _percent(fraction: float) -> str:
     text = f"{fraction * 100:.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def effort_of(item: Item, framework: str, name: str) -> float | None:
-    """The item's ``framework.name`` input as a number, or None when it has none. Read
-    through the inputs as validated (or as a snapshot keeps them), so a range reads as
-    its point value where its model gives one."""
-    inputs = item.inputs.get(framework)
-    if inputs is None:
-        return None
-    value = inputs.get(name) if isinstance(inputs, dict) else getattr(inputs, name, None)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def moscow_of(item: Item) -> str | None:
-    """The item's MoSCoW category, if it has one."""
-    inputs = item.inputs.get("moscow")
-    if inputs is None:
-        return None
-    if isinstance(inputs, dict):  # from a snapshot: {"category": ...}
-        value = inputs.get("category")
-    else:
-        value = getattr(inputs, "root", getattr(inputs, "category", None))
-    text = getattr(value, "value", value)
-    return text if isinstance(text, str) and text in MOSCOW_VALUES else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -112,6 +111,8 @@ def render_csv(ranking: Ranking) -> str:
 
     Tie-break frameworks get a ``<name>_score`` column (their label where they have
     one, as MoSCoW's category); the primary framework's inputs come last."""
+    import csv  # only here: the table and the other formats need no csv module
+
     columns = input_columns(ranking)
     extra = list(ranking.by[1:])
     out = io.StringIO()

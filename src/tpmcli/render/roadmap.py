@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model.scores import format_number
@@ -17,6 +16,7 @@ from tpmcli.ranking.roadmap import RoadmapReport, lane_title
 from tpmcli.render.escape import markdown_cell
 from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.jsontext import dumps_indented
+from tpmcli.render.table_layout import PlanColumn, PlannedTable, TablePlan, widest
 
 SCHEMA_VERSION = 1
 #: Rows of a lane in the terminal table; the rest are counted (JSON lists all).
@@ -187,19 +187,28 @@ def roadmap_view(report: RoadmapReport) -> RenderableType:
 
 
 def _lane_table(lane: Lane, report: RoadmapReport) -> RenderableType:
-    table = Table(box=None, header_style="dim", pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("ID", no_wrap=True)
-    table.add_column("Title", ratio=1, overflow="fold")
-    table.add_column("Effort", justify="right", no_wrap=True)
+    """The lane's items, indented: rank, id and effort as wide as their widest, the
+    titles wrapping into the room left (laid out by render/table_layout.py)."""
+    ranks, ids, titles, efforts = [], [], [], []
     for placed in lane.items[:LANE_ROWS]:
         effort = Text(format_number(placed.effort))
         if placed.over_capacity:
             effort.append(" ⚠ over capacity", style="yellow")
-        table.add_row(
-            str(placed.rank),
-            Text(safe(placed.id)),
-            Text(safe(report.ranked[placed.id].item.title)),
-            effort,
-        )
-    return Padding(table, (0, 0, 0, 2))
+        ranks.append(Text(str(placed.rank)))
+        ids.append(Text(safe(placed.id)))
+        titles.append(Text(safe(report.ranked[placed.id].item.title)))
+        efforts.append(effort)
+    plan = TablePlan(
+        title=None,
+        box=None,
+        columns=(
+            PlanColumn("#", "right", widest("#", ranks)),
+            PlanColumn("ID", "left", widest("ID", ids)),
+            PlanColumn("Title", "left", None, "fold"),
+            PlanColumn("Effort", "right", widest("Effort", efforts)),
+        ),
+        rows=tuple(zip(ranks, ids, titles, efforts, strict=True)),
+        header_style="dim",
+        gap=2,
+    )
+    return Padding(PlannedTable(plan), (0, 0, 0, 2))

@@ -10,12 +10,12 @@ terminal they are left out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
 
 from tpmcli.model.items import Ranking
@@ -23,6 +23,7 @@ from tpmcli.model.scores import format_number
 from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
+from tpmcli.render.table_layout import PlanColumn, PlannedTable, TablePlan
 
 if TYPE_CHECKING:
     from tpmcli.model.item_report import ItemReport
@@ -46,9 +47,13 @@ class _Column:
     cells: tuple[Text, ...]
     justify: JustifyMethod = "right"
 
+    @cached_property
+    def widest_cell(self) -> int:
+        return max((cell.cell_len for cell in self.cells), default=0)
+
     @property
     def width(self) -> int:
-        return max([Text(self.header).cell_len, *(cell.cell_len for cell in self.cells)])
+        return max(Text(self.header).cell_len, self.widest_cell)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class RankingTable:
         self.cut = cut
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Group(*self.parts(options.max_width))
+        yield from self.parts(options.max_width)
 
     def parts(self, width: int) -> list[RenderableType]:
         ranking = self.ranking
@@ -144,35 +149,51 @@ class RankingTable:
 
     def _fixed_columns(self, layout: _Layout, legend: list[str]) -> list[_Column]:
         """Every column but ID and Title, in table order after them."""
-        ranking = self.ranking
-        entries = ranking.items
-        owners = [_Column("Owner", self._owners(), "left")] if layout.show_owner else []
-        columns = [
-            *owners,
-            _Column(
-                "Score",
-                tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries),
-            ),
-            *(
-                _Column(name.upper(), tuple(Text(score_text(e, name)) for e in entries))
-                for name in ranking.by[1:]
-            ),
-        ]
+        columns = [*([self._owner_column] if layout.show_owner else []), *self._score_columns]
         if not layout.show_inputs:
             return columns
-        for name in input_columns(ranking):
+        for name, column in self._input_columns:
             header, spelled = column_header(name)
             if layout.short_headers:
                 header = "".join(word[0] for word in spelled.split()).upper()
             if header.lower() != spelled.lower():
                 legend.append(f"{header} = {spelled}")
-            values = (e.item.inputs_for(ranking.framework) or {} for e in entries)
-            columns.append(_Column(header, tuple(Text(value_text(v.get(name))) for v in values)))
+            columns.append(replace(column, header=header))
         return columns
 
-    def _owners(self) -> tuple[Text, ...]:
-        return tuple(Text(safe(e.item.owner or "")) for e in self.ranking.items)
+    @cached_property
+    def _owner_column(self) -> _Column:
+        return _Column(
+            "Owner", tuple(Text(safe(e.item.owner or "")) for e in self.ranking.items), "left"
+        )
 
+    @cached_property
+    def _score_columns(self) -> list[_Column]:
+        ranking = self.ranking
+        entries = ranking.items
+        primary = tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries)
+        return [
+            _Column("Score", primary),
+            *(
+                _Column(name.upper(), tuple(Text(score_text(e, name)) for e in entries))
+                for name in ranking.by[1:]
+            ),
+        ]
+
+    @cached_property
+    def _input_columns(self) -> list[tuple[str, _Column]]:
+        """Each input's name and column (headed by the name: each layout heads it)."""
+        ranking = self.ranking
+        names = input_columns(ranking)
+        if not names:
+            return []
+        values = [e.item.inputs_for(ranking.framework) or {} for e in ranking.items]
+        return [
+            (name, _Column(name, tuple(Text(value_text(v.get(name))) for v in values)))
+            for name in names
+        ]
+
+    @cached_property
     def _id_column(self) -> _Column:
         cells = []
         above = self._above_cut()
@@ -187,6 +208,7 @@ class RankingTable:
             cells.append(ident)
         return _Column("ID", tuple(cells), "left")
 
+    @cached_property
     def _title_column(self) -> _Column:
         cells = []
         for entry in self.ranking.items:
@@ -196,11 +218,12 @@ class RankingTable:
             cells.append(title)
         return _Column("Title", tuple(cells), "left")
 
+    @cached_property
     def _rank_column(self) -> _Column:
         return _Column("#", tuple(Text(str(e.rank)) for e in self.ranking.items))
 
     def _layout(self, width: int) -> _Layout:
-        ident, title, rank = self._id_column(), self._title_column(), self._rank_column()
+        ident, title, rank = self._id_column, self._title_column, self._rank_column
         has_owner = any(e.item.owner for e in self.ranking.items)
         for layout in _LAYOUTS:
             if layout.show_owner and not has_owner:
@@ -212,40 +235,38 @@ class RankingTable:
                 return layout
         return _LAYOUTS[-1]
 
-    def _table(self, layout: _Layout, width: int, legend: list[str]) -> Table:
+    def _table(self, layout: _Layout, width: int, legend: list[str]) -> PlannedTable:
         fixed = self._fixed_columns(layout, legend)
-        rank, ident, title = self._rank_column(), self._id_column(), self._title_column()
+        rank, ident, title = self._rank_column, self._id_column, self._title_column
         used = sum(column.width for column in (rank, ident, *fixed)) + GAP * (len(fixed) + 2)
         # The ids stay whole, unless that would squeeze the titles to a few letters.
         ids_fit = used + min(title.width, TITLE_MIN_WIDTH // 2) <= width
-        table = Table(
-            title=Text(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
-            title_justify="left",
-            box=box.SIMPLE_HEAD if self.cut is None else _CUT_BOX,
-            show_edge=False,
-            pad_edge=False,
-            collapse_padding=True,
-        )
         # Columns that never wrap get the width they need (their widest cell), which
         # is what Rich would measure, without measuring every cell again.
-        table.add_column(rank.header, justify="right", no_wrap=True, width=rank.width)
-        table.add_column(
-            ident.header, no_wrap=ids_fit, overflow="fold", width=ident.width if ids_fit else None
+        planned = (
+            PlanColumn(rank.header, "right", rank.width),
+            PlanColumn(ident.header, "left", ident.width if ids_fit else None, "fold"),
+            PlanColumn(title.header, "left", None, "fold"),
+            *(PlanColumn(column.header, column.justify, column.width) for column in fixed),
         )
-        table.add_column(title.header, overflow="fold")
-        for column in fixed:
-            table.add_column(
-                column.header, justify=column.justify, no_wrap=True, width=column.width
-            )
         columns: Sequence[_Column] = (rank, ident, title, *fixed)
-        above = self._above_cut()
-        for index, row in enumerate(zip(*(column.cells for column in columns), strict=True)):
-            if self.cut is not None and index == above:
-                self._add_cut(table, len(columns))
-            table.add_row(*row)
-        if self.cut is not None and above == len(self.ranking.items):
-            self._add_cut(table, len(columns))
-        return table
+        rows = list(zip(*(column.cells for column in columns), strict=True))
+        sections: frozenset[int] = frozenset()
+        if self.cut is not None:
+            above = self._above_cut()
+            rows.insert(above, self._cut_row(len(columns)))
+            sections = frozenset({above})
+        return PlannedTable(
+            TablePlan(
+                title=Text(
+                    f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"
+                ),
+                box=box.SIMPLE_HEAD if self.cut is None else _CUT_BOX,
+                columns=planned,
+                rows=tuple(rows),
+                sections=sections,
+            )
+        )
 
     def _above_cut(self) -> int:
         """How many rows stand above the line of now: up to its last item shown."""
@@ -255,11 +276,11 @@ class RankingTable:
         rows = [i for i, e in enumerate(self.ranking.items) if lanes.get(e.item.id) == "now"]
         return rows[-1] + 1 if rows else 0
 
-    def _add_cut(self, table: Table, columns: int) -> None:
+    def _cut_row(self, columns: int) -> tuple[Text, ...]:
+        """The row under the last item of now: the line's words in the title column."""
         assert self.cut is not None
         label = Text(f"▲ {self.cut.label}", style="dim")
-        cells = (Text(""), Text(""), label, *(Text("") for _ in range(columns - 3)))
-        table.add_row(*cells, end_section=True)
+        return (Text(""), Text(""), label, *(Text("") for _ in range(columns - 3)))
 
 
 def ranking_table(
@@ -272,6 +293,8 @@ def ranking_table(
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    from rich.table import Table
+
     from tpmcli.render.item import item_facts, range_rows, rater_rows, score_rows
 
     facts = Table.grid(padding=(0, 2))

@@ -47,23 +47,19 @@ _INT_RE = re.compile(
     re.X,
 )
 _NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+# The timestamp patterns (verbose, ``re.X``) are compiled on first use, through re's
+# own cache: few documents hold a date, and compiling both costs more than a file.
 #: What the resolver calls a timestamp: a full date, or a date and time.
-_TIMESTAMP_RESOLVER_RE = re.compile(
-    r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+_TIMESTAMP_RESOLVER = r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
     |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
     (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
-    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
-    re.X,
-)
+    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"""
 #: How the constructor splits a timestamp into its parts.
-_TIMESTAMP_PARTS_RE = re.compile(
-    r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
+_TIMESTAMP_PARTS = r"""^(?P<year>[0-9][0-9][0-9][0-9])-(?P<month>[0-9][0-9]?)-(?P<day>[0-9][0-9]?)
     (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9][0-9]?):(?P<minute>[0-9][0-9]):(?P<second>[0-9][0-9])
     (?:\.(?P<fraction>[0-9]*))?
     (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
-    (?::(?P<tz_minute>[0-9][0-9]))?))?)?$""",
-    re.X,
-)
+    (?::(?P<tz_minute>[0-9][0-9]))?))?)?$"""
 
 #: First characters for which some resolver may apply; any other plain scalar is text.
 RESOLVABLE_FIRST = frozenset("tTfF-+0123456789.~nN<=")
@@ -120,7 +116,8 @@ def _resolve(text: str) -> Any:
         raise ScalarError(f"a plain '{text}' is reserved in YAML; quote it to use it as text")
     if (first in _NULL_FIRST or not text) and _NULL_RE.match(text):
         return None
-    if first in _DIGITS and _TIMESTAMP_RESOLVER_RE.match(text):
+    # A timestamp starts with a year and '-' (as both its patterns do): not ``80%``.
+    if first in _DIGITS and text[4:5] == "-" and re.match(_TIMESTAMP_RESOLVER, text, re.X):
         return construct_timestamp(text)
     return text
 
@@ -162,7 +159,7 @@ def construct_float(text: str) -> float:
 
 def construct_timestamp(text: str) -> datetime.date | datetime.datetime:
     """A date, or a datetime (with the offset as written, named as written)."""
-    match = _TIMESTAMP_PARTS_RE.match(text)
+    match = re.match(_TIMESTAMP_PARTS, text, re.X)
     if match is None:
         raise ScalarError(f"'{text}' is not a valid timestamp")
     try:
