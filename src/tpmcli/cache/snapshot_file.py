@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tpmcli.cache.store import read_cache_file
 from tpmcli.cache.validity import FORMAT, Seen, changes
@@ -72,13 +72,25 @@ class Stale(Unusable):
         self.seen = seen
 
 
+class Lines(Protocol):
+    """The item lines as a snapshot holds them: the file's bytes, or lines just
+    written (``snapshot_write.JoinedLines``); a line break is looked for from within a
+    line, and a slice taken within one."""
+
+    def find(self, sub: bytes, start: int, /) -> int: ...
+
+    def __getitem__(self, span: slice, /) -> bytes: ...
+
+    def __len__(self) -> int: ...
+
+
 class Snapshot:
     """A snapshot read (and, from ``read_snapshot``, found to hold for the working tree)."""
 
     def __init__(
         self,
         body: dict[str, Any],
-        details: bytes,
+        details: Lines,
         base: int,
         decoded: Mapping[str, Any] | None = None,
     ) -> None:

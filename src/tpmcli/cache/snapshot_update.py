@@ -148,7 +148,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
     )
     if written is None:
         return None
-    return Snapshot(written.body, written.content, written.base, written.decoded)
+    return Snapshot(written.body, written.lines, written.base, written.decoded)
 
 
 def _files_of(tree: WorkingTree) -> list[tuple[int, str, array[int]]]:
@@ -229,9 +229,12 @@ def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns) -> None:
     columns.depends_on += depends
     columns.checks += stale.checks[start:end]
     first = stale.base + offsets[start]
-    last = stale.details.find(b"\n", stale.base + offsets[end - 1])
-    last = last if last >= 0 else len(stale.details)  # (the last line may have no break)
-    columns.details.append(memoryview(stale.details)[first:last])
+    lines = stale.details
+    if type(lines) is not bytes:
+        raise Unusable  # (a snapshot read from its file holds its bytes)
+    last = lines.find(b"\n", stale.base + offsets[end - 1])
+    last = last if last >= 0 else len(lines)  # (the last line may have no break)
+    columns.details.append((lines, first, last))
     shift = columns.size - offsets[start]
     if shift:
         columns.offsets += array("Q", [offset + shift for offset in offsets[start:end]])

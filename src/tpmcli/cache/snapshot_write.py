@@ -19,6 +19,7 @@ import os
 import sys
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,6 +38,8 @@ from tpmcli.ranking.estimates import effort_of, moscow_of
 KEPT_SNAPSHOTS = 8
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
+#: Item lines, one or more joined by line breaks: a buffer and the span they take in it.
+Chunk = tuple[bytes, int, int]
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ class ItemColumns:
     scores: list[array[float]] = field(default_factory=list)
     effort: array[float] = field(default_factory=lambda: array("d"))
     moscow: array[int] = field(default_factory=lambda: array("B"))
-    details: list[bytes | memoryview] = field(default_factory=list)
+    details: list[Chunk] = field(default_factory=list)
     offsets: array[int] = field(default_factory=lambda: array("Q"))
     size: int = 0
     checks: array[int] = field(default_factory=lambda: array("I"))
@@ -223,7 +226,7 @@ def add_items(
                 column.append(value)
             columns.effort.append(math.nan if effort is None else effort)
             columns.moscow.append(MOSCOW_CATEGORIES.index(moscow_of(item)))
-            columns.details.append(detail)
+            columns.details.append((detail, 0, len(detail)))
             columns.offsets.append(columns.size)
             columns.size += len(detail) + 1
             columns.checks.append(zlib.crc32(detail))
@@ -300,9 +303,11 @@ def write_snapshot(
         return None
     # A checksum of the body; each item's line has its own, checked when it is read.
     header = json.dumps({"format": FORMAT, "key": key, "crc": zlib.crc32(head)}).encode("utf-8")
-    content = b"\n".join([header, head, *columns.details, b""])
+    parts: list[bytes | memoryview] = [header, b"\n", head, b"\n"]
+    for buffer, first, last in columns.details:
+        parts += (memoryview(buffer)[first:last], b"\n")
     try:
-        write_atomically(file, content)
+        write_atomically(file, parts)
     except OSError:
         return None
     # Each working directory, set of arguments and version of tpm.yaml has its own
@@ -319,7 +324,8 @@ def write_snapshot(
         "moscow": columns.moscow,
         "score_columns": columns.scores,
     }
-    return Written(body, content, len(header) + 1 + len(head) + 1, decoded)
+    base = len(header) + 1 + len(head) + 1
+    return Written(body, JoinedLines(base, columns.details), base, decoded)
 
 
 @dataclass(frozen=True)
@@ -329,9 +335,44 @@ class Written:
     them (see ``snapshot_file.Snapshot``)."""
 
     body: dict[str, Any]
-    content: bytes
+    lines: JoinedLines
     base: int
     decoded: dict[str, Any]
+
+
+class JoinedLines:
+    """The item lines of a snapshot just written, at the places they have in its file
+    (from ``base`` on, joined by line breaks), read from the chunks they were written
+    from rather than joined: a line break is looked for from within a line, and a
+    slice taken within one (``snapshot_file.Lines``)."""
+
+    def __init__(self, base: int, chunks: Sequence[Chunk]) -> None:
+        self.chunks = chunks
+        #: Where each chunk starts.
+        self.starts: list[int] = []
+        position = base
+        for _, first, last in chunks:
+            self.starts.append(position)
+            position += last - first + 1
+        self.size = position
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _chunk(self, position: int) -> tuple[int, Chunk]:
+        index = bisect_right(self.starts, position) - 1
+        if index < 0:
+            raise IndexError(position)
+        return self.starts[index], self.chunks[index]
+
+    def find(self, sub: bytes, start: int, /) -> int:
+        begin, (buffer, first, last) = self._chunk(start)
+        found = buffer.find(sub, first + start - begin, last)
+        return begin + found - first if found >= 0 else begin + last - first
+
+    def __getitem__(self, span: slice, /) -> bytes:
+        begin, (buffer, first, last) = self._chunk(span.start)
+        return buffer[first + span.start - begin : min(first + span.stop - begin, last)]
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:
