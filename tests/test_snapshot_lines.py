@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpmcli.cache.snapshot_write import Chunk, JoinedLines
+from tpmcli.cache.snapshot_lines import Chunk, JoinedLines
 
 _LINE = st.binary(max_size=12).map(lambda data: data.replace(b"\n", b" "))
 

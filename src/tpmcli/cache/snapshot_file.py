@@ -74,7 +74,7 @@ class Stale(Unusable):
 
 class Lines(Protocol):
     """The item lines as a snapshot holds them: the file's bytes, or lines just
-    written (``snapshot_write.JoinedLines``); a line break is looked for from within a
+    written (``snapshot_lines.JoinedLines``); a line break is looked for from within a
     line, and a slice taken within one."""
 
     def find(self, sub: bytes, start: int, /) -> int: ...

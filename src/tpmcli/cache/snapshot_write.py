@@ -19,7 +19,6 @@ import os
 import sys
 import zlib
 from array import array
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, snapshot_file
+from tpmcli.cache.snapshot_lines import Chunk, JoinedLines
 from tpmcli.cache.store import RACY_SECONDS, json_bytes, keep_newest, write_atomically
 from tpmcli.cache.validity import FORMAT
 from tpmcli.model.items import Item
@@ -38,8 +38,6 @@ from tpmcli.ranking.estimates import effort_of, moscow_of
 KEPT_SNAPSHOTS = 8
 #: A file's or folder's stat as compared: size (files only), mtime, ctime, inode.
 Signature = tuple[int, ...]
-#: Item lines, one or more joined by line breaks: a buffer and the span they take in it.
-Chunk = tuple[bytes, int, int]
 
 
 @dataclass(frozen=True)
@@ -338,41 +336,6 @@ class Written:
     lines: JoinedLines
     base: int
     decoded: dict[str, Any]
-
-
-class JoinedLines:
-    """The item lines of a snapshot just written, at the places they have in its file
-    (from ``base`` on, joined by line breaks), read from the chunks they were written
-    from rather than joined: a line break is looked for from within a line, and a
-    slice taken within one (``snapshot_file.Lines``)."""
-
-    def __init__(self, base: int, chunks: Sequence[Chunk]) -> None:
-        self.chunks = chunks
-        #: Where each chunk starts.
-        self.starts: list[int] = []
-        position = base
-        for _, first, last in chunks:
-            self.starts.append(position)
-            position += last - first + 1
-        self.size = position
-
-    def __len__(self) -> int:
-        return self.size
-
-    def _chunk(self, position: int) -> tuple[int, Chunk]:
-        index = bisect_right(self.starts, position) - 1
-        if index < 0:
-            raise IndexError(position)
-        return self.starts[index], self.chunks[index]
-
-    def find(self, sub: bytes, start: int, /) -> int:
-        begin, (buffer, first, last) = self._chunk(start)
-        found = buffer.find(sub, first + start - begin, last)
-        return begin + found - first if found >= 0 else begin + last - first
-
-    def __getitem__(self, span: slice, /) -> bytes:
-        begin, (buffer, first, last) = self._chunk(span.start)
-        return buffer[first + span.start - begin : min(first + span.stop - begin, last)]
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:
