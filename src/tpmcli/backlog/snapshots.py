@@ -42,7 +42,7 @@ def write_backlog_snapshot(
     empty: Mapping[str, Score | None] = {}
     # Each file's items, in the files' order (as a full load gives them).
     file_of = {shown: index for index, shown in enumerate(tree.shown)}
-    groups: list[list[Scored]] = [[] for _ in tree.files]
+    groups: list[list[Scored]] = [[] for _ in range(tree.file_count)]
     last = 0
     try:
         for item in backlog.items:
@@ -59,7 +59,7 @@ def write_backlog_snapshot(
     except (ArithmeticError, ValueError):
         return
     config = backlog.config
-    columns = ItemColumns(scores=[[] for _ in frameworks])
+    columns = ItemColumns.of(len(frameworks))
     effort_field = config.roadmap.effort_field
     try:
         for group in groups:

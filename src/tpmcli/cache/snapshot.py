@@ -149,7 +149,7 @@ def current_snapshot(request: BacklogRequest) -> Snapshot | None:
     except Stale as stale:
         from tpmcli.cache.snapshot_update import updated_snapshot
 
-        found = updated_snapshot(request, key, stale.snapshot)
+        found = updated_snapshot(request, key, stale.snapshot, stale.seen)
     except DAMAGED:
         return None
     if found is not None:

@@ -18,12 +18,13 @@ import json
 import sys
 import zlib
 from array import array
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tpmcli.cache.store import read_cache_file
-from tpmcli.cache.validity import FORMAT, unchanged
+from tpmcli.cache.validity import FORMAT, Seen, changes
 from tpmcli.files.locations import cache_root
 from tpmcli.model.items import Item, Range
 
@@ -62,34 +63,70 @@ class Unusable(Exception):
 
 class Stale(Unusable):
     """A sound snapshot, but a backlog folder or file changed since it was written:
-    ``snapshot_update`` may bring it up to date (else the full path runs)."""
+    ``snapshot_update`` may bring it up to date (else the full path runs), starting
+    from what the check saw (``seen``)."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, seen: Seen) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.seen = seen
+
+
+class Lines(Protocol):
+    """The item lines as a snapshot holds them: the file's bytes, or lines just
+    written (``snapshot_lines.JoinedLines``); a line break is looked for from within a
+    line, and a slice taken within one."""
+
+    def find(self, sub: bytes, start: int, /) -> int: ...
+
+    def __getitem__(self, span: slice, /) -> bytes: ...
+
+    def __len__(self) -> int: ...
 
 
 class Snapshot:
     """A snapshot read (and, from ``read_snapshot``, found to hold for the working tree)."""
 
-    def __init__(self, body: dict[str, Any], details: bytes, base: int) -> None:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        details: Lines,
+        base: int,
+        decoded: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``details`` holds the item lines from ``base`` on, each ended by a line
+        break but maybe the last; ``decoded``: the body's packed columns by name, as
+        decoding them gives them (a snapshot just written has them: see
+        ``snapshot_write.Written``), the others are decoded here."""
         self.body = body
         #: The key it was found under (set by ``snapshot.current_snapshot``).
         self.key: str | None = None
         self.details = details
         #: Where the item lines start in ``details``.
         self.base = base
-        self.ids: list[str] = body["ids"].split("\n") if body["ids"] else []
+        given = decoded or {}
+
+        def column(name: str, kind: str, count: int) -> array[Any]:
+            found = given.get(name)
+            return found if found is not None else unpacked(kind, body[name], count)
+
+        ids = given.get("ids")
+        self.ids: list[str] = (
+            ids if ids is not None else body["ids"].split("\n") if body["ids"] else []
+        )
         count = len(self.ids)
-        self.offsets = unpacked("Q", body["offsets"], count)
-        self.status = unpacked("B", body["status"], count)
-        self.checks = unpacked("I", body["checks"], count)
+        self.offsets = column("offsets", "Q", count)
+        self.status = column("status", "B", count)
+        self.checks = column("checks", "I", count)
         self.file_names = [names.split("\n") if names else [] for names in body["files"]]
         files = sum(map(len, self.file_names))
-        self.signatures = unpacked("q", body["signatures"], 4 * files)
-        self.counts = unpacked("I", body["counts"], files)
+        self.signatures = column("signatures", "q", 4 * files)
+        self.counts = column("counts", "I", files)
         if sum(self.counts) != count:
             raise Unusable
+        for name in ("effort", "moscow", "score_columns"):
+            if name in given:
+                self.__dict__[name] = given[name]  # as its cached_property would
 
     @cached_property
     def effort(self) -> array[Any]:
@@ -118,19 +155,19 @@ def read_snapshot(file: Path, key: str) -> Snapshot:
     header = json.loads(data[:end])
     if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
         raise Unusable
-    content = data[end + 1 : -1]
-    body_end = content.find(b"\n")
-    if body_end < 0:
-        body_end = len(content)
-    head = content[:body_end]
-    if data[-1:] != b"\n" or zlib.crc32(head) != header.get("crc"):
+    body_end = data.find(b"\n", end + 1)  # (the item lines follow, each ended by one)
+    if body_end < 0 or data[-1:] != b"\n":
+        raise Unusable
+    head = data[end + 1 : body_end]
+    if zlib.crc32(head) != header.get("crc"):
         raise Unusable
     body = json.loads(head)
     if not isinstance(body, dict):
         raise Unusable
-    snapshot = Snapshot(body, content, body_end + 1)
-    if not unchanged(body["folders"], body["starts"], snapshot.file_names, snapshot.signatures):
-        raise Stale(snapshot)
+    snapshot = Snapshot(body, data, body_end + 1)
+    seen = changes(body["folders"], body["starts"], snapshot.file_names, snapshot.signatures)
+    if seen is not None:
+        raise Stale(snapshot, seen)
     return snapshot
 
 

@@ -4,13 +4,18 @@ When a few item files changed since a snapshot was written (edited, added, delet
 renamed), the run that finds it stale need not read the whole backlog again:
 
 1. the backlog folders are walked as a full run walks them (``find_item_files``: the
-   same rules for what an item file is), and every file is stat'ed;
+   same rules for what an item file is), but a folder whose stat is the one recorded
+   is not listed again: it holds the names it held, which the snapshot has
+   (``snapshot_recorded``); and no file is stat'ed again: the stale check that found the
+   snapshot stale stat'ed every file it records (``Seen``);
 2. a file whose signature is the one the snapshot recorded keeps its items, scores and
-   lines as they are; the others (at most ``MAX_CHANGED_FILES``) are read, parsed and
-   validated as a full run does, and scored by every framework;
+   lines as they are (copied in runs of consecutive files); the others (at most
+   ``MAX_CHANGED_FILES``) are read, parsed and validated as a full run does, and
+   scored by every framework;
 3. the backlog-wide rules (duplicate ids, ids differing in case, unknown and circular
-   dependencies, the item limit) are checked over every item again with the very
-   function a full run uses (``check_backlog``);
+   dependencies, the item limit) are checked with the very function a full run uses
+   (``check_backlog``), over the items that can break one: the snapshot was of a
+   valid backlog (``_problems_between``);
 4. the snapshot is written anew, and answers this run.
 
 Whatever it cannot vouch for goes back to the full path, which says what is wrong:
@@ -24,51 +29,56 @@ opened: reading its whole file costs more than parsing the few files changed.
 
 from __future__ import annotations
 
-import json
 import os
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
 from tpmcli.cache.snapshot_file import Snapshot, Unusable
+from tpmcli.cache.snapshot_recorded import Recorded
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
     NotKept,
     Scored,
     Signature,
+    WorkingTree,
     add_items,
     plugins_in_use,
     working_tree,
     write_snapshot,
 )
-from tpmcli.cache.validity import snapshot_key
+from tpmcli.cache.validity import Seen, snapshot_key
 from tpmcli.errors import TpmError
 from tpmcli.files.safe_read import working_tree_root
 from tpmcli.frameworks.base import Framework
-from tpmcli.load.item_files import WalkRecord, find_item_files
+from tpmcli.load.item_files import ItemFile, WalkRecord, find_item_files
 from tpmcli.load.parsing import ParsedFile, SourceFile, load_item_files, missing_paths, paused_gc
 from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import DEFAULT_FRAMEWORK, BacklogRequest, split_names
 from tpmcli.project.catalogue import configured_frameworks
 from tpmcli.project.config import backlog_paths, load_config
-from tpmcli.project.validation import ItemRules, check_backlog
+from tpmcli.project.validation import ItemRules, check_backlog, id_key
 
 #: More changed files than this and the full path runs (through the parse cache,
 #: which serves files seen before, as after a checkout).
 MAX_CHANGED_FILES = 64
 
 
-def updated_snapshot(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | None:
-    """``stale`` brought up to date with the working tree and written; None when the
-    full path must run (see the module's docstring)."""
+def updated_snapshot(
+    request: BacklogRequest, key: str, stale: Snapshot, seen: Seen
+) -> Snapshot | None:
+    """``stale`` brought up to date with the working tree (``seen``: what the stale
+    check saw of it) and written; None when the full path must run (see the module's
+    docstring)."""
     try:
         with paused_gc():
-            return _update(request, key, stale)
+            return _update(request, key, stale, seen)
     except (Unusable, NotKept, TpmError, OSError, ValueError, ArithmeticError):
         return None
 
 
-def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | None:
+def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> Snapshot | None:
     body = stale.body
     config = load_config(request.config_file)
     frameworks = configured_frameworks(config)
@@ -80,27 +90,17 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
     paths = backlog_paths(request.paths, config)
     if missing_paths(paths):
         return None
-    boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
-    walk = WalkRecord()
-    started_ns = time.time_ns()
-    files = find_item_files(paths, boundary, walk)
-    if walk.links or walk.unlistable or walk.submodules:
-        return None
     if len(body["owners"]) != len(stale.ids):
         return None
-    old = _old_files(stale)
-    signatures: dict[str, Signature] = {}
-    kept: dict[str, tuple[int, int]] = {}  # real path → the old file's items
-    changed = []
-    for file in files:
-        status = os.stat(file.real)
-        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        known = old.get(file.real)
-        if known is not None and known[0] == signature:
-            signatures[file.real] = signature
-            kept[file.real] = known[1]
-        else:
-            changed.append(file)
+    boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
+    before = Recorded(stale, seen)
+    walk = WalkRecord()
+    started_ns = time.time_ns()
+    files = find_item_files(paths, boundary, walk, before.known if before.reusable else None)
+    if walk.links or walk.unlistable or walk.submodules:
+        return None
+    pieces = before.pieces(files)
+    changed = [piece for piece in pieces if isinstance(piece, ItemFile)]
     if len(changed) > MAX_CHANGED_FILES:
         return None
     rules = ItemRules(frameworks, config.statuses)
@@ -108,41 +108,32 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
     loaded, unreadable = load_item_files(changed, rules, config.max_file_bytes, recorder)
     if unreadable or loaded.problems:
         return None
-    signatures.update(recorder.signatures)
-    parsed = {file.real: recorder.items[file.shown] for file in changed}
-    tree = working_tree(
-        paths,
-        walk.folders,
-        [(file.path, file.real, file.shown) for file in files],
-        signatures,
-        started_ns,
-    )
-    if tree is None:
-        return None
-    columns = ItemColumns(scores=[[] for _ in names])
-    everything: list[Item] = []
-    run: list[int] = []  # consecutive kept files' items, copied at once: [start, end)
-    for file in files:
-        span = kept.get(file.real)
-        if span is not None:
-            if run and run[1] == span[0]:
-                run[1] = span[1]
-            else:
-                _copy(stale, run, columns, everything)
-                run = list(span)
-            columns.counts.append(span[1] - span[0])
+    listed = [(file.path, file.real, file.shown) for file in changed]
+    fresh = working_tree(paths, walk.folders, listed, recorder.signatures, started_ns)
+    if fresh is None or [list(start) for start in fresh.starts] != body["starts"]:
+        return None  # a start that really lies elsewhere now: the snapshot's files are not
+    tree = WorkingTree(fresh.starts, walk.folders, [[] for _ in paths], array("q"), started_ns)
+    columns = ItemColumns.of(len(names))
+    new: list[Item] = []
+    assembly = _Assembly(stale, before.firsts, tree, columns)
+    read = iter(zip(changed, _files_of(fresh), strict=True))
+    for piece in pieces:
+        if type(piece) is tuple:
+            assembly.kept(*piece)
             continue
-        _copy(stale, run, columns, everything)
-        run = []
-        entries = [Scored(item, _scores(item, frameworks)) for item in parsed[file.real]]
+        file, (start, rel, signature) = next(read)
+        if file.path != tree.starts[start][0] + os.sep + rel:
+            raise Unusable  # not in the walk's order
+        assembly.file(start, rel, signature)
+        items = recorder.items[file.shown]
+        entries = [Scored(item, _scores(item, frameworks)) for item in items]
         add_items(columns, entries, names, config.statuses, config.roadmap.effort_field)
-        everything.extend(parsed[file.real])
-    _copy(stale, run, columns, everything)
-    if len(everything) > config.max_items or check_backlog(everything):
+        new.extend(items)
+    if len(columns.ids) > config.max_items or _problems_between(stale, assembly.runs, new):
         return None
     if key != snapshot_key(request):
         return None  # tpm.yaml (or another part of the key) changed while reading
-    content = write_snapshot(
+    written = write_snapshot(
         key,
         tree,
         columns,
@@ -153,40 +144,82 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot) -> Snapshot | No
         require=config.require,
         roadmap=config.roadmap,
         split_at=config.split_at,
-        files=len(files),
+        files=tree.file_count,
     )
-    if content is None:
+    if written is None:
         return None
-    header_end = content.index(b"\n")
-    body_end = content.index(b"\n", header_end + 1)
-    details = content[header_end + 1 : -1]
-    return Snapshot(json.loads(content[header_end + 1 : body_end]), details, body_end - header_end)
+    return Snapshot(written.body, written.lines, written.base, written.decoded)
 
 
-def _old_files(stale: Snapshot) -> dict[str, tuple[Signature, tuple[int, int]]]:
-    """Each file the snapshot recorded, by real path: its signature and the range of
-    its items."""
-    found = {}
-    first = index = 0
-    signatures = stale.signatures
-    counts = stale.counts
-    for (_, real), names in zip(stale.body["starts"], stale.file_names, strict=True):
-        prefix = real + os.sep
-        for name in names:
-            signature = tuple(signatures[4 * index : 4 * index + 4])
-            found[prefix + name] = (signature, (first, first + counts[index]))
-            first += counts[index]
-            index += 1
+def _files_of(tree: WorkingTree) -> list[tuple[int, str, array[int]]]:
+    """Each file of ``tree``: its start, its path below it, its signature."""
+    signatures = tree.signatures
+    found: list[tuple[int, str, array[int]]] = []
+    for start, group in enumerate(tree.names):
+        for rel in group:
+            index = len(found)
+            found.append((start, rel, signatures[4 * index : 4 * index + 4]))
     return found
 
 
-def _copy(stale: Snapshot, run: list[int], columns: ItemColumns, items: list[Item]) -> None:
-    """The snapshot's items ``run`` ([start, end), of consecutive files) appended to
-    ``columns`` as they are, and to ``items`` as far as the backlog-wide checks look
-    at them."""
-    if not run or run[0] == run[1]:
+class _Assembly:
+    """The snapshot's files and items put together, kept runs and files read in turn."""
+
+    def __init__(
+        self,
+        stale: Snapshot,
+        firsts: list[int],
+        tree: WorkingTree,
+        columns: ItemColumns,
+    ) -> None:
+        self.stale = stale
+        self.firsts = firsts
+        self.tree = tree
+        self.columns = columns
+        #: The stale snapshot's items kept, in runs: [first, end) of its items.
+        self.runs: list[tuple[int, int]] = []
+        #: The start of the last file placed: the files come start by start.
+        self.start = 0
+        #: A file of the stale snapshot and its first item.
+        self.at = (0, 0)
+
+    def kept(self, first: int, end: int) -> None:
+        stale, tree = self.stale, self.tree
+        tree.signatures.extend(stale.signatures[4 * first : 4 * end])
+        self.columns.counts.extend(stale.counts[first:end])
+        items = self._item(first), self._item(end)
+        while first < end:
+            while self.firsts[self.start + 1] <= first:
+                self.start += 1
+            base = self.firsts[self.start]
+            if first < base:
+                raise Unusable  # a start gone back to
+            stop = min(end, self.firsts[self.start + 1])
+            tree.names[self.start] += stale.file_names[self.start][first - base : stop - base]
+            first = stop
+        _copy(stale, *items, self.columns)
+        self.runs.append(items)
+
+    def file(self, start: int, rel: str, signature: array[int]) -> None:
+        if start < self.start:
+            raise Unusable  # a start gone back to
+        self.start = start
+        self.tree.names[start].append(rel)
+        self.tree.signatures.extend(signature)
+
+    def _item(self, file: int) -> int:
+        """The first item of the stale snapshot's file ``file`` (its items' index)."""
+        at_file, at_item = self.at if self.at[0] <= file else (0, 0)
+        at_item += int(sum(self.stale.counts[at_file:file]))
+        self.at = (file, at_item)
+        return at_item
+
+
+def _copy(stale: Snapshot, start: int, end: int, columns: ItemColumns) -> None:
+    """The snapshot's items [start, end) appended to ``columns`` as they are (their
+    lines as bytes, their numbers as packed)."""
+    if start == end:
         return
-    start, end = run
     body, offsets = stale.body, stale.offsets
     ids, depends = stale.ids[start:end], body["depends_on"][start:end]
     columns.ids += ids
@@ -196,15 +229,71 @@ def _copy(stale: Snapshot, run: list[int], columns: ItemColumns, items: list[Ite
     columns.depends_on += depends
     columns.checks += stale.checks[start:end]
     first = stale.base + offsets[start]
-    last = stale.base + offsets[end] - 1 if end < len(offsets) else len(stale.details)
-    columns.details.append(stale.details[first:last])
-    columns.lengths += [offsets[i + 1] - offsets[i] - 1 for i in range(start, end - 1)]
-    columns.lengths.append(last - (stale.base + offsets[end - 1]))
+    lines = stale.details
+    if type(lines) is not bytes:
+        raise Unusable  # (a snapshot read from its file holds its bytes)
+    last = lines.find(b"\n", stale.base + offsets[end - 1])
+    last = last if last >= 0 else len(lines)  # (the last line may have no break)
+    columns.details.append((lines, first, last))
+    shift = columns.size - offsets[start]
+    if shift:
+        columns.offsets += array("Q", [offset + shift for offset in offsets[start:end]])
+    else:
+        columns.offsets += offsets[start:end]
+    columns.size += last - first + 1
     for column, values in zip(columns.scores, stale.score_columns, strict=True):
         column += values[start:end]
     columns.effort += stale.effort[start:end]
     columns.moscow += stale.moscow[start:end]
-    items += map(_linked, ids, depends)
+
+
+def _problems_between(stale: Snapshot, runs: list[tuple[int, int]], new: list[Item]) -> bool:
+    """Whether the backlog now, the stale snapshot's items in ``runs`` and the ``new``
+    ones read, has a problem between items (``check_backlog``: a duplicate id, ids
+    differing only in case, a dependency unknown or on the item itself, a cycle).
+
+    ``check_backlog`` looks at the items that can have one: the stale snapshot was of a
+    valid backlog, and a kept item's dependencies are those it had, so a problem
+    involves a new item (those sharing its id or its id's key are taken with it, and
+    every item it reaches by dependencies: a cycle passes through a new item), or a
+    kept item depending on an id gone. The ids of the other items are given as known,
+    so a dependency on one is no "unknown id"."""
+    ids, depends = stale.ids, stale.body["depends_on"]
+    index_of = dict(zip(ids, range(len(ids)), strict=True))
+    if len(index_of) != len(ids):
+        raise Unusable  # not a valid backlog's snapshot
+    kept = bytearray(len(ids))
+    for start, end in runs:
+        kept[start:end] = b"\1" * (end - start)
+    if kept.count(1) != sum(end - start for start, end in runs):
+        raise Unusable  # an item kept twice
+    dropped = []
+    index = kept.find(0)
+    while index >= 0:
+        dropped.append(index)
+        index = kept.find(0, index + 1)
+    dropped_ids = {ids[index] for index in dropped}
+    kept_ids = index_of.keys() - dropped_ids
+    new_ids = {item.id for item in new}
+    new_keys = {id_key(item_id) for item_id in new_ids}
+    taken = {index for index, key in enumerate(map(id_key, ids)) if key in new_keys and kept[index]}
+    gone = dropped_ids - new_ids
+    if gone:
+        taken.update(
+            index
+            for index, names in enumerate(depends)
+            if names and kept[index] and not gone.isdisjoint(names)
+        )
+    pending = [name for item in new for name in item.depends_on]
+    pending += [name for index in taken for name in depends[index]]
+    while pending:
+        index = index_of.get(pending.pop(), -1)
+        if index >= 0 and kept[index] and index not in taken:
+            taken.add(index)
+            pending += depends[index]
+    checked = sorted(taken)
+    linked = map(_linked, [ids[index] for index in checked], [depends[index] for index in checked])
+    return bool(check_backlog([*new, *linked], invalid_ids=kept_ids))
 
 
 def _linked(item_id: str, depends_on: list[str]) -> Item:

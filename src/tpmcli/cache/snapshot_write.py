@@ -23,9 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, snapshot_file
-from tpmcli.cache.store import RACY_SECONDS, keep_newest, write_atomically
+from tpmcli.cache.snapshot_lines import Chunk, JoinedLines
+from tpmcli.cache.store import RACY_SECONDS, json_bytes, keep_newest, write_atomically
 from tpmcli.cache.validity import FORMAT
 from tpmcli.model.items import Item
 from tpmcli.model.roadmap import RoadmapSettings
@@ -42,23 +44,27 @@ Signature = tuple[int, ...]
 class WorkingTree:
     """How a backlog was read from the working tree, for its snapshot: the start
     folders (as given, and really), each folder's stat taken before it was listed,
-    each item file (below its start, with the stat taken before it was read, and as
-    shown), and when the reading started."""
+    each start's item files (below it, in the order read), their signatures (the stat
+    taken before each was read: four numbers a file, in the same order), when the
+    reading started, and each file as shown."""
 
     starts: list[tuple[str, str]]
     folders: Mapping[str, Signature]
-    files: list[tuple[int, str, Signature]]
+    names: list[list[str]]
+    signatures: array[int]
     started_ns: int
     shown: list[str] = field(default_factory=list)
+
+    @property
+    def file_count(self) -> int:
+        return len(self.signatures) // 4
 
     @cached_property
     def racy(self) -> bool:
         """Whether a file or folder changed too shortly before the reading started to
         be trusted by its stat: then a full run writes no snapshot (the next run does)."""
-        signatures = [signature for _, _, signature in self.files]
-        return any(
-            _is_racy(signature, self.started_ns)
-            for signature in [*signatures, *self.folders.values()]
+        return bool(_racy_files(self.signatures, self.started_ns)) or any(
+            _is_racy(signature, self.started_ns) for signature in self.folders.values()
         )
 
 
@@ -77,7 +83,8 @@ def working_tree(
         return None
     given_real = [(os.fspath(start), str(start.resolve())) for start in starts]
     named = [(given + os.sep, real + os.sep) for given, real in given_real]
-    found: list[tuple[int, str, Signature]] = []
+    names: list[list[str]] = [[] for _ in starts]
+    numbers: list[int] = []
     for path, real_path, _ in files:
         known = signatures.get(real_path)
         if known is None:
@@ -85,11 +92,13 @@ def working_tree(
         for index, (given, real) in enumerate(named):
             rel = real_path[len(real) :]
             if real_path.startswith(real) and path == given + rel:
-                found.append((index, rel, known[:4]))
+                names[index].append(rel)
+                numbers.extend(known[:4])
                 break
         else:
             return None
-    return WorkingTree(given_real, folders, found, started_ns, [shown for *_, shown in files])
+    shown = [shown for *_, shown in files]
+    return WorkingTree(given_real, folders, names, array("q", numbers), started_ns, shown)
 
 
 @dataclass(frozen=True)
@@ -105,22 +114,30 @@ class ItemColumns:
     """A snapshot's items as columns: ids, status (its index among the statuses),
     tags, owners, dependencies, each framework's scores (NaN: no inputs), what planning
     a roadmap needs (the effort input of tpm.yaml's effort field, NaN: none; the MoSCoW
-    category's index in ``MOSCOW_CATEGORIES``), the length of each
-    item's line of details and its checksum; the lines themselves, in chunks of one
-    or more lines joined by line breaks; and how many items each file holds."""
+    category's index in ``MOSCOW_CATEGORIES``), where each item's line of details
+    starts (``size``: where the next one will) and its checksum; the lines themselves,
+    in chunks of one or more lines joined by line breaks; and how many items each file
+    holds. Numbers are kept as the snapshot packs them (``array``): a stale snapshot's
+    columns are copied into them at once."""
 
     ids: list[str] = field(default_factory=list)
-    status: list[int] = field(default_factory=list)
+    status: array[int] = field(default_factory=lambda: array("B"))
     tags: list[list[str]] = field(default_factory=list)
     owners: list[str | None] = field(default_factory=list)
     depends_on: list[list[str]] = field(default_factory=list)
-    scores: list[list[float]] = field(default_factory=list)
-    effort: list[float] = field(default_factory=list)
-    moscow: list[int] = field(default_factory=list)
-    details: list[bytes] = field(default_factory=list)
-    lengths: list[int] = field(default_factory=list)
-    checks: list[int] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
+    scores: list[array[float]] = field(default_factory=list)
+    effort: array[float] = field(default_factory=lambda: array("d"))
+    moscow: array[int] = field(default_factory=lambda: array("B"))
+    details: list[Chunk] = field(default_factory=list)
+    offsets: array[int] = field(default_factory=lambda: array("Q"))
+    size: int = 0
+    checks: array[int] = field(default_factory=lambda: array("I"))
+    counts: array[int] = field(default_factory=lambda: array("I"))
+
+    @classmethod
+    def of(cls, frameworks: int) -> ItemColumns:
+        """Empty columns for that many frameworks' scores."""
+        return cls(scores=[array("d") for _ in range(frameworks)])
 
 
 def plugins_in_use(frameworks: Mapping[str, object]) -> bool:
@@ -207,8 +224,9 @@ def add_items(
                 column.append(value)
             columns.effort.append(math.nan if effort is None else effort)
             columns.moscow.append(MOSCOW_CATEGORIES.index(moscow_of(item)))
-            columns.details.append(detail)
-            columns.lengths.append(len(detail))
+            columns.details.append((detail, 0, len(detail)))
+            columns.offsets.append(columns.size)
+            columns.size += len(detail) + 1
             columns.checks.append(zlib.crc32(detail))
     except (TypeError, ValueError, OverflowError, KeyError):
         raise NotKept from None
@@ -228,31 +246,29 @@ def write_snapshot(
     roadmap: RoadmapSettings,
     split_at: float,
     files: int,
-) -> bytes | None:
-    """Write the snapshot of a valid backlog and return its content (None when none
-    was written: failures are silent, as a snapshot that cannot be written only costs
+) -> Written | None:
+    """Write the snapshot of a valid backlog and return what was written (None when
+    none was: failures are silent, as a snapshot that cannot be written only costs
     time). Files and folders changed within ``RACY_SECONDS`` of ``tree.started_ns``
     are recorded smudged (see the module's docstring)."""
     file = snapshot_file(key)
-    if file is None or len(columns.counts) != len(tree.files):
+    if file is None or len(columns.counts) != tree.file_count:
         return None
-    names: list[list[str]] = [[] for _ in tree.starts]
-    signatures: list[int] = []
-    for start, rel, signature in tree.files:
-        names[start].append(rel)
-        smudged = _is_racy(signature, tree.started_ns)
-        signatures.extend((-1, *signature[1:]) if smudged else signature)
-    if any("\n" in name for group in names for name in group):
-        return None
+    listed = ["\n".join(group) for group in tree.names]
+    if sum(text.count("\n") for text in listed) != tree.file_count - sum(map(bool, listed)):
+        return None  # a name with a line break
+    signatures = tree.signatures
+    racy = _racy_files(signatures, tree.started_ns)
+    if racy:
+        signatures = array("q", signatures)
+        for index in racy:
+            signatures[4 * index] = -1  # smudged: a size no file has
     folders = [
         [path, -1 if _is_racy(signature, tree.started_ns) else signature[0], *signature[1:]]
         for path, signature in tree.folders.items()
     ]
-    offsets = []
-    offset = 0
-    for length in columns.lengths:
-        offsets.append(offset)
-        offset += length + 1
+    if not all(map(math.isfinite, (split_at, *roadmap.capacity))):
+        return None  # JSON holds no such number (and orjson would write it as null)
     try:
         body = {
             "frameworks": list(frameworks),
@@ -264,9 +280,9 @@ def write_snapshot(
             "split_at": split_at,
             "effort_field": roadmap.effort_field,
             "file_count": files,
-            "starts": tree.starts,
+            "starts": [list(start) for start in tree.starts],
             "folders": folders,
-            "files": ["\n".join(group) for group in names],
+            "files": listed,
             "signatures": packed("q", signatures),
             "counts": packed("I", columns.counts),
             "ids": "\n".join(columns.ids),
@@ -277,23 +293,49 @@ def write_snapshot(
             "scores": [packed("d", column) for column in columns.scores],
             "effort": packed("d", columns.effort),
             "moscow": packed("B", columns.moscow),
-            "offsets": packed("Q", offsets),
+            "offsets": packed("Q", columns.offsets),
             "checks": packed("I", columns.checks),
         }
-        head = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        head = json_bytes(body)
     except (TypeError, ValueError, OverflowError):  # nothing JSON holds exactly
         return None
     # A checksum of the body; each item's line has its own, checked when it is read.
-    header = {"format": FORMAT, "key": key, "crc": zlib.crc32(head)}
-    content = b"\n".join([json.dumps(header).encode("utf-8"), head, *columns.details]) + b"\n"
+    header = json.dumps({"format": FORMAT, "key": key, "crc": zlib.crc32(head)}).encode("utf-8")
+    parts: list[bytes | memoryview] = [header, b"\n", head, b"\n"]
+    for buffer, first, last in columns.details:
+        parts += (memoryview(buffer)[first:last], b"\n")
     try:
-        write_atomically(file, content)
+        write_atomically(file, parts)
     except OSError:
         return None
     # Each working directory, set of arguments and version of tpm.yaml has its own
     # snapshot, and most are never used again.
     keep_newest(file.parent, "snapshot-", KEPT_SNAPSHOTS)
-    return content
+    decoded = {
+        "ids": columns.ids,
+        "offsets": columns.offsets,
+        "status": columns.status,
+        "checks": columns.checks,
+        "signatures": signatures,
+        "counts": columns.counts,
+        "effort": columns.effort,
+        "moscow": columns.moscow,
+        "score_columns": columns.scores,
+    }
+    base = len(header) + 1 + len(head) + 1
+    return Written(body, JoinedLines(base, columns.details), base, decoded)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A snapshot written: its body (as reading it gives it back), its content, where
+    the items' lines start in it, and the body's packed columns as decoding them gives
+    them (see ``snapshot_file.Snapshot``)."""
+
+    body: dict[str, Any]
+    lines: JoinedLines
+    base: int
+    decoded: dict[str, Any]
 
 
 def packed(kind: str, values: Sequence[float | int]) -> str:
@@ -303,6 +345,24 @@ def packed(kind: str, values: Sequence[float | int]) -> str:
     if sys.byteorder != "little":
         numbers.byteswap()
     return base64.b64encode(numbers.tobytes()).decode("ascii")
+
+
+def _racy_files(signatures: array[int], now_ns: int) -> list[int]:
+    """The indexes of the files (four numbers each in ``signatures``: size, mtime,
+    ctime, inode) changed within ``RACY_SECONDS`` of ``now_ns`` (see ``_is_racy``)."""
+    trusted_before = now_ns - RACY_SECONDS * 1_000_000_000
+    mtimes, ctimes = signatures[1::4], signatures[2::4]
+    found: list[int] = []
+    block = 64  # files looked at one by one only in a block holding a racy one
+    for start in range(0, len(mtimes), block):
+        end = start + block
+        if max(mtimes[start:end]) >= trusted_before or max(ctimes[start:end]) >= trusted_before:
+            found += (
+                index
+                for index in range(start, min(end, len(mtimes)))
+                if mtimes[index] >= trusted_before or ctimes[index] >= trusted_before
+            )
+    return found
 
 
 def _is_racy(signature: Signature, now_ns: int) -> bool:

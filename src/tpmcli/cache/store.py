@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,9 @@ def json_bytes(document: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def write_atomically(file: Path, data: bytes) -> None:
+def write_atomically(file: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+    """``data`` (or its parts, one after another) as the content of ``file``, which
+    holds its old content or its new one, never part of either."""
     import tempfile  # here: a run that writes no cache (a warm one) need not import it
 
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -96,7 +99,10 @@ def write_atomically(file: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                out.writelines(data)
         os.replace(temporary, file)
     except BaseException:
         with contextlib.suppress(OSError):

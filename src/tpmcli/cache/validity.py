@@ -111,3 +111,66 @@ def unchanged(
     except (FileNotFoundError, NotADirectoryError):
         return False  # a file or folder gone (another error: the full path says it)
     return array("q", numbers) == signatures
+
+
+class Seen:
+    """What checking a snapshot's folders and files saw when one changed, so that
+    bringing it up to date (``snapshot_update``) stats none of them again: each
+    folder's mtime, ctime and inode now (None: gone), in the order recorded; each
+    file's signature now (four numbers a file, in the order recorded), and the
+    indexes of the files gone (their four numbers there are -1)."""
+
+    def __init__(
+        self, folders: list[tuple[int, int, int] | None], signatures: array[int], gone: set[int]
+    ) -> None:
+        self.folders = folders
+        self.signatures = signatures
+        self.gone = gone
+
+
+#: The signature noted for a file gone (``Seen.gone`` says which).
+_GONE = (-1, -1, -1, -1)
+
+
+def changes(
+    folders: Any, starts: Any, file_names: Sequence[Sequence[str]], signatures: array[Any]
+) -> Seen | None:
+    """None when ``unchanged``; else what was seen of every folder and file, each
+    stat'ed once (``unchanged`` stops at the first change). A file or folder gone is
+    noted; another error propagates (the caller treats it as ``unchanged`` does)."""
+    stat = os.stat
+    now_folders: list[tuple[int, int, int] | None] = []
+    same = True
+    for path, mtime, ctime, inode in folders:
+        try:
+            status = stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            now_folders.append(None)
+            same = False
+            continue
+        now = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        now_folders.append(now)
+        if now != (mtime, ctime, inode):
+            same = False
+    numbers: list[int] = []
+    extend = numbers.extend
+    gone: set[int] = set()
+    for (_, real), names in zip(starts, file_names, strict=True):
+        prefix = real + os.sep
+        first = len(numbers) // 4
+        remaining = names
+        while remaining:
+            try:
+                for name in remaining:
+                    status = stat(prefix + name)
+                    extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
+                remaining = []
+            except (FileNotFoundError, NotADirectoryError):
+                index = len(numbers) // 4
+                gone.add(index)
+                extend(_GONE)
+                remaining = names[index + 1 - first :]
+    found = array("q", numbers)
+    if same and not gone and found == signatures:
+        return None
+    return Seen(now_folders, found, gone)

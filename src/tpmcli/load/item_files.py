@@ -17,13 +17,17 @@ A folder below a start that holds ``.git`` (a folder, or the file of a submodule
 checkout) is another repository: it is not entered, as a revision never enters a
 submodule (a gitlink), so that the working tree and a revision hold the same items.
 Each one skipped is noted (``note_skipped_submodule``) for the CLI to say once.
+
+A walk may be told of folders unchanged since an earlier walk listed them
+(``KnownFolder``): it takes their names from that walk rather than listing them again,
+and applies the same rules to them (the snapshot brought up to date in place).
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +37,14 @@ from tpmcli.files.safe_read import into_git, walk_limit, within
 ITEM_SUFFIXES = (".yaml", ".yml")
 #: A folder's mtime, ctime and inode.
 FolderStat = tuple[int, int, int]
+#: A folder an earlier walk listed, unchanged since (its stat is the one that walk
+#: took): its stat, its subfolders' names, and the names of the item files in it that
+#: the walk is to give (the caller has the others).
+KnownListing = tuple[FolderStat, Sequence[str], Sequence[str]]
+#: Asked of each folder before it is listed, with the number of files found so far:
+#: the folder's ``KnownListing`` when it is unchanged since an earlier walk listed it
+#: (and held no symlinks then), None when it must be listed.
+KnownFolder = Callable[[str, int], KnownListing | None]
 
 
 def hidden(name: str) -> bool:
@@ -102,18 +114,22 @@ def find_item_files(
     paths: Sequence[Path],
     boundary: Path | None = None,
     record: WalkRecord | None = None,
+    known: KnownFolder | None = None,
 ) -> list[ItemFile]:
     """Every item file under ``paths`` (files taken as given), sorted folder by folder,
     each once. Symlinks resolving outside ``boundary`` (the repository; default: each
     start) are not followed, and a start that is itself such a link is refused.
-    ``record``, when given, receives what a snapshot must check (see ``WalkRecord``)."""
+    ``record``, when given, receives what a snapshot must check (see ``WalkRecord``);
+    ``known``, when given, is asked of every folder before it is listed (see
+    ``KnownFolder``): the files a known folder holds beyond those it names are left
+    out, for the caller to place (they come at the position it was asked at)."""
     found: list[ItemFile] = []
     seen: set[str] = set()
     for start in paths:
         shown = display_path(start)
         limit = walk_limit(start, boundary or start, shown)
         if start.is_dir():
-            _Walk(start, limit, found, seen, record).run()
+            _Walk(start, limit, found, seen, record, known).run()
         elif os.path.lexists(start):
             _add(found, seen, os.path.realpath(start), os.fspath(start), shown)
     return found
@@ -135,9 +151,11 @@ class _Walk:
         found: list[ItemFile],
         seen: set[str],
         record: WalkRecord | None = None,
+        known: KnownFolder | None = None,
     ) -> None:
         self.start = start
         self.record = record
+        self.known = known
         self.limit = limit
         self.found = found
         self.seen = seen
@@ -152,8 +170,28 @@ class _Walk:
         pending = [(os.fspath(self.start), "")]
         while pending:
             folder, rel = pending.pop()
-            subfolders = self.folder(folder, rel)
+            listing = self.known(folder, len(self.found)) if self.known is not None else None
+            if listing is None:
+                subfolders = self.folder(folder, rel)
+            else:
+                subfolders = self.known_folder(folder, rel, *listing)
             pending.extend(reversed(subfolders))
+
+    def known_folder(
+        self,
+        folder: str,
+        rel: str,
+        status: FolderStat,
+        subfolders: Sequence[str],
+        files: Sequence[str],
+    ) -> list[tuple[str, str]]:
+        """A folder as ``folder`` would find it, from what an earlier walk saw of it
+        (its names, unchanged since, are those of plain files and folders)."""
+        if self.record is not None:
+            self.record.folders[folder] = status
+        for name in files:
+            self.regular_file(os.path.join(folder, name), rel + name)
+        return [(os.path.join(folder, name), rel + name + "/") for name in subfolders]
 
     def folder(self, folder: str, rel: str) -> list[tuple[str, str]]:
         try:
@@ -188,7 +226,6 @@ class _Walk:
         return subfolders
 
     def file(self, entry: os.DirEntry[str], rel: str) -> None:
-        shown = self.shown_prefix + rel
         if entry.is_symlink():
             if self.record is not None:
                 self.record.links = True
@@ -200,9 +237,13 @@ class _Walk:
                     return  # a symlink to a folder or a FIFO is neither read nor entered
             except OSError:
                 pass  # a loop or dangling link: reading it reports where
-            _add(self.found, self.seen, target, entry.path, shown)
+            _add(self.found, self.seen, target, entry.path, self.shown_prefix + rel)
             return
         if not entry.is_file(follow_symlinks=False):
             return  # a FIFO, socket or device
+        self.regular_file(entry.path, rel)
+
+    def regular_file(self, path: str, rel: str) -> None:
+        """A plain item file (no symlink): its real path is its start's, and below."""
         real = self.real_start + os.sep + rel.replace("/", os.sep)
-        _add(self.found, self.seen, real, entry.path, shown)
+        _add(self.found, self.seen, real, path, self.shown_prefix + rel)
