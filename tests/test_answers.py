@@ -21,13 +21,14 @@ import sys
 import termios
 import time
 import zlib
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from helpers import bench_generator
-from tpmcli.cache import answers
+from tpmcli.cache import answers, validity
 from tpmcli.cache.store import RACY_SECONDS, keep_newest
 
 #: The backlogs the tests take (one each: a test may change its own).
@@ -323,7 +324,7 @@ def test_the_terminal_width_is_part_of_the_answer(backlogs: Callable[[str], Path
 #: ``flag`` exists.
 _RESIZED_AS_IT_STARTS = """
 import fcntl, os, struct, termios
-from tpmcli.cache import answers
+from tpmcli.cache import answers, validity
 from tpmcli.__main__ import entry
 replay = answers.replay
 def replay_then_resize():
@@ -389,7 +390,7 @@ def test_an_unbuffered_answer_cut_short_by_its_reader_is_not_kept(
 
 #: tpm started as usual, with Ctrl-C coming while its answer is being kept.
 _INTERRUPTED_WHILE_KEEPING = """
-from tpmcli.cache import answers
+from tpmcli.cache import answers, validity
 from tpmcli.__main__ import entry
 def interrupted(*args):
     raise KeyboardInterrupt
@@ -501,3 +502,42 @@ def test_only_the_newest_records_are_kept(tmp_path: Path) -> None:
     kept = sorted(path.name for path in folder.iterdir())
     assert len(kept) == answers.KEPT_ANSWERS
     assert kept[0] == f"answer-{3:032d}.json"
+
+
+def test_a_record_that_no_longer_holds_spares_the_snapshot_check_its_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files a failed replay stat'ed are those the snapshot's check stats next:
+    ``changes`` takes their signatures from that pass, and sees what it would have."""
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    names = [f"item-{index}.yaml" for index in range(5)]
+    for name in names:
+        (folder / name).write_text("title: x\n", encoding="utf-8")
+    real = str(folder)
+
+    def signature(path: Path) -> tuple[int, int, int, int]:
+        status = os.stat(path)
+        return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+    recorded = array("q", [n for name in names for n in signature(folder / name)])
+    folders = [[real, *signature(folder)[1:]]]
+    starts, file_names = [["backlog", real]], [names]
+    (folder / names[2]).write_text("title: changed\n", encoding="utf-8")
+    expected = validity.changes(folders, starts, file_names, recorded)
+    assert expected is not None
+    assert not validity.unchanged(folders, starts, file_names, recorded)
+    calls: list[str] = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: calls.append(path) or real_stat(path))
+    seen = validity.changes(folders, starts, file_names, recorded)
+    assert calls == [real]  # the folder only
+    assert seen is not None
+    assert (seen.folders, seen.signatures, seen.gone) == (
+        expected.folders,
+        expected.signatures,
+        expected.gone,
+    )
+    calls.clear()
+    validity.changes(folders, starts, file_names, recorded)  # used once: stats again
+    assert len(calls) == 1 + len(names)
