@@ -5,6 +5,7 @@ the warm run from the snapshot."""
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,63 @@ def test_a_warm_roadmap_answers_from_the_snapshot_and_follows_tpm_yaml(
     third = tpm("roadmap", "--format", "json")
     assert len(lanes(third.stdout)["now"]) == 8
     assert tpm("roadmap", "--format", "json", "--no-cache").stdout == third.stdout
+
+
+def random_backlog(seed: int) -> dict[str, str]:
+    """Items in-progress or not, some unscored, some without the WSJF job size, each
+    depending on a few items written before it (ranked above or below): every way an
+    item can wait, with no cycle."""
+    chance = random.Random(seed)
+    files = {}
+    for k in range(60):
+        lines = [f"title: Item {k}"]
+        if chance.random() < 0.2:
+            lines.append("status: in-progress")
+        if chance.random() < 0.7:
+            lines.append(f"moscow: {chance.choice(['must', 'should', 'could', 'wont'])}")
+        if k and chance.random() < 0.4:
+            depends = {f"i{chance.randrange(k)}" for _ in range(chance.randint(1, 3))}
+            lines.append(f"depends_on: [{', '.join(sorted(depends))}]")
+        text = "\n".join(lines) + "\n"
+        if chance.random() < 0.9:
+            text += rice(chance.randint(1, 900), chance.choice([0.5, 1, 2, 3, 5, 8, 13]))
+        if chance.random() < 0.8:
+            text += "wsjf: {business_value: 3, time_criticality: 2, risk_reduction: 1, "
+            text += f"job_size: {chance.choice([1, 2, 3, 5, 8])}}}\n"
+        files[f"backlog/i{k}.yaml"] = text
+    return files
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("effort", [[], ["--effort", "wsjf.job_size"]])
+def test_a_warm_roadmap_plans_as_a_cold_one_whatever_waits(
+    tpm: Tpm, write: Write, monkeypatch: pytest.MonkeyPatch, seed: int, effort: list[str]
+) -> None:
+    for relative, text in random_backlog(seed).items():
+        write(relative, text)
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    loads = []
+    load = backlog_module.load_working_tree
+
+    def counting(request: Any) -> Any:
+        loads.append(request)
+        return load(request)
+
+    monkeypatch.setattr(backlog_module, "load_working_tree", counting)
+    tpm("rank")
+    tpm("rank")
+    before = len(loads)
+    answers = {}
+    for output in ("json", "table", "markdown"):
+        arguments = ["roadmap", "--capacity", "12,9", "--format", output, *effort]
+        warm = tpm(*arguments)
+        cold = tpm(*arguments, "--no-cache")
+        assert warm.exit_code == cold.exit_code == 0, cold.output
+        assert warm.stdout == cold.stdout
+        answers[output] = warm.stdout
+    assert len(loads) == before + 3, "each warm run is answered from the snapshot"
+    data = json.loads(answers["json"])
+    # The backlog exercises every way to wait, and every lane.
+    assert any(entry["reason"].startswith("waits for") for entry in data["unestimated"])
+    assert all(lane["items"] for lane in data["lanes"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 
 from tpmcli.cache.snapshot import (
     DAMAGED,
@@ -21,11 +22,11 @@ from tpmcli.cache.snapshot import (
     ordered,
     split_at,
 )
-from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, Unusable, strings
+from tpmcli.cache.snapshot_file import MOSCOW_CATEGORIES, Unusable
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.roadmap import RoadmapSettings
-from tpmcli.ranking.lanes import Candidate
+from tpmcli.ranking.lanes import Columns
 from tpmcli.ranking.roadmap import IN_PROGRESS, RoadmapReport, plan_candidates
 
 
@@ -83,27 +84,21 @@ def planned(
 def _plan(found: Ordered, settings: RoadmapSettings, shown_per_lane: int | None) -> RoadmapReport:
     snapshot = found.snapshot
     ids, depends = snapshot.ids, snapshot.body["depends_on"]
-    efforts, moscow = snapshot.effort, snapshot.moscow
-
-    def links(index: int) -> tuple[str, ...]:
-        if not strings(depends[index]):
-            raise Unusable
-        return tuple(depends[index])
-
-    status_list, categories, isnan = found.status_list, MOSCOW_CATEGORIES, math.isnan
-    candidates = [
-        Candidate(
-            ids[index],
-            rank,
-            status_list[index] == IN_PROGRESS,
-            None if isnan(efforts[index]) else efforts[index],
-            links(index),
-            categories[moscow[index]],
-        )
-        for rank, index in enumerate(found.order, start=1)
-    ]
+    # Dependencies are lists of ids: checked all at once, by the types they hold.
+    if set(map(type, depends)) - {list} or set(map(type, chain.from_iterable(depends))) - {str}:
+        raise Unusable
+    efforts, moscow, order = snapshot.effort, snapshot.moscow, found.order
+    in_progress = [status == IN_PROGRESS for status in found.status_list]
+    candidates = Columns(
+        list(map(ids.__getitem__, order)),
+        range(1, len(order) + 1),
+        list(map(in_progress.__getitem__, order)),
+        [None if math.isnan(effort) else effort for effort in map(efforts.__getitem__, order)],
+        list(map(depends.__getitem__, order)),
+        list(map(MOSCOW_CATEGORIES.__getitem__, map(moscow.__getitem__, order))),
+    )
     unscored = [
-        (ids[index], links(index), MOSCOW_CATEGORIES[moscow[index]]) for index in found.unscored
+        (ids[index], depends[index], MOSCOW_CATEGORIES[moscow[index]]) for index in found.unscored
     ]
     report = plan_candidates(found.by[0], candidates, unscored, settings, {})
     shown: dict[str, RankedItem] = {}

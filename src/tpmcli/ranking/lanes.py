@@ -13,21 +13,25 @@ can all plan from the same plain values.
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, le
+from typing import NamedTuple, TypeVar, cast
 
 from tpmcli.ranking.cycles import find_cycle
 from tpmcli.ranking.estimates import MOSCOW_COUNTED, MOSCOW_VALUES
+from tpmcli.ranking.lane_order import topological_order, unestimated_blockers
 
 #: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
 MUST_SHARE_LIMIT = Fraction(3, 5)
 
 LANE_NAMES = ("now", "next", "later")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,173 +115,166 @@ def plan_roadmap(
     Raises DependencyCycle when the candidates' dependencies loop, and ValueError for
     input that upstream validation should have refused (duplicate ids, an effort or
     capacity that is negative or not finite, an unknown MoSCoW category)."""
+    return plan_columns(columns_of(candidates), capacities, effort_field=effort_field)
+
+
+def columns_of(candidates: Sequence[Candidate]) -> Columns:
+    """``candidates`` as columns, sorted (stably) by rank: so that "best-ranked" means
+    the same wherever it is used, however the caller ordered the sequence."""
+    ranked = sorted(candidates, key=attrgetter("rank"))
+    return Columns(
+        [c.id for c in ranked],
+        [c.rank for c in ranked],
+        [c.in_progress for c in ranked],
+        [c.effort for c in ranked],
+        [c.depends_on for c in ranked],
+        [c.moscow for c in ranked],
+    )
+
+
+class Columns(NamedTuple):
+    """Candidates as parallel lists, in rank order (each list one ``Candidate`` field):
+    a caller that holds them as columns plans without building a Candidate each."""
+
+    ids: Sequence[str]
+    ranks: Sequence[int]
+    in_progress: Sequence[bool]
+    efforts: Sequence[float | None]
+    depends_on: Sequence[Sequence[str]]
+    moscow: Sequence[str | None]
+
+
+def plan_columns(
+    columns: Columns, capacities: tuple[float, float | None], *, effort_field: str
+) -> Roadmap:
+    """``plan_roadmap`` of the candidates ``columns`` holds (in rank order)."""
     now_capacity, next_capacity = capacities
     lane_capacities = (
         _checked_capacity(now_capacity),
         _checked_capacity(now_capacity if next_capacity is None else next_capacity),
         None,
     )
-    # Sorted (stably) so that "best-ranked" means the same wherever it is used, however
-    # the caller ordered the sequence.
-    ranked = sorted(candidates, key=attrgetter("rank"))
-    known = {candidate.id for candidate in ranked}
-    _check_candidates(ranked, known)
-    # A dependency outside the candidates is done or not selected: it holds nothing back.
-    dependencies = {
-        candidate.id: tuple(dict.fromkeys(d for d in candidate.depends_on if d in known))
-        if candidate.depends_on
-        else ()
-        for candidate in ranked
-    }
+    columns = _in_rank_order(columns)
+    ids, efforts = columns.ids, columns.efforts
+    position = {item_id: index for index, item_id in enumerate(ids)}
+    _check_candidates(columns, position)
+    # A dependency outside the candidates is done or not selected: it holds nothing
+    # back. Each item's dependencies as the positions of the candidates they name.
+    dependencies = [
+        tuple(dict.fromkeys(position[d] for d in links if d in position)) if links else ()
+        for links in columns.depends_on
+    ]
+    everyone = range(len(ids))
     # A topological order of every candidate is the cheap test that there is no cycle;
     # when it gets stuck, the cycle is looked for among all candidates, so that the error
     # names a real cycle rather than whatever the stuck loop happens to have left over.
     # When every candidate has an estimate, the order the lanes fill in (all of them,
     # in-progress first) is that test, and the blockers' search has nothing to find.
-    estimated = all(candidate.effort is not None for candidate in ranked)
-    waits_for: dict[str, str] = {}
+    estimated = None not in efforts
+    waits_for: dict[int, int] = {}
     unestimated: tuple[Unplanned, ...] = ()
     if not estimated:
-        in_order = _topological_order(ranked, dependencies)
-        if len(in_order) != len(ranked):
-            raise _cycle_among(ranked, dependencies)
-        waits_for = _unestimated_blockers(ranked, in_order, dependencies)
+        in_order = topological_order(everyone, dependencies)
+        if len(in_order) != len(ids):
+            raise _cycle_among(ids, dependencies)
+        waits_for = unestimated_blockers(efforts, in_order, dependencies)
         unestimated = tuple(
             Unplanned(
-                candidate.id,
+                ids[index],
                 f"no {effort_field} estimate"
-                if candidate.effort is None
-                else f"waits for unestimated {waits_for[candidate.id]!r}",
+                if efforts[index] is None
+                else f"waits for unestimated {ids[waits_for[index]]!r}",
             )
-            for candidate in ranked
-            if candidate.id in waits_for or candidate.effort is None
+            for index in everyone
+            if index in waits_for or efforts[index] is None
         )
-    placeable = [c for c in ranked if c.effort is not None and c.id not in waits_for]
-    sequence = [c for c in placeable if c.in_progress] + [c for c in placeable if not c.in_progress]
-    order = _topological_order(sequence, dependencies)
+    in_progress = columns.in_progress
+    placeable = [i for i in everyone if efforts[i] is not None and i not in waits_for]
+    sequence = [i for i in placeable if in_progress[i]] + [
+        i for i in placeable if not in_progress[i]
+    ]
+    order = topological_order(sequence, dependencies)
     if len(order) != len(sequence):
         if estimated:
-            raise _cycle_among(ranked, dependencies)
+            raise _cycle_among(ids, dependencies)
         raise AssertionError("_topological_order was given a dependency cycle")
-    return Roadmap(_fill_lanes(order, lane_capacities), unestimated)
+    return Roadmap(_fill_lanes(columns, order, lane_capacities), unestimated)
 
 
-def _cycle_among(
-    ranked: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
-) -> DependencyCycle:
-    cycle = find_cycle([candidate.id for candidate in ranked], dependencies)
+def _in_rank_order(columns: Columns) -> Columns:
+    """``columns`` sorted (stably) by rank, as they mostly already are."""
+    ranks = columns.ranks
+    if all(map(le, ranks, ranks[1:])):
+        return columns
+    order = sorted(range(len(ranks)), key=ranks.__getitem__)
+
+    def picked(column: Sequence[T]) -> list[T]:
+        return [column[index] for index in order]
+
+    return Columns(
+        picked(columns.ids),
+        picked(columns.ranks),
+        picked(columns.in_progress),
+        picked(columns.efforts),
+        picked(columns.depends_on),
+        picked(columns.moscow),
+    )
+
+
+def _cycle_among(ids: Sequence[str], dependencies: Sequence[Sequence[int]]) -> DependencyCycle:
+    by_id = {ids[index]: [ids[d] for d in links] for index, links in enumerate(dependencies)}
+    cycle = find_cycle(ids, by_id)
     assert cycle is not None
     return DependencyCycle(cycle)
 
 
-def _topological_order(
-    sequence: Sequence[Candidate], dependencies: Mapping[str, Sequence[str]]
-) -> list[Candidate]:
-    """Repeatedly the first item of ``sequence`` whose dependencies are all placed.
-    Dependencies outside ``sequence`` count as placed. Items on or behind a cycle are
-    never placed: the order is then shorter than ``sequence``.
-
-    O(e + n log n) rather than a rescan of the sequence after every placement, and
-    linear when few items wait: the next item is the first ready one at or after
-    ``scan``, unless an item that ``scan`` passed while it waited has since become
-    ready (those, all before ``scan``, wait in a heap of positions and come first)."""
-    position = {candidate.id: index for index, candidate in enumerate(sequence)}
-    waiting = [0] * len(sequence)
-    dependents: dict[int, list[int]] = {}
-    for index, candidate in enumerate(sequence):
-        links = dependencies.get(candidate.id)
-        if not links:
-            continue
-        for dependency in dict.fromkeys(links):
-            at = position.get(dependency)
-            if at is not None:
-                waiting[index] += 1
-                dependents.setdefault(at, []).append(index)
-    size = len(sequence)
-    passed_and_ready: list[int] = []
-    scan = 0
-    order: list[Candidate] = []
-    while True:
-        if passed_and_ready:
-            index = heapq.heappop(passed_and_ready)
-        else:
-            while scan < size and waiting[scan]:
-                scan += 1
-            if scan == size:
-                return order
-            index = scan
-            scan += 1
-        order.append(sequence[index])
-        for dependent in dependents.get(index, ()):
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0 and dependent < scan:
-                heapq.heappush(passed_and_ready, dependent)
-
-
-def _unestimated_blockers(
-    ranked: Sequence[Candidate],
-    in_order: Sequence[Candidate],
-    dependencies: Mapping[str, Sequence[str]],
-) -> dict[str, str]:
-    """For each item that depends, directly or through others, on an item without an
-    effort: the best-ranked such item, the one named in its reason. ``in_order``: the
-    candidates, each after its dependencies."""
-    rank_of = {candidate.id: index for index, candidate in enumerate(ranked)}
-    unestimated = {candidate.id for candidate in ranked if candidate.effort is None}
-    if not unestimated:
-        return {}
-    blocker: dict[str, str] = {}
-    # Dependencies first, so each item's blocker follows from those of its dependencies.
-    for candidate in in_order:
-        found: str | None = None
-        for dependency in dependencies[candidate.id]:
-            for reached in (
-                dependency if dependency in unestimated else None,
-                blocker.get(dependency),
-            ):
-                if reached is not None and (found is None or rank_of[reached] < rank_of[found]):
-                    found = reached
-        if found is not None:
-            blocker[candidate.id] = found
-    return blocker
-
-
 def _fill_lanes(
-    order: Sequence[Candidate], capacities: tuple[float, float, None]
+    columns: Columns, order: Sequence[int], capacities: tuple[float, float, None]
 ) -> tuple[Lane, ...]:
+    """The lanes filled with the candidates at the positions ``order`` holds, each of
+    which has an effort."""
     # Exact sums of the numbers as written (``_exact``) in integers: each effort and
     # capacity in the one unit all are multiples of (Fractions cost ten times more).
-    values = {c.effort for c in order if c.effort is not None}
+    efforts = cast("Sequence[float]", columns.efforts)
+    values = {efforts[index] for index in order}
     values.update(capacity for capacity in capacities if capacity is not None)
     exact = {value: _exact(value) for value in values}
     scale = math.lcm(*(fraction.denominator for fraction in exact.values()))
     units = {value: int(fraction * scale) for value, fraction in exact.items()}
-    items: list[list[Placed]] = [[] for _ in LANE_NAMES]
+    positions: list[list[int]] = [[] for _ in LANE_NAMES]
+    over_capacity: list[bool] = [False for _ in LANE_NAMES]
     used = [0 for _ in LANE_NAMES]
     limits = [None if capacity is None else units[capacity] for capacity in capacities]
     current = 0
-    for candidate in order:
-        assert candidate.effort is not None
-        effort = units[candidate.effort]
-        while True:
-            limit = limits[current]
-            if limit is None or used[current] + effort <= limit:
-                items[current].append(Placed(candidate.id, candidate.rank, candidate.effort, False))
+    for step, index in enumerate(order):
+        effort = units[efforts[index]]
+        limit = limits[current]
+        while limit is not None:
+            if used[current] + effort <= limit:
+                positions[current].append(index)
                 used[current] += effort
                 break
-            if not items[current]:
+            if not positions[current]:
                 # Larger than the whole lane: it would never fit anywhere bounded, so it
                 # takes this empty lane alone rather than pushing everything to later.
-                items[current].append(Placed(candidate.id, candidate.rank, candidate.effort, True))
+                positions[current].append(index)
+                over_capacity[current] = True
                 used[current] += effort
                 current += 1
                 break
             # No skipping ahead to a smaller item: the lane closes here.
             current += 1
-    moscow_of = {candidate.id: candidate.moscow for candidate in order}
+            limit = limits[current]
+        if limit is None:
+            # Later is unbounded: it takes everything left, in order.
+            positions[current] = list(order[step:])
+            used[current] = sum(units[efforts[index]] for index in positions[current])
+            break
     return tuple(
-        _lane(name, capacity, total, scale, placed, moscow_of, units)
-        for name, capacity, total, placed in zip(LANE_NAMES, capacities, used, items, strict=True)
+        _lane(name, capacity, total, scale, at, over, columns, units)
+        for name, capacity, total, at, over in zip(
+            LANE_NAMES, capacities, used, positions, over_capacity, strict=True
+        )
     )
 
 
@@ -286,18 +283,31 @@ def _lane(
     capacity: float | None,
     used: int,
     scale: int,
-    placed: Iterable[Placed],
-    moscow_of: Mapping[str, str | None],
+    positions: list[int],
+    over_capacity: bool,
+    columns: Columns,
     units: Mapping[float, int],
 ) -> Lane:
-    """A lane; ``used`` and ``units`` count in 1/``scale`` (see ``_fill_lanes``). Integer
-    true division is correctly rounded, so the floats are those of the exact ratios."""
-    placed = tuple(placed)
+    """A lane of the candidates at ``positions`` (``over_capacity``: one alone, larger
+    than the lane); ``used`` and ``units`` count in 1/``scale`` (see ``_fill_lanes``).
+    Integer true division is correctly rounded, so the floats are those of the exact
+    ratios."""
+    ids, ranks, moscow = columns.ids, columns.ranks, columns.moscow
+    efforts = cast("Sequence[float]", columns.efforts)
+    efforts_placed = list(map(efforts.__getitem__, positions))
+    placed = tuple(
+        map(
+            Placed,
+            map(ids.__getitem__, positions),
+            map(ranks.__getitem__, positions),
+            efforts_placed,
+            repeat(over_capacity),
+        )
+    )
     effort_of = dict.fromkeys(MOSCOW_COUNTED, 0)
-    for item in placed:
-        category = moscow_of[item.id]
+    for category, effort in zip(map(moscow.__getitem__, positions), efforts_placed, strict=True):
         if category in effort_of:
-            effort_of[category] += units[item.effort]
+            effort_of[category] += units[effort]
     counted = sum(effort_of.values())
     if counted == 0:
         return Lane(name, capacity, used / scale, None, placed, False)
@@ -327,25 +337,22 @@ def _checked_capacity(capacity: float) -> float:
     return capacity
 
 
-def _check_candidates(ranked: Sequence[Candidate], known: set[str]) -> None:
+def _check_candidates(columns: Columns, position: Mapping[str, int]) -> None:
     """ValueError for the first bad candidate in rank order; the distinct ids, efforts
     and categories tell cheaply that there is none."""
-    efforts = {candidate.effort for candidate in ranked}
+    ids, efforts, moscow = columns.ids, columns.efforts, columns.moscow
     if (
-        len(known) == len(ranked)
-        and all(effort is None or (math.isfinite(effort) and effort >= 0) for effort in efforts)
-        and {candidate.moscow for candidate in ranked} <= MOSCOW_VALUES | {None}
+        len(position) == len(ids)
+        and all(e is None or (math.isfinite(e) and e >= 0) for e in set(efforts))
+        and set(moscow) <= MOSCOW_VALUES | {None}
     ):
         return
     seen: set[str] = set()
-    for candidate in ranked:
-        if candidate.id in seen:
-            raise ValueError(f"candidate {candidate.id!r} is given twice")
-        seen.add(candidate.id)
-        effort = candidate.effort
+    for item_id, effort, category in zip(ids, efforts, moscow, strict=True):
+        if item_id in seen:
+            raise ValueError(f"candidate {item_id!r} is given twice")
+        seen.add(item_id)
         if effort is not None and (not math.isfinite(effort) or effort < 0):
-            raise ValueError(
-                f"{candidate.id!r}: effort must be a finite number >= 0, not {effort!r}"
-            )
-        if candidate.moscow is not None and candidate.moscow not in MOSCOW_VALUES:
-            raise ValueError(f"{candidate.id!r}: unknown MoSCoW category {candidate.moscow!r}")
+            raise ValueError(f"{item_id!r}: effort must be a finite number >= 0, not {effort!r}")
+        if category is not None and category not in MOSCOW_VALUES:
+            raise ValueError(f"{item_id!r}: unknown MoSCoW category {category!r}")

@@ -18,11 +18,13 @@ from tpmcli.model.roadmap import RoadmapSettings, parse_effort_field
 from tpmcli.ranking.estimates import effort_of, moscow_of
 from tpmcli.ranking.lanes import (
     Candidate,
+    Columns,
     DependencyCycle,
     Lane,
     Roadmap,
     Unplanned,
-    plan_roadmap,
+    columns_of,
+    plan_columns,
 )
 
 IN_PROGRESS = "in-progress"
@@ -58,28 +60,32 @@ def plan_ranking(ranking: Ranking, settings: RoadmapSettings) -> RoadmapReport:
     ]
     unscored = [(u.item.id, u.item.depends_on, moscow_of(u.item)) for u in ranking.unscored]
     ranked = {entry.item.id: entry for entry in ranking.items}
-    return plan_candidates(ranking.framework, candidates, unscored, settings, ranked)
+    return plan_candidates(ranking.framework, columns_of(candidates), unscored, settings, ranked)
 
 
 def plan_candidates(
     framework: str,
-    candidates: list[Candidate],
-    unscored: Sequence[tuple[str, tuple[str, ...], str | None]],
+    candidates: Columns,
+    unscored: Sequence[tuple[str, Sequence[str], str | None]],
     settings: RoadmapSettings,
     ranked: Mapping[str, RankedItem],
 ) -> RoadmapReport:
-    """The ranked ``candidates`` (in rank order) and the ``unscored`` items (id,
+    """The ranked ``candidates`` (columns in rank order) and the ``unscored`` items (id,
     dependencies, MoSCoW category) into lanes; ``ranked``: the ranked items by id, for
     what is shown of them (a mapping may build an item only when it is looked up)."""
     effort_field = settings.effort_field
     # Unscored items wait, and so does what depends on them (their reason says why).
-    after = len(candidates)
-    candidates = candidates + [
-        Candidate(item_id, after + index, False, None, depends_on, moscow)
-        for index, (item_id, depends_on, moscow) in enumerate(unscored, start=1)
-    ]
+    after = len(candidates.ids)
+    everyone = Columns(
+        [*candidates.ids, *(item_id for item_id, _, _ in unscored)],
+        [*candidates.ranks, *range(after + 1, after + 1 + len(unscored))],
+        [*candidates.in_progress, *(False for _ in unscored)],
+        [*candidates.efforts, *(None for _ in unscored)],
+        [*candidates.depends_on, *(depends_on for _, depends_on, _ in unscored)],
+        [*candidates.moscow, *(moscow for _, _, moscow in unscored)],
+    )
     try:
-        roadmap = plan_roadmap(candidates, settings.capacities, effort_field=effort_field)
+        roadmap = plan_columns(everyone, settings.capacities, effort_field=effort_field)
     except DependencyCycle as cycle:
         raise TpmError(str(cycle), exit_code=EXIT_FINDINGS) from None
     unscored_ids = {item_id for item_id, _, _ in unscored}
