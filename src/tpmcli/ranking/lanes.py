@@ -14,17 +14,20 @@ can all plan from the same plain values.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, filterfalse
 from operator import attrgetter, le
 from typing import NamedTuple, TypeVar, cast
 
 from tpmcli.ranking.cycles import find_cycle
 from tpmcli.ranking.estimates import MOSCOW_COUNTED, MOSCOW_VALUES
 from tpmcli.ranking.lane_order import topological_order, unestimated_blockers
+from tpmcli.ranking.placed import Placed as Placed
+from tpmcli.ranking.placed import PlacedItems
 
 #: DSDM: the Musts should be at most 60% of a timebox's effort; above that is a warning.
 MUST_SHARE_LIMIT = Fraction(3, 5)
@@ -48,15 +51,6 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Placed:
-    id: str
-    rank: int
-    effort: float
-    #: Larger than the whole lane: it sits alone in a lane that was empty when it came.
-    over_capacity: bool
-
-
-@dataclass(frozen=True)
 class MoscowShare:
     """Fractions (0.6, not 60) of the lane's must + should + could effort."""
 
@@ -73,7 +67,8 @@ class Lane:
     used: float
     #: None when the lane holds no must/should/could effort to share out.
     moscow_share: MoscowShare | None
-    items: tuple[Placed, ...]
+    #: A tuple, or the same as one (``PlacedItems``).
+    items: Sequence[Placed]
     must_share_exceeded: bool
 
 
@@ -188,16 +183,18 @@ def plan_columns(
             for index in everyone
             if index in waits_for or efforts[index] is None
         )
-    in_progress = columns.in_progress
-    placeable = [i for i in everyone if efforts[i] is not None and i not in waits_for]
-    sequence = [i for i in placeable if in_progress[i]] + [
-        i for i in placeable if not in_progress[i]
-    ]
+    started = columns.in_progress.__getitem__
+    placeable = (
+        everyone
+        if estimated
+        else [i for i in everyone if efforts[i] is not None and i not in waits_for]
+    )
+    sequence = [*compress(placeable, map(started, placeable)), *filterfalse(started, placeable)]
     order = topological_order(sequence, dependencies)
     if len(order) != len(sequence):
         if estimated:
             raise _cycle_among(ids, dependencies)
-        raise AssertionError("_topological_order was given a dependency cycle")
+        raise AssertionError("topological_order was given a dependency cycle")
     return Roadmap(_fill_lanes(columns, order, lane_capacities), unestimated)
 
 
@@ -233,9 +230,11 @@ def _fill_lanes(
 ) -> tuple[Lane, ...]:
     """The lanes filled with the candidates at the positions ``order`` holds, each of
     which has an effort."""
+    # Tuples, which the lanes' items keep (``PlacedItems``): nothing can change them.
+    ids, ranks = tuple(columns.ids), tuple(columns.ranks)
+    efforts = tuple(cast("Sequence[float]", columns.efforts))
     # Exact sums of the numbers as written (``_exact``) in integers: each effort and
     # capacity in the one unit all are multiples of (Fractions cost ten times more).
-    efforts = cast("Sequence[float]", columns.efforts)
     values = {efforts[index] for index in order}
     values.update(capacity for capacity in capacities if capacity is not None)
     exact = {value: _exact(value) for value in values}
@@ -268,10 +267,18 @@ def _fill_lanes(
         if limit is None:
             # Later is unbounded: it takes everything left, in order.
             positions[current] = list(order[step:])
-            used[current] = sum(units[efforts[index]] for index in positions[current])
+            counted = Counter(map(efforts.__getitem__, positions[current])).items()
+            used[current] = sum(units[effort] * times for effort, times in counted)
             break
     return tuple(
-        _lane(name, capacity, total, scale, at, over, columns, units)
+        _lane(
+            name,
+            capacity,
+            total / scale,
+            PlacedItems(ids, ranks, efforts, at, over),
+            map(columns.moscow.__getitem__, at),
+            map(units.__getitem__, map(efforts.__getitem__, at)),
+        )
         for name, capacity, total, at, over in zip(
             LANE_NAMES, capacities, used, positions, over_capacity, strict=True
         )
@@ -281,42 +288,28 @@ def _fill_lanes(
 def _lane(
     name: str,
     capacity: float | None,
-    used: int,
-    scale: int,
-    positions: list[int],
-    over_capacity: bool,
-    columns: Columns,
-    units: Mapping[float, int],
+    used: float,
+    placed: PlacedItems,
+    categories: Iterable[str | None],
+    units: Iterable[int],
 ) -> Lane:
-    """A lane of the candidates at ``positions`` (``over_capacity``: one alone, larger
-    than the lane); ``used`` and ``units`` count in 1/``scale`` (see ``_fill_lanes``).
-    Integer true division is correctly rounded, so the floats are those of the exact
-    ratios."""
-    ids, ranks, moscow = columns.ids, columns.ranks, columns.moscow
-    efforts = cast("Sequence[float]", columns.efforts)
-    efforts_placed = list(map(efforts.__getitem__, positions))
-    placed = tuple(
-        map(
-            Placed,
-            map(ids.__getitem__, positions),
-            map(ranks.__getitem__, positions),
-            efforts_placed,
-            repeat(over_capacity),
-        )
-    )
+    """A lane of the ``placed`` items, their MoSCoW ``categories`` and efforts in
+    ``units`` (integers: see ``_fill_lanes``). Integer true division is correctly
+    rounded, so the shares are the floats of the exact ratios."""
     effort_of = dict.fromkeys(MOSCOW_COUNTED, 0)
-    for category, effort in zip(map(moscow.__getitem__, positions), efforts_placed, strict=True):
+    # Counted by (category, effort): a lane holds a few dozen distinct ones.
+    for (category, effort), times in Counter(zip(categories, units, strict=True)).items():
         if category in effort_of:
-            effort_of[category] += units[effort]
+            effort_of[category] += effort * times
     counted = sum(effort_of.values())
     if counted == 0:
-        return Lane(name, capacity, used / scale, None, placed, False)
+        return Lane(name, capacity, used, None, placed, False)
     share = MoscowShare(*(effort_of[category] / counted for category in MOSCOW_COUNTED))
     # Compared exactly: a float division would call 0.1 + 0.1 + 0.1 of 0.5
     # "0.6000000000000001" and warn about a lane that holds exactly 60% Musts.
     limit = MUST_SHARE_LIMIT
     exceeded = effort_of["must"] * limit.denominator > counted * limit.numerator
-    return Lane(name, capacity, used / scale, share, placed, exceeded)
+    return Lane(name, capacity, used, share, placed, exceeded)
 
 
 @lru_cache(maxsize=4096)

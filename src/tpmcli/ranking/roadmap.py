@@ -76,13 +76,17 @@ def plan_candidates(
     effort_field = settings.effort_field
     # Unscored items wait, and so does what depends on them (their reason says why).
     after = len(candidates.ids)
-    everyone = Columns(
-        [*candidates.ids, *(item_id for item_id, _, _ in unscored)],
-        [*candidates.ranks, *range(after + 1, after + 1 + len(unscored))],
-        [*candidates.in_progress, *(False for _ in unscored)],
-        [*candidates.efforts, *(None for _ in unscored)],
-        [*candidates.depends_on, *(depends_on for _, depends_on, _ in unscored)],
-        [*candidates.moscow, *(moscow for _, _, moscow in unscored)],
+    everyone = (
+        candidates
+        if not unscored
+        else Columns(
+            [*candidates.ids, *(item_id for item_id, _, _ in unscored)],
+            [*candidates.ranks, *range(after + 1, after + 1 + len(unscored))],
+            [*candidates.in_progress, *(False for _ in unscored)],
+            [*candidates.efforts, *(None for _ in unscored)],
+            [*candidates.depends_on, *(depends_on for _, depends_on, _ in unscored)],
+            [*candidates.moscow, *(moscow for _, _, moscow in unscored)],
+        )
     )
     try:
         roadmap = plan_columns(everyone, settings.capacities, effort_field=effort_field)
