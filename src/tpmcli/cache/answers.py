@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 from tpmcli.cache.store import keep_newest, read_cache_file, write_atomically
-from tpmcli.cache.validity import key_for, tpm_and_python, unchanged
+from tpmcli.cache.validity import changes, key_for, tpm_and_python
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 from tpmcli.files.locations import cache_root
 
@@ -185,7 +185,8 @@ def _held(key: str) -> tuple[list[tuple[int, bytes]], int] | None:
     signatures.frombytes(base64.b64decode(meta["signatures"], validate=True))
     if sys.byteorder != "little":
         signatures.byteswap()
-    if not unchanged(meta["folders"], meta["starts"], file_names, signatures):
+    seen = changes(meta["folders"], meta["starts"], file_names, signatures, remember=True)
+    if seen is not None:
         return None
     chunks: list[tuple[int, bytes]] = []
     offset = meta_end + 1

@@ -87,41 +87,6 @@ def installed() -> list[list[object]]:
     return found
 
 
-def unchanged(
-    folders: Any, starts: Any, file_names: Sequence[Sequence[str]], signatures: array[Any]
-) -> bool:
-    """Whether every folder (path, mtime, ctime, inode) and every file (its name below
-    its start's real path; size, mtime, ctime, inode packed in ``signatures``) has the
-    stat recorded. Those racily clean when recorded carry a signature no stat has (see
-    ``snapshot_write``), so they never hold. Raises on values of the wrong type (the
-    caller treats that as a damaged record)."""
-    stat = os.stat
-    try:
-        for path, mtime, ctime, inode in folders:
-            status = stat(path)
-            if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) != (mtime, ctime, inode):
-                return False
-        numbers: list[int] = []
-        extend = numbers.extend
-        for (_, real), names in zip(starts, file_names, strict=True):
-            prefix = real + os.sep
-            for name in names:
-                status = stat(prefix + name)
-                extend((status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
-    except (FileNotFoundError, NotADirectoryError):
-        return False  # a file or folder gone (another error: the full path says it)
-    found = array("q", numbers)
-    global _observed
-    _observed = (starts, file_names, found)
-    return found == signatures
-
-
-#: The files ``unchanged`` stat'ed last (their starts and names) and their signatures:
-#: a replayed answer that no longer holds checks the very files the snapshot lists
-#: next, and ``changes`` takes their signatures from here rather than stat them again.
-_observed: tuple[Any, Sequence[Sequence[str]], array[int]] | None = None
-
-
 class Seen:
     """What checking a snapshot's folders and files saw when one changed, so that
     bringing it up to date (``snapshot_update``) stats none of them again: each
@@ -142,32 +107,57 @@ _GONE = (-1, -1, -1, -1)
 
 
 def changes(
-    folders: Any, starts: Any, file_names: Sequence[Sequence[str]], signatures: array[Any]
+    folders: Any,
+    starts: Any,
+    file_names: Sequence[Sequence[str]],
+    signatures: array[Any],
+    *,
+    remember: bool = False,
 ) -> Seen | None:
-    """None when ``unchanged``; else what was seen of every folder and file, each
-    stat'ed once (``unchanged`` stops at the first change). A file or folder gone is
-    noted; another error propagates (the caller treats it as ``unchanged`` does)."""
+    """None when every folder (path, mtime, ctime, inode) and every file (its name
+    below its start's real path; size, mtime, ctime, inode packed in ``signatures``)
+    has the stat recorded; else what was seen of each, every one stat'ed once. Those
+    racily clean when recorded carry a signature no stat has (see ``snapshot_write``),
+    so they never hold. A file or folder gone is noted; another error, or values of the
+    wrong type, propagate (the caller treats that as a damaged record).
+
+    ``remember``: keep what was seen for the next call on the same folders and files
+    (a replayed answer that no longer holds checks the very ones the snapshot lists
+    next), which takes it rather than stat them all again, once."""
+    global _observed
+    key = ([folder[0] for folder in folders], starts, file_names)
+    observed, _observed = _observed, None
+    if observed is not None and observed[0] == key:
+        now_folders, found, gone = observed[1]  # seen moments ago
+    else:
+        now_folders, found, gone = _observe(key[0], starts, file_names)
+    if remember:
+        _observed = (key, (now_folders, found, gone))
+    recorded = [tuple(folder[1:]) for folder in folders]
+    if now_folders == recorded and not gone and found == signatures:
+        return None
+    return Seen(now_folders, found, gone)
+
+
+#: What ``changes(remember=True)`` saw, by the folders and files it looked at.
+_observed: tuple[Any, tuple[list[tuple[int, int, int] | None], array[int], set[int]]] | None
+_observed = None
+
+
+def _observe(
+    folders: list[str], starts: Any, file_names: Sequence[Sequence[str]]
+) -> tuple[list[tuple[int, int, int] | None], array[int], set[int]]:
+    """Each folder's mtime, ctime and inode (None: gone), each file's signature (-1s:
+    gone) and the indexes of the files gone."""
     stat = os.stat
     now_folders: list[tuple[int, int, int] | None] = []
-    same = True
-    for path, mtime, ctime, inode in folders:
+    for path in folders:
         try:
             status = stat(path)
         except (FileNotFoundError, NotADirectoryError):
             now_folders.append(None)
-            same = False
             continue
-        now = (status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        now_folders.append(now)
-        if now != (mtime, ctime, inode):
-            same = False
-    global _observed
-    observed, _observed = _observed, None
-    if observed is not None and observed[0] == starts and observed[1] == file_names:
-        found = observed[2]  # every file stat'ed moments ago, none gone
-        if same and found == signatures:
-            return None
-        return Seen(now_folders, found, set())
+        now_folders.append((status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
     numbers: list[int] = []
     extend = numbers.extend
     gone: set[int] = set()
@@ -186,7 +176,4 @@ def changes(
                 gone.add(index)
                 extend(_GONE)
                 remaining = names[index + 1 - first :]
-    found = array("q", numbers)
-    if same and not gone and found == signatures:
-        return None
-    return Seen(now_folders, found, gone)
+    return now_folders, array("q", numbers), gone
