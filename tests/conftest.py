@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backlog_repo import BacklogRepo
-from helpers import Tpm, Write
+from helpers import FullPath, Tpm, Write
 from tpmcli.cli.app import app
 
 # Intercom's three worked examples, and a fourth item without RICE inputs.
@@ -81,6 +81,12 @@ def intercom(write: Write) -> Path:
     for relative, text in INTERCOM_BACKLOG.items():
         write(relative, text)
     return Path.cwd()
+
+
+@pytest.fixture
+def full_path(monkeypatch: pytest.MonkeyPatch) -> FullPath:
+    """Counts the runs that took the full path (see ``helpers.FullPath``)."""
+    return FullPath(monkeypatch)
 
 
 @pytest.fixture

@@ -74,3 +74,21 @@ def bench_generator() -> Any:
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+class FullPath:
+    """Counts the runs that loaded the whole backlog rather than answering from a
+    snapshot (read as it is, or brought up to date in place): the ``full_path``
+    fixture."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from tpmcli.backlog import worktree
+
+        self.runs = 0
+        real = worktree.load_working_tree
+
+        def counting(request: Any) -> Any:
+            self.runs += 1
+            return real(request)
+
+        monkeypatch.setattr(worktree, "load_working_tree", counting)

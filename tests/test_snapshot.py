@@ -12,13 +12,11 @@ import time
 import zlib
 from array import array
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from helpers import bench_generator
-from tpmcli.backlog import worktree as backlog_module
+from helpers import FullPath, bench_generator
 from tpmcli.cache import snapshot_write
 from tpmcli.cache.store import RACY_SECONDS
 from tpmcli.cli.app import app
@@ -69,26 +67,6 @@ def tpm(*args: str, columns: int = 100, env: dict[str, str] | None = None) -> Re
 
 def snapshot_files() -> list[Path]:
     return sorted(cache_root().glob("snapshot-*.json"))
-
-
-class FullPath:
-    """Counts the runs that loaded the backlog (the full path) rather than ranking
-    from a snapshot."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.runs = 0
-        real = backlog_module.load_working_tree
-
-        def counting(request: Any) -> Any:
-            self.runs += 1
-            return real(request)
-
-        monkeypatch.setattr(backlog_module, "load_working_tree", counting)
-
-
-@pytest.fixture
-def full_path(monkeypatch: pytest.MonkeyPatch) -> FullPath:
-    return FullPath(monkeypatch)
 
 
 def warm_up(*args: str) -> None:

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from helpers import bench_generator
-from tpmcli.backlog import worktree as backlog_module
+from helpers import FullPath, bench_generator
 from tpmcli.files.locations import cache_root
 
 RANGED = """\
@@ -50,26 +49,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     real = time.time_ns
     monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
     return tmp_path
-
-
-class FullPath:
-    """Counts the runs that loaded the whole backlog rather than answering from a
-    snapshot (read as it is, or brought up to date in place)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.runs = 0
-        real = backlog_module.load_working_tree
-
-        def counting(request: Any) -> Any:
-            self.runs += 1
-            return real(request)
-
-        monkeypatch.setattr(backlog_module, "load_working_tree", counting)
-
-
-@pytest.fixture
-def full_path(monkeypatch: pytest.MonkeyPatch) -> FullPath:
-    return FullPath(monkeypatch)
 
 
 def tpm(*args: str) -> Result:

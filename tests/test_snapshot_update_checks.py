@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from helpers import bench_generator
-from tpmcli.backlog import worktree as backlog_module
+from helpers import FullPath, bench_generator
 from tpmcli.cache.snapshot_update import _problems_between
 from tpmcli.model.items import Item
 from tpmcli.project.validation import check_backlog
@@ -110,20 +109,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     real = time.time_ns
     monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
     return tmp_path
-
-
-class FullPath:
-    """Counts the runs that loaded the whole backlog."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.runs = 0
-        real = backlog_module.load_working_tree
-
-        def counting(request: Any) -> Any:
-            self.runs += 1
-            return real(request)
-
-        monkeypatch.setattr(backlog_module, "load_working_tree", counting)
 
 
 def tpm(*args: str) -> Result:
