@@ -352,9 +352,11 @@ def test_a_terminal_resized_as_tpm_starts_keeps_no_answer(
     assert wide != narrow
 
 
-def cut_short(repo: Path, *args: str, **extra: str) -> int:
-    """Run tpm with standard output into a pipe of one page whose reader leaves after
-    ten bytes, while tpm waits to write the rest; the run's exit status."""
+def into_one_page_pipe(
+    repo: Path, args: tuple[str, ...], extra: dict[str, str], stderr: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """tpm started with standard output into a pipe of one page (so it waits for the
+    reader to write more) and the pipe's reading end, its first ten bytes read."""
     reader, writer = os.pipe()
     fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
     process = subprocess.Popen(
@@ -362,13 +364,22 @@ def cut_short(repo: Path, *args: str, **extra: str) -> int:
         cwd=repo,
         env=environment(repo, **extra),
         stdout=writer,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     os.close(writer)
     try:
         assert os.read(reader, 10)
-    finally:
+    except BaseException:
         os.close(reader)
+        raise
+    return process, reader
+
+
+def cut_short(repo: Path, *args: str, **extra: str) -> int:
+    """Run tpm with standard output into a pipe of one page whose reader leaves after
+    ten bytes, while tpm waits to write the rest; the run's exit status."""
+    process, reader = into_one_page_pipe(repo, args, extra, subprocess.DEVNULL)
+    os.close(reader)
     return process.wait(timeout=120)
 
 
@@ -423,18 +434,8 @@ def interrupted_while_writing(repo: Path, *args: str, **extra: str) -> tuple[int
     """Run tpm with standard output into a pipe of one page, and Ctrl-C once ten bytes
     are read (tpm then waits for the whole page to be read to write the rest); the
     run's exit status and what it wrote on stderr."""
-    reader, writer = os.pipe()
-    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
-    process = subprocess.Popen(
-        [*TPM, *args],
-        cwd=repo,
-        env=environment(repo, **extra),
-        stdout=writer,
-        stderr=subprocess.PIPE,
-    )
-    os.close(writer)
+    process, reader = into_one_page_pipe(repo, args, extra, subprocess.PIPE)
     try:
-        assert os.read(reader, 10)
         process.send_signal(signal.SIGINT)
         while os.read(reader, 65536):
             pass
