@@ -60,6 +60,25 @@ def test_a_terminal_that_cannot_encode_symbols_still_gets_the_ranking(
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["rank", "--help"]])
+def test_help_and_version_onto_a_full_disk_say_so(
+    project: Path, unbuffered: str, args: list[str]
+) -> None:
+    """Printed before any command runs (where a command's errors are caught): the same
+    message and status as a command's failed write, never a traceback."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "tpmcli", *args],
+            cwd=project,
+            env={**os.environ, "PYTHONUNBUFFERED": unbuffered},
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 2
+    assert done.stderr.decode() == "tpm: No space left on device\n"
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
 def test_a_full_disk_is_an_environment_error(write: Write, project: Path, unbuffered: str) -> None:
     """Whether the write fails in the command (unbuffered) or when tpm flushes its
     output at the end, the same message and status."""

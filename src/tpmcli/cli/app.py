@@ -105,6 +105,7 @@ class TpmGroup(typer.core.TyperGroup):
             reason = exc.strerror or str(exc)
             where = f": {exc.filename}" if exc.filename else ""
             _stderr(f"tpm: {terminal_text(f'{reason}{where}')}")
+            _REPORTED.add(exc.errno)
             raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:  # a bug: one line, no locals, no traceback
             _stderr(
@@ -241,11 +242,10 @@ def leave(code: object) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except BrokenPipeError:  # the reader left: as when a command's own write finds it
-        os._exit(EXIT_FINDINGS)
-    except OSError as exc:  # output buffered until now could not be written (a full disk)
-        _say(f"tpm: {terminal_text(exc.strerror or str(exc))}")
-        os._exit(EXIT_USAGE)
+    except OSError as exc:  # output buffered until now could not be written
+        if exc.errno in _REPORTED:  # what was left of a write the command failed on
+            os._exit(status)
+        _output_failed(exc)
     except KeyboardInterrupt:
         _say("tpm: interrupted")
         os._exit(EXIT_INTERRUPTED)
@@ -258,6 +258,20 @@ def leave(code: object) -> NoReturn:
         except KeyboardInterrupt:
             os._exit(EXIT_INTERRUPTED)
     os._exit(status)
+
+
+#: The errors of the environment a command has said (``TpmGroup.invoke``): a write
+#: that failed leaves its text buffered, and flushing it at the end fails alike.
+_REPORTED: set[int | None] = set()
+
+
+def _output_failed(exc: OSError) -> NoReturn:
+    """End tpm as a failed write in a command does: the reader gone (a closed pipe)
+    with 1, anything else (a full disk) with its reason on stderr and 2."""
+    if isinstance(exc, BrokenPipeError):
+        os._exit(EXIT_FINDINGS)
+    _say(f"tpm: {terminal_text(exc.strerror or str(exc))}")
+    os._exit(EXIT_USAGE)
 
 
 def _say(line: str) -> None:
@@ -276,4 +290,7 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    app(prog_name="tpm")
+    try:
+        app(prog_name="tpm")
+    except OSError as exc:  # before any command: ``tpm --help`` or ``--version`` printing
+        _output_failed(exc)
