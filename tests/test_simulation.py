@@ -9,8 +9,10 @@ test is deterministic; 4.5 standard errors is what makes the chosen seed unremar
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -275,7 +277,7 @@ def test_widening_a_lone_range_never_narrows_its_rank_interval(
 
 
 @pytest.mark.parametrize("passes", [1, 2])
-def test_same_seed_same_result_whatever_the_chunks(
+def test_same_seed_same_result_whatever_the_chunks_and_threads(
     passes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(simulation, "FULL_HISTOGRAM_MAX_ITEMS", 1000 if passes == 1 else 0)
@@ -293,12 +295,33 @@ def test_same_seed_same_result_whatever_the_chunks(
         )
     ids = ids_for(len(inputs))
     results = [
-        simulate(ids, inputs, rice_scores, runs=1000, top=5, seed=42, chunk_rows=rows)
+        simulate(
+            ids, inputs, rice_scores, runs=1000, top=5, seed=42, chunk_rows=rows, threads=threads
+        )
         for rows in (None, 1, 7, 333, 1000, 5000)
+        for threads in (1, 2, 3)
     ]
     assert all(result == results[0] for result in results)
     other = simulate(ids, inputs, rice_scores, runs=1000, top=5, seed=43)
     assert other != results[0]
+
+
+def test_fields_are_drawn_on_the_pool_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn_on: set[str] = set()
+    draw = simulation._drawn
+
+    def recorded(*args: Any) -> Any:
+        drawn_on.add(threading.current_thread().name)
+        return draw(*args)
+
+    monkeypatch.setattr(simulation, "_drawn", recorded)
+    inputs: list[dict[str, Distribution]] = [{"x": Pert(0, i % 7, 10)} for i in range(20)]
+    simulate(ids_for(20), inputs, score_x, runs=100, top=3, seed=1, threads=2)
+    assert drawn_on
+    assert threading.main_thread().name not in drawn_on
+    drawn_on.clear()
+    simulate(ids_for(20), inputs, score_x, runs=100, top=3, seed=1, threads=1)
+    assert drawn_on == {threading.main_thread().name}
 
 
 def test_two_passes_equal_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,10 @@ holding each quantile; the second counts single ranks inside those three bins on
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +46,7 @@ Progress = Callable[[int], None]
 
 CHUNK_CELLS = 1 << 20  # samples × items per chunk: 8 MB per float64 matrix
 FULL_HISTOGRAM_MAX_ITEMS = 1024
+MAX_THREADS = 4  # a chunk's ranged fields are drawn at once, one thread each
 QUANTILES = ((1, 2), (1, 10), (9, 10))  # q as fractions: median_rank, rank_p10, rank_p90
 
 
@@ -249,11 +253,16 @@ class _Sampler:
     """Scores successive chunks of samples; a fresh one replays the same samples.
 
     Each ranged field of each class has a random stream of its own, read row after row:
-    the samples do not depend on the chunk size."""
+    the samples do not depend on the chunk size. Nor do they depend on ``pool``: with
+    one, the fields of a chunk are drawn on its threads at once (numpy draws without
+    holding the GIL), each stream still read by one draw at a time, in order."""
 
-    def __init__(self, classes: list[_ItemClass], n: int, seed: int) -> None:
+    def __init__(
+        self, classes: list[_ItemClass], n: int, seed: int, pool: Executor | None = None
+    ) -> None:
         self.classes = classes
         self.n = n
+        self.pool = pool
         ranged = sum(f.constant is None for c in classes for f in c.fields)
         streams = iter(np.random.SeedSequence(seed).spawn(ranged))
         self.generators = [
@@ -268,24 +277,58 @@ class _Sampler:
 
     def scores(self, scorer: Scorer, rows: int) -> FloatArray:
         """A (rows × n) matrix of scores, columns in the order the items were given."""
+        draws = [
+            (field, rng)
+            for item_class, generators in zip(self.classes, self.generators, strict=True)
+            for field, rng in zip(item_class.fields, generators, strict=True)
+            if field.constant is None and rng is not None
+        ]
+        if self.pool is None:
+            units = [_drawn(field, rng, rows) for field, rng in draws]
+        else:
+            units = list(self.pool.map(lambda d: _drawn(d[0], d[1], rows), draws))
+        drawn_units = iter(units)
         scores = np.empty((rows, self.n))
         for item_class, generators in zip(self.classes, self.generators, strict=True):
             fields: dict[str, FloatArray] = {}
             for field, rng in zip(item_class.fields, generators, strict=True):
                 if field.constant is not None or rng is None:
                     fields[field.name] = field.constant  # type: ignore[assignment]
-                    continue
-                size = (rows, field.low.size)
-                unit = rng.random(size) if field.shape is None else rng.beta(*field.shape, size)
-                unit *= field.width
-                unit += field.low
-                fields[field.name] = unit
+                else:
+                    fields[field.name] = next(drawn_units)
             drawn = scorer(fields)
             if item_class.columns.size == self.n:
                 scores[:] = drawn  # one class holds every item, in order
             else:
                 scores[:, item_class.columns] = drawn
         return scores
+
+
+def _drawn(field: _FieldDraw, rng: np.random.Generator, rows: int) -> FloatArray:
+    """``rows`` samples of a ranged field: uniform, or PERT's Beta, on [low, high]."""
+    size = (rows, field.low.size)
+    unit = rng.random(size) if field.shape is None else rng.beta(*field.shape, size)
+    unit *= field.width
+    unit += field.low
+    return unit
+
+
+def _threads() -> int:
+    """Threads to draw and rank on: the CPUs this process may run on, at most
+    ``MAX_THREADS``."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_THREADS))
+
+
+def _ranked_rows(scores: FloatArray, pool: Executor | None) -> IntArray:
+    """``ranked_columns`` of ``scores``, its rows split among ``pool``'s threads."""
+    if pool is None or scores.shape[0] < 2:
+        return ranked_columns(scores)
+    parts = np.array_split(scores, 2)
+    return np.concatenate(list(pool.map(ranked_columns, parts)))
 
 
 def ranked_columns(scores: FloatArray) -> IntArray:
@@ -329,12 +372,14 @@ def simulate(
     seed: int,
     progress: Progress | None = None,
     chunk_rows: int | None = None,
+    threads: int | None = None,
 ) -> SimulationResult:
     """Rank statistics of ``ids`` (sorted ascending) over ``runs`` samples of ``inputs``.
 
     ``progress`` gets the runs done after each chunk (over both passes for large
     backlogs, counted so that it ends at ``runs``). ``chunk_rows`` only trades speed for
-    memory: the result is the same for every value.
+    memory, and ``threads`` (default: the CPUs this process may use, at most
+    ``MAX_THREADS``) speed: the result is the same for every value of either.
     """
     if runs < 1 or top < 1:
         raise ValueError(f"runs and top must be at least 1, not {runs} and {top}")
@@ -353,13 +398,13 @@ def simulate(
     unscored = np.zeros(n, dtype=np.int64)
     done = 0
 
-    def orders(tally: bool) -> Iterator[IntArray]:
+    def orders(tally: bool, pool: Executor | None) -> Iterator[IntArray]:
         nonlocal done
-        sampler = _Sampler(classes, n, seed)
+        sampler = _Sampler(classes, n, seed, pool)
         for start in range(0, runs, rows):
             size = min(rows, runs - start)
             scores = sampler.scores(scorer, size)
-            order = ranked_columns(scores)
+            order = _ranked_rows(scores, pool)
             if tally:
                 first[:] += np.bincount(order[:, 0], minlength=n)
                 within_top[:] += np.bincount(order[:, :top].ravel(), minlength=n)
@@ -369,10 +414,12 @@ def simulate(
             if progress is not None:
                 progress(done // passes)
 
-    if passes == 1:
-        ranks = _quantile_ranks_one_pass(orders(tally=True), n, runs)
-    else:
-        ranks = _quantile_ranks_two_passes(orders(tally=True), orders(tally=False), n, runs)
+    threads = threads or _threads()
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        if passes == 1:
+            ranks = _quantile_ranks_one_pass(orders(True, pool), n, runs)
+        else:
+            ranks = _quantile_ranks_two_passes(orders(True, pool), orders(False, pool), n, runs)
     items = tuple(
         ItemStatistics(
             id=item_id,
