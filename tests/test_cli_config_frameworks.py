@@ -136,7 +136,8 @@ def test_division_by_zero_is_a_located_item_error(project: Path) -> None:
     # The valid items ranked, the invalid one left out and located.
     assert (code, err) == (
         1,
-        "tpm: invalid items are left out of the ranking (1 problem):\n" + expected,
+        "tpm: 1 problem in the backlog; items that do not validate are left out of the ranking:\n"
+        + expected,
     )
     assert "free" not in out.split("Unscored")[0]
     # Whatever the ranking framework, the backlog holds an invalid item.

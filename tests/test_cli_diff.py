@@ -381,7 +381,7 @@ def test_invalid_item_in_the_working_tree(repo: BacklogRepo) -> None:
     result = tpm("diff", "main")
     assert result.exit_code == 1
     assert result.stderr == (
-        "tpm: invalid items at the working tree are left out of the diff (1 problem):\n"
+        "tpm: 1 problem in the working tree; items that do not validate are left out of the diff:\n"
         "backlog/a.yaml:2:1: unknown key 'bogus'\n"
     )
 

@@ -286,7 +286,7 @@ def test_invalid_items_print_located_errors_below_the_valid_items_ranking(
         assert "alpha" in result.stdout
         assert "bad" not in result.stdout.replace("backlog/bad.yaml", "")
         assert result.stderr == (
-            "tpm: invalid items are left out of the ranking (4 problems):\n"
+            "tpm: 4 problems in the backlog; items that do not validate are left out of the ranking:\n"
             "backlog/bad.yaml:2:26: rice.impact must be one of 3, 2, 1, 0.5 or 0.25, not 4\n"
             "backlog/bad.yaml:2:52: rice.effort must be > 0, not 0\n"
             "backlog/worse.yaml:1:1: title is required\n"
@@ -372,7 +372,7 @@ def test_scales_from_the_config_change_what_is_valid(
     result = tpm("rank")
     assert result.exit_code == 1
     assert result.stderr == (
-        "tpm: invalid items are left out of the ranking (2 problems):\n"
+        "tpm: 2 problems in the backlog; items that do not validate are left out of the ranking:\n"
         "backlog/alpha.yaml:3:28: rice.impact must be one of 1 or 2, not 3\n"
         "backlog/five.yaml:2:26: rice.impact must be one of 1 or 2, not 5\n"
     )

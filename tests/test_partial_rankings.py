@@ -50,7 +50,7 @@ Backlog ranked by RICE                                       \n\
 1  billing  Billing    300    300       1           1       1
 """)
     assert result.stderr == snapshot("""\
-tpm: invalid items are left out of the ranking (1 problem):
+tpm: 1 problem in the backlog; items that do not validate are left out of the ranking:
 backlog/audit-log.yaml:6:11: rice.effort must be > 0, not 0
 """)
     document = json.loads(tpm("rank", "--format", "json").stdout)
@@ -139,6 +139,31 @@ def test_diff_fails_for_the_head_problems_after_showing_the_diff(repo: BacklogRe
         }
     ]
     assert result.stderr == snapshot("""\
-tpm: invalid items at the working tree are left out of the diff (1 problem):
+tpm: 1 problem in the working tree; items that do not validate are left out of the diff:
 backlog/billing.yaml:7:8: owner must be text, not the number 5
+""")
+
+
+def test_a_file_yaml_cannot_parse_causes_no_unknown_id_in_its_dependents(
+    repo: BacklogRepo,
+) -> None:
+    """The broken file's own problem is reported; items depending on its stem or on the
+    plain ``id:`` line it shows are not also told their dependency is unknown, while a
+    dependency that is unknown still is."""
+    repo.write(
+        {
+            "backlog/audit-log.yaml": "title: [Audit log\n",
+            "backlog/sso.yaml": "id: single-sign-on  # renamed\ntitle: {SSO\n",
+            "backlog/billing.yaml": (
+                "title: Billing\ndepends_on: [audit-log, single-sign-on, no-such-item]\n"
+                "rice: {reach: 300, impact: 1, confidence: 1, effort: 1}\n"
+            ),
+        }
+    )
+    result = tpm("check")
+    assert result.exit_code == 1
+    assert result.stdout == snapshot("""\
+backlog/audit-log.yaml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 8)
+backlog/billing.yaml:2:41: depends_on names unknown id 'no-such-item'
+backlog/sso.yaml:3:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 2, column 8)
 """)

@@ -148,7 +148,7 @@ def test_invalid_item_at_a_revision_names_revision_and_path(repo: BacklogRepo) -
     result = runner.invoke(app, ["rank", "--at", "HEAD~1"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "tpm: invalid items are left out of the ranking (1 problem):\n"
+        "tpm: 1 problem in the backlog; items that do not validate are left out of the ranking:\n"
         "HEAD~1:backlog/a.yaml:3:10: rice.reach must be a number, not the text 'lots'\n"
     )
 

@@ -89,7 +89,10 @@ def rank(
     if ranking.invalid:  # the valid items ranked above; what is wrong, then exit 1
         from tpmcli.errors import InvalidItemsError
 
-        stderr(f"tpm: invalid items are left out of the ranking ({_count(ranking.invalid)}):")
+        stderr(
+            f"tpm: {_count(ranking.invalid)} in the backlog; "
+            "items that do not validate are left out of the ranking:"
+        )
         raise InvalidItemsError(ranking.invalid)
 
 
@@ -279,8 +282,10 @@ def diff(
     if invalid:
         from tpmcli.errors import InvalidItemsError
 
-        where = "the working tree" if head is None else head
-        stderr(f"tpm: invalid items at {where} are left out of the diff ({_count(invalid)}):")
+        where = "in the working tree" if head is None else f"at {head}"
+        stderr(
+            f"tpm: {_count(invalid)} {where}; items that do not validate are left out of the diff:"
+        )
         raise InvalidItemsError(invalid)
     if report.failures:
         raise typer.Exit(EXIT_FINDINGS)

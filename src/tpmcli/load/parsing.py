@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -134,7 +135,8 @@ def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
     try:
         document = load_bytes(source.data)
     except YamlSyntaxError as exc:
-        return ParsedFile([], [Problem(source.shown, exc.line, exc.column, exc.message)])
+        problem = Problem(source.shown, exc.line, exc.column, exc.message)
+        return ParsedFile([], [problem], True, _ids_shown(source))
     locator = Locator(source.shown, document.root)
     value = document.value
     if document.root is None or value is None:
@@ -150,6 +152,22 @@ def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
         return ParsedFile([item], problems, uses_stem)
     invalid_id = declared_id(value, stem)
     return ParsedFile([], problems, uses_stem, (invalid_id,) if invalid_id else ())
+
+
+#: A top-level ``id:`` with a plain value on a line of its own.
+_ID_LINE = rb"^id:[ \t]+([^\s#'\"\[\]{},&*!|>%@`]+)[ \t]*(?:#.*)?$"
+
+
+def _ids_shown(source: SourceFile) -> tuple[str, ...]:
+    """The ids a file YAML cannot parse may hold: its stem and any plain top-level
+    ``id:`` line. A ``depends_on`` naming one is then no "unknown id": the file's own
+    problem is what to fix."""
+    shown = [source_stem(source)]
+    for match in re.finditer(_ID_LINE, source.data, re.MULTILINE):
+        written = match.group(1).decode("utf-8", "replace")
+        if written not in shown:
+            shown.append(written)
+    return tuple(shown)
 
 
 def _parse_many(value: dict[object, object], locator: Locator, rules: ItemRules) -> ParsedFile:
