@@ -390,3 +390,27 @@ def test_a_framework_from_tpm_yaml_reads_tpm_yaml_for_every_edit(
     EDITS["an owner"](project)
     fast_and_fresh(full_path, "rank", "--format", "json")
     assert tpm_yaml_read == [1]
+
+
+RATED = """\
+title: Rated
+rice: {impact: 1, confidence: 1, effort: 1}
+ratings:
+  ann: {rice: {reach: 1}}
+  bo: {rice: {reach: 2}}
+  cy: {rice: {reach: 900}}
+"""
+
+
+def test_raters_edited_are_aggregated_as_tpm_yaml_says(project: Path, full_path: FullPath) -> None:
+    """tpm.yaml's ``ratings.aggregate`` holds for an item edited: the median of 1, 2
+    and 900 is 2 (their mean, 301, is what an update once took)."""
+    with (project / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write("ratings:\n  aggregate: median\n")
+    rated = project / "backlog" / "api" / "rated.yaml"
+    rated.write_text(RATED, encoding="utf-8")
+    warm_up("--format", "json")
+    rated.write_text(RATED.replace("Rated", "Rated again"), encoding="utf-8")
+    found = json.loads(fast_and_fresh(full_path, "rank", "--format", "json").stdout)
+    (item,) = [item for item in found["items"] if item["id"] == "rated"]
+    assert item["inputs"]["reach"] == 2
