@@ -132,7 +132,6 @@ def test_an_edit_loop_run_imports_neither_planning_nor_formulas_nor_plugin_guard
     _, _, edit = warm_and_edit_imports
     assert "tpmcli.cache.snapshot_update" in edit  # the edit loop's run ...
     assert "tpmcli.backlog.assembly" not in edit  # ... not the full path
-    assert "tpmcli.project.config" in edit
     unneeded = {
         "tpmcli.ranking.lanes",
         "tpmcli.ranking.roadmap",
@@ -141,6 +140,28 @@ def test_an_edit_loop_run_imports_neither_planning_nor_formulas_nor_plugin_guard
         "tpmcli.frameworks.formula",
         "tpmcli.frameworks.formula_tree",
         "tpmcli.frameworks.guarded",
+    }
+    assert not unneeded & edit
+
+
+def test_an_edit_loop_run_validates_without_pydantic(
+    warm_and_edit_imports: tuple[set[str], set[str], set[str]],
+) -> None:
+    """The edited file is plainly valid (``project.plain_items``) and tpm.yaml is taken
+    as the snapshot recorded it: neither pydantic's models nor the plugin registry
+    (``importlib.metadata``) are imported, nor tpm.yaml's model."""
+    _, _, edit = warm_and_edit_imports
+    assert {"tpmcli.cache.snapshot_update", "tpmcli.project.plain_items"} <= edit
+    unneeded = {
+        "pydantic",
+        "pydantic.main",
+        "pydantic._internal._model_construction",
+        "pydantic.plugin._loader",
+        "importlib.metadata",
+        "tpmcli.frameworks.input_models",
+        "tpmcli.frameworks.registry",
+        "tpmcli.project.config",
+        "tpmcli.project.inputs",
     }
     assert not unneeded & edit
 

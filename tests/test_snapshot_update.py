@@ -309,3 +309,108 @@ def test_tpm_yaml_s_effort_field_changed_is_planned_afresh(
     assert after.stdout == tpm("roadmap", "--format", "json", "--no-cache").stdout
     assert json.loads(after.stdout)["effort_field"] == "wsjf.job_size"
     assert after.stdout != before
+
+
+#: How each edit is brought in place: its files plainly valid, with the configuration
+#: the snapshot recorded ("plain"), or read and validated with tpm.yaml ("tpm.yaml").
+ROUTES = {
+    "an owner": "plain",
+    "an owner, same size, mtime set back": "plain",
+    "a deleted item": "plain",
+    "a range's bound": "tpm.yaml",
+    "a number made a range": "tpm.yaml",
+    "a new ranged item": "tpm.yaml",
+}
+
+
+@pytest.fixture
+def tpm_yaml_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the updates that read and validated tpm.yaml (``config_setup``)."""
+    from tpmcli.cache import snapshot_update
+
+    calls: list[int] = []
+    real = snapshot_update.config_setup
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(snapshot_update, "config_setup", counting)
+    return calls
+
+
+@pytest.mark.parametrize("edit", list(ROUTES))
+def test_a_plainly_valid_edit_is_brought_in_place_without_tpm_yaml(
+    project: Path, full_path: FullPath, tpm_yaml_read: list[int], edit: str
+) -> None:
+    """A plainly valid file is taken without pydantic, tpm.yaml as the snapshot
+    recorded it; a range sends the update the other way: both answer as --no-cache
+    does (and write the snapshot a full run writes: above)."""
+    warm_up("--format", "json")
+    EDITS[edit](project)
+    fast_and_fresh(full_path, "rank", "--format", "json")
+    assert len(tpm_yaml_read) == (ROUTES[edit] == "tpm.yaml")
+
+
+def test_scales_from_tpm_yaml_hold_for_a_plain_edit(
+    project: Path, full_path: FullPath, tpm_yaml_read: list[int]
+) -> None:
+    """tpm.yaml's scales, as the snapshot recorded them, decide what is plainly valid:
+    an input on them is taken in place, one off them goes to the full path, which says
+    what is wrong."""
+    with (project / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write("scales:\n  rice:\n    impact: [3, 2, 1, 0.5, 0.25, 4]\n")
+    warm_up("--format", "json")
+    path = _owned_by(project, "dana")
+    text = path.read_text(encoding="utf-8")
+    impact = next(line for line in text.splitlines() if line.startswith("  impact: "))
+    path.write_text(text.replace(impact, "  impact: 4"), encoding="utf-8")
+    fast_and_fresh(full_path, "rank", "--format", "json")
+    assert tpm_yaml_read == []
+    path.write_text(text.replace(impact, "  impact: 5"), encoding="utf-8")
+    runs = full_path.runs
+    found, fresh = tpm("rank", "--format", "json"), tpm("rank", "--format", "json", "--no-cache")
+    assert full_path.runs == runs + 2
+    assert found.exit_code == fresh.exit_code == 1
+    assert (found.stdout, found.stderr) == (fresh.stdout, fresh.stderr)
+    assert "rice.impact must be one of 3, 2, 1, 0.5, 0.25 or 4, not 5" in found.stderr
+
+
+def test_a_framework_from_tpm_yaml_reads_tpm_yaml_for_every_edit(
+    project: Path, full_path: FullPath, tpm_yaml_read: list[int]
+) -> None:
+    """A formula framework is not validated plainly: the snapshot records no
+    configuration to take, and the update reads tpm.yaml."""
+    with (project / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write(
+            "frameworks:\n  value:\n    formula: gain / cost\n"
+            "    inputs:\n      gain: {min: 0}\n      cost: {min: 1}\n"
+        )
+    warm_up("--format", "json")
+    EDITS["an owner"](project)
+    fast_and_fresh(full_path, "rank", "--format", "json")
+    assert tpm_yaml_read == [1]
+
+
+RATED = """\
+title: Rated
+rice: {impact: 1, confidence: 1, effort: 1}
+ratings:
+  ann: {rice: {reach: 1}}
+  bo: {rice: {reach: 2}}
+  cy: {rice: {reach: 900}}
+"""
+
+
+def test_raters_edited_are_aggregated_as_tpm_yaml_says(project: Path, full_path: FullPath) -> None:
+    """tpm.yaml's ``ratings.aggregate`` holds for an item edited: the median of 1, 2
+    and 900 is 2 (their mean, 301, is what an update once took)."""
+    with (project / "tpm.yaml").open("a", encoding="utf-8") as config:
+        config.write("ratings:\n  aggregate: median\n")
+    rated = project / "backlog" / "api" / "rated.yaml"
+    rated.write_text(RATED, encoding="utf-8")
+    warm_up("--format", "json")
+    rated.write_text(RATED.replace("Rated", "Rated again"), encoding="utf-8")
+    found = json.loads(fast_and_fresh(full_path, "rank", "--format", "json").stdout)
+    (item,) = [item for item in found["items"] if item["id"] == "rated"]
+    assert item["inputs"]["reach"] == 2

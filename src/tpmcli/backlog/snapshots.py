@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tpmcli.backlog.assembly import Backlog
+from tpmcli.cache.snapshot_setup import plain_record
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
     NotKept,
@@ -78,4 +79,5 @@ def write_backlog_snapshot(
         roadmap=config.roadmap,
         split_at=config.split_at,
         files=backlog.files,
+        plain=plain_record(frameworks, config, request),
     )

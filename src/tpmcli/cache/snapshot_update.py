@@ -10,8 +10,10 @@ renamed), the run that finds it stale need not read the whole backlog again:
    snapshot stale stat'ed every file it records (``Seen``);
 2. a file whose signature is the one the snapshot recorded keeps its items, scores and
    lines as they are (copied in runs of consecutive files); the others (at most
-   ``MAX_CHANGED_FILES``) are read, parsed and validated as a full run does, and
-   scored by every framework;
+   ``MAX_CHANGED_FILES``) are read, parsed and validated, and scored by every
+   framework: without pydantic and with tpm.yaml as the snapshot recorded it when
+   every one is plainly valid (``snapshot_setup.recorded_setup``), else as a full run
+   does, tpm.yaml read and validated (``snapshot_setup.config_setup``);
 3. the backlog-wide rules (duplicate ids, ids differing in case, unknown and circular
    dependencies, the item limit) are checked with the very function a full run uses
    (``check_backlog``), over the items that can break one: the snapshot was of a
@@ -32,11 +34,11 @@ from __future__ import annotations
 import os
 import time
 from array import array
-from pathlib import Path
 from typing import Any
 
 from tpmcli.cache.snapshot_file import Snapshot, Unusable
 from tpmcli.cache.snapshot_recorded import Recorded
+from tpmcli.cache.snapshot_setup import NotPlain, Setup, config_setup, recorded_setup
 from tpmcli.cache.snapshot_write import (
     ItemColumns,
     NotKept,
@@ -44,21 +46,16 @@ from tpmcli.cache.snapshot_write import (
     Signature,
     WorkingTree,
     add_items,
-    plugins_in_use,
     working_tree,
     write_snapshot,
 )
 from tpmcli.cache.validity import Seen, snapshot_key
 from tpmcli.errors import TpmError
-from tpmcli.files.safe_read import working_tree_root
-from tpmcli.frameworks.base import Framework
 from tpmcli.load.item_files import ItemFile, WalkRecord, find_item_files
 from tpmcli.load.parsing import ParsedFile, SourceFile, load_item_files, missing_paths, paused_gc
 from tpmcli.model.items import Item, construct
-from tpmcli.model.requests import DEFAULT_FRAMEWORK, BacklogRequest, split_names
-from tpmcli.project.catalogue import configured_frameworks
-from tpmcli.project.config import backlog_paths, load_config
-from tpmcli.project.validation import ItemRules, check_backlog, id_key
+from tpmcli.model.requests import BacklogRequest
+from tpmcli.project.validation import check_backlog, id_key
 
 #: More changed files than this and the full path runs (through the parse cache,
 #: which serves files seen before, as after a checkout).
@@ -73,39 +70,43 @@ def updated_snapshot(
     docstring)."""
     try:
         with paused_gc():
-            return _update(request, key, stale, seen)
+            setup = recorded_setup(stale.body)
+            if setup is not None:
+                try:
+                    return _update(request, key, stale, seen, setup)
+                except NotPlain:
+                    pass
+            setup = config_setup(request, stale.body)
+            return None if setup is None else _update(request, key, stale, seen, setup)
     except (Unusable, NotKept, TpmError, OSError, ValueError, ArithmeticError):
         return None
 
 
-def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> Snapshot | None:
+def _update(
+    request: BacklogRequest, key: str, stale: Snapshot, seen: Seen, setup: Setup
+) -> Snapshot | None:
     body = stale.body
-    config = load_config(request.config_file)
-    frameworks = configured_frameworks(config)
+    frameworks = setup.frameworks
     names = list(frameworks)
-    if names != body["frameworks"] or list(config.statuses) != body["statuses"]:
-        return None
-    if plugins_in_use(frameworks):
-        return None
-    paths = backlog_paths(request.paths, config)
+    paths = setup.paths
     if missing_paths(paths):
         return None
     if len(body["owners"]) != len(stale.ids):
         return None
-    boundary = working_tree_root(config.path.parent if config.path else Path.cwd())
     before = Recorded(stale, seen)
     walk = WalkRecord()
     started_ns = time.time_ns()
-    files = find_item_files(paths, boundary, walk, before.known if before.reusable else None)
+    files = find_item_files(paths, setup.boundary, walk, before.known if before.reusable else None)
     if walk.links or walk.unlistable or walk.submodules:
         return None
     pieces = before.pieces(files)
     changed = [piece for piece in pieces if isinstance(piece, ItemFile)]
     if len(changed) > MAX_CHANGED_FILES:
         return None
-    rules = ItemRules(frameworks, config.statuses)
     recorder = _Recorder()
-    loaded, unreadable = load_item_files(changed, rules, config.max_file_bytes, recorder)
+    loaded, unreadable = load_item_files(
+        changed, setup.rules, setup.max_file_bytes, recorder, setup.parse
+    )
     if unreadable or loaded.problems:
         return None
     listed = [(file.path, file.real, file.shown) for file in changed]
@@ -117,6 +118,7 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
     new: list[Item] = []
     assembly = _Assembly(stale, before.firsts, tree, columns)
     read = iter(zip(changed, _files_of(fresh), strict=True))
+    statuses, effort_field = setup.rules.statuses, setup.written["roadmap"].effort_field
     for piece in pieces:
         if type(piece) is tuple:
             assembly.kept(*piece)
@@ -126,25 +128,15 @@ def _update(request: BacklogRequest, key: str, stale: Snapshot, seen: Seen) -> S
             raise Unusable  # not in the walk's order
         assembly.file(start, rel, signature)
         items = recorder.items[file.shown]
-        entries = [Scored(item, _scores(item, frameworks)) for item in items]
-        add_items(columns, entries, names, config.statuses, config.roadmap.effort_field)
+        entries = [Scored(item, setup.scores(item)) for item in items]
+        add_items(columns, entries, names, statuses, effort_field)
         new.extend(items)
-    if len(columns.ids) > config.max_items or _problems_between(stale, assembly.runs, new):
+    if len(columns.ids) > setup.max_items or _problems_between(stale, assembly.runs, new):
         return None
     if key != snapshot_key(request):
         return None  # tpm.yaml (or another part of the key) changed while reading
     written = write_snapshot(
-        key,
-        tree,
-        columns,
-        frameworks=names,
-        default_by=split_names(config.framework or DEFAULT_FRAMEWORK),
-        statuses=config.statuses,
-        excluded=config.exclude_statuses,
-        require=config.require,
-        roadmap=config.roadmap,
-        split_at=config.split_at,
-        files=tree.file_count,
+        key, tree, columns, frameworks=names, files=tree.file_count, **setup.written
     )
     if written is None:
         return None
@@ -310,10 +302,6 @@ def _linked(item_id: str, depends_on: list[str]) -> Item:
             "inputs": {},
         },
     )
-
-
-def _scores(item: Item, frameworks: dict[str, Framework]) -> dict[str, Any]:
-    return {name: frameworks[name].score(inputs) for name, inputs in item.inputs.items()}
 
 
 class _Recorder:

@@ -246,11 +246,13 @@ def write_snapshot(
     roadmap: RoadmapSettings,
     split_at: float,
     files: int,
+    plain: Mapping[str, Any] | None = None,
 ) -> Written | None:
     """Write the snapshot of a valid backlog and return what was written (None when
     none was: failures are silent, as a snapshot that cannot be written only costs
     time). Files and folders changed within ``RACY_SECONDS`` of ``tree.started_ns``
-    are recorded smudged (see the module's docstring)."""
+    are recorded smudged (see the module's docstring). ``plain``: the configuration
+    as the next update may take it (``snapshot_setup.plain_record``)."""
     file = snapshot_file(key)
     if file is None or len(columns.counts) != tree.file_count:
         return None
@@ -280,6 +282,7 @@ def write_snapshot(
             "split_at": split_at,
             "effort_field": roadmap.effort_field,
             "file_count": files,
+            "plain": plain,
             "starts": [list(start) for start in tree.starts],
             "folders": folders,
             "files": listed,

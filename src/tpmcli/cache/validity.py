@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from tpmcli.model.requests import BacklogRequest
 
 #: The snapshot file's format (part of the key: a snapshot of another format is never read).
-FORMAT = 5
+FORMAT = 6
 #: The largest tpm.yaml read for the key (a larger one is an error of the full path).
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 

@@ -9,8 +9,23 @@ that keep breakdowns and ties like tpm's own.
 
 from __future__ import annotations
 
-from tpmcli.frameworks.base import FieldProblem, Framework, Inputs, SettingsError, number_within
+from typing import TYPE_CHECKING, Any
+
+from tpmcli.frameworks.base import FieldProblem, Framework, SettingsError, number_within
 from tpmcli.model.scores import Score, format_number, round_score
+
+if TYPE_CHECKING:
+    from tpmcli.frameworks.input_models import Inputs
+
+
+def __getattr__(name: str) -> Any:
+    # ``Inputs`` is pydantic's: built on first use (see ``frameworks.input_models``).
+    if name == "Inputs":
+        from tpmcli.frameworks.input_models import Inputs
+
+        return Inputs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FieldProblem",

@@ -1,7 +1,10 @@
 """The framework plugin contract and the number types framework inputs are made of.
 
 A framework is any object satisfying :class:`Framework`. Built-ins and third-party
-plugins alike are found through the ``tpmcli.frameworks`` entry-point group.
+plugins alike are found through the ``tpmcli.frameworks`` entry-point group. The
+number types (``NonNegative``, ``Positive``, ``Fraction``) and ``Inputs`` are
+pydantic's, defined in ``input_models`` and given from here on first use; their rules
+are ``numbers``' plain functions.
 """
 
 from __future__ import annotations
@@ -9,22 +12,33 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    PlainValidator,
-    TypeAdapter,
-    ValidationError,
-    WithJsonSchema,
-)
+# Re-exported: ``describe`` names a value's type in messages everywhere.
+from tpmcli.frameworks.numbers import describe as describe
+from tpmcli.frameworks.numbers import finite_number, non_negative
 
 # Re-exported: plugins import the score types from here.
 from tpmcli.model.scores import Score, format_number
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+#: The pydantic parts of the contract, built on first use (``input_models``): a run
+#: that validates nothing with pydantic (the edit loop's) does not import pydantic's
+#: model machinery.
+_MODELS = frozenset({"Inputs", "NonNegative", "Positive", "Fraction"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from tpmcli.frameworks import input_models
+
+        return getattr(input_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -101,35 +115,6 @@ def framework_name_problem(name: object) -> str | None:
     return None
 
 
-_LARGEST_FLOAT = int(sys.float_info.max)
-
-
-def _number(value: Any) -> int | float:
-    # bool is an int subclass: ``true`` must not pass for 1.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number, not {describe(value)}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"must be a finite number, not {value}")
-    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
-        # Scores are computed in floats: a larger int would overflow mid-formula.
-        raise ValueError("must be a finite number, not one this large")
-    return value
-
-
-def _non_negative(value: Any) -> int | float:
-    number = _number(value)
-    if number < 0:
-        raise ValueError(f"must be ≥ 0, not {format_number(number)}")
-    return number
-
-
-def _positive(value: Any) -> int | float:
-    number = _number(value)
-    if number <= 0:
-        raise ValueError(f"must be > 0, not {format_number(number)}")
-    return number
-
-
 def number_within(
     minimum: float | None = None, maximum: float | None = None
 ) -> Callable[[Any], int | float]:
@@ -140,7 +125,7 @@ def number_within(
     """
 
     def validate(value: Any) -> int | float:
-        number = _number(value)
+        number = finite_number(value)
         as_float = float(number)
         if minimum is not None and as_float < minimum:
             raise ValueError(f"must be ≥ {format_number(minimum)}, not {format_number(number)}")
@@ -149,80 +134,6 @@ def number_within(
         return number
 
     return validate
-
-
-_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
-
-
-def _fraction(value: Any) -> float:
-    """A share in (0, 1], written as 0.8 or as 80%."""
-    if isinstance(value, str):
-        match = _PERCENT.match(value)
-        if match is None:
-            raise ValueError(f"must be a percentage like 80% or a number like 0.8, not {value!r}")
-        percent = float(match.group(1))
-        if percent > 100:
-            raise ValueError(f"must be at most 100%, not {value.strip()}")
-        if percent <= 0:
-            raise ValueError(f"must be more than 0%, not {value.strip()}")
-        share = round(percent / 100, 10)
-        if share <= 0:  # the check is on the share as stored (and scored)
-            raise ValueError(f"must be more than 0%, not {value.strip()} (it rounds to 0)")
-        return share
-    number = _number(value)
-    if number > 1:
-        raise ValueError(f"must be in (0, 1], not {format_number(number)} (write 80% or 0.8)")
-    if number <= 0:
-        raise ValueError(f"must be more than 0, not {format_number(number)}")
-    return float(number)
-
-
-NonNegative = Annotated[
-    float,
-    PlainValidator(_non_negative),
-    WithJsonSchema({"type": "number", "minimum": 0}),
-]
-Positive = Annotated[
-    float,
-    PlainValidator(_positive),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
-]
-Fraction = Annotated[
-    float,
-    PlainValidator(_fraction),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"},
-            ]
-        }
-    ),
-]
-
-
-class Inputs(BaseModel):
-    """Base of framework input models: frozen, no unknown keys, no coercion."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-def describe(value: Any) -> str:
-    """A short phrase naming a YAML value's type, for error messages."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, Sequence):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def parse_scale(raw: Any, key: str) -> tuple[tuple[float, ...] | None, list[FieldProblem]]:
@@ -239,7 +150,7 @@ def parse_scale(raw: Any, key: str) -> tuple[tuple[float, ...] | None, list[Fiel
     problems: list[FieldProblem] = []
     for index, entry in enumerate(raw):
         try:
-            values.append(_non_negative(entry))
+            values.append(non_negative(entry))
         except ValueError as exc:
             problems.append(FieldProblem((key, index), str(exc)))
     return tuple(values), problems
@@ -283,30 +194,13 @@ def configure_scales(
         scales[key], found = parse_scale(raw, key)
         problems.extend(found)
         if not found and inputs_model is not None:
-            problems.extend(_off_input_entries(inputs_model, key, scales[key]))
+            from tpmcli.frameworks.input_models import off_input_entries
+
+            found_off = off_input_entries(inputs_model, key, scales[key])
+            problems += [FieldProblem((key, index), reason) for index, reason in found_off]
     if problems:
         raise SettingsError(problems)
     return scales
-
-
-def _off_input_entries(
-    inputs_model: type[BaseModel], key: str, scale: tuple[float, ...] | None
-) -> list[FieldProblem]:
-    """Scale entries that an item could never use: each must pass the input's own rules."""
-    field = inputs_model.model_fields.get(key)
-    if field is None or scale is None:
-        return []
-    # Annotated[X, *metadata] spelled for Python 3.10, which has no star in subscripts.
-    annotated = Annotated.__class_getitem__((field.annotation, *field.metadata))  # type: ignore[attr-defined]
-    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
-    problems = []
-    for index, entry in enumerate(scale):
-        try:
-            adapter.validate_python(entry)
-        except ValidationError as exc:
-            reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-            problems.append(FieldProblem((key, index), reason))
-    return problems
 
 
 def overflow_problem(score: Callable[[], Score | float]) -> FieldProblem | None:
@@ -336,14 +230,18 @@ class ScaledFramework:
     """The configuration and checks of a built-in framework whose inputs may be held
     to scales from tpm.yaml (RICE, WSJF): one definition for both.
 
-    A subclass is a frozen dataclass with ``name``, ``inputs_model`` and ``scales``
-    fields, ``DEFAULT_SCALES``, a static ``value`` and a ``score``."""
+    A subclass is a frozen dataclass with ``name`` and ``scales`` fields, an
+    ``inputs_model`` property (the model built on first use), ``DEFAULT_SCALES``, a
+    static ``value`` and a ``score``."""
 
     DEFAULT_SCALES: ClassVar[Mapping[str, tuple[float, ...] | None]]
     name: str
     description: str
-    inputs_model: type[Inputs]
     scales: Mapping[str, tuple[float, ...] | None]
+
+    @property
+    def inputs_model(self) -> type[BaseModel]:
+        raise NotImplementedError
 
     @staticmethod
     def value(inputs: Any) -> float:

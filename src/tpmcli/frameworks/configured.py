@@ -19,7 +19,6 @@ from pydantic import create_model as create_pydantic_model
 from tpmcli.frameworks.base import (
     FieldProblem,
     Framework,
-    Inputs,
     configure_scales,
     framework_name_problem,
     number_within,
@@ -33,6 +32,7 @@ from tpmcli.frameworks.formula import (
     parse_formula,
     weighted_sum,
 )
+from tpmcli.frameworks.input_models import Inputs
 from tpmcli.frameworks.spec import FrameworkSpec, InputSpec
 from tpmcli.model.scores import Score, format_number, round_score
 

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
-
-from pydantic import RootModel
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tpmcli.frameworks.base import FieldProblem, Framework, SettingsError
 from tpmcli.model.scores import Score
 
-Category = Literal["must", "should", "could", "wont"]
+if TYPE_CHECKING:
+    from tpmcli.frameworks.input_models import MoscowInputs
+
+
+def __getattr__(name: str) -> Any:
+    # The model is built on first use (see ``frameworks.input_models``).
+    if name in ("MoscowInputs", "Category"):
+        from tpmcli.frameworks import input_models
+
+        return getattr(input_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: A category's ordinal is its score: must 3, should 2, could 1, wont 0.
 ORDINALS: dict[str, int] = {"must": 3, "should": 2, "could": 1, "wont": 0}
-
-
-class MoscowInputs(RootModel[Category]):
-    model_config = {"frozen": True, "strict": True}
-    #: ``model_dump()`` is the root value (see ``Item.inputs_for``; tests show it).
-    dumps_as_stored: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,12 @@ class MoscowFramework:
     equal_scores_alike: ClassVar[bool] = True
     name: str = "moscow"
     description: str = "MoSCoW (DSDM): must > should > could > wont; ties by the next framework"
-    inputs_model: type[MoscowInputs] = MoscowInputs
+
+    @property
+    def inputs_model(self) -> type[MoscowInputs]:
+        from tpmcli.frameworks.input_models import MoscowInputs
+
+        return MoscowInputs
 
     def configure(self, settings: Mapping[str, Any]) -> Framework:
         if settings:

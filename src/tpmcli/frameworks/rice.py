@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from tpmcli.frameworks.base import (
-    Fraction,
-    Inputs,
-    NonNegative,
-    Positive,
-    ScaledFramework,
-    scores_by_value,
-)
+from tpmcli.frameworks.base import ScaledFramework, scores_by_value
 from tpmcli.model.scores import Score, format_number, round_score
 
+if TYPE_CHECKING:
+    from tpmcli.frameworks.input_models import RiceInputs
 
-class RiceInputs(Inputs):
-    #: ``model_dump()`` is the stored fields (see ``Item.inputs_for``; tests show it).
-    dumps_as_stored: ClassVar[bool] = True
 
-    reach: NonNegative
-    impact: NonNegative
-    confidence: Fraction
-    effort: Positive
+def __getattr__(name: str) -> Any:
+    # ``RiceInputs`` is built on first use (see ``frameworks.input_models``).
+    if name == "RiceInputs":
+        from tpmcli.frameworks.input_models import RiceInputs
+
+        return RiceInputs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Intercom's scales: impact 3 massive … 0.25 minimal; any confidence in (0, 1].
@@ -41,10 +36,15 @@ class RiceFramework(ScaledFramework):
     name: str = "rice"
     description: str = "RICE (Intercom): reach × impact × confidence ÷ effort"
     DEFAULT_SCALES: ClassVar[Mapping[str, tuple[float, ...] | None]] = DEFAULT_SCALES
-    inputs_model: type[RiceInputs] = RiceInputs
     scales: Mapping[str, tuple[float, ...] | None] = field(
         default_factory=lambda: dict(DEFAULT_SCALES)
     )
+
+    @property
+    def inputs_model(self) -> type[RiceInputs]:
+        from tpmcli.frameworks.input_models import RiceInputs
+
+        return RiceInputs
 
     @staticmethod
     def value(inputs: RiceInputs) -> float:

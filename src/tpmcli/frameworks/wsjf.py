@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from tpmcli.frameworks.base import (
-    Inputs,
-    NonNegative,
-    Positive,
-    ScaledFramework,
-    scores_by_value,
-)
+from tpmcli.frameworks.base import ScaledFramework, scores_by_value
 from tpmcli.model.scores import Score, format_number, round_score
 
+if TYPE_CHECKING:
+    from tpmcli.frameworks.input_models import WsjfInputs
 
-class WsjfInputs(Inputs):
-    #: ``model_dump()`` is the stored fields (see ``Item.inputs_for``; tests show it).
-    dumps_as_stored: ClassVar[bool] = True
 
-    business_value: NonNegative
-    time_criticality: NonNegative
-    risk_reduction: NonNegative
-    job_size: Positive
+def __getattr__(name: str) -> Any:
+    # ``WsjfInputs`` is built on first use (see ``frameworks.input_models``).
+    if name == "WsjfInputs":
+        from tpmcli.frameworks.input_models import WsjfInputs
+
+        return WsjfInputs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: SAFe's modified Fibonacci scale, for every input.
@@ -43,10 +39,15 @@ class WsjfFramework(ScaledFramework):
     name: str = "wsjf"
     description: str = "WSJF (SAFe): cost of delay ÷ job size"
     DEFAULT_SCALES: ClassVar[Mapping[str, tuple[float, ...] | None]] = DEFAULT_SCALES
-    inputs_model: type[WsjfInputs] = WsjfInputs
     scales: Mapping[str, tuple[float, ...] | None] = field(
         default_factory=lambda: dict(DEFAULT_SCALES)
     )
+
+    @property
+    def inputs_model(self) -> type[WsjfInputs]:
+        from tpmcli.frameworks.input_models import WsjfInputs
+
+        return WsjfInputs
 
     @staticmethod
     def value(inputs: WsjfInputs) -> float:

@@ -42,6 +42,7 @@ __all__ = [
     "load_sources",
     "missing_paths",
     "parse_item_file",
+    "parse_plain",
     "parse_source",
     "paused_gc",
     "read_sources",
@@ -197,6 +198,39 @@ def _parse_many(value: dict[object, object], locator: Locator, rules: ItemRules)
     return ParsedFile(items, problems, invalid_ids=tuple(invalid_ids))
 
 
+def parse_plain(source: SourceFile, rules: ItemRules) -> ParsedFile | None:
+    """One file's bytes → its items as ``parse_source`` makes them (their inputs as
+    plain data), when every item is plainly valid (``project.plain_items``); None
+    for anything else, which ``parse_source`` decides (and says what is wrong)."""
+    from tpmcli.project.plain_items import plain_item
+
+    try:
+        document = load_bytes(source.data)
+    except YamlSyntaxError:
+        return None
+    value = document.value
+    if document.root is None or type(value) is not dict:
+        return None
+    locator = Locator(source.shown, document.root)
+    if "items" not in value:
+        stem = source_stem(source)
+        item = plain_item(value, locator=locator, base=(), default_id=stem, rules=rules)
+        return None if item is None else ParsedFile([item], [], value.get("id") is None)
+    entries = value["items"]
+    if type(entries) is not list or not entries:
+        return None
+    if not all(key == "items" or (type(key) is str and key.startswith("x-")) for key in value):
+        return None
+    items = []
+    for index, entry in enumerate(entries):
+        base = ("items", index)
+        item = plain_item(entry, locator=locator, base=base, default_id=None, rules=rules)
+        if item is None:
+            return None
+        items.append(item)
+    return ParsedFile(items, [])
+
+
 def read_sources(
     files: Sequence[str | Path], shown: Sequence[str], max_bytes: int
 ) -> tuple[list[SourceFile], list[Problem]]:
@@ -318,16 +352,23 @@ def load_sources(
 
 
 def load_item_files(
-    files: Sequence[ItemFile], rules: ItemRules, max_bytes: int, cache: ParseCache | None = None
+    files: Sequence[ItemFile],
+    rules: ItemRules,
+    max_bytes: int,
+    cache: ParseCache | None = None,
+    parser: Callable[[SourceFile], ParsedFile] | None = None,
 ) -> tuple[LoadResult, list[Problem]]:
     """Read, parse and validate working-tree files; with ``cache``, a file whose stat
     is unchanged is not even read (see ``cache.parse_cache``). Returns the result and the
-    problems of files that could not be read."""
+    problems of files that could not be read. ``parser`` parses a file's bytes in
+    place of ``parse_source`` under ``rules``."""
     result = LoadResult()
     unreadable: list[Problem] = []
 
-    def parse(source: SourceFile) -> ParsedFile:
+    def under_rules(source: SourceFile) -> ParsedFile:
         return parse_source(source, rules)
+
+    parse = parser or under_rules
 
     with paused_gc():
         for found in files:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from yaml import Node
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import describe
 from tpmcli.yamlio.reader import locate, locate_key
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 PathStep = str | int
 

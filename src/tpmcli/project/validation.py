@@ -6,16 +6,17 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from tpmcli.errors import Problem
 from tpmcli.frameworks.base import Framework, describe, one_of
 from tpmcli.model.items import Item, construct
 from tpmcli.model.requests import missing_inputs_message
-from tpmcli.project.inputs import item_inputs
 from tpmcli.project.located import Locator, PathStep, dotted, quoted, suggest
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 #: The id rule on ASCII text (see ``valid_id`` for the whole rule).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -60,17 +61,25 @@ def id_key(item_id: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", item_id).casefold())
 
 
-class _ItemFields(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+@cache
+def item_fields_model() -> type[BaseModel]:
+    """The model of an item's core keys, built on first use: a run whose items are all
+    plainly valid (``plain_items``) never imports pydantic's model machinery."""
+    from pydantic import BaseModel, ConfigDict
 
-    id: str | None = None
-    title: str
-    description: str | None = None
-    status: str | None = None
-    owner: str | None = None
-    tags: list[str] = []
-    depends_on: list[str] = []
-    extra: dict[Any, Any] | None = None
+    class _ItemFields(BaseModel):
+        model_config = ConfigDict(strict=True, extra="ignore")
+
+        id: str | None = None
+        title: str
+        description: str | None = None
+        status: str | None = None
+        owner: str | None = None
+        tags: list[str] = []
+        depends_on: list[str] = []
+        extra: dict[Any, Any] | None = None
+
+    return _ItemFields
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,8 @@ def validate_item(
                 f"{suggest(status, rules.statuses)}",
             )
         )
+    from tpmcli.project.inputs import item_inputs
+
     found_inputs = item_inputs(data, locator, base, dict(rules.frameworks), rules.aggregate)
     inputs, ranges, rated, scores, found = found_inputs
     problems.extend(found)
@@ -180,13 +191,17 @@ def validate_item(
 
 def _core_fields(
     data: dict[Any, Any], locator: Locator, base: tuple[PathStep, ...]
-) -> tuple[_ItemFields | None, frozenset[str], list[Problem]]:
-    """The core keys validated, with the names of those that failed and their problems.
+) -> tuple[Any, frozenset[str], list[Problem]]:
+    """The core keys validated (``item_fields_model``), with the names of those that
+    failed and their problems.
 
     A key that fails does not stop the others from being checked: the fields come back
     without it, so that every problem of the file is reported in one pass."""
+    from pydantic import ValidationError
+
+    model = item_fields_model()
     try:
-        return _ItemFields.model_validate(data), frozenset(), []
+        return model.model_validate(data), frozenset(), []
     except ValidationError as exc:
         found = locator.from_pydantic(exc, base)
         failed = frozenset(str(error["loc"][0]) for error in exc.errors() if error["loc"])
@@ -194,7 +209,7 @@ def _core_fields(
     if "title" in failed:
         rest["title"] = "?"  # a stand-in: its problem is reported, the item is not made
     try:
-        return _ItemFields.model_validate(rest), failed, found
+        return model.model_validate(rest), failed, found
     except ValidationError:
         return None, failed, found
 
