@@ -48,12 +48,18 @@ def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
 
 
 def test_the_ranked_table_and_the_commands_not_run_are_not_imported() -> None:
-    # The table is laid out without Rich's Table (render/table_layout.py); typer
-    # builds the command that runs alone (cli/lazy_commands.py).
+    # Into a pipe, the table is written as plain text (render/plain.py), without Rich's
+    # Console or Text; typer builds the command that runs alone (cli/lazy_commands.py).
     modules = imported_modules("rank", cwd=ROOT / "examples")
-    assert "tpmcli.render.table_layout" in modules
-    assert "rich.table" not in modules
+    assert "tpmcli.render.plain" in modules
+    assert not {"rich.console", "rich.text", "rich.table", "tpmcli.render.table_layout"} & modules
     assert not {"tpmcli.cli.items", "tpmcli.cli.roadmap", "tpmcli.cli.report"} & modules
+
+
+def test_a_table_in_colour_is_laid_out_for_richs_console_without_its_table() -> None:
+    modules = imported_modules("rank", cwd=ROOT / "examples", env={"FORCE_COLOR": "1"})
+    assert {"rich.console", "tpmcli.render.table_layout"} <= modules
+    assert "rich.table" not in modules
 
 
 def test_only_the_report_imports_jinja2() -> None:
@@ -62,11 +68,11 @@ def test_only_the_report_imports_jinja2() -> None:
     assert "jinja2" in imported_modules("report", "-o", "-", cwd=ROOT / "examples")
 
 
-@pytest.mark.parametrize("output", ["json", "csv"])
-def test_machine_formats_build_no_rich_table(output: str) -> None:
+@pytest.mark.parametrize("output", ["json", "csv", "markdown"])
+def test_machine_formats_import_no_rich(output: str) -> None:
     modules = imported_modules("rank", "--format", output, cwd=ROOT / "examples")
     assert "tpmcli.backlog.assembly" in modules
-    assert "rich.table" not in modules
+    assert not {m for m in modules if m.split(".")[0] == "rich"}
     assert "ruamel.yaml" not in modules
 
 
