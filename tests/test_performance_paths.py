@@ -317,3 +317,21 @@ def test_a_diff_ranks_and_compares_with_the_collector_paused(
     assert json.loads(result.stdout)["summary"]["moved"] == 2
     assert collector == [("rank_loaded", False)] * 2 + [("compare_rankings", False)]
     assert gc.isenabled()  # given back
+
+
+def test_the_replay_checks_its_keys_without_hashlib() -> None:
+    # OpenSSL's hashlib costs a replayed answer about 3 ms; files/sha256.py does without.
+    code = "import sys, tpmcli.cache.answers; print('hashlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", bytes(range(256)) * 1000])
+def test_sha256_hex_is_hashlibs(data: bytes) -> None:
+    import hashlib
+
+    from tpmcli.files.sha256 import sha256_hex
+
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
