@@ -48,12 +48,18 @@ def test_help_imports_neither_rich_tables_nor_yaml_nor_pydantic() -> None:
 
 
 def test_the_ranked_table_and_the_commands_not_run_are_not_imported() -> None:
-    # The table is laid out without Rich's Table (render/table_layout.py); typer
-    # builds the command that runs alone (cli/lazy_commands.py).
+    # Into a pipe, the table is written as plain text (render/plain.py), without Rich's
+    # Console or Text; typer builds the command that runs alone (cli/lazy_commands.py).
     modules = imported_modules("rank", cwd=ROOT / "examples")
-    assert "tpmcli.render.table_layout" in modules
-    assert "rich.table" not in modules
+    assert "tpmcli.render.plain" in modules
+    assert not {"rich.console", "rich.text", "rich.table", "tpmcli.render.table_layout"} & modules
     assert not {"tpmcli.cli.items", "tpmcli.cli.roadmap", "tpmcli.cli.report"} & modules
+
+
+def test_a_table_in_colour_is_laid_out_for_richs_console_without_its_table() -> None:
+    modules = imported_modules("rank", cwd=ROOT / "examples", env={"FORCE_COLOR": "1"})
+    assert {"rich.console", "tpmcli.render.table_layout"} <= modules
+    assert "rich.table" not in modules
 
 
 def test_only_the_report_imports_jinja2() -> None:
@@ -62,11 +68,11 @@ def test_only_the_report_imports_jinja2() -> None:
     assert "jinja2" in imported_modules("report", "-o", "-", cwd=ROOT / "examples")
 
 
-@pytest.mark.parametrize("output", ["json", "csv"])
-def test_machine_formats_build_no_rich_table(output: str) -> None:
+@pytest.mark.parametrize("output", ["json", "csv", "markdown"])
+def test_machine_formats_import_no_rich(output: str) -> None:
     modules = imported_modules("rank", "--format", output, cwd=ROOT / "examples")
     assert "tpmcli.backlog.assembly" in modules
-    assert "rich.table" not in modules
+    assert not {m for m in modules if m.split(".")[0] == "rich"}
     assert "ruamel.yaml" not in modules
 
 
@@ -332,3 +338,21 @@ def test_a_diff_ranks_and_compares_with_the_collector_paused(
     assert json.loads(result.stdout)["summary"]["moved"] == 2
     assert collector == [("rank_loaded", False)] * 2 + [("compare_rankings", False)]
     assert gc.isenabled()  # given back
+
+
+def test_the_replay_checks_its_keys_without_hashlib() -> None:
+    # OpenSSL's hashlib costs a replayed answer about 3 ms; files/sha256.py does without.
+    code = "import sys, tpmcli.cache.answers; print('hashlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", bytes(range(256)) * 1000])
+def test_sha256_hex_is_hashlibs(data: bytes) -> None:
+    import hashlib
+
+    from tpmcli.files.sha256 import sha256_hex
+
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()

@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -44,6 +43,7 @@ from tpmcli.cache.store import keep_newest, read_cache_file, write_atomically
 from tpmcli.cache.validity import changes, key_for, tpm_and_python
 from tpmcli.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 from tpmcli.files.locations import cache_root
+from tpmcli.files.sha256 import sha256_hex
 
 #: The commands whose answers may be replayed (the first argument).
 REPLAYED = ("rank", "check", "roadmap")
@@ -100,7 +100,7 @@ def answer_key(terminals: list[list[object] | None]) -> str | None:
         terminals,
         encodings,
     ]
-    return hashlib.sha256(json.dumps(payload).encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256_hex(json.dumps(payload).encode("utf-8", "surrogateescape"))
 
 
 def _terminals() -> list[list[object] | None]:

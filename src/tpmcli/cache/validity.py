@@ -8,7 +8,6 @@ these before anything else is imported.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ from tpmcli import __version__
 from tpmcli.cache.store import cache_disabled, code_fingerprint
 from tpmcli.files.locations import find_config
 from tpmcli.files.safe_read import read_limited, working_tree_root
+from tpmcli.files.sha256 import sha256_hex
 
 if TYPE_CHECKING:
     from tpmcli.model.requests import BacklogRequest
@@ -48,7 +48,7 @@ def key_for(paths: Sequence[Path], config_file: Path | None) -> str | None:
     digest = None
     if config is not None:
         try:
-            digest = hashlib.sha256(read_limited(config, MAX_CONFIG_BYTES)).hexdigest()
+            digest = sha256_hex(read_limited(config, MAX_CONFIG_BYTES))
         except OSError:
             return None
     # The repository bounds what may be read (``backlog:`` outside it is an error).
@@ -66,7 +66,7 @@ def key_for(paths: Sequence[Path], config_file: Path | None) -> str | None:
         digest,
         [os.path.realpath(root), os.path.lexists(root / ".git")],
     ]
-    return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
+    return sha256_hex(json.dumps(payload).encode("utf-8"))
 
 
 def tpm_and_python() -> list[object]:

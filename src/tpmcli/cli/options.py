@@ -138,6 +138,20 @@ def console() -> Any:
     return Console(highlight=False, soft_wrap=False)
 
 
+def print_table(table: Any) -> None:
+    """Print a renderer's table that can also lay itself out as plain text (its
+    ``plain(width)``, as ``render.table.RankingTable``): as that text where Rich's
+    Console would print plain text (see cli/plain_output.py), else through the Console."""
+    from tpmcli.cli.plain_output import plain_width, write
+
+    width = plain_width()
+    text = None if width is None else table.plain(width)
+    if text is None:
+        console().print(table)
+    else:
+        write(text)
+
+
 def never(value: NoReturn) -> NoReturn:  # pragma: no cover
     raise AssertionError(f"unhandled choice {value!r}")
 

@@ -24,6 +24,7 @@ from tpmcli.cli.options import (
     TagOpt,
     console,
     never,
+    print_table,
     selection,
     stderr,
 )
@@ -112,7 +113,7 @@ def _rank_in_lanes(
 
         hidden = laned.total - len(laned.ranking.items) if limit is None else 0
         cut = NowCut(laned.lanes, laned.now_label)
-        console().print(ranking_table(laned.ranking, hidden=hidden, cut=cut))
+        print_table(ranking_table(laned.ranking, hidden=hidden, cut=cut))
     elif output is RankFormat.json:
         from tpmcli.render.ranking import render_json
 
@@ -129,7 +130,7 @@ def _print_ranking(ranking: Any, output: RankFormat, hidden: int = 0) -> None:
     if output is RankFormat.table:
         from tpmcli.render.table import ranking_table
 
-        console().print(ranking_table(ranking, hidden=hidden))
+        print_table(ranking_table(ranking, hidden=hidden))
     elif output is RankFormat.json:
         sys.stdout.write(text.render_json(ranking))
     elif output is RankFormat.csv:

@@ -9,23 +9,24 @@ terminal they are left out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
-from rich.text import Text
+from rich.box import SIMPLE_HEAD, Box
 
 from tpmcli.model.items import Ranking
 from tpmcli.model.scores import format_number
-from tpmcli.render.escape import terminal_lines
 from tpmcli.render.escape import terminal_text as safe
+from tpmcli.render.plain import Part, printed
 from tpmcli.render.ranking import column_header, input_columns, score_text, value_text
-from tpmcli.render.table_layout import PlanColumn, PlannedTable, TablePlan
+from tpmcli.render.styled import Styled
+from tpmcli.render.table_plan import PlanColumn, TablePlan
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, JustifyMethod, RenderableType, RenderResult
+
     from tpmcli.model.item_report import ItemReport
 
 #: Below this a title wraps into too many lines to read; inputs make room first.
@@ -44,7 +45,7 @@ UNSCORED_ROWS = 50
 @dataclass(frozen=True)
 class _Column:
     header: str
-    cells: tuple[Text, ...]
+    cells: tuple[Styled, ...]
     justify: JustifyMethod = "right"
 
     @cached_property
@@ -53,7 +54,7 @@ class _Column:
 
     @property
     def width(self) -> int:
-        return max(Text(self.header).cell_len, self.widest_cell)
+        return max(Styled(self.header).cell_len, self.widest_cell)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class _Layout:
 
 
 #: SIMPLE_HEAD with a rule under a section: the line that closes the lane now.
-_CUT_BOX = box.Box("    \n    \n ── \n    \n ── \n    \n    \n    \n")
+_CUT_BOX = Box("    \n    \n ── \n    \n ── \n    \n    \n    \n")
 
 #: Widest first; the owner column is the first to go on a narrow terminal.
 _LAYOUTS = (
@@ -98,21 +99,26 @@ class RankingTable:
         self.cut = cut
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from self.parts(options.max_width)
+        yield from rich_parts(self.parts(options.max_width))
 
-    def parts(self, width: int) -> list[RenderableType]:
+    def plain(self, width: int) -> str | None:
+        """What Rich's Console prints at ``width`` without colour (None: not sure; then
+        print it through Rich)."""
+        return printed(self.parts(width), width)
+
+    def parts(self, width: int) -> list[Part]:
         ranking = self.ranking
         if not ranking.items and not ranking.unscored:
             # A filter that matched nothing is said on stderr instead (``empty_because``).
-            return [] if ranking.empty_because else [Text("No items to rank.")]
-        parts: list[RenderableType] = []
+            return [] if ranking.empty_because else [Styled("No items to rank.")]
+        parts: list[Part] = []
         legend: list[str] = []
         if ranking.items:
             layout = self._layout(width)
             parts.append(self._table(layout, width, legend))
             if self.hidden:
                 parts.append(
-                    Text(
+                    Styled(
                         f"… {self.hidden} more ranked item(s): --limit N shows more, "
                         "--format csv or json lists all",
                         style="dim",
@@ -124,27 +130,31 @@ class RankingTable:
                     f"(disagreement ≥ {format_number(ranking.split_at)}: tpm show ID)"
                 )
             if legend:
-                parts.append(Text(", ".join(legend), style="dim"))
+                parts.append(Styled(", ".join(legend), style="dim"))
             if not layout.show_inputs and input_columns(ranking):
-                parts.append(Text("Inputs left out at this width (see --format csv).", style="dim"))
+                parts.append(
+                    Styled("Inputs left out at this width (see --format csv).", style="dim")
+                )
         for entry in ranking.items:
             if entry.blocked_by:
-                note = Text("⚠ ", style="yellow")
+                note = Styled("⚠ ", style="yellow")
                 note.append(safe(entry.item.id))
                 note.append(" ranks above unfinished dependency ")
                 note.append(safe(", ".join(entry.blocked_by)))
                 parts.append(note)
         if ranking.unscored:
-            parts.append(Text(f"Unscored ({len(ranking.unscored)}):", style="bold"))
+            parts.append(Styled(f"Unscored ({len(ranking.unscored)}):", style="bold"))
             for unscored in ranking.unscored[:UNSCORED_ROWS]:
-                line = Text("  ")
+                line = Styled("  ")
                 line.append(safe(unscored.item.id))
                 line.append(f"  {safe(unscored.item.title)}  ", style="dim")
                 line.append(f"({unscored.reason})", style="dim")
                 parts.append(line)
             more = len(ranking.unscored) - UNSCORED_ROWS
             if more > 0:
-                parts.append(Text(f"  … {more} more: --format csv or json lists all", style="dim"))
+                parts.append(
+                    Styled(f"  … {more} more: --format csv or json lists all", style="dim")
+                )
         return parts
 
     def _fixed_columns(self, layout: _Layout, legend: list[str]) -> list[_Column]:
@@ -164,18 +174,18 @@ class RankingTable:
     @cached_property
     def _owner_column(self) -> _Column:
         return _Column(
-            "Owner", tuple(Text(safe(e.item.owner or "")) for e in self.ranking.items), "left"
+            "Owner", tuple(Styled(safe(e.item.owner or "")) for e in self.ranking.items), "left"
         )
 
     @cached_property
     def _score_columns(self) -> list[_Column]:
         ranking = self.ranking
         entries = ranking.items
-        primary = tuple(Text(score_text(e, ranking.framework), style="bold") for e in entries)
+        primary = tuple(Styled(score_text(e, ranking.framework), style="bold") for e in entries)
         return [
             _Column("Score", primary),
             *(
-                _Column(name.upper(), tuple(Text(score_text(e, name)) for e in entries))
+                _Column(name.upper(), tuple(Styled(score_text(e, name)) for e in entries))
                 for name in ranking.by[1:]
             ),
         ]
@@ -189,7 +199,7 @@ class RankingTable:
             return []
         values = [e.item.inputs_for(ranking.framework) or {} for e in ranking.items]
         return [
-            (name, _Column(name, tuple(Text(value_text(v.get(name))) for v in values)))
+            (name, _Column(name, tuple(Styled(value_text(v.get(name))) for v in values)))
             for name in names
         ]
 
@@ -198,7 +208,7 @@ class RankingTable:
         cells = []
         above = self._above_cut()
         for index, entry in enumerate(self.ranking.items):
-            ident = Text(safe(entry.item.id))
+            ident = Styled(safe(entry.item.id))
             if entry.blocked_by:
                 ident.append(" ⚠", style="yellow")
             if self.cut is not None and index < above:
@@ -212,7 +222,7 @@ class RankingTable:
     def _title_column(self) -> _Column:
         cells = []
         for entry in self.ranking.items:
-            title = Text(safe(entry.item.title))
+            title = Styled(safe(entry.item.title))
             if self.ranking.split(entry.item):
                 title.append(f" {SPLIT_MARK}", style="yellow")
             cells.append(title)
@@ -220,7 +230,7 @@ class RankingTable:
 
     @cached_property
     def _rank_column(self) -> _Column:
-        return _Column("#", tuple(Text(str(e.rank)) for e in self.ranking.items))
+        return _Column("#", tuple(Styled(str(e.rank)) for e in self.ranking.items))
 
     def _layout(self, width: int) -> _Layout:
         ident, title, rank = self._id_column, self._title_column, self._rank_column
@@ -235,7 +245,7 @@ class RankingTable:
                 return layout
         return _LAYOUTS[-1]
 
-    def _table(self, layout: _Layout, width: int, legend: list[str]) -> PlannedTable:
+    def _table(self, layout: _Layout, width: int, legend: list[str]) -> TablePlan:
         fixed = self._fixed_columns(layout, legend)
         rank, ident, title = self._rank_column, self._id_column, self._title_column
         used = sum(column.width for column in (rank, ident, *fixed)) + GAP * (len(fixed) + 2)
@@ -256,16 +266,12 @@ class RankingTable:
             above = self._above_cut()
             rows.insert(above, self._cut_row(len(columns)))
             sections = frozenset({above})
-        return PlannedTable(
-            TablePlan(
-                title=Text(
-                    f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"
-                ),
-                box=box.SIMPLE_HEAD if self.cut is None else _CUT_BOX,
-                columns=planned,
-                rows=tuple(rows),
-                sections=sections,
-            )
+        return TablePlan(
+            title=Styled(f"Backlog ranked by {' then '.join(n.upper() for n in self.ranking.by)}"),
+            box=SIMPLE_HEAD if self.cut is None else _CUT_BOX,
+            columns=planned,
+            rows=tuple(rows),
+            sections=sections,
         )
 
     def _above_cut(self) -> int:
@@ -276,16 +282,22 @@ class RankingTable:
         rows = [i for i, e in enumerate(self.ranking.items) if lanes.get(e.item.id) == "now"]
         return rows[-1] + 1 if rows else 0
 
-    def _cut_row(self, columns: int) -> tuple[Text, ...]:
+    def _cut_row(self, columns: int) -> tuple[Styled, ...]:
         """The row under the last item of now: the line's words in the title column."""
         assert self.cut is not None
-        label = Text(f"▲ {self.cut.label}", style="dim")
-        return (Text(""), Text(""), label, *(Text("") for _ in range(columns - 3)))
+        label = Styled(f"▲ {self.cut.label}", style="dim")
+        return (Styled(""), Styled(""), label, *(Styled("") for _ in range(columns - 3)))
 
 
-def ranking_table(
-    ranking: Ranking, *, hidden: int = 0, cut: NowCut | None = None
-) -> RenderableType:
+def rich_parts(parts: Sequence[Part]) -> Iterator[RenderableType]:
+    """The parts as Rich renderables."""
+    from tpmcli.render.table_layout import PlannedTable
+
+    for part in parts:
+        yield PlannedTable(part) if isinstance(part, TablePlan) else part.text()
+
+
+def ranking_table(ranking: Ranking, *, hidden: int = 0, cut: NowCut | None = None) -> RankingTable:
     """The ranking as a table; ``hidden`` ranked items were left out (and are counted);
     ``cut``: the line under the lane now (``tpm rank --capacity``)."""
     return RankingTable(ranking, hidden, cut)
@@ -293,8 +305,12 @@ def ranking_table(
 
 def item_view(report: ItemReport) -> RenderableType:
     """``tpm show``: the item's fields, then one row per framework it has inputs for."""
+    from rich import box
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
+    from tpmcli.render.escape import terminal_lines
     from tpmcli.render.item import item_facts, range_rows, rater_rows, score_rows
 
     facts = Table.grid(padding=(0, 2))

@@ -3,67 +3,50 @@
 Rich prints a table cell by cell through a stack of general renderables (padding,
 measuring, wrapping, cropping, aligning): for the ranked table's 50 rows of eight or
 nine columns that is most of what a warm ``tpm rank`` spends printing. The tables tpm
-prints are of one plain shape, a ``TablePlan``: every column but one as wide as its
-widest cell (that width given), one column of text that wraps into the room left, no
-edges, padding collapsed to one space between columns. For that shape ``composed``
-works out the column widths and every line's segments as Rich's ``Table`` does, so
-the same bytes are printed; a table it cannot vouch for (a terminal too narrow for
-the fixed columns, a header Rich would read as markup) is left to Rich's ``Table``,
+prints are of one plain shape, a ``TablePlan`` (``table_plan``): every column but one
+as wide as its widest cell (that width given), one column of text that wraps into the
+room left, no edges, padding collapsed to one space between columns. For that shape
+``composed`` works out the column widths and every line's segments as Rich's ``Table``
+does, so the same bytes are printed; a table it cannot vouch for (a terminal too narrow
+for the fixed columns, a header Rich would read as markup) is left to Rich's ``Table``,
 ``rich_table``. tests/test_table_layout.py compares the two byte for byte over
-generated tables, widths and colour systems.
-"""
+generated tables, widths and colour systems. Without colour, ``plain`` writes the same
+text without Rich's Console."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-from rich.box import Box
 from rich.cells import cell_len
-from rich.console import (
-    Console,
-    ConsoleOptions,
-    JustifyMethod,
-    OverflowMethod,
-    RenderableType,
-    RenderResult,
-)
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-#: The style Rich gives a table's header row.
-HEADER_STYLE = "table.header"
-#: What Rich's default table columns do with a cell too wide for them.
-ELLIPSIS: OverflowMethod = "ellipsis"
+from tpmcli.render.styled import Styled
+from tpmcli.render.table_plan import (
+    ELLIPSIS,
+    HEADER_STYLE,
+    Cell,
+    PlanColumn,
+    TablePlan,
+    column_widths,
+    dividers,
+    widest,
+)
+
+__all__ = [
+    "ELLIPSIS",
+    "HEADER_STYLE",
+    "PlanColumn",
+    "PlannedTable",
+    "TablePlan",
+    "composed",
+    "rich_table",
+    "widest",
+]
 
 Line = list[Segment]
-
-
-@dataclass(frozen=True)
-class PlanColumn:
-    """A column: ``width`` its cells' widest (they never wrap), or None for the one
-    column that takes the room left and wraps."""
-
-    header: str
-    justify: JustifyMethod = "left"
-    width: int | None = None
-    overflow: OverflowMethod = ELLIPSIS
-
-
-@dataclass(frozen=True)
-class TablePlan:
-    """A table without edges: ``title`` above it; in ``box``'s characters (None: no
-    lines at all), a line between columns, a rule under the header and under each row
-    in ``sections`` but the last; ``gap`` spaces after each column but the last."""
-
-    title: Text | None
-    box: Box | None
-    columns: tuple[PlanColumn, ...]
-    rows: tuple[tuple[Text, ...], ...]
-    sections: frozenset[int] = field(default_factory=frozenset)
-    header_style: str = HEADER_STYLE
-    gap: int = 1
 
 
 class PlannedTable:
@@ -85,7 +68,7 @@ def rich_table(plan: TablePlan) -> RenderableType:
     from rich.table import Table
 
     table = Table(
-        title=plan.title,
+        title=None if plan.title is None else rich_text(plan.title),
         title_justify="left",
         box=plan.box,
         show_edge=False,
@@ -103,7 +86,7 @@ def rich_table(plan: TablePlan) -> RenderableType:
             width=column.width,
         )
     for index, row in enumerate(plan.rows):
-        table.add_row(*row, end_section=index in plan.sections)
+        table.add_row(*map(rich_text, row), end_section=index in plan.sections)
     return table
 
 
@@ -111,7 +94,7 @@ def composed(plan: TablePlan, console: Console, options: ConsoleOptions) -> list
     """The segments Rich's ``Table`` renders the plan into, or None where the plan is
     not of the shape this lays out as Rich does."""
     columns = plan.columns
-    widths = _widths(plan, options.max_width)
+    widths = column_widths(plan, options.max_width)
     if widths is None:
         return None
     last = len(columns) - 1
@@ -124,17 +107,18 @@ def composed(plan: TablePlan, console: Console, options: ConsoleOptions) -> list
             return None  # a header that wraps is aligned to the bottom: Rich's Table
         header.append([list(Segment.apply_style(lines[0], header_style))])
     box = plan.box.substitute(options, safe=console.safe_box) if plan.box else None
-    table_width = sum(widths) + _dividers(plan)
+    table_width = sum(widths) + dividers(plan)
     out: list[Segment] = []
     if plan.title:
         title_options = options.update(width=table_width, highlight=False, height=None)
-        out.extend(console.render(plan.title, title_options.update(justify="left")))
+        title = rich_text(plan.title)
+        out.extend(console.render(title, title_options.update(justify="left")))
     _add_row(out, header, widths, box.head_vertical if box else "")
     if box:
         out.append(Segment(box.get_row(widths, "head", edge=False) + "\n"))
     for index, row in enumerate(plan.rows):
         cells = [
-            _cell_lines(console, cell, width, pad, column)
+            _cell_lines(console, rich_text(cell), width, pad, column)
             for cell, column, width, pad in zip(row, columns, widths, pads, strict=True)
         ]
         is_last = index == len(plan.rows) - 1
@@ -145,54 +129,9 @@ def composed(plan: TablePlan, console: Console, options: ConsoleOptions) -> list
     return _joined(out)
 
 
-def _dividers(plan: TablePlan) -> int:
-    """The cells a table's lines between columns take (none without a box)."""
-    return len(plan.columns) - 1 if plan.box else 0
-
-
-def _widths(plan: TablePlan, max_width: int) -> list[int] | None:
-    """Each column's width with its padding, as ``Table`` works it out for this shape:
-    the fixed columns at their width, the wrapping one at its widest line, narrowed by
-    what the table is too wide by. None: a terminal too narrow for that."""
-    columns = plan.columns
-    flexible = [index for index, column in enumerate(columns) if column.width is None]
-    if len(flexible) != 1 or any("[" in c.header or ":" in c.header for c in columns):
-        return None  # Rich reads such a header as markup or an emoji code
-    (wrapping,) = flexible
-    room = max_width - _dividers(plan)
-    last = len(columns) - 1
-    widths = []
-    for index, column in enumerate(columns):
-        pad = 0 if index == last else plan.gap
-        if column.width is None:
-            if room - pad < 1:
-                return None
-            texts: Iterable[str] = (row[index].plain for row in plan.rows)
-            longest = max(_widest_line(text) for text in (column.header, *texts))
-            widths.append(min(longest + pad, room) or 1)
-        elif column.width < 1 or column.width + pad > room:
-            return None
-        else:
-            widths.append(column.width + pad)
-    excess = sum(widths) - room
-    if excess >= widths[wrapping]:
-        return None  # the fixed columns alone do not fit: Rich shrinks them all
-    if excess > 0:
-        widths[wrapping] -= excess
-    if widths[wrapping] - (0 if wrapping == last else plan.gap) < 1:
-        return None
-    return widths
-
-
-def widest(header: str, cells: Iterable[Text]) -> int:
-    """What Rich measures a column that never wraps as: its widest line, the header's
-    included (the width to give it, so that Rich need not measure it)."""
-    return max(_widest_line(text) for text in (header, *(cell.plain for cell in cells)))
-
-
-def _widest_line(text: str) -> int:
-    """What Rich measures a text's widest line as."""
-    return max((cell_len(line) for line in text.splitlines()), default=0)
+def rich_text(cell: Cell) -> Text:
+    """A cell as Rich's Text."""
+    return cell.text() if isinstance(cell, Styled) else cell
 
 
 def _cell_lines(
