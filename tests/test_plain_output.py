@@ -37,6 +37,7 @@ from tpmcli.frameworks.moscow import MOSCOW
 from tpmcli.frameworks.rice import RICE
 from tpmcli.frameworks.wsjf import WSJF
 from tpmcli.ranking.rank import rank_items
+from tpmcli.render import plain as plain_module
 from tpmcli.render.plain import printed
 from tpmcli.render.styled import Styled
 from tpmcli.render.table import NowCut, ranking_table
@@ -289,6 +290,18 @@ def test_tpm_rank_writes_the_bytes_the_console_writes(
         through_rich.stdout,
         through_rich.stderr,
     )
+
+
+def test_without_richs_line_breaking_every_table_goes_through_the_console(
+    write: Write, tpm: Tpm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rich._wrap`` is private: a Rich without it gets the Console's bytes, no crash."""
+    for relative, text in HOSTILE_BACKLOG.items():
+        write(relative, text)
+    plain = tpm("rank", columns=72)
+    monkeypatch.setattr(plain_module, "line_breaks", None)
+    assert plain_module.printed([Styled("a line")], 72) is None
+    assert tpm("rank", columns=72).stdout == plain.stdout
 
 
 def test_a_rank_after_an_edit_into_a_pipe_does_not_import_richs_console(write: Write) -> None:

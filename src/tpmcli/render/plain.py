@@ -17,11 +17,17 @@ generated tables, texts and widths.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
+
+try:  # Rich's own line breaking, private: a Rich without it prints every table itself
+    from rich._wrap import divide_line
+
+    line_breaks: Callable[..., list[int]] | None = divide_line
+except ImportError:  # pragma: no cover - tests set line_breaks to None
+    line_breaks = None
 
 from tpmcli.render.styled import Styled
 from tpmcli.render.table_plan import Cell, PlanColumn, TablePlan, column_widths, dividers
@@ -35,6 +41,8 @@ def printed(parts: Sequence[Part], width: int) -> str | None:
     where this is not sure to write the same."""
     if width < 1:
         return None  # Rich renders nothing at all
+    if line_breaks is None:
+        return None  # the Console prints it
     lines: list[str] = []
     for part in parts:
         shown = _table(part, width) if isinstance(part, TablePlan) else _line(part, width)
@@ -67,7 +75,8 @@ def wrapped(
 ) -> list[str] | None:
     """``Text.wrap``: the lines ``plain`` wraps into at ``width`` (None: a tab or full
     justification, which this does not do)."""
-    if "\t" in plain or justify == "full":
+    breaks = line_breaks
+    if "\t" in plain or justify == "full" or breaks is None:
         return None
     no_wrap = no_wrap or overflow == "ignore"
     lines: list[str] = []
@@ -78,7 +87,7 @@ def wrapped(
                 continue
             pieces = [line]
         else:
-            offsets = divide_line(line, width, fold=overflow == "fold")
+            offsets = breaks(line, width, fold=overflow == "fold")
             ends = [0, *offsets, len(line)]
             pieces = [_rstrip_end(line[a:b], width) for a, b in pairwise(ends)]
         lines.extend(
