@@ -20,18 +20,17 @@ import scipy.stats
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import tpmcli.ranking.sampled_ranks as sampled_ranks
 import tpmcli.ranking.simulation as simulation
 from tpmcli.frameworks.formula import parse_formula
 from tpmcli.frameworks.formula_tree import EvaluationError
+from tpmcli.ranking.sampled_ranks import FloatArray, nearest_rank_targets, ranked_columns
 from tpmcli.ranking.simulation import (
     Constant,
     Distribution,
-    FloatArray,
     Pert,
     Uniform,
     formula_scores,
-    nearest_rank_targets,
-    ranked_columns,
     rice_scores,
     simulate,
     wsjf_scores,
@@ -119,9 +118,9 @@ def direct_statistics(
 ) -> list[tuple[int, int, int, int, int]]:  # fmt: skip
     """Every sample's ranks in plain Python: (top, first, median, p10, p90) counts."""
     ranks: list[list[int]] = [[] for _ in ids]
-    ranked = simulation.ranked_columns
+    ranked = sampled_ranks.ranked_columns
 
-    def recording(scores: FloatArray) -> simulation.IntArray:
+    def recording(scores: FloatArray) -> sampled_ranks.IntArray:
         # Every chunk's sampled scores, in the order of ids, ranked in plain Python.
         for row in scores:
             key = [(0, -s, i) if math.isfinite(s) else (1, 0.0, i) for i, s in enumerate(row)]
@@ -130,7 +129,7 @@ def direct_statistics(
         return ranked(scores)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(simulation, "ranked_columns", recording)
+        patch.setattr(sampled_ranks, "ranked_columns", recording)
         simulate(ids, inputs, scorer, runs=runs, top=top, seed=seed, chunk_rows=chunk_rows)
     out = []
     for item_ranks in ranks:

@@ -19,10 +19,10 @@ from tpmcli.frameworks.configured import ConfiguredFramework
 from tpmcli.model.items import RankedItem, Ranking
 from tpmcli.model.requests import RankRequest
 from tpmcli.model.simulation_report import SimulatedItem, SimulationReport
+from tpmcli.ranking.sampled_ranks import FloatArray
 from tpmcli.ranking.simulation import (
     Constant,
     Distribution,
-    FloatArray,
     Pert,
     Scorer,
     Uniform,
