@@ -144,6 +144,8 @@ COMMANDS = (
     ("roadmap", "--capacity", "30", "--format", "markdown"),
     ("rank", "--capacity", "30"),
     ("check",),
+    ("compare", "rice", "wsjf"),
+    ("compare", "wsjf", "moscow", "--top", "5", "--format", "json"),
 )
 
 

@@ -115,6 +115,44 @@ def test_a_ranking_from_the_snapshot_is_the_full_ranking(
     assert fast.stderr == full.stderr
 
 
+COMPARED = [
+    ("rice", "wsjf"),
+    ("wsjf", "moscow", "--format", "json"),
+    ("rice", "rice", "--top", "5"),
+    ("moscow", "rice", "--format", "markdown", "--tag", "api"),
+    ("rice", "wsjf", "--status", "done", "--owner", "alice", "--format", "json"),
+    ("rice", "wsjf", "--tag", "no-such-tag"),
+]
+
+
+@pytest.mark.usefixtures("project", "settled")
+@pytest.mark.parametrize("args", COMPARED, ids=" ".join)
+def test_a_comparison_from_the_snapshot_is_the_full_comparison(
+    args: tuple[str, ...], full_path: FullPath
+) -> None:
+    warm_up()
+    runs = full_path.runs
+    fast = tpm("compare", *args)
+    assert full_path.runs == runs, "nothing changed: the snapshot answers"
+    full = tpm("compare", *args, "--no-cache")
+    assert full_path.runs == runs + 1
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert fast.exit_code == 0
+
+
+@pytest.mark.usefixtures("project", "settled")
+def test_a_comparison_after_an_edit_or_of_an_unknown_framework(full_path: FullPath) -> None:
+    warm_up()
+    _edit(Path.cwd(), "backlog/billing/urgent.yaml", "reach: 1000000", "reach: 1")
+    after = tpm("compare", "rice", "wsjf", "--format", "json")
+    assert after.stdout == tpm("compare", "rice", "wsjf", "--format", "json", "--no-cache").stdout
+    runs = full_path.runs
+    unknown = tpm("compare", "rice", "wsjff")
+    assert full_path.runs == runs + 1, "the full path says what is wrong"
+    assert unknown.exit_code == 2
+    assert "wsjff" in unknown.stderr
+
+
 @pytest.mark.usefixtures("project", "settled")
 def test_warm_runs_with_and_without_owner_give_fresh_answers(full_path: FullPath) -> None:
     warm_up()

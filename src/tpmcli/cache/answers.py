@@ -1,5 +1,6 @@
-"""Answers replayed: ``tpm rank``, ``check`` or ``roadmap`` run again as before, with
-nothing changed, prints again what it printed, before the command line is even parsed.
+"""Answers replayed: ``tpm rank``, ``check``, ``roadmap`` or ``compare`` run again as
+before, with nothing changed, prints again what it printed, before the command line is
+even parsed.
 
 A run that answered from a snapshot (``snapshot``; nothing else read: no revision, no
 full load) records what it wrote to standard output and error, in the order written, and
@@ -46,7 +47,7 @@ from tpmcli.files.locations import cache_root
 from tpmcli.files.sha256 import sha256_hex
 
 #: The commands whose answers may be replayed (the first argument).
-REPLAYED = ("rank", "check", "roadmap")
+REPLAYED = ("rank", "check", "roadmap", "compare")
 #: Variables a shell keeps for itself, which neither tpm nor the libraries it uses read:
 #: the folder before the last ``cd`` would otherwise make a run after every ``cd`` miss.
 SHELL_BOOKKEEPING = frozenset({"OLDPWD", "_"})

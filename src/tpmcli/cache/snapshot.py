@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tpmcli.cache.answers import vouch
@@ -83,6 +84,21 @@ def ranked_top(request: RankRequest, limit: int | None) -> tuple[Ranking, int] |
         return None
     answered_from(snapshot, request)
     return found
+
+
+def ranked_by_each(requests: Sequence[RankRequest]) -> list[Ranking] | None:
+    """Each of ``requests``' whole ranking from one snapshot (the requests differ only
+    in how they rank: the same backlog, read the same way); None when there is no
+    usable snapshot, or a request is one the full path must answer."""
+    snapshot = current_snapshot(requests[0])
+    if snapshot is None:
+        return None
+    try:
+        rankings = [_rank(snapshot, request, None)[0] for request in requests]
+    except DAMAGED:
+        return None
+    answered_from(snapshot, requests[0])
+    return rankings
 
 
 def ranked_with_roadmap(request: RankRequest) -> tuple[Ranking, RoadmapSettings] | None:

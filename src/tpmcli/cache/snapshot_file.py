@@ -104,6 +104,9 @@ class Snapshot:
         self.details = details
         #: Where the item lines start in ``details``.
         self.base = base
+        #: The items ``snapshot_item`` decoded, by index (a second ranking of the same
+        #: snapshot, as ``tpm compare`` makes, decodes none again).
+        self.items_read: dict[int, tuple[Item, dict[str, tuple[Any, Any]]]] = {}
         given = decoded or {}
 
         def column(name: str, kind: str, count: int) -> array[Any]:
@@ -179,6 +182,9 @@ def snapshot_item(
     snapshot: Snapshot, index: int, status: str
 ) -> tuple[Item, dict[str, tuple[Any, Any]]]:
     """Item ``index``, with each framework's label and breakdown."""
+    found = snapshot.items_read.get(index)
+    if found is not None and found[0].status == status:
+        return found
     body = snapshot.body
     item_id = snapshot.ids[index]
     tags, depends_on = body["tags"][index], body["depends_on"][index]
@@ -234,6 +240,7 @@ def snapshot_item(
         ratings=ratings,
         rater_scores=rater_scores,
     )
+    snapshot.items_read[index] = item, details
     return item, details
 
 

@@ -1,4 +1,5 @@
-"""``tpm compare A B``: the backlog loaded once, ranked by two frameworks, compared."""
+"""``tpm compare A B``: the backlog ranked by two frameworks, compared: from the
+snapshot a warm run left (``cache.snapshot``) while nothing changed, else loaded once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.selection import rank_loaded
+from tpmcli.cache.snapshot import ranked_by_each
 from tpmcli.errors import UsageError
 from tpmcli.model.requests import BacklogRequest, RankRequest
 from tpmcli.project.catalogue import choose_frameworks
@@ -47,19 +49,24 @@ def compare_backlog(request: CompareRequest) -> FrameworkComparison:
     if request.top < 1:
         raise UsageError(f"--top must be at least 1, not {request.top}")
     persistence(request.p)
-    backlog = load_backlog(request)
-    for name in (request.a, request.b):
-        choose_frameworks((name,), backlog.config, backlog.frameworks)
-    rankings = [
-        rank_loaded(
-            backlog,
-            RankRequest(
-                by=(name,),
-                statuses=request.statuses,
-                tags=request.tags,
-                owners=request.owners,
-            ),
+    names = dict.fromkeys((request.a, request.b))  # A == B: ranked once
+    requests = [
+        RankRequest(
+            paths=request.paths,
+            config_file=request.config_file,
+            at=request.at,
+            use_cache=request.use_cache,
+            by=(name,),
+            statuses=request.statuses,
+            tags=request.tags,
+            owners=request.owners,
         )
-        for name in dict.fromkeys((request.a, request.b))  # A == B: ranked once
+        for name in names
     ]
+    rankings = ranked_by_each(requests)  # while nothing changed since the last run
+    if rankings is None:
+        backlog = load_backlog(request)
+        for name in names:
+            choose_frameworks((name,), backlog.config, backlog.frameworks)
+        rankings = [rank_loaded(backlog, each) for each in requests]
     return compare_frameworks(rankings[0], rankings[-1], top=request.top, p=request.p)
