@@ -167,3 +167,25 @@ backlog/audit-log.yaml:2:1: invalid YAML: did not find expected ',' or ']' (whil
 backlog/billing.yaml:2:41: depends_on names unknown id 'no-such-item'
 backlog/sso.yaml:3:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 2, column 8)
 """)
+
+
+def test_an_id_line_in_a_crlf_file_or_quoted_still_counts_when_yaml_cannot_parse_it(
+    repo: BacklogRepo,
+) -> None:
+    """Windows line endings, and an id written in quotes, are as common as the plain
+    ``id:`` line: the dependents of such a broken file are not told its id is unknown."""
+    repo.write(
+        {
+            "backlog/pay.yaml": "id: pay-v2\r\ntitle: {Pay\r\n",
+            "backlog/sso.yaml": 'id: "single-sign-on"\ntitle: {SSO\n',
+            "backlog/audit.yaml": "id: 'audit-trail'  # renamed\r\ntitle: [Audit\r\n",
+            "backlog/billing.yaml": (
+                "title: Billing\ndepends_on: [pay-v2, single-sign-on, audit-trail, nope]\n"
+                "rice: {reach: 300, impact: 1, confidence: 1, effort: 1}\n"
+            ),
+        }
+    )
+    result = tpm("check")
+    assert result.exit_code == 1
+    unknown = [line for line in result.stdout.splitlines() if "unknown id" in line]
+    assert unknown == ["backlog/billing.yaml:2:51: depends_on names unknown id 'nope'"]

@@ -155,17 +155,19 @@ def parse_source(source: SourceFile, rules: ItemRules) -> ParsedFile:
     return ParsedFile([], problems, uses_stem, (invalid_id,) if invalid_id else ())
 
 
-#: A top-level ``id:`` with a plain value on a line of its own.
-_ID_LINE = rb"^id:[ \t]+([^\s#'\"\[\]{},&*!|>%@`]+)[ \t]*(?:#.*)?$"
+#: A top-level ``id:`` line (LF or CRLF), its value plain or quoted without escapes.
+_ID_LINE = (
+    rb"^id:[ \t]+(?:([^\s#'\"\[\]{},&*!|>%@`]+)|\"([^\"\\\r\n]+)\"|'([^'\r\n]+)')"
+    rb"[ \t]*(?:#[^\r\n]*)?\r?$"
+)
 
 
 def _ids_shown(source: SourceFile) -> tuple[str, ...]:
-    """The ids a file YAML cannot parse may hold: its stem and any plain top-level
-    ``id:`` line. A ``depends_on`` naming one is then no "unknown id": the file's own
-    problem is what to fix."""
+    """The ids a file YAML cannot parse may hold (its stem, any ``_ID_LINE``): a
+    ``depends_on`` naming one is no "unknown id"; the file's own problem is to fix."""
     shown = [source_stem(source)]
     for match in re.finditer(_ID_LINE, source.data, re.MULTILINE):
-        written = match.group(1).decode("utf-8", "replace")
+        written = b"".join(group or b"" for group in match.groups()).decode("utf-8", "replace")
         if written not in shown:
             shown.append(written)
     return tuple(shown)
