@@ -1,4 +1,4 @@
-"""Items validated without pydantic (``project.plain_items``, ``load.parsing.parse_plain``):
+"""Items validated without pydantic (``project.plain_items``, ``load.plain_parsing.parse_plain``):
 whenever the plain validation makes an item, validating with pydantic makes the same
 item (its inputs as plain data), with no problem, scored the same; and the common case
 (what a generated backlog holds) is plainly valid."""
@@ -19,7 +19,8 @@ from tpmcli.frameworks.base import Framework
 from tpmcli.frameworks.moscow import MOSCOW
 from tpmcli.frameworks.rice import RiceFramework
 from tpmcli.frameworks.wsjf import WsjfFramework
-from tpmcli.load.parsing import ParsedFile, SourceFile, parse_plain, parse_source
+from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
+from tpmcli.load.plain_parsing import parse_plain
 from tpmcli.model.items import Item
 from tpmcli.project.plain_items import plain_frameworks, plain_score
 from tpmcli.project.validation import ItemRules

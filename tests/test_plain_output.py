@@ -247,28 +247,9 @@ def test_the_plain_writer_is_used_exactly_where_the_console_prints_no_colour(
     console = Console(highlight=False, soft_wrap=False)
     width = plain_output.plain_width()
     plainly = console.color_system is None and console.encoding.startswith("utf")
-    # Rich 13.7 to 13.9 (which tpm allows) take FORCE_COLOR set at all, even empty, for a
-    # terminal, and do not read TTY_COMPATIBLE: where they decide otherwise than the
-    # Rich installed, the Console prints (whichever Rich it is).
-    before_14 = "FORCE_COLOR" in environment or tty is True
-    agreed = before_14 == console.is_terminal
-    assert (width is not None) == (plainly and console.width >= 1 and agreed)
+    assert (width is not None) == (plainly and console.width >= 1)
     if width is not None:
         assert width == console.width
-
-
-@pytest.mark.parametrize("environment", [{"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "0"}])
-def test_where_rich_13_would_print_colour_the_console_prints(
-    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]
-) -> None:
-    """Into a pipe with FORCE_COLOR empty (or a terminal with TTY_COMPATIBLE=0), Rich 14
-    on prints plain text but Rich 13.7 to 13.9 print colour: never the plain writer."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TERM", "COLUMNS", "LINES"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(sys, "stdout", Stream("TTY_COMPATIBLE" in environment, "utf-8"))
-    assert plain_output.plain_width() is None
 
 
 def test_not_in_jupyter(monkeypatch: pytest.MonkeyPatch) -> None:

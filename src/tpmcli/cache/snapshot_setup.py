@@ -5,7 +5,7 @@ Two ways to it, the same answer:
 
 * ``recorded_setup``: the configuration as the snapshot recorded it (``plain_record``,
   written with every snapshot whose frameworks are all built in), and the files
-  parsed without pydantic (``load.parsing.parse_plain``). The snapshot's key holds
+  parsed without pydantic (``load.plain_parsing.parse_plain``). The snapshot's key holds
   the bytes and place of tpm.yaml, the paths given, the current directory and the
   repository around it, so what was derived from them then (validated) holds now:
   tpm.yaml is not read, nor validated again. A file that is not plainly valid raises
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tpmcli.cache.snapshot_file import Unusable, strings
 from tpmcli.files.safe_read import working_tree_root
 from tpmcli.frameworks.base import Framework
-from tpmcli.load.parsing import ParsedFile, SourceFile, parse_plain, parse_source
+from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.model.items import Item
 from tpmcli.model.requests import BacklogRequest
 from tpmcli.model.roadmap import RoadmapSettings
@@ -58,6 +58,8 @@ class Setup:
     def parse(self, source: SourceFile) -> ParsedFile:
         if not self.plain:
             return parse_source(source, self.rules)
+        from tpmcli.load.plain_parsing import parse_plain
+
         parsed = parse_plain(source, self.rules)
         if parsed is None:
             raise NotPlain

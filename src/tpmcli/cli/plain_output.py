@@ -8,10 +8,8 @@ how the Console decides (rich/console.py: ``is_terminal``, ``_detect_color_syste
 ``size``, ``encoding``) and says None wherever it would decide anything else or where
 this is not sure: Windows, Jupyter or IDLE, a terminal (``TTY_COMPATIBLE=1``,
 ``FORCE_COLOR`` set to anything but empty, or standard output a terminal) unless it is
-a dumb one (``TERM=dumb``: no colour, 80 columns), an environment Rich before 14 reads
-otherwise (``FORCE_COLOR=``, ``TTY_COMPATIBLE=0``: tpm allows Rich 13.7), an encoding
-other than UTF, a width below 1. (``NO_COLOR`` and ``TTY_INTERACTIVE`` change nothing
-printed without colour.)
+a dumb one (``TERM=dumb``: no colour, 80 columns), an encoding other than UTF, a width
+below 1. (``NO_COLOR`` and ``TTY_INTERACTIVE`` change nothing printed without colour.)
 ``write`` writes as the Console does: in one write, then a flush, and a reader gone
 (a closed pipe) ends tpm with 1, standard output sent to /dev/null.
 tests/test_plain_output.py checks the decision against Rich's Console over environments
@@ -40,10 +38,8 @@ def plain_width() -> int | None:
     if file is None or hasattr(file, "rich_proxied_file"):
         return None
     environ = os.environ
-    terminal = _is_terminal(file, environ)
-    if terminal != _is_terminal_before_rich_14(file, environ):
-        return None  # a Rich tpm allows (13.7 on) would decide otherwise: it decides
     # A terminal gets colour, but a dumb one (``TERM=dumb``) none, and 80 columns.
+    terminal = _is_terminal(file, environ)
     if terminal and environ.get("TERM", "").lower() not in ("dumb", "unknown"):
         return None
     encoding = (getattr(file, "encoding", "utf-8") or "utf-8").lower()
@@ -63,16 +59,6 @@ def _is_terminal(file: Any, environ: os._Environ[str]) -> bool:
     force_color = environ.get("FORCE_COLOR")
     if force_color is not None:
         return force_color != ""
-    return _isatty(file)
-
-
-def _is_terminal_before_rich_14(file: Any, environ: os._Environ[str]) -> bool:
-    """``Console.is_terminal`` of Rich 13.7 to 13.9: ``FORCE_COLOR`` set at all (even
-    empty) makes a terminal, and ``TTY_COMPATIBLE`` is not read."""
-    return "FORCE_COLOR" in environ or _isatty(file)
-
-
-def _isatty(file: Any) -> bool:
     isatty = getattr(file, "isatty", None)
     try:
         return False if isatty is None else bool(isatty())

@@ -42,7 +42,6 @@ __all__ = [
     "load_sources",
     "missing_paths",
     "parse_item_file",
-    "parse_plain",
     "parse_source",
     "paused_gc",
     "read_sources",
@@ -198,39 +197,6 @@ def _parse_many(value: dict[object, object], locator: Locator, rules: ItemRules)
         elif (invalid_id := declared_id(entry, None)) is not None:
             invalid_ids.append(invalid_id)
     return ParsedFile(items, problems, invalid_ids=tuple(invalid_ids))
-
-
-def parse_plain(source: SourceFile, rules: ItemRules) -> ParsedFile | None:
-    """One file's bytes → its items as ``parse_source`` makes them (their inputs as
-    plain data), when every item is plainly valid (``project.plain_items``); None
-    for anything else, which ``parse_source`` decides (and says what is wrong)."""
-    from tpmcli.project.plain_items import plain_item
-
-    try:
-        document = load_bytes(source.data)
-    except YamlSyntaxError:
-        return None
-    value = document.value
-    if document.root is None or type(value) is not dict:
-        return None
-    locator = Locator(source.shown, document.root)
-    if "items" not in value:
-        stem = source_stem(source)
-        item = plain_item(value, locator=locator, base=(), default_id=stem, rules=rules)
-        return None if item is None else ParsedFile([item], [], value.get("id") is None)
-    entries = value["items"]
-    if type(entries) is not list or not entries:
-        return None
-    if not all(key == "items" or (type(key) is str and key.startswith("x-")) for key in value):
-        return None
-    items = []
-    for index, entry in enumerate(entries):
-        base = ("items", index)
-        item = plain_item(entry, locator=locator, base=base, default_id=None, rules=rules)
-        if item is None:
-            return None
-        items.append(item)
-    return ParsedFile(items, [])
 
 
 def read_sources(
