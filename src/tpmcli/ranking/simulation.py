@@ -48,7 +48,7 @@ from tpmcli.ranking.sampled_ranks import (
 Scorer = Callable[[Mapping[str, FloatArray]], FloatArray]
 Progress = Callable[[int], None]
 
-CHUNK_CELLS = 1 << 20  # samples × items per chunk: 8 MB per float64 matrix
+CHUNK_CELLS = 1 << 20  # samples × items a chunk: 8 MB a matrix, one per input and the scores
 FULL_HISTOGRAM_MAX_ITEMS = 1024
 MAX_THREADS = 4  # a chunk's ranged fields are drawn at once, one thread each
 
