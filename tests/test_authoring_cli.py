@@ -413,7 +413,8 @@ Usage: tpm add [OPTIONS] TITLE [KEY=VALUE...]
   it would cause a problem.
 
   Examples:
-    tpm add "Bulk CSV export" rice.reach=800 moscow=should tags=reporting
+    tpm add "Bulk CSV export" moscow=should tags=reporting \\
+        rice.reach=800 rice.impact=1 rice.confidence=80% rice.effort=1
     tpm add "日本語ローカライズ" --id ja-localisation
 
   Exit codes:
@@ -424,7 +425,9 @@ Usage: tpm add [OPTIONS] TITLE [KEY=VALUE...]
 
 Arguments:
   TITLE         The new item's title.  [required]
-  KEY=VALUE...  Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b
+  KEY=VALUE...  Fields, as for tpm set: moscow=must tags=a,b; a framework's
+                inputs all together (rice.reach, rice.impact, rice.confidence,
+                rice.effort).
 
 Options:
   --id ID        The id and file name (default: from the title).

@@ -206,3 +206,22 @@ def test_a_stated_exit_code_and_a_not_run_marker_are_read(tmp_path: Path) -> Non
 def test_the_readme_is_a_users_page_of_at_most_16_kb() -> None:
     size = len((ROOT / "README.md").read_bytes())
     assert size <= README_LIMIT, f"README.md is {size} bytes; move reference text to docs/"
+
+
+def test_the_reference_lists_each_command_once_in_the_order_of_its_sections() -> None:
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^### tpm ([a-z]+)$", text, flags=re.MULTILINE)
+    contents = text.split("\n## ", 1)[0]
+    listed = re.findall(r"\]\(#tpm-([a-z]+)\)", contents)
+    assert listed == sections
+    # One list: a blank line inside it would end it halfway.
+    assert "\n\n  " not in contents
+
+
+def test_the_readme_links_each_page_of_docs_once() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    more = text.split("\n## More\n", 1)[1]
+    links = re.findall(r"^- \[[^]]+\]\(([^)]+)\)", more, flags=re.MULTILINE)
+    assert len(links) == len(set(links)), links
+    assert "\n\n  " not in more
+    assert "\n\n- " not in more.strip()

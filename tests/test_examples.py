@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +150,25 @@ def test_output_is_byte_identical_across_processes(in_examples: None) -> None:
             )
             outputs.add((fmt, run.stdout))
     assert len(outputs) == 4
+
+
+def help_examples(command: str) -> list[list[str]]:
+    """The ``tpm ...`` lines of ``tpm COMMAND --help`` (a trailing backslash continues
+    a line), as argument lists without the leading ``tpm``."""
+    text = tpm(command, "--help", columns=80).stdout
+    lines = [line.strip() for line in text.replace("\\\n", " ").splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith("tpm ")]
+
+
+@pytest.mark.parametrize("command", ["add", "set", "show"])
+def test_the_help_examples_of_the_item_commands_run_in_the_examples(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A newcomer copies them first: each must do what it shows (exit 0), not fail.
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    monkeypatch.chdir(tmp_path / "examples")
+    examples = help_examples(command)
+    assert examples
+    for argv in examples:
+        result = tpm(*argv)
+        assert result.exit_code == 0, (argv, result.output)

@@ -93,7 +93,8 @@ def add(
         list[str] | None,
         typer.Argument(
             metavar="KEY=VALUE...",
-            help="Fields, as for tpm set: rice.reach=1200 moscow=must tags=a,b",
+            help="Fields, as for tpm set: moscow=must tags=a,b; a framework's inputs all "
+            "together (rice.reach, rice.impact, rice.confidence, rice.effort).",
             show_default=False,
         ),
     ] = None,
@@ -110,7 +111,8 @@ def add(
 
     \b
     Examples:
-      tpm add "Bulk CSV export" rice.reach=800 moscow=should tags=reporting
+      tpm add "Bulk CSV export" moscow=should tags=reporting \\
+          rice.reach=800 rice.impact=1 rice.confidence=80% rice.effort=1
       tpm add "日本語ローカライズ" --id ja-localisation
 
     \b
