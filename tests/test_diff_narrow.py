@@ -4,6 +4,8 @@ the columns aligned, and a long slug id does not squeeze the title."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from inline_snapshot import snapshot
 from rich.cells import cell_len
@@ -129,3 +131,29 @@ def test_a_long_slug_does_not_squeeze_the_title(narrow: BacklogRepo) -> None:
     title_width = header.index("Score") - header.index("Title")
     assert title_width >= 20
     assert header.index("Title") - header.index("ID") <= 80 // 5 + 3
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """The table's rows below its header and rule (the heading and summary above and
+    below it may wrap over several lines at a narrow width)."""
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["Rank"]) + 2
+    end = start
+    while end < len(lines) and lines[end].startswith(" "):
+        end += 1
+    return lines[start:end]
+
+
+@pytest.mark.parametrize("columns", [34, 40, 45, 50, 55])
+def test_narrower_still_title_and_reason_share_the_width_uncropped(
+    narrow: BacklogRepo, columns: int
+) -> None:
+    """Below what the title and the reason need with Move and Score left out, the two
+    wrap more: no line is wider than the terminal and no letter of them is lost."""
+    lines = _table(narrow, columns)
+    assert max(cell_len(line) for line in lines) <= columns
+    rows = _table_rows(lines)
+    wide = _table_rows(_table(narrow, 200))
+    # The same letters (Move and Score cells hold none): nothing cropped.
+    assert Counter(ch for line in rows for ch in line if ch.isalpha()) == Counter(
+        ch for line in wide for ch in line if ch.isalpha()
+    )

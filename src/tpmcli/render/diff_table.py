@@ -156,7 +156,8 @@ class _ChangesTable:
 #: The columns left out when the title and the reason would not keep their least
 #: widths, first to last: the move (the rank column shows it too), then the score.
 DROPPED_IN_ORDER = ("Move", "Score")
-#: The least widths of the two wrapping columns, before a column is left out.
+#: The least widths of the two wrapping columns, before a column is left out (with
+#: every column left out that may be, the two share what is left).
 TITLE_MIN_WIDTH = 16
 WHY_MIN_WIDTH = 16
 #: The id column takes at most this share of the width (but never below ``ID_MIN_WIDTH``):
@@ -180,20 +181,26 @@ def _table(changed: Sequence[ItemChange], width: int) -> Table:
         "Score": _widest("Score", scores),
     }
     shown = set(fixed)
+
+    def left() -> int:  # what the fixed columns leave the title and the reason
+        return width - (sum(fixed[name] + PADDING for name in shown) + 2 * PADDING - 1)
+
     for column in DROPPED_IN_ORDER:
-        used = sum(fixed[name] + PADDING for name in shown) + 2 * PADDING - 1
-        if used + TITLE_MIN_WIDTH + WHY_MIN_WIDTH <= width:
+        if left() >= TITLE_MIN_WIDTH + WHY_MIN_WIDTH:
             break
         shown.discard(column)
+    # Narrower still, the two share what is left (wrapping more) rather than be cropped.
+    title_min = min(TITLE_MIN_WIDTH, max(1, left() // 2))
+    why_min = min(WHY_MIN_WIDTH, max(1, left() - title_min))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("Rank", justify="right", no_wrap=True, width=fixed["Rank"])
     if "Move" in shown:
         table.add_column("Move", justify="center", no_wrap=True, width=fixed["Move"])
     table.add_column("ID", no_wrap=True, width=fixed["ID"])
-    table.add_column("Title", ratio=1, overflow="fold", min_width=TITLE_MIN_WIDTH)
+    table.add_column("Title", ratio=1, overflow="fold", min_width=title_min)
     if "Score" in shown:
         table.add_column("Score", justify="right", no_wrap=True, width=fixed["Score"])
-    table.add_column("Why", ratio=1, overflow="fold", min_width=WHY_MIN_WIDTH)
+    table.add_column("Why", ratio=1, overflow="fold", min_width=why_min)
     for item, rank, move, ident, score in zip(changed, ranks, moves, ids, scores, strict=True):
         row: list[RenderableType] = [
             Text(rank, style=_move_style(item) if "Move" not in shown else "")
