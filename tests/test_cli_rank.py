@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -611,3 +615,28 @@ def test_a_filter_that_matches_nothing_says_which(
     assert as_json.exit_code == 0
     assert json.loads(as_json.stdout)["items"] == []
     assert as_json.stderr == f"tpm: {message}\n"
+
+
+@pytest.mark.parametrize("size", [{"COLUMNS": "²"}, {"COLUMNS": "60", "LINES": "③"}])
+def test_a_terminal_size_of_digits_that_are_not_decimal_is_ignored(
+    write: Write, size: dict[str, str]
+) -> None:
+    """``"²".isdigit()`` is true, but int() refuses it: such a size is ignored like
+    ``COLUMNS=abc`` (the table is laid out at 80 columns, or at COLUMNS), no crash."""
+    title = " ".join(["word"] * 40)  # wraps: the table takes the whole width
+    inputs = "rice: {reach: 1, impact: 1, confidence: 1, effort: 1}"
+    root = write("backlog/a.yaml", f"title: {title}\n{inputs}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}
+    for plain_or_rich in ({}, {"FORCE_COLOR": "1"}):
+        result = subprocess.run(
+            [sys.executable, "-m", "tpmcli", "rank", "--no-cache"],
+            cwd=root.parent.parent,
+            env={**env, **size, **plain_or_rich},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, "")
+        width = 60 if size.get("COLUMNS") == "60" else 80
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+        assert max(len(line) for line in plain.splitlines()) == width

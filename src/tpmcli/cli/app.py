@@ -285,6 +285,12 @@ def main() -> None:
         if sys.stderr is not None:
             sys.stderr.write("tpm: standard output is closed\n")
         raise SystemExit(EXIT_USAGE)
+    # COLUMNS=² is "digits" to str.isdigit, which Rich (and the plain writer after it)
+    # check before int(): such a size is ignored, as one that is no number at all is.
+    for name in ("COLUMNS", "LINES"):
+        size = os.environ.get(name)
+        if size is not None and size.isdigit() and not size.isdecimal():
+            del os.environ[name]
     # A terminal or CI log that cannot encode ⚠ or → still gets every line, with '?'.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
