@@ -154,6 +154,11 @@ def test_require_an_unknown_framework(intercom: Path, write: Write, tpm: Tpm) ->
     assert result.stderr == (
         "tpm: unknown framework 'kano' in --require (installed: moscow, rice, wsjf)\n"
     )
+    typo = tpm("check", "--require", "Rice")
+    assert typo.stderr == (
+        "tpm: unknown framework 'Rice' in --require "
+        "(did you mean 'rice'? installed: moscow, rice, wsjf)\n"
+    )
     write("tpm.yaml", "require: [rice, kano]\n")
     configured = tpm("check")
     assert configured.exit_code == 2

@@ -175,6 +175,11 @@ def test_disagreeing_framework_and_by_is_a_usage_error(intercom: Path, tpm: Tpm)
     [
         (["-f", "kano"], "tpm: unknown framework 'kano' (installed: moscow, rice, wsjf)\n"),
         (["--by", "rice,kano"], "tpm: unknown framework 'kano' (installed: moscow, rice, wsjf)\n"),
+        (
+            ["-f", "RICE"],
+            "tpm: unknown framework 'RICE' (did you mean 'rice'? installed: moscow, rice, wsjf)\n",
+        ),
+        (["-f", "wsfj"], "tpm: unknown framework 'wsfj' (installed: moscow, rice, wsjf)\n"),
         (["--by", ","], "tpm: --by needs at least one framework name\n"),
         (["--by", "rice,rice"], "tpm: --by names a framework twice: rice,rice\n"),
         (

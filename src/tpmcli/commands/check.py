@@ -11,12 +11,12 @@ from tpmcli.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     ConfigError,
-    UsageError,
 )
 from tpmcli.model.requests import (
     CheckReport,
     CheckRequest,
 )
+from tpmcli.project.catalogue import unknown_framework
 from tpmcli.project.validation import missing_inputs
 
 
@@ -31,8 +31,7 @@ def check_backlog_files(request: CheckRequest) -> CheckReport:
         return CheckReport(sorted(exc.problems), 0, 0, exc.exit_code)
     unknown = [name for name in request.require if name not in backlog.frameworks]
     if unknown:
-        known = ", ".join(sorted(backlog.frameworks))
-        raise UsageError(f"unknown framework '{unknown[0]}' in --require (installed: {known})")
+        raise unknown_framework(unknown[0], backlog.frameworks, " in --require")
     required = tuple(dict.fromkeys((*backlog.config.require, *request.require)))
     problems = sorted([*backlog.problems, *missing_inputs(backlog.items, required)])
     write_backlog_snapshot(key, request, backlog)

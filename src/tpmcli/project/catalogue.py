@@ -122,8 +122,20 @@ def choose_frameworks(
     chosen = tuple(names) or split_names(config.framework or DEFAULT_FRAMEWORK)
     unknown = [name for name in chosen if name not in frameworks]
     if unknown:
-        known = ", ".join(sorted(frameworks))
-        raise UsageError(f"unknown framework '{unknown[0]}' (installed: {known})")
+        raise unknown_framework(unknown[0], frameworks)
     if len(set(chosen)) != len(chosen):
         raise UsageError(f"--by names a framework twice: {','.join(chosen)}")
     return tuple(frameworks[name] for name in chosen)
+
+
+def unknown_framework(
+    name: str, frameworks: Mapping[str, Framework], where: str = ""
+) -> UsageError:
+    """The usage error for a framework ``name`` (given ``where``, e.g. " in --require")
+    that is not installed: with the installed ones, and the one meant when it differs
+    only in case (tables title them RICE, WSJF; a closer guess at such short names, as
+    'rice' for the ICE plugin, would mislead)."""
+    known = ", ".join(sorted(frameworks))
+    meant = [other for other in frameworks if other.casefold() == name.casefold()]
+    hint = f"did you mean '{meant[0]}'? " if meant else ""
+    return UsageError(f"unknown framework '{name}'{where} ({hint}installed: {known})")
