@@ -405,6 +405,7 @@ def test_a_failing_check_still_writes_the_job_summary(
     assert Path(runner_env["GITHUB_STEP_SUMMARY"]).read_text() == (
         "#### tpm: the backlog has problems (tpm check exited 1)\n\n"
         "    backlog/c.yaml:2:1: unknown key 'statsu' (did you mean 'status'?)\n"
+        "    tpm: 1 problem in 2 file(s)\n"
     )
 
 

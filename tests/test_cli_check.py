@@ -42,7 +42,7 @@ def broken(write: Write) -> Path:
 def test_check_reports_every_problem_in_one_run(broken: Path, tpm: Tpm) -> None:
     result = tpm("check")
     assert result.exit_code == 1
-    assert result.stderr == ""
+    assert result.stderr == "tpm: 13 problems in 13 file(s)\n"
     assert result.stdout == snapshot("""\
 backlog/cycle-a.yaml:2:14: dependency cycle: cycle-a -> cycle-b -> cycle-a
 backlog/deps.yaml:2:14: depends_on names unknown id 'okay'

@@ -186,6 +186,8 @@ def check(
         sys.stdout.write(problems_text(report.problems))
         if not report.problems:
             stderr(f"tpm: {report.items} item(s) in {report.files} file(s): all valid")
+        elif report.exit_code == EXIT_FINDINGS:  # not tpm.yaml's own problems (exit 2)
+            stderr(f"tpm: {_count(report.problems)} in {report.files} file(s)")
     elif output is CheckFormat.json:
         sys.stdout.write(problems_json(report.problems, report.files, report.items))
     elif output is CheckFormat.github:
