@@ -622,12 +622,14 @@ def test_a_filter_that_matches_nothing_says_which(
     assert as_json.stderr == f"tpm: {message}\n"
 
 
-@pytest.mark.parametrize("size", [{"COLUMNS": "²"}, {"COLUMNS": "60", "LINES": "③"}])
-def test_a_terminal_size_of_digits_that_are_not_decimal_is_ignored(
-    write: Write, size: dict[str, str]
-) -> None:
+@pytest.mark.parametrize(
+    "size",
+    [{"COLUMNS": "²"}, {"COLUMNS": "60", "LINES": "③"}, {"COLUMNS": "0"}, {"COLUMNS": "00"}],
+)
+def test_a_terminal_size_not_decimal_or_zero_is_ignored(write: Write, size: dict[str, str]) -> None:
     """``"²".isdigit()`` is true, but int() refuses it: such a size is ignored like
-    ``COLUMNS=abc`` (the table is laid out at 80 columns, or at COLUMNS), no crash."""
+    ``COLUMNS=abc`` (the table is laid out at 80 columns, or at COLUMNS), no crash.
+    ``COLUMNS=0`` alike: taken as a width of 0, the table printed nothing at all."""
     title = " ".join(["word"] * 40)  # wraps: the table takes the whole width
     inputs = "rice: {reach: 1, impact: 1, confidence: 1, effort: 1}"
     root = write("backlog/a.yaml", f"title: {title}\n{inputs}\n")

@@ -287,9 +287,10 @@ def main() -> None:
         raise SystemExit(EXIT_USAGE)
     # COLUMNS=² is "digits" to str.isdigit, which Rich (and the plain writer after it)
     # check before int(): such a size is ignored, as one that is no number at all is.
+    # So is a size of 0: Rich would take COLUMNS=0 for a width and print nothing.
     for name in ("COLUMNS", "LINES"):
         size = os.environ.get(name)
-        if size is not None and size.isdigit() and not size.isdecimal():
+        if size is not None and size.isdigit() and (not size.isdecimal() or int(size) == 0):
             del os.environ[name]
     # A terminal or CI log that cannot encode ⚠ or → still gets every line, with '?'.
     for stream in (sys.stdout, sys.stderr):
