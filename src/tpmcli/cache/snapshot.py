@@ -4,9 +4,9 @@ A full ``tpm rank`` or ``tpm check`` of the working tree leaves a snapshot of wh
 ranking needs: each item's id, status, tags, dependencies and score under every
 framework, with its title, path, inputs and score breakdowns kept aside (one line per
 item, decoded only for the rows shown). While nothing it was made from has changed,
-the next ``tpm rank`` or ``tpm check`` answers from it: no YAML is parsed, no
-framework or pydantic model is loaded, no item is validated or scored again. The
-order is decided by ``ranking``'s own functions.
+the next ``tpm rank``, ``check``, ``roadmap`` or ``compare`` answers from it: no YAML
+is parsed, no framework or pydantic model is loaded, no item is validated or scored
+again. The order is decided by ``ranking``'s own functions.
 
 "Nothing has changed" is checked like git's index: every folder of the backlog with
 the same mtime, ctime and inode (so the same names in it) and every item file with
