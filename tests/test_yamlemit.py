@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tpmcli.yamlio.emitter import Spelled, block_lines, flow_text, same_value, scalar_text
@@ -35,6 +35,8 @@ def _read(text: str) -> Any:
 
 @settings(max_examples=300, deadline=None)
 @given(SCALARS)
+@example("0:?")  # libyaml refuses ':' before '?' in a flow collection
+@example("a:b")
 def test_scalars_read_back_in_block_and_flow_context(value: Any) -> None:
     assert same_value(_read("k: " + scalar_text(value, flow=False)), {"k": value})
     assert same_value(_read("[" + scalar_text(value, flow=True) + "]"), [value])

@@ -28,9 +28,6 @@ from tpmcli.model.requests import (
 from tpmcli.project.config import Config, backlog_paths
 from tpmcli.project.validation import ItemRules, check_backlog
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
-
 
 @dataclass
 class Backlog:

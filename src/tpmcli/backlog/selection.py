@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.backlog.assembly import Backlog
 from tpmcli.errors import (
     InvalidItemsError,

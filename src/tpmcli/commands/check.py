@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.backlog.read import load_backlog
 from tpmcli.backlog.snapshots import write_backlog_snapshot
 from tpmcli.cache.validity import snapshot_key

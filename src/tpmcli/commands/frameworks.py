@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tpmcli.frameworks.registry import LoadedFramework
-
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
 from tpmcli.project.catalogue import framework_catalogue
 from tpmcli.project.config import load_config
 

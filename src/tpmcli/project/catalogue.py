@@ -19,9 +19,6 @@ from tpmcli.model.requests import (
 from tpmcli.project.config import Config
 from tpmcli.project.located import dotted
 
-#: A snapshot (see ``snapshot``) is written by a run that had to parse at most this
-#: share of the files: after a bulk parse (a first run, another branch checked out, a
-
 
 def framework_catalogue(config: Config) -> dict[str, LoadedFramework]:
     """Every framework by name: built-in, installed plugins and tpm.yaml's ``frameworks:``.

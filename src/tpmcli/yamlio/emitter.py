@@ -80,7 +80,7 @@ def plain_is_safe(text: str, *, flow: bool) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
-    if flow and any(char in _FLOW_FORBIDDEN for char in text):
+    if flow and _flow_unsafe(text):
         return False
     return _reads_as(text, text)
 
@@ -183,7 +183,13 @@ def plain_is_safe_spelling(raw: str, *, flow: bool) -> bool:
         return False
     if ": " in raw or " #" in raw or raw[0] in "#&*!|>'\"%@`[]{},?:":
         return False
-    return not (flow and any(char in _FLOW_FORBIDDEN for char in raw))
+    return not (flow and _flow_unsafe(raw))
+
+
+def _flow_unsafe(text: str) -> bool:
+    """Whether a plain scalar cannot stand in a flow collection: a flow indicator in
+    it, or ``:?``, which libyaml refuses there ("found unexpected ':'")."""
+    return any(char in _FLOW_FORBIDDEN for char in text) or ":?" in text
 
 
 def flow_text(value: Any) -> str:
