@@ -19,6 +19,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from tpmcli.frameworks.base import FieldProblem, Framework
+from tpmcli.load import worker_results
 from tpmcli.load import workers as parallelparse
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
 from tpmcli.load.workers import ParseJob, ParseWorker, parse_in_parallel
@@ -217,12 +218,12 @@ def test_encoding_refuses_what_it_cannot_rebuild(rules: ItemRules) -> None:
     dated = ItemRules({**rules.frameworks, "dated": DatedFramework()}, rules.statuses)
     plain = parse_source(SourceFile("a.yaml", TEXTS[0].encode()), rules)
     with_date = parse_source(SourceFile("d.yaml", b"title: D\ndated: {due: 2024-05-01}\n"), dated)
-    assert parallelparse._encode(plain, rules) is not None
+    assert worker_results.encode(plain, rules) is not None
     # A framework the rules do not know: its inputs' class cannot be checked.
-    assert parallelparse._encode(plain, ItemRules({}, rules.statuses)) is None
+    assert worker_results.encode(plain, ItemRules({}, rules.statuses)) is None
     # A date passes the class check but not marshal: only that result is dropped.
-    encoded = [parallelparse._encode(plain, rules), parallelparse._encode(with_date, dated)]
-    assert [result is None for result in marshal.loads(parallelparse._dump(encoded))] == [
+    encoded = [worker_results.encode(plain, rules), worker_results.encode(with_date, dated)]
+    assert [result is None for result in marshal.loads(worker_results.dump(encoded))] == [
         False,
         True,
     ]
@@ -473,7 +474,7 @@ def test_results_received_past_a_take_back_are_not_used(rules: ItemRules) -> Non
 
 def _batch(value: Any) -> bytes:
     data = marshal.dumps(value)
-    return parallelparse._LENGTH.pack(len(data)) + data
+    return worker_results.LENGTH.pack(len(data)) + data
 
 
 #: One whole batch of the one result expected (a file over the size limit), for a
@@ -485,14 +486,14 @@ _ONE = _batch([5])
     "written",
     [
         b"\x03\x00\x00\x00abc",  # not marshal
-        parallelparse._LENGTH.pack(10) + b"short",  # a batch cut off
+        worker_results.LENGTH.pack(10) + b"short",  # a batch cut off
         _batch(7),  # not a list
         _batch((5,)),  # not a list, though it holds the one result expected
         b"\x01\x00",  # not even a length
         _ONE + b"\x01\x00",  # then half a length
         _ONE + _batch(7),  # then not a list
         _ONE + b"\x03\x00\x00\x00abc",  # then not marshal
-        _ONE + parallelparse._LENGTH.pack(10) + b"short",  # then a batch cut off
+        _ONE + worker_results.LENGTH.pack(10) + b"short",  # then a batch cut off
         _batch(["x"]),  # a result that is not what a worker makes
         _batch([([{"inputs": (("nope", {}, None),)}], [], False)]),  # an unknown framework
     ],

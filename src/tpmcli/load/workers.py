@@ -35,13 +35,9 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
 
-from pydantic import BaseModel, RootModel
-
-from tpmcli.errors import Problem
 from tpmcli.load.parsing import ParsedFile, SourceFile, parse_source
-from tpmcli.model.items import Item, construct
+from tpmcli.load.worker_results import LENGTH, Plain, decode, encode, send
 from tpmcli.project.validation import ItemRules
 
 __all__ = [
@@ -310,11 +306,11 @@ class ParseWorker:
         pending, received = self._pending, self._received
         end = len(rules) if self.end is None else min(len(rules), self.end)
         taken = 0
-        while len(pending) - taken >= _LENGTH.size and not self._garbled:
-            (size,) = _LENGTH.unpack_from(pending, taken)
-            if len(pending) - taken - _LENGTH.size < size:
+        while len(pending) - taken >= LENGTH.size and not self._garbled:
+            (size,) = LENGTH.unpack_from(pending, taken)
+            if len(pending) - taken - LENGTH.size < size:
                 break  # the rest of the batch is still on its way
-            start = taken + _LENGTH.size
+            start = taken + LENGTH.size
             try:
                 batch = marshal.loads(pending[start : start + size])
             except (EOFError, ValueError, TypeError):
@@ -329,9 +325,9 @@ class ParseWorker:
                     elif plain is None or isinstance(plain, int):
                         received.append(plain)
                     else:
-                        received.append(_decode(plain, rules[len(received)]))
+                        received.append(decode(plain, rules[len(received)]))
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-                self._garbled = True  # not what ``_encode`` makes: none of it is used
+                self._garbled = True  # not what ``encode`` makes: none of it is used
                 break
             taken = start + size
         del pending[:taken]
@@ -361,7 +357,7 @@ def _child(
     code = 1
     given: Iterable[Loaded] = ()
     try:
-        batch: list[_Plain | int | None] = []
+        batch: list[Plain | int | None] = []
         given = load()
         for index, loaded in enumerate(given):
             if place is not None:
@@ -371,11 +367,11 @@ def _child(
             if isinstance(loaded, int):
                 batch.append(loaded)
             else:
-                batch.append(_encode(parse_source(*loaded), loaded[1]))
+                batch.append(encode(parse_source(*loaded), loaded[1]))
             if len(batch) == BATCH_FILES:
-                _send(writer, batch)
+                send(writer, batch)
                 batch = []
-        _send(writer, batch)
+        send(writer, batch)
         code = 0
     finally:
         # A generator stopped early (files taken back) stops what it runs: a git.
@@ -384,117 +380,3 @@ def _child(
             with contextlib.suppress(BaseException):
                 close()
         os._exit(code)
-
-
-# -- one file's result as plain data, and back -------------------------------------------
-
-#: A model's state: its field values, and the fields set (None: every field).
-_State = tuple[dict[str, Any], frozenset[str] | None]
-#: One file's result: each item's fields (its inputs as tuples of the framework's
-#: name and the inputs' state), the problems' fields, ``uses_stem``, ``invalid_ids``.
-_Plain = tuple[list[dict[str, Any]], list[tuple[str, int, int, str]], bool, tuple[str, ...]]
-
-
-#: Before each batch: the length of its marshalled bytes.
-_LENGTH = struct.Struct("<I")
-
-
-def _send(writer: int, batch: list[_Plain | int | None]) -> None:  # pragma: no cover
-    """One batch of results, with its length before it (``_turn_back`` reads them)."""
-    data = _dump(batch)
-    view = memoryview(_LENGTH.pack(len(data)) + data)
-    while view:
-        view = view[os.write(writer, view) :]
-
-
-def _dump(results: list[_Plain | int | None]) -> bytes:
-    """The results marshalled; a result marshal cannot take (a value of a type that is
-    not exactly a built-in one, as a str subclass) is sent as None, parsed there."""
-    try:
-        return marshal.dumps(results)
-    except ValueError:
-        pass
-    kept: list[_Plain | int | None] = []
-    for result in results:
-        try:
-            marshal.dumps(result)
-        except ValueError:
-            result = None
-        kept.append(result)
-    return marshal.dumps(kept)
-
-
-def _encode(parsed: ParsedFile, rules: ItemRules) -> _Plain | None:
-    """``parsed`` as plain data, or None when it holds what cannot be rebuilt exactly:
-    a model with extra or private attributes, one of another class than expected."""
-    items: list[dict[str, Any]] = []
-    for item in parsed.items:
-        inputs = item.inputs
-        if type(item) is not Item or type(inputs) is not dict:
-            return None
-        encoded_inputs = []
-        for name, model in inputs.items():
-            framework = rules.frameworks.get(name)
-            if framework is None or type(model) is not framework.inputs_model:
-                return None
-            state = _state(model)
-            if state is None:
-                return None
-            encoded_inputs.append((name, *state))
-        items.append({**item.__dict__, "inputs": tuple(encoded_inputs)})
-    if any(type(problem) is not Problem for problem in parsed.problems):
-        return None
-    problems = [(p.path, p.line, p.column, p.message) for p in parsed.problems]
-    return items, problems, parsed.uses_stem, parsed.invalid_ids
-
-
-def _state(model: BaseModel) -> _State | None:
-    """What pickling a model keeps: its field values and fields set; None when it has
-    extra or private attributes."""
-    if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
-        return None
-    values = model.__dict__
-    fields_set = model.__pydantic_fields_set__
-    return values, None if fields_set == values.keys() else frozenset(fields_set)
-
-
-def _decode(plain: _Plain, rules: ItemRules) -> ParsedFile:
-    """The ParsedFile that ``_encode`` was given, rebuilt in this process."""
-    items, problems, uses_stem, invalid_ids = plain
-    frameworks = rules.frameworks
-    rebuilt = []
-    for values in items:
-        values["inputs"] = {
-            name: _rebuild(frameworks[name].inputs_model, model_values, model_fields)
-            for name, model_values, model_fields in values["inputs"]
-        }
-        # As validation makes an Item: its fields, in their order, set at once.
-        rebuilt.append(construct(Item, values))
-    problems_rebuilt = [Problem(*problem) for problem in problems]
-    return ParsedFile(rebuilt, problems_rebuilt, uses_stem, invalid_ids)
-
-
-_set_attribute = object.__setattr__
-#: Whether a model class is a RootModel, by class (asked for every model rebuilt).
-_IS_ROOT: dict[type[BaseModel], bool] = {}
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def _rebuild(
-    model: type[_Model], values: dict[str, Any], fields_set: frozenset[str] | None
-) -> _Model:
-    """A model instance with exactly these field values and fields set, as unpickling
-    makes it (the values were validated by the parse that made them)."""
-    instance = model.__new__(model)
-    _set_attribute(instance, "__dict__", values)
-    _set_attribute(
-        instance, "__pydantic_fields_set__", set(values if fields_set is None else fields_set)
-    )
-    is_root = _IS_ROOT.get(model)
-    if is_root is None:
-        is_root = _IS_ROOT[model] = issubclass(model, RootModel)
-    if not is_root:
-        # A RootModel has neither (they are None on its class), as its __setstate__ knows.
-        _set_attribute(instance, "__pydantic_extra__", None)
-        _set_attribute(instance, "__pydantic_private__", None)
-    return instance
