@@ -27,10 +27,10 @@ from tpmcli.frameworks.moscow import ORDINALS, MoscowFramework
 from tpmcli.frameworks.numbers import fraction, non_negative, positive
 from tpmcli.frameworks.rice import RiceFramework
 from tpmcli.frameworks.wsjf import WsjfFramework
-from tpmcli.model.items import Item, construct
+from tpmcli.model.items import Item
 from tpmcli.model.scores import Score
 from tpmcli.project.located import Locator, PathStep
-from tpmcli.project.validation import CORE_KEYS, ItemRules, valid_id
+from tpmcli.project.validation import CORE_KEYS, ItemRules, located_item, valid_id
 
 #: The inputs of the frameworks whose inputs are numbers: each field's rule, in the
 #: order of the model's fields (the order ``Item.inputs_for`` gives them in).
@@ -104,30 +104,21 @@ def plain_item(
             if found is None:
                 return None
             inputs[name] = found
-    tags, depends_on = data.get("tags", []), data.get("depends_on", [])
-    line, column = locator.position(base)
-    id_at = locator.position((*base, "id")) if written_id is not None else (line, column)
-    depends_at = tuple(locator.position((*base, "depends_on", i)) for i in range(len(depends_on)))
-    return construct(
-        Item,
-        {
-            "id": item_id,
-            "title": title,
-            "description": data.get("description"),
-            "status": status,
-            "owner": data.get("owner"),
-            "tags": tuple(tags),
-            "depends_on": tuple(depends_on),
-            "inputs": inputs,
-            "path": locator.path,
-            "line": line,
-            "column": column,
-            "id_at": id_at,
-            "depends_on_at": depends_at,
-            "ranges": {},
-            "ratings": {},
-            "rater_scores": {},
-        },
+    return located_item(
+        locator,
+        base,
+        item_id=item_id,
+        id_written=written_id is not None,
+        title=title,
+        description=data.get("description"),
+        status=status,
+        owner=data.get("owner"),
+        tags=data.get("tags", []),
+        depends_on=data.get("depends_on", []),
+        inputs=inputs,
+        ranges={},
+        ratings={},
+        rater_scores={},
     )
 
 

@@ -160,21 +160,58 @@ def validate_item(
     problems.extend(found)
     if problems or item_id is None:
         return None, problems
-    line, column = locator.position(base)
-    id_at = locator.position((*base, "id")) if fields.id is not None else (line, column)
-    depends_at = tuple(
-        locator.position((*base, "depends_on", i)) for i in range(len(fields.depends_on))
+    located = located_item(
+        locator,
+        base,
+        item_id=item_id,
+        id_written=fields.id is not None,
+        title=fields.title,
+        description=fields.description,
+        status=status,
+        owner=fields.owner,
+        tags=fields.tags,
+        depends_on=fields.depends_on,
+        inputs=inputs,
+        ranges=ranges,
+        ratings=rated,
+        rater_scores=scores,
     )
-    item = construct(
+    return located, []
+
+
+def located_item(
+    locator: Locator,
+    base: tuple[PathStep, ...],
+    *,
+    item_id: str,
+    id_written: bool,
+    title: str,
+    description: str | None,
+    status: str,
+    owner: str | None,
+    tags: Sequence[str],
+    depends_on: Sequence[str],
+    inputs: dict[str, Any],
+    ranges: dict[str, Any],
+    ratings: dict[str, Any],
+    rater_scores: dict[str, Any],
+) -> Item:
+    """The Item of validated values, placed in its file: at the mapping under ``base``,
+    its id where written (else the mapping), each dependency where it is listed."""
+    line, column = locator.position(base)
+    id_at = locator.position((*base, "id")) if id_written else (line, column)
+    depends_at = tuple(locator.position((*base, "depends_on", i)) for i in range(len(depends_on)))
+    # As validation makes an Item: its fields, in their order, set at once.
+    return construct(
         Item,
         {
             "id": item_id,
-            "title": fields.title,
-            "description": fields.description,
+            "title": title,
+            "description": description,
             "status": status,
-            "owner": fields.owner,
-            "tags": tuple(fields.tags),
-            "depends_on": tuple(fields.depends_on),
+            "owner": owner,
+            "tags": tuple(tags),
+            "depends_on": tuple(depends_on),
             "inputs": inputs,
             "path": locator.path,
             "line": line,
@@ -182,11 +219,10 @@ def validate_item(
             "id_at": id_at,
             "depends_on_at": depends_at,
             "ranges": ranges,
-            "ratings": rated,
-            "rater_scores": scores,
+            "ratings": ratings,
+            "rater_scores": rater_scores,
         },
     )
-    return item, []
 
 
 def _core_fields(
