@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from inline_snapshot import snapshot
 
-from helpers import Tpm, Write, stripped
-from tpmcli.backlog import worktree as backlog_module
+from helpers import FullPath, Tpm, Write, settle_files, stripped
 from tpmcli.errors import TpmError
 from tpmcli.model.items import RankedItem, Ranking, Unscored
 from tpmcli.model.roadmap import RoadmapSettings
@@ -396,21 +393,13 @@ def test_a_warm_roadmap_answers_from_the_snapshot_and_follows_tpm_yaml(
     for relative, text in WORKED.items():
         write(relative, text)
     write("tpm.yaml", "roadmap: {capacity: [10, 4]}\n")
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
-    loads = []
-    load = backlog_module.load_working_tree
-
-    def counting(request: Any) -> Any:
-        loads.append(request)
-        return load(request)
-
-    monkeypatch.setattr(backlog_module, "load_working_tree", counting)
+    settle_files(monkeypatch)
+    full_path = FullPath(monkeypatch)
     # A cold run parses every file and writes no snapshot; the next writes it.
     first = tpm("roadmap", "--format", "json")
     tpm("roadmap", "--format", "json")
     second = tpm("roadmap", "--format", "json")
-    assert len(loads) == 2, "the third run is answered from the snapshot"
+    assert full_path.runs == 2, "the third run is answered from the snapshot"
     assert first.exit_code == second.exit_code == 0
     assert second.stdout == first.stdout
     # The settings come with the snapshot's tpm.yaml: a new capacity is a new answer.
@@ -452,19 +441,11 @@ def test_a_warm_roadmap_plans_as_a_cold_one_whatever_waits(
 ) -> None:
     for relative, text in random_backlog(seed).items():
         write(relative, text)
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
-    loads = []
-    load = backlog_module.load_working_tree
-
-    def counting(request: Any) -> Any:
-        loads.append(request)
-        return load(request)
-
-    monkeypatch.setattr(backlog_module, "load_working_tree", counting)
+    settle_files(monkeypatch)
+    full_path = FullPath(monkeypatch)
     tpm("rank")
     tpm("rank")
-    before = len(loads)
+    before = full_path.runs
     answers = {}
     for output in ("json", "table", "markdown"):
         arguments = ["roadmap", "--capacity", "12,9", "--format", output, *effort]
@@ -473,7 +454,7 @@ def test_a_warm_roadmap_plans_as_a_cold_one_whatever_waits(
         assert warm.exit_code == cold.exit_code == 0, cold.output
         assert warm.stdout == cold.stdout
         answers[output] = warm.stdout
-    assert len(loads) == before + 3, "each warm run is answered from the snapshot"
+    assert full_path.runs == before + 3, "each warm run is answered from the snapshot"
     data = json.loads(answers["json"])
     # The backlog exercises every way to wait, and every lane.
     assert any(entry["reason"].startswith("waits for") for entry in data["unestimated"])

@@ -183,8 +183,8 @@ print(config._ConfigFile.__pydantic_complete__, [m.__pydantic_complete__ for m i
 
 
 def test_reading_tpm_yaml_builds_only_the_model_it_validates_with(tmp_path: Path) -> None:
-    """The parts of tpm.yaml's model are built with it, never on their own (the edit
-    loop reads tpm.yaml every run)."""
+    """The parts of tpm.yaml's model are built with it, never on their own (a run that
+    reads tpm.yaml pays for the one model it validates with)."""
     result = subprocess.run(
         [sys.executable, "-c", BUILT_MODELS],
         cwd=tmp_path,

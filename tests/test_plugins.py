@@ -12,13 +12,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers import settle_files
 from tpmcli.cli.app import app
 from tpmcli.files.locations import cache_root
 from tpmcli.frameworks import registry
@@ -126,8 +126,7 @@ def test_with_a_plugin_installed_no_snapshot_is_written(
 ) -> None:
     """A plugin's code can change under the same version: its scores are never kept
     between runs, so every rank loads and scores afresh."""
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    settle_files(monkeypatch)
     for _ in range(3):
         code, out, _ = tpm("rank", "--format", "csv")
         assert code == 0

@@ -5,15 +5,12 @@ and without --capacity nothing changes."""
 from __future__ import annotations
 
 import json
-import time
-from typing import Any
 
 import pytest
 from inline_snapshot import snapshot
 
-from helpers import Tpm, Write, stripped
+from helpers import FullPath, Tpm, Write, settle_files, stripped
 from test_cli_roadmap import WORKED
-from tpmcli.backlog import worktree as backlog_module
 
 
 @pytest.fixture
@@ -75,23 +72,15 @@ def test_a_bad_capacity_is_a_usage_error(tpm: Tpm) -> None:
 def test_a_warm_run_answers_the_same_and_follows_the_capacity(
     tpm: Tpm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
-    loads: list[Any] = []
-    load = backlog_module.load_working_tree
-
-    def counting(request: Any) -> Any:
-        loads.append(request)
-        return load(request)
-
-    monkeypatch.setattr(backlog_module, "load_working_tree", counting)
+    settle_files(monkeypatch)
+    full_path = FullPath(monkeypatch)
     cold = tpm("rank", "--capacity", "10,4")
     tpm("rank", "--capacity", "10,4")  # writes the snapshot
     warm = tpm("rank", "--capacity", "10,4")
-    assert len(loads) == 2, "the third run is answered from the snapshot"
+    assert full_path.runs == 2, "the third run is answered from the snapshot"
     assert warm.stdout == cold.stdout
     wider = tpm("rank", "--capacity", "100")
-    assert len(loads) == 2
+    assert full_path.runs == 2
     assert "▲ now: 47 of 100" in wider.stdout
     assert wider.stdout != warm.stdout
     assert tpm("rank", "--capacity", "100", "--no-cache").stdout == wider.stdout

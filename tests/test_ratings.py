@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_repo import BacklogRepo
-from helpers import Tpm, Write
-from tpmcli.backlog import worktree as backlog_module
+from helpers import FullPath, Tpm, Write, settle_files
 from tpmcli.cli.app import app
 from tpmcli.model.items import disagreement
 from tpmcli.project.ratings import aggregate
@@ -195,18 +193,13 @@ def test_cold_warm_and_no_cache_give_the_same_bytes(
     write("backlog/a.yaml", RATED)
     write("backlog/b.yaml", PLAIN)
     write("backlog/c.yaml", rated(7, 13))
-    real = time.time_ns  # files count as older than the racy window: snapshots are written
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
-    full = []
-    original = backlog_module.load_working_tree
-    monkeypatch.setattr(
-        backlog_module, "load_working_tree", lambda request: full.append(1) or original(request)
-    )
+    settle_files(monkeypatch)
+    full_path = FullPath(monkeypatch)
     for args in (("--format", "json"), ()):
         runs = [tpm("rank", *args).output for _ in range(3)]
         runs.append(tpm("rank", *args, "--no-cache").output)
         assert len(set(runs)) == 1, runs
-    assert len(full) < 8  # some runs answered from the snapshot
+    assert full_path.runs < 8  # some runs answered from the snapshot
     data = json.loads(tpm("rank", "--format", "json").output)
     assert [entry.get("split") for entry in data["items"]] == [True, None, True]
     shown = [tpm("show", "a", "--format", "json").output for _ in range(2)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from helpers import FullPath, bench_generator
+from helpers import FullPath, bench_generator, settle_files
 from tpmcli.cache import snapshot_write
 from tpmcli.cache.store import RACY_SECONDS
 from tpmcli.cli.app import app
@@ -56,8 +56,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as older than the racy window: snapshots are
     written as they would be for files a person edited a while ago."""
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    settle_files(monkeypatch)
 
 
 def tpm(*args: str, columns: int = 100, env: dict[str, str] | None = None) -> Result:
@@ -368,10 +367,10 @@ def test_a_file_changed_in_the_racy_window_is_read_again_by_the_next_run(
     """The edit loop at full speed: each edit comes right before a run. An update in
     place records a file changed within RACY_SECONDS smudged, so the next run reads it
     again even when a second edit leaves its size and mtime as they were."""
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
-    warm_up("--format", "csv")  # every file settled: a snapshot
-    monkeypatch.setattr(time, "time_ns", real)  # from now on, edits are racy
+    with monkeypatch.context() as clock:
+        settle_files(clock)
+        warm_up("--format", "csv")  # every file settled: a snapshot
+    # From now on the clock is real: edits are racy.
     target = project / "backlog" / "billing" / "slow-groundwork.yaml"
     for old, new in (("reach: 1,", "reach: 5,"), ("reach: 5,", "reach: 3,")):
         _same_size_edit(target, old, new)

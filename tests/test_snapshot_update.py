@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from helpers import FullPath, bench_generator
+from helpers import FullPath, bench_generator, settle_files
 from tpmcli.files.locations import cache_root
 
 RANGED = """\
@@ -46,8 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         config.write(ROADMAP)
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    settle_files(monkeypatch)
     return tmp_path
 
 

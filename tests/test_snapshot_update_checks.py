@@ -5,7 +5,6 @@ problem an edit can bring goes to the full path, which reports it."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from helpers import FullPath, bench_generator
+from helpers import FullPath, bench_generator, settle_files
 from tpmcli.cache.snapshot_update import _problems_between
 from tpmcli.model.items import Item
 from tpmcli.project.validation import check_backlog
@@ -106,8 +105,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (tmp_path / "backlog" / "extra" / name).write_text(text + RICE, encoding="utf-8")
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
-    real = time.time_ns
-    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 1_000_000_000)
+    settle_files(monkeypatch)
     return tmp_path
 
 

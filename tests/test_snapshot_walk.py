@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from helpers import FullPath, bench_generator
+from test_snapshot import snapshot_files, tpm
+from test_snapshot import warm_up as ranked_twice
 from tpmcli.cache.store import RACY_SECONDS
-from tpmcli.files.locations import cache_root
 
 CHAIN = {
     "chain-a.yaml": "title: Chain A\ndepends_on: [chain-b]\n"
@@ -96,21 +97,9 @@ class FileSystemCalls:
         )
 
 
-def tpm(*args: str) -> Result:
-    from tpmcli.cli.app import app
-
-    environment = {"COLUMNS": "100", "LINES": "50", "NO_COLOR": "1"}
-    return CliRunner().invoke(app, list(args), env=environment, catch_exceptions=False)
-
-
-def snapshot_files() -> list[Path]:
-    return sorted(cache_root().glob("snapshot-*.json"))
-
-
 def warm_up(*args: str) -> None:
     """A cold run (everything parsed: no snapshot yet), then one that writes it."""
-    for _ in range(2):
-        assert tpm("rank", *args).exit_code == 0
+    ranked_twice(*args)
     assert snapshot_files()
 
 
